@@ -1,0 +1,162 @@
+"""perfscore 命令行：对部门预算绩效自评数据评分。A thin typer layer over scoring.api."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring import api, render
+from scoring.errors import PerfscoreError
+
+app = typer.Typer(
+    help="perfscore：预算绩效自评评分引擎。Rule-based scoring of budget performance self-evaluations (预算绩效自评).",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+)
+ruleset_app = typer.Typer(help="规则集：列出、查看、检查、测试。Rulesets: list, show, check, test.",
+                          no_args_is_help=True)
+app.add_typer(ruleset_app, name="ruleset")
+
+EXIT_REJECTED = 4
+EXIT_TESTS_FAILED = 5
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    md = "md"
+    json = "json"
+
+
+RulesetOpt = Annotated[str, typer.Option("--ruleset", "-r", help="规则集名称或 YAML 文件 / ruleset name or file")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="所评财政年度，如 2024 / fiscal year")]
+
+
+def _fail(exc: PerfscoreError) -> typer.Exit:
+    typer.echo(f"错误：{exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"已写入 {out}", err=True)
+
+
+@app.command()
+def score(
+    path: Annotated[Path, typer.Argument(help="部门数据：xlsx、CSV 文件夹，或包含多个部门的文件夹 / data file or folder")],
+    ruleset: RulesetOpt = "mof-project",
+    year: YearOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")] = Format.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+    detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行时以非零状态退出 / exit 4 on any rejection")] = False,
+) -> None:
+    """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
+    try:
+        run = api.run_path(path, ruleset, year)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    text = {Format.table: lambda: render.render_table(run, detail), Format.md: lambda: render.render_markdown(run),
+            Format.json: lambda: render.render_json(run)}[fmt]()
+    _write(text, out)
+    if fmt is not Format.table or out is not None:
+        typer.echo(render.counts_line(run), err=True)
+    if strict and run.dataset.rejections:
+        typer.echo(f"--strict：有 {len(run.dataset.rejections)} 行被拒绝", err=True)
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@ruleset_app.command("list")
+def ruleset_list() -> None:
+    """列出随附的规则集。List shipped rulesets."""
+    from tabulate import tabulate
+
+    from scoring import resources
+    from scoring.ruleset import load_ruleset
+
+    rows = []
+    for p in resources.ruleset_files():
+        try:
+            rs = load_ruleset(p)
+            rows.append([rs.name, rs.version, rs.scope, rs.title])
+        except PerfscoreError as exc:
+            rows.append([p.stem, "", "", f"错误：{exc}"])
+    typer.echo(tabulate(rows, ["名称", "版本", "范围", "标题"], disable_numparse=True))
+
+
+@ruleset_app.command("show")
+def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """显示规则集的权重树、计分方法与等级。Show the weight tree, methods and grades."""
+    from scoring.ruleset import load_ruleset
+
+    try:
+        rs = load_ruleset(name)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    lines = [f"{rs.title}（{rs.name} {rs.version}，{rs.scope}）", f"依据：{rs.source_doc}", f"总分 {rs.total:g}", ""]
+    for lv in rs.levels:
+        how = "逐项分配" if lv.open else (f"方法 {lv.method.name}" if lv.method else "")
+        lines.append(f"{lv.name}  {lv.points:g} 分  {how}")
+        for fi in lv.indicators:
+            lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  {fi.method.name if fi.method else ''}")
+        for c in lv.children:
+            lines.append(f"  {c.name}  {c.points:g} 分" if c.points else f"  {c.name}")
+            for fi in c.indicators:
+                lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  "
+                             f"{fi.method.name if fi.method else '按方法规则'}  目标 {fi.target or '（部门填报）'}")
+    lines += ["", "计分方法（取第一条匹配）："]
+    lines += [f"  {dict(r.when) or '其他'} → {r.method.name}" for r in rs.method_rules]
+    lines += ["", "等级：" + "，".join(f"{g.name} [{g.min:g}, {g.max:g})" for g in rs.grades)]
+    lines += [f"一致性检查 {len(rs.checks)} 条，问题发现规则 {len(rs.findings)} 条，内嵌测试 {len(rs.tests)} 个"]
+    typer.echo("\n".join(lines))
+
+
+@ruleset_app.command("check")
+def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """检查规则集（权重、区间、方法、指标、表达式）。Check a ruleset without reading any data."""
+    from scoring.ruleset import load_ruleset
+
+    try:
+        rs = load_ruleset(name)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
+               f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。")
+
+
+@ruleset_app.command("test")
+def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """运行规则集内嵌的测试用例。Run the ruleset's embedded tests."""
+    from scoring.rstest import run_tests
+    from scoring.ruleset import load_ruleset
+
+    try:
+        rs = load_ruleset(name)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    results = run_tests(rs)
+    for r in results:
+        typer.echo(f"{'通过' if r.ok else '失败'}  {r.name}" + (f"（第{r.line}行）" if r.line else ""))
+        for f in r.failures:
+            typer.echo(f"      {f}")
+    failed = sum(not r.ok for r in results)
+    typer.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed or not results:
+        if not results:
+            typer.echo("规则集没有 tests: 用例", err=True)
+        raise typer.Exit(EXIT_TESTS_FAILED)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Facts for the findings rules: flat, typed records of scored indicators, projects, departments and checks.
+
+`SCHEMA` declares every field and its type; rule expressions and templates are checked against it
+when a ruleset loads, and every fact is coerced to it before it reaches the rule engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_COMMON: dict[str, type] = {"kind": str, "dept_code": str, "dept_name": str, "year": float}
+
+SCHEMA: Mapping[str, Mapping[str, type]] = {
+    "indicator": {
+        **_COMMON, "project_code": str, "project_name": str, "level1": str, "level2": str, "name": str,
+        "indicator_id": str, "target_text": str, "actual_text": str, "unit": str, "comparator": str,
+        "target": float, "actual": float, "completion": float, "over_ratio": float, "points": float,
+        "weight": float, "share": float, "lost": float, "qualitative": bool, "overachieved": bool,
+        "reason_missing": bool, "has_reason": bool, "method": str, "direction": str, "source": str,
+        "adjusted": bool,
+    },
+    "project": {
+        **_COMMON, "project_code": str, "project_name": str, "budget_initial": float, "budget_final": float,
+        "spent": float, "carryover": float, "execution_rate": float, "adjustment_rate": float,
+        "adjustment": float, "carryover_rate": float, "period_months": float, "total": float, "grade": str,
+        "n_indicators": float, "n_quantitative": float, "quantitative_share": float, "n_below_target": float,
+        "has_output": bool, "has_benefit": bool, "has_satisfaction": bool, "satisfaction_surveyed": bool,
+    },
+    "department": {
+        **_COMMON, "total": float, "grade": str, "rank": float, "n_projects": float, "budget_initial": float,
+        "budget_final": float, "spent": float, "execution_rate": float, "adjustment_rate": float,
+        "carryover": float, "carryover_rate": float, "n_checks_failed": float, "n_indicators": float,
+        "quantitative_share": float,
+    },
+    "check": {
+        **_COMMON, "check_id": str, "title": str, "severity": str, "status": str, "subject": str,
+        "expected": float, "actual": float, "difference": float, "message": str,
+    },
+}
+
+OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
+
+
+def _clean(value: Any, typ: type) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if typ is float:
+        return float(value)
+    if typ is bool:
+        return bool(value)
+    return str(value)
+
+
+def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    schema = SCHEMA[kind]
+    cols = [c for c in schema if c in df.columns]
+    out = []
+    for rec in df[cols].to_dict("records"):
+        fact = {k: _clean(v, schema[k]) for k, v in rec.items()}
+        fact["kind"] = kind
+        out.append(fact)
+    return out
+
+
+def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
+    """All facts of a scored run, in a stable order: departments, projects, indicators, checks."""
+    ds = result.dataset
+    names = ds.departments.set_index("dept_code")
+    dept_name = names["dept_name"]
+    year = names["year"]
+    items = result.items.copy()
+    items["dept_name"] = items["dept_code"].map(dept_name)
+    items["year"] = items["dept_code"].map(year)
+    pname = ds.projects.set_index(["dept_code", "project_code"])["project_name"]
+    items["project_name"] = [pname.get((d, p), "") for d, p in zip(items["dept_code"], items["project_code"],
+                                                                     strict=True)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
+        items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
+    items["lost"] = items["weight"] - items["points"]
+    items["has_reason"] = items["deviation_reason"].fillna("").astype(str).str.strip() != ""
+    items["source"] = items["kind"]
+    items["adjusted"] = items["override_score"].notna()
+    facts_ind = _records(items.drop(columns=["kind"]), "indicator")
+
+    per_unit = ["dept_code", "project_code"]
+    real = items[items["kind"] != "missing"]
+    stats = real.groupby(per_unit).agg(
+        n_indicators=("name", "size"),
+        n_quantitative=("qualitative", lambda s: float((~s.astype(bool)).sum())),
+        n_below_target=("completion", lambda s: float((s < 1 - 1e-9).sum())),
+        has_output=("level1", lambda s: s.str.contains(OUTPUT_LEVEL).any()),
+        has_benefit=("level1", lambda s: s.str.contains(BENEFIT_LEVEL).any()),
+        has_satisfaction=("level1", lambda s: s.str.contains(SATISFACTION_LEVEL).any()),
+    )
+    sat = real[real["level1"].str.contains(SATISFACTION_LEVEL) | real["level2"].str.contains(SATISFACTION_LEVEL)]
+    surveyed = sat.groupby(per_unit)["qualitative"].apply(lambda s: bool((~s.astype(bool)).any()))
+    facts_proj: list[dict[str, Any]] = []
+    if len(result.projects):
+        p = result.projects.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
+        p = p.reset_index()
+        p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
+        p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)
+        p["adjustment"] = p["budget_final"] - p["budget_initial"]
+        p["adjustment_rate"] = p["adjustment"].abs() / p["budget_initial"].where(p["budget_initial"] > 0)
+        p["carryover_rate"] = p["carryover"] / p["budget_final"].where(p["budget_final"] > 0)
+        for col in ("has_output", "has_benefit", "has_satisfaction", "satisfaction_surveyed"):
+            p[col] = p[col].fillna(False).astype(bool)
+        facts_proj = _records(p, "project")
+
+    d = result.departments.copy()
+    proj = ds.projects.groupby("dept_code")[["budget_initial", "budget_final", "spent", "carryover"]].sum(min_count=1)
+    d = d.drop(columns=[c for c in ("budget_final", "spent") if c in d]).join(proj, on="dept_code")
+    d["execution_rate"] = d["spent"] / d["budget_final"].where(d["budget_final"] > 0)
+    d["adjustment_rate"] = (d["budget_final"] - d["budget_initial"]).abs() / d["budget_initial"].where(
+        d["budget_initial"] > 0)
+    d["carryover_rate"] = d["carryover"] / d["budget_final"].where(d["budget_final"] > 0)
+    failed = checks[checks["status"] == "fail"].groupby("dept_code").size() if len(checks) else pd.Series(dtype=float)
+    d["n_checks_failed"] = d["dept_code"].map(failed).fillna(0)
+    dstats = real.groupby("dept_code").agg(n_indicators=("name", "size"),
+                                           n_quant=("qualitative", lambda s: float((~s.astype(bool)).sum())))
+    d = d.join(dstats, on="dept_code")
+    d["quantitative_share"] = d["n_quant"] / d["n_indicators"].where(d["n_indicators"] > 0)
+    facts_dept = _records(d, "department")
+
+    c = checks.copy()
+    c["dept_name"], c["year"] = c["dept_code"].map(dept_name), c["dept_code"].map(year)
+    facts_chk = _records(c, "check") if len(c) else []
+    return [*facts_dept, *facts_proj, *facts_ind, *facts_chk]

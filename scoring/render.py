@@ -1,0 +1,163 @@
+"""Render a scoring run as a terminal table, Markdown or a JSON trace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from tabulate import tabulate
+
+from scoring.api import Run
+from scoring.methods import round_half_up
+from scoring.score import fmt2
+
+SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
+
+
+def _pct(v: Any) -> str:
+    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v) * 100):.2f}%"
+
+
+def _wan(v: Any) -> str:
+    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"
+
+
+def counts_line(run: Run) -> str:
+    read, used, rejected = run.counts
+    return f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行"
+
+
+def ranking_rows(run: Run) -> list[list[str]]:
+    d = run.result.departments
+    return [[str(r.rank), r.dept_name, str(r.year), fmt2(r.total), r.grade, str(r.n_projects)]
+            for r in d.itertuples()]
+
+
+RANKING_HEADERS = ["排名", "部门", "年度", "得分", "等级", "项目数"]
+PROJECT_HEADERS = ["项目", "全年预算(万元)", "全年执行(万元)", "执行率", "得分", "等级"]
+ITEM_HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "自评得分", "说明"]
+
+
+def project_rows(run: Run, dept_code: str) -> list[list[str]]:
+    p = run.result.projects
+    if p.empty:
+        return []
+    p = p[p["dept_code"] == dept_code]
+    return [[r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), fmt2(r.total), r.grade]
+            for r in p.itertuples()]
+
+
+def item_rows(run: Run, dept_code: str, project_code: str | None = None) -> list[list[str]]:
+    it = run.result.items
+    it = it[it["dept_code"] == dept_code]
+    if project_code is not None:
+        it = it[it["project_code"] == project_code]
+    rows = []
+    for r in it.itertuples():
+        published = "" if pd.isna(r.published_score) else fmt2(r.published_score)
+        rows.append([r.level1, r.level2 or "", r.name, r.target_text, r.actual_text, fmt2(r.weight),
+                     fmt2(r.points), published, r.explanation.split("，", 1)[-1] if r.kind != "missing" else r.explanation])
+    return rows
+
+
+def _units(run: Run) -> Iterator[tuple[str, str, str | None, str]]:
+    """(dept_code, dept_name, project_code or None, title) for each scored unit, in display order."""
+    for d in run.result.departments.itertuples():
+        if run.ruleset.scope == "project":
+            p = run.result.projects
+            for r in p[p["dept_code"] == d.dept_code].itertuples():
+                yield d.dept_code, d.dept_name, r.project_code, f"{r.project_name}（{fmt2(r.total)} 分，{r.grade}）"
+        else:
+            yield d.dept_code, d.dept_name, None, f"{d.dept_name}（{fmt2(d.total)} 分，{d.grade}）"
+
+
+def render_table(run: Run, detail: bool | None = None) -> str:
+    """The terminal view: ranking, per-department projects, and indicator detail when asked (default: one department)."""
+    out = [f"规则集：{run.ruleset.title}（{run.ruleset.name} {run.ruleset.version}）", counts_line(run), ""]
+    out.append(tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="simple", disable_numparse=True))
+    many = len(run.result.departments) > 1
+    detail = (not many) if detail is None else detail
+    for d in run.result.departments.itertuples():
+        rows = project_rows(run, d.dept_code)
+        if rows:
+            out += ["", f"【{d.dept_name}】项目得分",
+                    tabulate(rows, PROJECT_HEADERS, tablefmt="simple", disable_numparse=True)]
+    if detail:
+        for code, _name, project, title in _units(run):
+            out += ["", f"■ {title}", tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="simple",
+                                               disable_numparse=True, maxcolwidths=[None] * 8 + [48])]
+    out += _problems_text(run)
+    return "\n".join(out)
+
+
+def _problems_text(run: Run) -> list[str]:
+    out = []
+    if len(run.checks):
+        out += ["", "一致性检查："] + [f"  [{'尾差' if r.status == 'rounding' else '不符'}] {r.message}"
+                                         for r in run.checks.itertuples()]
+    if run.dataset.rejections:
+        rej = run.dataset.rejections
+        out += ["", f"被拒绝的行（{len(rej)}）："] + [f"  {r}" for r in rej[:50]]
+        if len(rej) > 50:
+            out.append(f"  ……另有 {len(rej) - 50} 行，见 --format json")
+    for p in run.dataset.problems:
+        out.append(f"  {p}")
+    return out
+
+
+def render_markdown(run: Run) -> str:
+    """The scored 自评表 in Markdown: ranking, then each department's projects and indicators."""
+    rs = run.ruleset
+    out = [f"# 绩效自评评分结果", "", f"- 规则集：{rs.title}（`{rs.name}` {rs.version}）",
+           f"- 依据：{rs.source_doc}", f"- {counts_line(run)}", "", "## 部门排名", "",
+           tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="github", disable_numparse=True)]
+    for d in run.result.departments.itertuples():
+        out += ["", f"## {d.dept_name}（{fmt2(d.total)} 分，{d.grade}）"]
+        rows = project_rows(run, d.dept_code)
+        if rows:
+            out += ["", tabulate(rows, PROJECT_HEADERS, tablefmt="github", disable_numparse=True)]
+        for code, _name, project, title in _units(run):
+            if code != d.dept_code:
+                continue
+            out += ["", f"### {title}" if project else "### 指标得分", "",
+                    tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="github", disable_numparse=True)]
+    if len(run.checks):
+        out += ["", "## 一致性检查", ""] + [f"- {'尾差' if r.status == 'rounding' else '**不符**'}：{r.message}"
+                                              for r in run.checks.itertuples()]
+    if run.dataset.rejections:
+        out += ["", "## 被拒绝的行", ""] + [f"- {r}" for r in run.dataset.rejections]
+    return "\n".join(out) + "\n"
+
+
+def _frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+
+
+def trace(run: Run) -> dict[str, Any]:
+    """Everything as data: ruleset identity, per-indicator trace (inputs, method, points, reason), findings."""
+    rs = run.ruleset
+    read, used, rejected = run.counts
+    items = run.result.items.rename(columns={"_file": "file", "_sheet": "sheet", "_row": "row"})
+    return {
+        "ruleset": {"name": rs.name, "version": rs.version, "title": rs.title, "fingerprint": rs.fingerprint},
+        "counts": {"read": read, "scored": used, "rejected": rejected},
+        "departments": _frame_records(run.result.departments),
+        "projects": _frame_records(run.result.projects) if len(run.result.projects) else [],
+        "items": _frame_records(items),
+        "checks": _frame_records(run.checks),
+        "findings": [f.to_dict() if hasattr(f, "to_dict") else _finding_dict(f) for f in run.findings],
+        "rejections": [{"table": r.table, "file": str(r.source.file), "sheet": r.source.sheet, "row": r.source.row,
+                        "column": r.source.column, "value": None if r.value is None else str(r.value),
+                        "reason": r.reason, "hint": r.hint} for r in run.dataset.rejections],
+    }
+
+
+def _finding_dict(f: Any) -> dict[str, Any]:
+    return {"rule_id": f.rule_id, "severity": f.severity, "category": f.category, "problem": f.problem,
+            "cause": f.cause, "measure": f.measure, "dept_code": f.dept_code, "subjects": list(f.subjects)}
+
+
+def render_json(run: Run) -> str:
+    return json.dumps(trace(run), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,391 @@
+"""Score every indicator of every department at once: weights, methods, overrides, totals and grades.
+
+All arithmetic is vectorised pandas over the whole indicator table (one call per method and parameter
+set, never one per indicator). Points keep full precision; only display rounds (half-up, two decimals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring import methods as m
+from scoring.ruleset import FixedIndicator, Level, MethodSpec, Ruleset
+from scoring.validate import Dataset, department_fields
+from scoring.values import ValueParseError, try_parse_value
+
+ITEM_COLUMNS = (
+    "dept_code", "project_code", "level1", "level2", "name", "indicator_id", "kind", "target_text",
+    "actual_text", "comparator", "target", "high", "unit", "actual", "qualitative", "weight", "weight_given",
+    "method", "completion", "points_computed", "override_score", "override_reason", "points", "reason",
+    "published_score", "deviation_reason", "overachieved", "reason_missing", "explanation",
+    "_file", "_sheet", "_row",
+)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scored tables.
+
+    items:       one row per scored indicator (ITEM_COLUMNS); kind is input / metric / formula / projects /
+                 missing; points is after 人工调整, points_computed before it; explanation is the Chinese reason.
+    projects:    dept_code, project_code, project_name, budget_initial, budget_final, spent, execution_rate,
+                 points, weight, total, grade (project scope; empty for department scope)
+    departments: dept_code, dept_name, year, total, grade, rank, n_projects, budget_final, spent
+    """
+
+    items: pd.DataFrame
+    projects: pd.DataFrame
+    departments: pd.DataFrame
+    ruleset: Ruleset
+    dataset: Dataset
+
+
+def fmt2(x: float) -> str:
+    """Display a score: two decimals, half-up."""
+    return f"{m.round_half_up(float(x)):.2f}"
+
+
+# ------------------------------------------------------------------ building items
+
+
+def _input_items(ds: Dataset, ruleset: Ruleset, open_levels: set[str], fixed_ids: set[str]) -> pd.DataFrame:
+    ind = ds.indicators
+    if ruleset.scope == "project":
+        rows = ind[(ind["project_code"] != "") & ind["level1"].isin(open_levels)]
+    else:
+        rows = ind[(ind["project_code"] == "") & ind["level1"].isin(open_levels) & ~ind["indicator_id"].isin(fixed_ids)]
+    out = rows.rename(columns={"reason": "deviation_reason"}).copy()
+    out["kind"] = "input"
+    out["weight_given"] = out["weight"]
+    return out
+
+
+def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
+    """执行率 items computed per project from its funds (财预〔2020〕10号: 全年执行数 / 全年预算数)."""
+    frames = []
+    for lv in ruleset.levels:
+        if lv.metric != "execution_rate" or ruleset.scope != "project":
+            continue
+        p = ds.projects
+        rate = (p["spent"] / p["budget_final"].where(p["budget_final"] > 0)) * 100
+        frames.append(pd.DataFrame({
+            "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": lv.name, "level2": "",
+            "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
+            "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%"),
+            "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
+            "qualitative": False, "weight": lv.points, "weight_given": lv.points,
+            "method": (lv.method or MethodSpec("budget_execution")).key,
+            "_file": p["_file"], "_sheet": p["_sheet"], "_row": p["_row"],
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _formula_values(fields: pd.DataFrame, formula: str) -> pd.Series:
+    from scoring import expr
+
+    parsed = expr.parse(formula)
+    records = fields.reset_index().to_dict("records")
+    values = [expr.evaluate(parsed, {k: (None if pd.isna(v) else v) for k, v in r.items()}) for r in records]
+    return pd.Series([np.nan if v is None else float(v) for v in values], index=fields.index, dtype=float)
+
+
+def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: pd.DataFrame) -> pd.DataFrame:
+    frames = []
+    fields = department_fields(ds, ruleset.library) if ruleset.scope == "department" else None
+    depts = ds.departments.set_index("dept_code")
+    given = ds.indicators[ds.indicators["project_code"] == ""].drop_duplicates(["dept_code", "indicator_id"])
+    given = given.set_index(["dept_code", "indicator_id"])
+    for lv in ruleset.levels:
+        for child, fi in _fixed_in(lv):
+            base = pd.DataFrame(index=depts.index)
+            base["level1"], base["level2"], base["name"], base["indicator_id"] = lv.name, child, fi.id, fi.id
+            base["weight"] = base["weight_given"] = fi.points
+            base["kind"] = fi.source
+            base["method"] = fi.method.key if fi.method else None
+            base[["_file", "_sheet", "_row"]] = depts[["_file", "_sheet", "_row"]]
+            keys = pd.MultiIndex.from_arrays([base.index, [fi.id] * len(base)])
+            row = given.reindex(keys)
+            row.index = base.index
+            has_row = row["target_text"].notna()
+            if fi.source == "formula" and fields is not None:
+                actual = _formula_values(fields, ruleset.library.indicators[fi.id].formula or "")
+                base["actual"] = actual
+                base["actual_text"] = actual.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%")
+            elif fi.source == "projects":
+                comp = project_completion.get(fi.category or "", pd.Series(dtype=float)).reindex(base.index)
+                base["actual"] = comp * 100
+                base["actual_text"] = base["actual"].map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%")
+            else:
+                base["actual"] = row["actual"]
+                base["actual_text"] = row["actual_text"]
+            tgt = try_parse_value(fi.target) if fi.target else None
+            if tgt is not None and not isinstance(tgt, ValueParseError):
+                base["target_text"], base["comparator"], base["target"] = tgt.raw, tgt.comparator, tgt.value
+                base["high"], base["unit"] = tgt.high, tgt.unit
+            for col in ("target_text", "comparator", "target", "high", "unit"):
+                if col not in base:
+                    base[col] = np.nan
+                base[col] = base[col].where(~has_row, row[col]) if col in row else base[col]
+            base.loc[has_row, "actual"] = row.loc[has_row, "actual"]
+            base.loc[has_row, "actual_text"] = row.loc[has_row, "actual_text"]
+            base.loc[has_row, ["_file", "_sheet", "_row"]] = row.loc[has_row, ["_file", "_sheet", "_row"]].values
+            base["qualitative"] = row["qualitative"].fillna(False).astype(bool) if "qualitative" in row else False
+            for col in ("deviation_reason", "override_score", "override_reason", "published_score"):
+                src = {"deviation_reason": "reason"}.get(col, col)
+                base[col] = row[src] if src in row else np.nan
+            missing = base["actual"].isna() & ~base["qualitative"]
+            base.loc[missing, "kind"] = "missing"
+            frames.append(base.reset_index(names="dept_code"))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _fixed_in(level: Level) -> list[tuple[str, FixedIndicator]]:
+    out = [("", fi) for fi in level.indicators]
+    for child in level.children:
+        out += [(child.name, fi) for fi in child.indicators]
+    return out
+
+
+# ------------------------------------------------------------------ weights and methods
+
+
+def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
+    """Split each open level's points among a project's (or department's) own rows; honour given 分值."""
+    out = items.copy()
+    open_points = {lv.name: lv.points - sum(fi.points for _, fi in _fixed_in(lv)) for lv in ruleset.levels if lv.open}
+    split = {lv.name: lv.split for lv in ruleset.levels}
+    is_open = out["kind"] == "input"
+    o = out[is_open]
+    keys = [*group, "level1"]
+    level_pts = o["level1"].map(open_points)
+    given = o["weight_given"].fillna(0).groupby([o[k] for k in keys]).transform("sum")
+    n_free = o["weight_given"].isna().groupby([o[k] for k in keys]).transform("sum")
+    remaining = (level_pts - given).clip(lower=0)
+    equal = remaining / n_free.where(n_free > 0)
+    by_child = o["level1"].map(split) == "by_child"
+    if by_child.any():
+        free = o["weight_given"].isna()
+        n_child = o[free].groupby([o[k] for k in keys])["level2"].transform("nunique").reindex(o.index)
+        per_child_rows = o[free].groupby([*(o[k] for k in keys), o["level2"]])["level2"].transform("size").reindex(
+            o.index)
+        equal = equal.mask(by_child & free, remaining / n_child / per_child_rows)
+    out.loc[is_open, "weight"] = o["weight_given"].fillna(equal)
+    return out
+
+
+def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
+    """Placeholder rows for open levels a project (department) set no indicators for (withhold mode)."""
+    if ruleset.missing_level != "withhold":
+        return items
+    units = ds.projects[group] if ruleset.scope == "project" else ds.departments[group]
+    frames = [items]
+    for lv in ruleset.levels:
+        if not lv.open:
+            continue
+        pts = lv.points - sum(fi.points for _, fi in _fixed_in(lv))
+        present = items[(items["level1"] == lv.name) & (items["kind"] == "input")][group].drop_duplicates()
+        absent = units.merge(present, how="left", indicator=True)
+        absent = absent[absent["_merge"] == "left_only"].drop(columns="_merge")
+        if len(absent) and pts > 0:
+            absent = absent.assign(level1=lv.name, level2="", name=f"（未设置{lv.name}）", indicator_id="",
+                                   kind="missing", weight=pts, weight_given=np.nan, target_text="—",
+                                   actual_text="—", qualitative=False)
+            frames.append(absent)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _directions(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
+    lib_dir = items["indicator_id"].map(lambda i: d.direction if (d := ruleset.library.indicators.get(i)) else None)
+    by_comp = items["comparator"].map({"<=": "lower", "<": "lower", "=": "exact"})
+    return by_comp.fillna(lib_dir).fillna("higher")
+
+
+def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
+    out = items.copy()
+    out["direction"] = _directions(out, ruleset)
+    # Blank comparator: ≥ for higher-is-better, ≤ for lower-is-better (cost) indicators.
+    out["comparator"] = out["comparator"].where(out["comparator"].notna(), out["direction"].map(
+        {"lower": "<=", "higher": ">=", "exact": "="}))
+    out.loc[out["level2"].astype(str).str.contains("成本", na=False) & (out["comparator"] == ">=")
+            & out["target_text"].astype(str).str.match(r"^[\d.]"), "comparator"] = "<="
+    pending = out["method"].isna() & (out["kind"] != "missing")
+    fields = {
+        "level1": out["level1"], "level2": out["level2"], "comparator": out["comparator"],
+        "qualitative": out["qualitative"].astype(bool), "indicator": out["indicator_id"],
+        "direction": out["direction"], "unit": out["unit"],
+    }
+    for rule in ruleset.method_rules:
+        mask = pending.copy()
+        for key, wanted in rule.when.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            mask &= fields[key].isin(values)
+        out.loc[mask, "method"] = rule.method.key
+        pending &= ~mask
+    return out
+
+
+def _method_table(ruleset: Ruleset) -> dict[str, MethodSpec]:
+    specs = [r.method for r in ruleset.method_rules]
+    for lv in ruleset.levels:
+        specs += [lv.method] if lv.method else []
+        specs += [fi.method for _, fi in _fixed_in(lv) if fi.method]
+    specs.append(MethodSpec("budget_execution"))
+    return {s.key: s for s in specs}
+
+
+def _apply_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
+    out = items.copy()
+    out["points_computed"] = 0.0
+    out["completion"] = np.nan
+    out["how"] = ""
+    table = _method_table(ruleset)
+    scorable = out["kind"] != "missing"
+    for key, idx in out[scorable].groupby("method").groups.items():
+        spec = table[str(key)]
+        g = out.loc[idx]
+        res = m.METHODS[spec.name].func(g, spec.params)
+        out.loc[idx, "points_computed"] = res.points.astype(float)
+        out.loc[idx, "completion"] = res.completion.astype(float)
+        out.loc[idx, "how"] = res.how
+        out.loc[idx, "method"] = spec.name
+    return out
+
+
+def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
+    """Actual ≥ threshold × target (e.g. 130%): 偏差原因 required, optional penalty (10号：按偏离度适度调减)."""
+    out = items.copy()
+    oa = ruleset.overachievement
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = out["actual"].astype(float) / out["target"].astype(float).where(out["target"] > 0)
+    out["overachieved"] = (out["direction"] == "higher") & (raw.round(9) >= oa.threshold) & (out["kind"] == "input")
+    no_reason = out["deviation_reason"].fillna("").astype(str).str.strip() == ""
+    out["reason_missing"] = out["overachieved"] & no_reason & oa.require_reason
+    if oa.penalty:
+        out.loc[out["reason_missing"], "points_computed"] *= 1 - oa.penalty
+    return out
+
+
+def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
+    w = items["weight"].map(fmt2)
+    p = items["points"].map(fmt2)
+    comp = items["comparator"].fillna("").replace({">=": "≥", "<=": "≤", "range": ""})
+    target = np.where(items["target_text"].astype(str).str.match(r"^[≥≤<>=＞＜]"), items["target_text"].astype(str),
+                      comp + items["target_text"].astype(str))
+    text = (items["name"].astype(str) + "：实际 " + items["actual_text"].astype(str) + "，目标 " + target + "，"
+            + items["how"].astype(str) + "，得 " + p + "/" + w + " 分")
+    missing = items["kind"] == "missing"
+    text = text.mask(missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w
+                     + " 分未得")
+    text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
+    oa = ruleset.overachievement
+    over = "；实际值达目标的 " + m.pct(items["actual"] / items["target"]) + "，超过 " + f"{oa.threshold:.0%}"
+    text = text.mask(items["overachieved"] & ~items["reason_missing"], text + over + "，已说明偏差原因")
+    pen = f"，扣减 {oa.penalty:.0%} 分值" if oa.penalty else ""
+    text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因" + pen)
+    adjusted = items["override_score"].notna()
+    text = text.mask(adjusted, text + "；人工调整为 " + items["override_score"].map(
+        lambda v: "" if pd.isna(v) else fmt2(v)) + " 分（计算得分 " + items["points_computed"].map(fmt2)
+                     + "，理由：" + items["override_reason"].fillna("未说明").astype(str) + "）")
+    return text
+
+
+# ------------------------------------------------------------------ totals
+
+
+def _project_completion(ds: Dataset, ruleset: Ruleset) -> dict[str, pd.Series]:
+    """Mean completion of project indicators per department and 二级 (for from: projects indicators)."""
+    rows = ds.indicators[ds.indicators["project_code"] != ""].copy()
+    if rows.empty:
+        return {}
+    rows["kind"], rows["weight"], rows["method"] = "input", 1.0, None
+    rows = _apply_methods(_assign_methods(rows, ruleset), ruleset)
+    rows["completion"] = rows["completion"].clip(upper=1)
+    out: dict[str, pd.Series] = {}
+    for col in ("level1", "level2"):  # category "数量" matches 二级 数量指标; "效益" matches 一级 效益指标
+        for key, g in rows.groupby(rows[col].astype(str).str.removesuffix("指标")):
+            out.setdefault(str(key), g.groupby("dept_code")["completion"].mean())
+    return out
+
+
+def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
+    """Score a validated dataset with a compiled ruleset."""
+    group = ["dept_code", "project_code"] if ruleset.scope == "project" else ["dept_code"]
+    open_levels = {lv.name for lv in ruleset.levels if lv.open}
+    fixed_ids = {fi.id for lv in ruleset.levels for _, fi in _fixed_in(lv)}
+    parts = [_input_items(ds, ruleset, open_levels, fixed_ids), _metric_items(ds, ruleset)]
+    if ruleset.scope == "department":
+        parts.append(_fixed_items(ds, ruleset, _project_completion(ds, ruleset)))
+    items = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+        pd.DataFrame(columns=list(ITEM_COLUMNS))
+    for col in ITEM_COLUMNS:
+        if col not in items:
+            items[col] = np.nan
+    if ruleset.scope == "department":
+        items["project_code"] = ""
+    items = _allocate(items, ruleset, group)
+    items = _missing_levels(items, ds, ruleset, group)
+    items = _assign_methods(items, ruleset)
+    items = _apply_methods(items, ruleset)
+    items = _overachievement(items, ruleset)
+    items["points"] = items["points_computed"].where(items["override_score"].isna(),
+                                                     items["override_score"].clip(lower=0))
+    items["points"] = items["points"].clip(upper=items["weight"].where(items["override_score"].isna()))
+    items["explanation"] = _explain(items, ruleset)
+    items = _ordered(items, ruleset)
+    projects = _project_totals(items, ds, ruleset) if ruleset.scope == "project" else pd.DataFrame()
+    departments = _department_totals(items, projects, ds, ruleset)
+    return ScoreResult(items[[*ITEM_COLUMNS, "direction"]], projects, departments, ruleset, ds)
+
+
+def _ordered(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
+    """Rows in the ruleset's level order, then input row order: the order people read a 自评表 in."""
+    order = {lv.name: i for i, lv in enumerate(ruleset.levels)}
+    items = items.assign(_lv=items["level1"].map(order), _r=items["_row"].astype(float))
+    return items.sort_values(["dept_code", "project_code", "_lv", "_r"], kind="stable").drop(
+        columns=["_lv", "_r"]).reset_index(drop=True)
+
+
+def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
+    sums = items.groupby(["dept_code", "project_code"])[["points", "weight"]].sum()
+    p = ds.projects.set_index(["dept_code", "project_code"])
+    out = p[["project_name", "budget_initial", "budget_final", "spent", "carryover", "period_months"]].join(sums)
+    out[["points", "weight"]] = out[["points", "weight"]].fillna(0)
+    if ruleset.missing_level == "redistribute":
+        out["total"] = out["points"] / out["weight"].where(out["weight"] > 0) * ruleset.total
+    else:
+        out["total"] = out["points"]
+    out["total"] = out["total"].fillna(0)
+    out["execution_rate"] = out["spent"] / out["budget_final"].where(out["budget_final"] > 0)
+    out["grade"] = out["total"].map(ruleset.grade_of)
+    return out.reset_index()
+
+
+def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
+    d = ds.departments.set_index("dept_code")[["dept_name", "year"]].copy()
+    if ruleset.scope == "project":
+        # A department's project score is the budget-weighted mean of its projects' totals
+        # (equal weights when no budget is given), so large projects count for more.
+        pr = projects.assign(w=projects["budget_final"].fillna(0))
+        pr["w"] = pr["w"].where(pr.groupby("dept_code")["w"].transform("sum") > 0, 1.0)
+        agg = pr.groupby("dept_code").apply(
+            lambda g: pd.Series({"total": float(np.average(g["total"], weights=g["w"])), "n_projects": len(g),
+                                 "budget_final": g["budget_final"].sum(), "spent": g["spent"].sum()}),
+            include_groups=False)
+        d = d.join(agg)
+    else:
+        tot = items.groupby("dept_code")["points"].sum().rename("total")
+        n = ds.projects.groupby("dept_code").size().rename("n_projects")
+        d = d.join(tot).join(n)
+        d["budget_final"] = ds.projects.groupby("dept_code")["budget_final"].sum()
+        d["spent"] = ds.projects.groupby("dept_code")["spent"].sum()
+    d["total"] = d["total"].fillna(0.0)
+    d["n_projects"] = d["n_projects"].fillna(0).astype(int)
+    d["grade"] = d["total"].map(ruleset.grade_of)
+    d["rank"] = d["total"].rank(ascending=False, method="min").astype(int)
+    return d.reset_index().sort_values(["rank", "dept_code"]).reset_index(drop=True)
+
+

@@ -1,0 +1,347 @@
+"""Validate raw tables into typed ones: every row is kept or rejected with file, sheet, row, column and reason.
+
+Output frames (columns documented on `Dataset`) hold numbers as floats (money in 万元), parsed targets
+and actuals, and the ruleset level each indicator row belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import DataError, Source, did_you_mean
+from scoring.load import RawData
+from scoring.indicators import Library
+from scoring.methods import qualitative_share
+from scoring.ruleset import Ruleset
+from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.values import ParsedValue, ValueParseError, try_parse_value
+
+MONEY_UNITS = {None, "万元"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One input row not used, and why."""
+
+    table: str
+    source: Source
+    value: object
+    reason: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        shown = "" if self.value is None else f"值「{self.value}」："
+        hint = f"（{self.hint}）" if self.hint else ""
+        return f"{self.source}：{shown}{self.reason}{hint}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated input.
+
+    departments: dept_code, dept_name, year, staff_authorized, staff_actual, _file, _sheet, _row
+    budget:      dept_code, line, line_key, budget_initial, budget_final, spent, prior_spent (万元), source cols
+    projects:    dept_code, project_code, project_name, fund_type, budget_initial, budget_final, spent,
+                 carryover (万元), period, period_months, source cols
+    indicators:  dept_code, project_code ('' = 部门整体), level1 (canonical), level2, name, indicator_id,
+                 target_text, actual_text, comparator, target, high, unit, actual, actual_unit,
+                 qualitative, target_qualitative, weight, published_score, reason, override_score,
+                 override_reason, source cols
+    """
+
+    departments: pd.DataFrame
+    budget: pd.DataFrame
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    rejections: tuple[Rejection, ...]
+    rows_read: int
+    problems: tuple[DataError, ...] = ()
+
+    @property
+    def rows_used(self) -> int:
+        return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators)
+
+
+def _src(row: pd.Series, column: str) -> Source:
+    return Source(row["_file"], row["_sheet"], int(row["_row"]), column)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+class _Rejecter:
+    """Collects rejections; `drop` removes the rejected rows from a frame."""
+
+    def __init__(self) -> None:
+        self.items: list[Rejection] = []
+
+    def add(self, table: Table, row: pd.Series, field: str, reason: str, hint: str = "") -> None:
+        header = next(c.header for c in table.columns if c.field == field)
+        self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint))
+
+    def drop(self, df: pd.DataFrame, bad: Iterable[int]) -> pd.DataFrame:
+        return df.drop(index=list(set(bad))).reset_index(drop=True)
+
+
+def _required(df: pd.DataFrame, table: Table, rej: _Rejecter) -> set[int]:
+    bad: set[int] = set()
+    for col in table.columns:
+        if col.required:
+            for idx in df.index[df[col.field].map(_blank)]:
+                rej.add(table, df.loc[idx], col.field, f"必填项「{col.header}」为空")
+                bad.add(idx)
+    return bad
+
+
+def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> pd.DataFrame:
+    """Numeric columns to float; money in 万元 ('3700元' → 0.37). Blank → NaN; unreadable → rejected row."""
+    out = df.copy()
+    for col in table.columns:
+        if not col.numeric:
+            continue
+        values = []
+        for idx, v in df[col.field].items():
+            if _blank(v):
+                values.append(np.nan)
+                continue
+            parsed = try_parse_value(v)
+            if isinstance(parsed, ValueParseError) or parsed.value is None or parsed.comparator not in (None, "="):
+                reason = parsed.reason if isinstance(parsed, ValueParseError) else "应为数字"
+                rej.add(table, df.loc[idx], col.field, reason)
+                bad.add(idx)
+                values.append(np.nan)
+            elif col.comment.startswith("万元") and parsed.unit not in MONEY_UNITS:
+                rej.add(table, df.loc[idx], col.field, f"金额单位应为万元，而不是「{parsed.unit}」")
+                bad.add(idx)
+                values.append(np.nan)
+            else:
+                values.append(parsed.value)
+        out[col.field] = pd.Series(values, index=df.index, dtype=float)
+    return out
+
+
+def _codes(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Codes are text: 431202001.0 from Excel becomes '431202001'."""
+    out = df.copy()
+    for c in cols:
+        out[c] = out[c].map(lambda v: "" if _blank(v) else (str(int(v)) if isinstance(v, float) and v.is_integer()
+                                                             else str(v).strip()))
+    return out
+
+
+def _period_months(text: object) -> float:
+    """'1—10月' → 10, '1-12月' or blank → 12 (a full year)."""
+    import re
+
+    if _blank(text):
+        return 12.0
+    found = re.search(r"(\d{1,2})\s*[—\-–~至到]+\s*(\d{1,2})\s*月", str(text))
+    return float(int(found.group(2)) - int(found.group(1)) + 1) if found else 12.0
+
+
+def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset:
+    """Type and check every raw row against the ruleset's levels and the indicator library.
+
+    整体绩效指标 rows are read only by department-scope rulesets; a project ruleset leaves that sheet unread.
+    """
+    rej = _Rejecter()
+    used = [k for k in raw.tables if k != "dept_indicators" or ruleset.scope == "department"]
+    rows_read = sum(len(raw[k]) for k in used)
+
+    depts = _codes(raw["departments"], "dept_code")
+    bad = _required(depts, DEPARTMENTS, rej)
+    depts = _numbers(depts, DEPARTMENTS, rej, bad)
+    first_file: dict[str, pd.Series] = {}
+    for idx, row in depts.iterrows():
+        if idx in bad:
+            continue
+        code = row["dept_code"]
+        if code in first_file:
+            other = first_file[code]
+            rej.add(DEPARTMENTS, row, "dept_code",
+                    f"部门编码重复，已在 {other['_file']} 第{other['_row']}行出现", "同一部门只能提交一次")
+            bad.add(idx)
+        else:
+            first_file[code] = row
+    for idx, row in depts.iterrows():
+        if idx not in bad and year is not None and int(row["year"]) != year:
+            rej.add(DEPARTMENTS, row, "year", f"年度为 {int(row['year'])}，与所评年度 {year} 不符")
+            bad.add(idx)
+    refused = set(depts.loc[list(bad), "dept_code"])
+    depts = rej.drop(depts, bad)
+    depts["year"] = depts["year"].astype(int)
+    known = set(depts["dept_code"])
+
+    def dept_known(df: pd.DataFrame, table: Table, bad: set[int]) -> None:
+        for idx in df.index[~df["dept_code"].isin(known)]:
+            if idx not in bad:
+                why = "所属部门在单位信息中未通过校验" if df.loc[idx, "dept_code"] in refused else "单位信息中没有此部门编码"
+                rej.add(table, df.loc[idx], "dept_code", why)
+                bad.add(idx)
+
+    budget = _codes(raw["budget"], "dept_code")
+    bad = _required(budget, BUDGET, rej)
+    budget = _numbers(budget, BUDGET, rej, bad)
+    dept_known(budget, BUDGET, bad)
+    lib = ruleset.library
+    budget["line_key"] = budget["line"].map(lambda s: lib.budget_line_key(str(s)) if not _blank(s) else None)
+    for idx in budget.index[budget["line_key"].isna()]:
+        if idx not in bad:
+            aliases = [a for names in lib.budget_lines.values() for a in names]
+            rej.add(BUDGET, budget.loc[idx], "line", "未知预算科目",
+                    did_you_mean(str(budget.loc[idx, "line"]), aliases)
+                    or "可用：" + "、".join(names[0] for names in lib.budget_lines.values()))
+            bad.add(idx)
+    budget = rej.drop(budget, bad)
+
+    projects = _codes(raw["projects"], "dept_code", "project_code")
+    bad = _required(projects, PROJECTS, rej)
+    projects = _numbers(projects, PROJECTS, rej, bad)
+    dept_known(projects, PROJECTS, bad)
+    dup = projects.duplicated(["dept_code", "project_code"], keep="first")
+    for idx in projects.index[dup]:
+        if idx not in bad:
+            rej.add(PROJECTS, projects.loc[idx], "project_code", "项目编码在同一部门内重复")
+            bad.add(idx)
+    projects = rej.drop(projects, bad)
+    projects["period_months"] = projects["period"].map(_period_months)
+
+    ind_raw = raw["indicators"]
+    if ruleset.scope == "department" and len(raw["dept_indicators"]):
+        ind_raw = pd.concat([ind_raw, raw["dept_indicators"].assign(project_code="")], ignore_index=True)
+    indicators = _validate_indicators(ind_raw, ruleset, rej, known, projects, refused)
+    return Dataset(depts, budget, projects, indicators, tuple(rej.items), rows_read, raw.problems)
+
+
+def _validate_indicators(
+    raw: pd.DataFrame, ruleset: Ruleset, rej: _Rejecter, known: set[str], projects: pd.DataFrame,
+    refused: set[str],
+) -> pd.DataFrame:
+    df = _codes(raw, "dept_code", "project_code")
+    bad = _required(df, INDICATORS, rej)
+    df = _numbers(df, INDICATORS, rej, bad)
+    for idx in df.index[~df["dept_code"].isin(known)]:
+        if idx not in bad:
+            why = "所属部门在单位信息中未通过校验" if df.loc[idx, "dept_code"] in refused else "单位信息中没有此部门编码"
+            rej.add(INDICATORS, df.loc[idx], "dept_code", why)
+            bad.add(idx)
+    proj_keys = set(zip(projects["dept_code"], projects["project_code"], strict=True))
+    lib = ruleset.library
+    qual = ruleset.qualitative_params()
+    records: dict[int, dict[str, object]] = {}
+    for idx, row in df.iterrows():
+        if idx in bad:
+            continue
+        problem = _indicator_row(row, ruleset, proj_keys, qual)
+        if isinstance(problem, tuple):
+            rej.add(INDICATORS, row, *problem)
+            bad.add(idx)
+        else:
+            records[idx] = problem
+    df = df.drop(index=list(bad))
+    parsed = pd.DataFrame.from_dict(records, orient="index")
+    if parsed.empty:
+        parsed = pd.DataFrame(columns=list(_EMPTY_PARSED))
+    out = df.drop(columns=["level1", "level2", "target", "actual"]).join(parsed)
+    out["indicator_id"] = out["name"].map(lambda n: (i.id if (i := lib.resolve(str(n))) else str(n)))
+    for c in ("reason", "override_reason", "level2"):
+        out[c] = out[c].map(lambda v: "" if _blank(v) else str(v))
+    return out.reset_index(drop=True)[[*_COLUMNS, *SOURCE_COLUMNS]]
+
+
+_EMPTY_PARSED = ("level1", "level2", "target_text", "actual_text", "comparator", "target", "high", "unit",
+                 "actual", "actual_unit", "qualitative", "target_qualitative")
+_COLUMNS = ("dept_code", "project_code", "level1", "level2", "name", "indicator_id", "target_text",
+            "actual_text", "comparator", "target", "high", "unit", "actual", "actual_unit", "qualitative",
+            "target_qualitative", "weight", "published_score", "reason", "override_score", "override_reason")
+
+
+def _indicator_row(
+    row: pd.Series, ruleset: Ruleset, proj_keys: set[tuple[str, str]], qual: object
+) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
+    """Parsed fields for one indicator row, or (column, reason[, hint]) when it must be rejected."""
+    if row["project_code"] and (row["dept_code"], row["project_code"]) not in proj_keys:
+        return ("project_code", "项目支出表中没有此项目编码")
+    if not row["project_code"] and ruleset.scope == "project":
+        return ("project_code", "项目编码为空", "部门整体指标请填入“整体绩效指标”表")
+    level = ruleset.level_for(str(row["level1"]))
+    if level is None:
+        return ("level1", f"规则集 {ruleset.name} 中没有一级指标「{row['level1']}」",
+                did_you_mean(str(row["level1"]), ruleset.level_names()) or "可用：" + "、".join(
+                    lv.name for lv in ruleset.levels))
+    level2 = "" if _blank(row["level2"]) else str(row["level2"])
+    if level2 and level.children:
+        child = ruleset.child_for(level, level2)
+        if child is None:
+            return ("level2", f"一级指标「{level.name}」下没有二级指标「{level2}」",
+                    did_you_mean(level2, [n for c in level.children for n in c.names()]) or "可用：" + "、".join(
+                        c.name for c in level.children))
+        level2 = child.name
+    target = try_parse_value(row["target"])
+    if isinstance(target, ValueParseError):
+        return ("target", target.reason)
+    if _blank(row["actual"]):
+        return ("actual", "实际完成值为空", "未完成请填写实际数，如 0")
+    actual = try_parse_value(row["actual"])
+    if isinstance(actual, ValueParseError):
+        return ("actual", actual.reason)
+    return _pair(target, actual, level.name, level2, qual)
+
+
+def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object
+          ) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
+    """Reconcile a parsed target with its actual: units, percentages written as fractions, qualitative text."""
+    actual_value = actual.value
+    actual_unit = actual.unit
+    if target.is_qualitative:
+        if actual.is_numeric:
+            return ("actual", "定性指标的实际完成值应为文字等级", "如 达成预期指标 / 部分达成 / 未达成")
+        if isinstance(qual, dict) and qualitative_share(actual.raw, qual) is None:
+            words = [str(w) for lv in qual["levels"] for w in lv["match"]][:6]
+            return ("actual", "无法对照定性等级", "可用：" + "、".join(words))
+    else:
+        if actual.is_qualitative:
+            return ("actual", "定量指标的实际完成值应为数值", f"目标为 {target.raw}")
+        if target.unit == "%" and actual.unit is None and actual_value is not None and abs(actual_value) <= 1.5:
+            actual_value, actual_unit = actual_value * 100, "%"  # 0.95 written for 95%
+        elif target.unit == "%" and actual.unit is None:
+            actual_unit = "%"
+        elif actual.unit is None:
+            actual_unit = target.unit
+        if {target.unit, actual_unit} & {"%", "万元"} and target.unit != actual_unit and target.unit is not None:
+            return ("actual", f"单位与目标不一致：目标为「{target.unit}」，实际为「{actual_unit}」")
+    return {
+        "level1": level1, "level2": level2, "target_text": target.raw, "actual_text": actual.raw,
+        "comparator": target.comparator, "target": target.value, "high": target.high, "unit": target.unit,
+        "actual": actual_value, "actual_unit": actual_unit, "qualitative": actual.is_qualitative,
+        "target_qualitative": target.is_qualitative,
+    }
+
+
+def department_fields(ds: Dataset, library: Library) -> pd.DataFrame:
+    """One row per department: <line>_<money field> sums from 预算收支, plus staff counts (formula inputs)."""
+    b = ds.budget
+    money = ["budget_initial", "budget_final", "spent", "prior_spent"]
+    wide = b.groupby(["dept_code", "line_key"])[money].sum(min_count=1).unstack("line_key")
+    wide.columns = [f"{line}_{field}" for field, line in wide.columns]
+    out = ds.departments.set_index("dept_code")[["staff_authorized", "staff_actual"]].join(wide)
+    for line in library.budget_lines:
+        for field in money:
+            col = f"{line}_{field}"
+            if col not in out:
+                out[col] = np.nan
+    for field in money:  # 合计 not given: 一般公共预算 + 政府性基金
+        parts = out[[f"general_{field}", f"fund_{field}"]]
+        out[f"total_{field}"] = out[f"total_{field}"].fillna(parts.sum(axis=1, min_count=1))
+    cols = ["budget_initial", "budget_final", "spent", "carryover"]
+    p = ds.projects
+    fund = p["fund_type"].fillna("").astype(str).str.contains("基金")
+    out = out.join(p.groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_"))
+    out = out.join(p[~fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_general_"))
+    out = out.join(p[fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_fund_"))
+    return out
