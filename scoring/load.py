@@ -77,11 +77,13 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
 
 
 def _sheet_table(name: str) -> Table | None:
+    """The table a sheet or CSV file name means: exact names first, then a name ending in one ("2024绩效指标")."""
     norm = normalize_name(name)
-    for table in TABLES:
-        if norm in (normalize_name(table.sheet), table.key) or norm.endswith(normalize_name(table.sheet)):
-            return table
-    return None
+    exact = next((t for t in TABLES if norm in (normalize_name(t.sheet), t.key)), None)
+    if exact is not None:
+        return exact
+    ends = [t for t in TABLES if norm.endswith(normalize_name(t.sheet))]
+    return max(ends, key=lambda t: len(t.sheet)) if ends else None
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[Table, pd.DataFrame]]:

@@ -61,13 +61,15 @@ def validate_params(name: str, params: Params) -> list[str]:
 
 def pct(s: pd.Series) -> pd.Series:
     """Format ratios as percentages with two decimals, half-up."""
-    return s.map(lambda v: "—" if pd.isna(v) else f"{round_half_up(float(v) * 100):.2f}%")
+    return s.map(lambda v: "—" if pd.isna(v) or not np.isfinite(v) else f"{round_half_up(float(v) * 100):.2f}%")
 
 
 def round_half_up(x: float, places: int = 2) -> float:
     """Round half away from zero at `places` decimals (not Python's banker's rounding)."""
     from decimal import ROUND_HALF_UP, Decimal
 
+    if not np.isfinite(x):
+        return x
     q = Decimal(1).scaleb(-places)
     return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
 
@@ -159,6 +161,8 @@ def _check_bands(params: Params) -> list[str]:
     bands = params.get("bands")
     if not isinstance(bands, Sequence) or not bands:
         return ["bands 方法需要 bands 列表，如 - {min: 90, share: 1}"]
+    if params.get("closed", "left") not in ("left", "right"):
+        return ["closed 只能为 left（[min, max)）或 right（(min, max]）"]
     problems = [f"第{i + 1}档缺少 share（得分比例 0–1）" for i, b in enumerate(bands)
                 if not isinstance(b, Mapping) or not isinstance(b.get("share"), int | float)]
     if problems:
@@ -198,15 +202,16 @@ def _band_value(g: pd.DataFrame, params: Params) -> pd.Series:
 
 @method("bands", "分档计分", _check_bands)
 def bands(g: pd.DataFrame, params: Params) -> MethodResult:
-    """按实际值（或 on: completion 时按完成率%）落入的档次给分：每档 [min, max) 对应分值比例 share。"""
+    """按实际值（或 on: completion 时按完成率%）落入的档次给分：每档 [min, max)（closed: right 时为 (min, max]）对应分值比例 share。"""
     value = _band_value(g, params)
     share = pd.Series(np.nan, index=g.index)
     label = pd.Series("", index=g.index, dtype=object)
+    right = params.get("closed", "left") == "right"
     for b in params["bands"]:
         lo, hi = float(b.get("min", -np.inf)), float(b.get("max", np.inf))
-        hit = (value >= lo) & (value < hi)
+        hit = ((value > lo) & (value <= hi)) if right else ((value >= lo) & (value < hi))
         share = share.mask(hit, float(b["share"]))
-        text = b.get("label") or _band_text(lo, hi)
+        text = b.get("label") or _band_text(lo, hi, right)
         label = label.mask(hit, text)
     share = share.fillna(0)
     on = "完成率" if params.get("on") == "completion" else "实际值"
@@ -214,12 +219,12 @@ def bands(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(share * g["weight"], share, how)
 
 
-def _band_text(lo: float, hi: float) -> str:
+def _band_text(lo: float, hi: float, right: bool = False) -> str:
     if lo == -np.inf:
-        return f"<{hi:g}"
+        return f"≤{hi:g}" if right else f"<{hi:g}"
     if hi == np.inf:
-        return f"≥{lo:g}"
-    return f"[{lo:g}, {hi:g})"
+        return f">{lo:g}" if right else f"≥{lo:g}"
+    return f"({lo:g}, {hi:g}]" if right else f"[{lo:g}, {hi:g})"
 
 
 def _check_linear(params: Params) -> list[str]:

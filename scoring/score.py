@@ -30,8 +30,9 @@ ITEM_COLUMNS = (
 class ScoreResult:
     """Scored tables.
 
-    items:       one row per scored indicator (ITEM_COLUMNS); kind is input / metric / formula / projects /
-                 missing; points is after 人工调整, points_computed before it; explanation is the Chinese reason.
+    items:       one row per scored indicator (ITEM_COLUMNS); kind is input (a row the department set),
+                 metric (执行率), formula / projects / reported (a ruleset indicator: derived, aggregated,
+                 or filled in on 整体绩效指标), missing; points is after 人工调整, points_computed before it; explanation is the Chinese reason.
     projects:    dept_code, project_code, project_name, budget_initial, budget_final, spent, execution_rate,
                  points, weight, total, grade (project scope; empty for department scope)
     departments: dept_code, dept_name, year, total, grade, rank, n_projects, budget_final, spent
@@ -75,7 +76,7 @@ def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
         frames.append(pd.DataFrame({
             "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": lv.name, "level2": "",
             "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
-            "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%"),
+            "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
             "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
             "qualitative": False, "weight": lv.points, "weight_given": lv.points,
             "method": (lv.method or MethodSpec("budget_execution")).key,
@@ -93,52 +94,52 @@ def _formula_values(fields: pd.DataFrame, formula: str) -> pd.Series:
     return pd.Series([np.nan if v is None else float(v) for v in values], index=fields.index, dtype=float)
 
 
-def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: pd.DataFrame) -> pd.DataFrame:
+def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: dict[str, pd.Series]) -> pd.DataFrame:
+    """Rows for the ruleset's own indicators, one per department: the value comes from a formula over
+    the budget tables, from the department's 整体绩效指标 row, or from its projects' mean completion.
+    A row the department filled in always wins over the ruleset's default target."""
     frames = []
-    fields = department_fields(ds, ruleset.library) if ruleset.scope == "department" else None
+    fields = department_fields(ds, ruleset.library)
     depts = ds.departments.set_index("dept_code")
     given = ds.indicators[ds.indicators["project_code"] == ""].drop_duplicates(["dept_code", "indicator_id"])
     given = given.set_index(["dept_code", "indicator_id"])
     for lv in ruleset.levels:
         for child, fi in _fixed_in(lv):
-            base = pd.DataFrame(index=depts.index)
-            base["level1"], base["level2"], base["name"], base["indicator_id"] = lv.name, child, fi.id, fi.id
-            base["weight"] = base["weight_given"] = fi.points
-            base["kind"] = fi.source
-            base["method"] = fi.method.key if fi.method else None
-            base[["_file", "_sheet", "_row"]] = depts[["_file", "_sheet", "_row"]]
-            keys = pd.MultiIndex.from_arrays([base.index, [fi.id] * len(base)])
-            row = given.reindex(keys)
-            row.index = base.index
+            codes = depts.index
+            row = given.reindex(pd.MultiIndex.from_arrays([codes, [fi.id] * len(codes)]))
+            row.index = codes
             has_row = row["target_text"].notna()
-            if fi.source == "formula" and fields is not None:
-                actual = _formula_values(fields, ruleset.library.indicators[fi.id].formula or "")
-                base["actual"] = actual
-                base["actual_text"] = actual.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%")
+            if fi.source == "formula":
+                actual = _formula_values(fields.reindex(codes), ruleset.library.indicators[fi.id].formula or "")
             elif fi.source == "projects":
-                comp = project_completion.get(fi.category or "", pd.Series(dtype=float)).reindex(base.index)
-                base["actual"] = comp * 100
-                base["actual_text"] = base["actual"].map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v)}%")
+                actual = project_completion.get(fi.category or "", pd.Series(dtype=float)).reindex(codes) * 100
             else:
-                base["actual"] = row["actual"]
-                base["actual_text"] = row["actual_text"]
+                actual = pd.Series(np.nan, index=codes)
             tgt = try_parse_value(fi.target) if fi.target else None
-            if tgt is not None and not isinstance(tgt, ValueParseError):
-                base["target_text"], base["comparator"], base["target"] = tgt.raw, tgt.comparator, tgt.value
-                base["high"], base["unit"] = tgt.high, tgt.unit
-            for col in ("target_text", "comparator", "target", "high", "unit"):
-                if col not in base:
-                    base[col] = np.nan
-                base[col] = base[col].where(~has_row, row[col]) if col in row else base[col]
-            base.loc[has_row, "actual"] = row.loc[has_row, "actual"]
-            base.loc[has_row, "actual_text"] = row.loc[has_row, "actual_text"]
-            base.loc[has_row, ["_file", "_sheet", "_row"]] = row.loc[has_row, ["_file", "_sheet", "_row"]].values
-            base["qualitative"] = row["qualitative"].fillna(False).astype(bool) if "qualitative" in row else False
-            for col in ("deviation_reason", "override_score", "override_reason", "published_score"):
-                src = {"deviation_reason": "reason"}.get(col, col)
-                base[col] = row[src] if src in row else np.nan
-            missing = base["actual"].isna() & ~base["qualitative"]
-            base.loc[missing, "kind"] = "missing"
+            ok = tgt is not None and not isinstance(tgt, ValueParseError)
+            base = pd.DataFrame({
+                "level1": lv.name, "level2": child, "name": fi.id, "indicator_id": fi.id,
+                "kind": "reported" if fi.source == "input" else fi.source,
+                "weight": fi.points, "weight_given": fi.points, "method": fi.method.key if fi.method else None,
+                "actual": actual, "actual_text": actual.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
+                "target_text": tgt.raw if ok else "—", "comparator": tgt.comparator if ok else np.nan,
+                "target": tgt.value if ok else np.nan, "high": tgt.high if ok else np.nan,
+                "unit": tgt.unit if ok else np.nan, "qualitative": False,
+                "_file": depts["_file"], "_sheet": depts["_sheet"], "_row": depts["_row"],
+            }, index=codes)
+            base = base.astype({"target_text": object, "comparator": object, "unit": object, "qualitative": bool,
+                                "actual_text": object, "_file": object, "_sheet": object, "_row": object})
+            cols = ["target_text", "comparator", "target", "high", "unit", "actual", "actual_text", "qualitative",
+                    "_file", "_sheet", "_row"]
+            for col in cols:
+                base[col] = base[col].astype(object).where(~has_row, row[col]) if has_row.any() else base[col]
+            base["actual"] = base["actual"].astype(float)
+            base["target"] = base["target"].astype(float)
+            base["high"] = base["high"].astype(float)
+            base["deviation_reason"] = row["reason"]
+            for col in ("override_score", "override_reason", "published_score"):
+                base[col] = row[col]
+            base.loc[base["actual"].isna() & ~base["qualitative"].astype(bool), "kind"] = "missing"
             frames.append(base.reset_index(names="dept_code"))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -208,7 +209,8 @@ def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out = items.copy()
     out["direction"] = _directions(out, ruleset)
     # Blank comparator: ≥ for higher-is-better, ≤ for lower-is-better (cost) indicators.
-    out["comparator"] = out["comparator"].where(out["comparator"].notna(), out["direction"].map(
+    numeric = out["target"].notna()
+    out["comparator"] = out["comparator"].where(out["comparator"].notna() | ~numeric, out["direction"].map(
         {"lower": "<=", "higher": ">=", "exact": "="}))
     out.loc[out["level2"].astype(str).str.contains("成本", na=False) & (out["comparator"] == ">=")
             & out["target_text"].astype(str).str.match(r"^[\d.]"), "comparator"] = "<="
@@ -273,8 +275,8 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     w = items["weight"].map(fmt2)
     p = items["points"].map(fmt2)
     comp = items["comparator"].fillna("").replace({">=": "≥", "<=": "≤", "range": ""})
-    target = np.where(items["target_text"].astype(str).str.match(r"^[≥≤<>=＞＜]"), items["target_text"].astype(str),
-                      comp + items["target_text"].astype(str))
+    written = items["target_text"].astype(str)
+    target = np.where(written.str.match(r"^[≥≤<>=＞＜]") | items["target"].isna(), written, comp + written)
     text = (items["name"].astype(str) + "：实际 " + items["actual_text"].astype(str) + "，目标 " + target + "，"
             + items["how"].astype(str) + "，得 " + p + "/" + w + " 分")
     missing = items["kind"] == "missing"
@@ -282,7 +284,7 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
                      + " 分未得")
     text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
     oa = ruleset.overachievement
-    over = "；实际值达目标的 " + m.pct(items["actual"] / items["target"]) + "，超过 " + f"{oa.threshold:.0%}"
+    over = "；实际值达目标的 " + m.pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " + f"{oa.threshold:.0%}"
     text = text.mask(items["overachieved"] & ~items["reason_missing"], text + over + "，已说明偏差原因")
     pen = f"，扣减 {oa.penalty:.0%} 分值" if oa.penalty else ""
     text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因" + pen)
@@ -305,7 +307,7 @@ def _project_completion(ds: Dataset, ruleset: Ruleset) -> dict[str, pd.Series]:
     rows = _apply_methods(_assign_methods(rows, ruleset), ruleset)
     rows["completion"] = rows["completion"].clip(upper=1)
     out: dict[str, pd.Series] = {}
-    for col in ("level1", "level2"):  # category "数量" matches 二级 数量指标; "效益" matches 一级 效益指标
+    for col in ("category1", "category2"):  # "数量" matches 二级 数量指标; "效益" matches 一级 效益指标 as written
         for key, g in rows.groupby(rows[col].astype(str).str.removesuffix("指标")):
             out.setdefault(str(key), g.groupby("dept_code")["completion"].mean())
     return out
@@ -344,7 +346,9 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
 def _ordered(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     """Rows in the ruleset's level order, then input row order: the order people read a 自评表 in."""
     order = {lv.name: i for i, lv in enumerate(ruleset.levels)}
-    items = items.assign(_lv=items["level1"].map(order), _r=items["_row"].astype(float))
+    # Ruleset-defined indicators keep the ruleset's order (they were built in it); input rows follow the sheet.
+    row = items["_row"].astype(float).where(items["kind"].isin(["input", "metric"]), -1.0)
+    items = items.assign(_lv=items["level1"].map(order), _r=row)
     return items.sort_values(["dept_code", "project_code", "_lv", "_r"], kind="stable").drop(
         columns=["_lv", "_r"]).reset_index(drop=True)
 

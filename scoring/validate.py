@@ -47,7 +47,8 @@ class Dataset:
     budget:      dept_code, line, line_key, budget_initial, budget_final, spent, prior_spent (万元), source cols
     projects:    dept_code, project_code, project_name, fund_type, budget_initial, budget_final, spent,
                  carryover (万元), period, period_months, source cols
-    indicators:  dept_code, project_code ('' = 部门整体), level1 (canonical), level2, name, indicator_id,
+    indicators:  dept_code, project_code ('' = 部门整体), level1 (canonical), level2, category1/category2
+                 (一级/二级 as written), name, indicator_id,
                  target_text, actual_text, comparator, target, high, unit, actual, actual_unit,
                  qualitative, target_qualitative, weight, published_score, reason, override_score,
                  override_reason, source cols
@@ -254,9 +255,9 @@ def _validate_indicators(
     return out.reset_index(drop=True)[[*_COLUMNS, *SOURCE_COLUMNS]]
 
 
-_EMPTY_PARSED = ("level1", "level2", "target_text", "actual_text", "comparator", "target", "high", "unit",
+_EMPTY_PARSED = ("level1", "level2", "category1", "category2", "target_text", "actual_text", "comparator", "target", "high", "unit",
                  "actual", "actual_unit", "qualitative", "target_qualitative")
-_COLUMNS = ("dept_code", "project_code", "level1", "level2", "name", "indicator_id", "target_text",
+_COLUMNS = ("dept_code", "project_code", "level1", "level2", "category1", "category2", "name", "indicator_id", "target_text",
             "actual_text", "comparator", "target", "high", "unit", "actual", "actual_unit", "qualitative",
             "target_qualitative", "weight", "published_score", "reason", "override_score", "override_reason")
 
@@ -290,11 +291,12 @@ def _indicator_row(
     actual = try_parse_value(row["actual"])
     if isinstance(actual, ValueParseError):
         return ("actual", actual.reason)
-    return _pair(target, actual, level.name, level2, qual)
+    written2 = "" if _blank(row["level2"]) else str(row["level2"])
+    return _pair(target, actual, level.name, level2, qual, str(row["level1"]), written2)
 
 
-def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object
-          ) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
+def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object,
+          written1: str, written2: str) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
     """Reconcile a parsed target with its actual: units, percentages written as fractions, qualitative text."""
     actual_value = actual.value
     actual_unit = actual.unit
@@ -316,7 +318,8 @@ def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qu
         if {target.unit, actual_unit} & {"%", "万元"} and target.unit != actual_unit and target.unit is not None:
             return ("actual", f"单位与目标不一致：目标为「{target.unit}」，实际为「{actual_unit}」")
     return {
-        "level1": level1, "level2": level2, "target_text": target.raw, "actual_text": actual.raw,
+        "level1": level1, "level2": level2, "category1": written1, "category2": written2,
+        "target_text": target.raw, "actual_text": actual.raw,
         "comparator": target.comparator, "target": target.value, "high": target.high, "unit": target.unit,
         "actual": actual_value, "actual_unit": actual_unit, "qualitative": actual.is_qualitative,
         "target_qualitative": target.is_qualitative,
