@@ -1,0 +1,165 @@
+"""Rulesets compile or fail at load, naming file, line and rule; extends and tests work without Python."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scoring import api
+from scoring.errors import RulesetError
+from scoring.rstest import run_tests
+from scoring.ruleset import load_ruleset
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+BASE = """\
+format: 1
+name: t
+levels:
+  - name: 预算执行率
+    points: 10
+    metric: execution_rate
+    method: budget_execution
+  - name: 产出指标
+    points: 90
+    open: true
+    children: [{name: 数量指标}]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("name", ["mof-project", "province-dept"])
+def test_shipped_rulesets_compile_and_pass_their_tests(name: str) -> None:
+    rs = load_ruleset(name)
+    results = run_tests(rs)
+    assert results, "each shipped ruleset carries embedded tests"
+    assert [r.failures for r in results if not r.ok] == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "message", "line"),
+    [
+        (lambda t: t.replace("points: 90", "points: 80"), "一级指标分值之和 90 不等于总分 100", 4),
+        (lambda t: t.replace("method: budget_execution", "method: budget_executon"),
+         "未知计分方法 'budget_executon'", 4),
+        (lambda t: t.replace("metric: execution_rate", "metric: exec"), "未知 metric 'exec'", 4),
+        (lambda t: t + "grades:\n  - {name: 优, min: 90, max: 100}\n  - {name: 良, min: 70, max: 85}\n"
+                       "  - {name: 差, min: 0, max: 70}\n", "85, 90", None),
+    ],
+    ids=["weights-dont-add-up", "unknown-method", "unknown-metric", "grade-gap"],
+)
+def test_bad_rulesets_fail_with_location(tmp_path: Path, edit, message: str, line: int | None) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, edit(BASE))
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(path)
+    text = str(exc.value)
+    assert message in text
+    assert str(path) in text
+    if line is not None:
+        assert f"{path}:{line}" in text
+
+
+def test_unknown_method_suggests_the_close_one(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE.replace("method: budget_execution", "method: budget_executon"))
+    with pytest.raises(RulesetError, match="是否为 'budget_execution'"):
+        load_ruleset(path)
+
+
+def test_unknown_indicator_in_department_ruleset(tmp_path: Path) -> None:
+    text = """\
+format: 1
+name: d
+scope: department
+levels:
+  - name: 过程
+    points: 100
+    indicators:
+      - {id: 预算执行律, points: 100, from: formula, target: "≥100%"}
+"""
+    path = write(tmp_path, text)
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(path)
+    assert "指标库中没有指标 '预算执行律'" in str(exc.value)
+    assert "是否为 '预算执行率'" in str(exc.value)
+    assert f"{path}:8" in str(exc.value)
+    assert "过程/预算执行律" in str(exc.value)
+
+
+def test_child_weights_must_add_up(tmp_path: Path) -> None:
+    text = BASE.replace("    children: [{name: 数量指标}]\n",
+                        "    children:\n      - {name: 数量指标, points: 50}\n      - {name: 质量指标, points: 30}\n")
+    with pytest.raises(RulesetError, match="下级分值之和 80 不等于本级分值 90"):
+        load_ruleset(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("bands", "message"),
+    [
+        ("[{min: 90, share: 1}, {min: 60, max: 80, share: 0.5}, {max: 60, share: 0}]", "[80, 90) 没有覆盖（缺口）"),
+        ("[{min: 90, share: 1}, {min: 60, max: 95, share: 0.5}, {max: 60, share: 0}]", "在 [90, 95) 重叠"),
+        ("[{min: 90, share: 1}, {min: 60, max: 90, share: 0.5}]", "低于 60 的值没有落入任何档（缺口）"),
+    ],
+    ids=["gap", "overlap", "open-bottom"],
+)
+def test_band_gaps_and_overlaps(tmp_path: Path, bands: str, message: str) -> None:
+    text = BASE + f"methods:\n  - when: {{level2: 数量指标}}\n    method: {{name: bands, bands: {bands}}}\n"
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(write(tmp_path, text))
+    assert message in str(exc.value)
+    assert "methods[1]" in str(exc.value)
+
+
+def test_unknown_field_in_check_expression(tmp_path: Path) -> None:
+    text = BASE + "checks:\n  - id: c1\n    on: project\n    expect: spnet <= budget_final\n"
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(write(tmp_path, text))
+    assert "未知字段 'spnet'" in str(exc.value) and "是否为 'spent'" in str(exc.value)
+
+
+def test_extends_changes_weights_without_python(tmp_path: Path) -> None:
+    """A provincial 10 + 90 variant: no 满意度, 产出 60 / 效益 30 — configuration alone."""
+    child = write(tmp_path, """\
+format: 1
+extends: mof-project
+name: sichuan-like
+levels:
+  - {name: 产出指标, points: 60}
+  - {name: 满意度指标, remove: true}
+""")
+    rs = load_ruleset(child)
+    assert [(lv.name, lv.points) for lv in rs.levels] == [("预算执行率", 10), ("产出指标", 60), ("效益指标", 30)]
+    run = api.run_path(EXAMPLES / "lusong-chengguan", rs, 2024)
+    p = run.result.projects.set_index("project_code")
+    # P03 has no 满意度 row; with no 满意度 level that row set scores in full: 10 + 60 + 30.
+    assert float(p.loc["P03", "total"]) == pytest.approx(100.0)
+    # P01: 5 output indicators × 12; 按期结案率 81.32/90 × 12; its 满意度 row is now rejected (no such level).
+    assert float(p.loc["P01", "total"]) == pytest.approx(10 + 4 * 12 + 81.32 / 90 * 12 + 30)
+    assert any("没有一级指标「满意度指标」" in r.reason for r in run.dataset.rejections)
+
+
+def test_changing_a_threshold_changes_scores(tmp_path: Path) -> None:
+    child = write(tmp_path, "format: 1\nextends: mof-project\nname: strict\n"
+                            "overachievement: {threshold: 1.1, penalty: 0.5}\n")
+    run = api.run_path(EXAMPLES / "lusong-chengguan", load_ruleset(child), 2024)
+    it = run.result.items.set_index(["project_code", "name"])
+    # 立案数 112252/100000 = 112.25% ≥ 110% with no 偏差原因 → half of its 10 points withheld.
+    assert float(it.loc[("P01", "立案数"), "points"]) == pytest.approx(5.0)
+    assert float(it.loc[("P01", "结案率"), "points"]) == pytest.approx(10.0)  # 101.46% < 110%
+
+
+def test_yaml_syntax_error_names_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "format: 1\nname: [unclosed\n")
+    with pytest.raises(RulesetError, match=re.escape(str(path))):
+        load_ruleset(path)
+
+
+def test_unknown_ruleset_name_suggests() -> None:
+    with pytest.raises(RulesetError, match="是否为 'mof-project'"):
+        load_ruleset("mof-projct")

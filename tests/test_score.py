@@ -1,0 +1,155 @@
+"""Scores of the bundled examples against values worked out by hand from the rulesets (arithmetic shown)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scoring import api
+from scoring.score import fmt2
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def lusong() -> api.Run:
+    return api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+
+
+@pytest.fixture(scope="module")
+def education_dept() -> api.Run:
+    return api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+
+
+def project_total(run: api.Run, code: str) -> float:
+    p = run.result.projects
+    return float(p.loc[p["project_code"] == code, "total"].iloc[0])
+
+
+def points(run: api.Run, name: str, project: str = "") -> float:
+    it = run.result.items
+    hit = it[(it["name"] == name) & ((it["project_code"] == project) if project else True)]
+    assert len(hit) == 1, f"{name}: {len(hit)} rows"
+    return float(hit["points"].iloc[0])
+
+
+# 芦淞区城管局, 财预〔2020〕10号: 执行率 10 / 产出 50 / 效益 30 / 满意度 10, equal split inside a level.
+LUSONG_PROJECTS = [
+    # P01: 100% executed → 10; 5 output indicators share 50 → 10 each; 按期结案率 81.32/90 × 10 = 9.035556;
+    #      others at or above target → 10 each; 效益 30 and 满意度 10 达成 → full.  10+40+9.035556+30+10
+    ("P01", 10 + 40 + 81.32 / 90 * 10 + 30 + 10),
+    ("P02", 100.0),
+    # P03: no 满意度 indicator → its 10 points are withheld (missing_level: withhold).
+    ("P03", 90.0),
+    # P04: 4 output indicators → 12.5 each; 垃圾容器更新率 90/95 × 12.5 = 11.842105.
+    ("P04", 10 + 3 * 12.5 + 90 / 95 * 12.5 + 30 + 10),
+    ("P05", 100.0),
+    ("P06", 90.0),
+    ("P07", 100.0),
+    ("P08", 100.0),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), LUSONG_PROJECTS, ids=[c for c, _ in LUSONG_PROJECTS])
+def test_lusong_project_totals(lusong: api.Run, code: str, expected: float) -> None:
+    assert project_total(lusong, code) == pytest.approx(expected, abs=1e-9)
+
+
+def test_lusong_department_is_budget_weighted_mean(lusong: api.Run) -> None:
+    budgets = {"P01": 129.44, "P02": 193.16, "P03": 28.03, "P04": 70.5, "P05": 61.49, "P06": 75.92,
+               "P07": 95.76, "P08": 164.56}
+    expected = sum(budgets[c] * t for c, t in LUSONG_PROJECTS) / sum(budgets.values())  # 80675.29 / 818.86
+    d = lusong.result.departments
+    assert float(d["total"].iloc[0]) == pytest.approx(expected, abs=1e-9)
+    assert fmt2(d["total"].iloc[0]) == "98.52"
+    assert d["grade"].iloc[0] == "优"
+
+
+def test_lusong_explanations_say_why(lusong: api.Run) -> None:
+    it = lusong.result.items
+    row = it[(it["project_code"] == "P01") & (it["name"] == "按期结案率")].iloc[0]
+    assert row["explanation"] == "按期结案率：实际 81.32%，目标 ≥90%，完成率 90.36%，得 9.04/10.00 分"
+    missing = it[(it["project_code"] == "P03") & (it["kind"] == "missing")].iloc[0]
+    assert missing["explanation"] == "未设置满意度指标，本级 10.00 分未得"
+
+
+def test_overachievement_flagged_and_reason_recorded(lusong: api.Run) -> None:
+    it = lusong.result.items.set_index("name")
+    assert bool(it.loc["市容集中整治次数", "overachieved"])  # 85/60 = 141.7% ≥ 130%
+    assert bool(it.loc["市容集中整治次数", "reason_missing"])
+    assert bool(it.loc["取缔占道经营", "overachieved"]) and not bool(it.loc["取缔占道经营", "reason_missing"])
+    assert "未说明偏差原因" in it.loc["市容集中整治次数", "explanation"]
+
+
+def test_rows_accounted_for(lusong: api.Run) -> None:
+    read, used, rejected = lusong.counts
+    # 1 单位信息 + 7 预算收支 + 8 项目支出 + 38 绩效指标; 整体绩效指标 is not read by a project ruleset.
+    assert (read, used, rejected) == (54, 54, 0)
+
+
+def test_education_project_with_low_execution() -> None:
+    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    # E02: 执行率 96/132.91 × 10; 维修面积 8600/12000 × 12.5; 合格率 12.5; 暑期完工率 75/90 × 12.5;
+    #      成本 96 ≤ 132.91 → 12.5; 效益 “部分达成” → 0.7 × 30; 满意度 86/90 × 10.
+    expected = 96 / 132.91 * 10 + 8600 / 12000 * 12.5 + 12.5 + 75 / 90 * 12.5 + 12.5 + 0.7 * 30 + 86 / 90 * 10
+    assert project_total(run, "E02") == pytest.approx(expected, abs=1e-9)
+    assert fmt2(expected) == "82.15"
+
+
+def test_education_department_scope(education_dept: api.Run) -> None:
+    """部门整体 ruleset, each indicator worked by hand from the example's tables."""
+    r = education_dept
+    expected = {
+        "绩效目标合理性": 0.6 * 2,                      # “基本合理” → 60% of 2
+        "绩效指标明确性": 3.0,
+        "在职人员控制率": 5 - 0.5 * 5,                  # 63/60 = 105%: 5 pp over × 0.5
+        "三公经费变动率": 5 - 0.5 * ((8.6 - 7.9) / 7.9 * 100),  # +8.86% × 0.5
+        "预算执行率": 2745 / 2852.91 * 8,
+        "预算调整率": 0.6667 * 4,                       # |2852.91 − 2922.64| / 2922.64 = 2.39% ∈ (0, 10]
+        "结转结余率": (1 - (95.91 / 2745 * 100) / 20) * 4,  # linear: 20% → 0, 0% → full
+        "三公经费控制率": 0.0,                          # 8.6/8 = 107.5%: 7.5 pp × 1 > 4
+        "管理制度健全性": 5.0,
+        "资金使用合规性": 5 - 1,                        # 1 次 × 1
+        "预决算信息公开性": 5.0,
+        "实际完成率": (1 + 8600 / 12000 + 1 + 32 / 40) / 4 * 10,  # mean capped completion of 数量 rows
+        "质量达标率": 8.0,
+        "完成及时率": (1 + 75 / 90 + 0.6) / 3 * 6,      # E04 “部分达成” = 0.6 in this ruleset
+        "成本控制率": 6.0,
+        "效益实现程度": (1 + 0.6 + 1 + 1) / 4 * 12,
+        "服务对象满意度": (1 + 86 / 90 + 1) / 3 * 8,
+    }
+    for name, want in expected.items():
+        assert points(r, name) == pytest.approx(want, abs=1e-9), name
+    total = float(r.result.departments["total"].iloc[0])
+    assert total == pytest.approx(sum(expected.values()), abs=1e-9)
+    assert r.result.departments["grade"].iloc[0] == "良"
+
+
+def test_multi_department_ranking() -> None:
+    run = api.run_path(EXAMPLES, "mof-project", 2024)
+    d = run.result.departments
+    assert list(d["dept_name"]) == ["示例区卫生健康局", "株洲市芦淞区城市管理和综合执法局", "示例区教育局"]
+    assert list(d["rank"]) == [1, 2, 3]
+
+
+def test_year_filter_rejects_other_years() -> None:
+    run = api.run_path(EXAMPLES / "district-health", "mof-project", 2023)
+    assert run.result.departments.empty
+    reasons = [r.reason for r in run.dataset.rejections]
+    assert reasons[0] == "年度为 2024，与所评年度 2023 不符"
+    assert all(r == "所属部门在单位信息中未通过校验" for r in reasons[1:])
+    read, used, rejected = run.counts
+    assert read == used + rejected
+
+
+def test_scoring_is_vectorised_over_all_departments() -> None:
+    """Scoring all examples at once gives the same per-indicator points as scoring each alone."""
+    together = api.run_path(EXAMPLES, "mof-project", 2024).result.items
+    alone = pd.concat([api.run_path(p, "mof-project", 2024).result.items
+                       for p in sorted(EXAMPLES.iterdir()) if p.is_dir()])
+    key = ["dept_code", "project_code", "name"]
+    a = together.set_index(key)["points"].sort_index()
+    b = alone.set_index(key)["points"].sort_index()
+    pd.testing.assert_series_equal(a, b)
