@@ -431,8 +431,9 @@ def _qualitative(raw: str, s: str) -> ParsedValue:
         tail = _read_tail(s[pre.end :], strict=True)
     except (_Fail, _NotNumeric):
         pass
-    else:  # "≥", "≥%", "不少于", "以上", "约": a comparator or approx word waiting for its number
-        if pre.comparator or tail.comparator:
+    else:  # "≥", "≥%", "不少于", "约": a comparator or approx word waiting for its number
+        # A trailing word alone ("年内完成", "以上") is qualitative text, not a missing number.
+        if pre.comparator:
             raise _Fail("只有比较符号，缺少数值")
         if pre.approx or tail.approx:
             raise _Fail("只有“约/左右”等词，缺少数值")

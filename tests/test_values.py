@@ -186,6 +186,9 @@ QUALITATIVE = [
     pytest.param("第3季度", "第3季度", id="date-quarter"),
     pytest.param("2024年底前", "2024年底前", id="date-year-end"),
     pytest.param("2024年度", "2024年度", id="date-year"),
+    # a trailing comparator word with no number is a phrase, not a missing number
+    pytest.param("年内完成", "年内完成", id="within-the-year"),
+    pytest.param("以上", "以上", id="suffix-word-only"),
 ]
 
 
@@ -209,7 +212,6 @@ ERRORS = [
     pytest.param("≥", "只有比较符号，缺少数值", id="comparator-only"),
     pytest.param("≥%", "只有比较符号，缺少数值", id="comparator-and-unit"),
     pytest.param("不少于", "只有比较符号，缺少数值", id="comparator-word-only"),
-    pytest.param("以上", "只有比较符号，缺少数值", id="suffix-word-only"),
     pytest.param("约", "只有“约/左右”等词，缺少数值", id="approx-only"),
     pytest.param("%", "缺少数值", id="unit-only"),
     pytest.param("12件13次", "包含多个数值且不是区间", id="two-numbers"),
