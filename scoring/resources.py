@@ -15,12 +15,12 @@ def _first_existing(*candidates: Path) -> Path:
 
 
 def rulesets_dir() -> Path:
-    """rulesets/ beside the package in a checkout; scoring/rulesets when installed from a wheel."""
-    return _first_existing(_PACKAGE.parent / "rulesets", _PACKAGE / "rulesets")
+    """scoring/rulesets when installed from a wheel; rulesets/ beside the package in a checkout."""
+    return _first_existing(_PACKAGE / "rulesets", _PACKAGE.parent / "rulesets")
 
 
 def indicators_dir() -> Path:
-    return _first_existing(_PACKAGE.parent / "indicators", _PACKAGE / "indicators")
+    return _first_existing(_PACKAGE / "indicators", _PACKAGE.parent / "indicators")
 
 
 def indicator_files() -> list[Path]:
