@@ -28,7 +28,11 @@ class Format(str, enum.Enum):
     table = "table"
     md = "md"
     json = "json"
+    xlsx = "xlsx"
+    html = "html"
 
+
+FILE_FORMATS = (Format.xlsx, Format.html)  # written to a file: --out, or perfscore-<ruleset>-<year>.<ext> here
 
 RulesetOpt = Annotated[str, typer.Option("--ruleset", "-r", help="规则集名称或 YAML 文件 / ruleset name or file")]
 YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="所评财政年度，如 2024 / fiscal year")]
@@ -48,6 +52,25 @@ def _write(text: str, out: Path | None) -> None:
         typer.echo(f"已写入 {out}", err=True)
 
 
+def _default_out(run: api.Run, fmt: Format) -> Path:
+    """perfscore-<ruleset>-<year>.<ext> in the current directory (years joined when a run spans several)."""
+    years = sorted({str(int(y)) for y in run.result.departments["year"]}) or ["all"]
+    return Path.cwd() / f"perfscore-{run.ruleset.name}-{'-'.join(years)}.{fmt.value}"
+
+
+def _write_file(run: api.Run, fmt: Format, out: Path | None) -> None:
+    from scoring.render_html import render_html
+    from scoring.render_xlsx import render_xlsx
+
+    target = out or _default_out(run, fmt)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt is Format.xlsx:
+        render_xlsx(run, target)
+    else:
+        target.write_text(render_html(run), encoding="utf-8")
+    typer.echo(f"已写入 {target}", err=True)
+
+
 @app.command()
 def score(
     path: Annotated[Path, typer.Argument(help="部门数据：xlsx、CSV 文件夹，或包含多个部门的文件夹 / data file or folder")],
@@ -57,20 +80,62 @@ def score(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行时以非零状态退出 / exit 4 on any rejection")] = False,
+    store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
     try:
         run = api.run_path(path, ruleset, year)
     except PerfscoreError as exc:
         raise _fail(exc) from exc
-    text = {Format.table: lambda: render.render_table(run, detail), Format.md: lambda: render.render_markdown(run),
-            Format.json: lambda: render.render_json(run)}[fmt]()
-    _write(text, out)
+    if fmt in FILE_FORMATS:
+        _write_file(run, fmt, out)
+    else:
+        text = {Format.table: lambda: render.render_table(run, detail), Format.md: lambda: render.render_markdown(run),
+                Format.json: lambda: render.render_json(run)}[fmt]()
+        _write(text, out)
+    if store is not None:
+        from scoring.store import store_run
+
+        try:
+            stored = store_run(run, store)
+        except PerfscoreError as exc:
+            raise _fail(exc) from exc
+        typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
+            sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
     if fmt is not Format.table or out is not None:
         typer.echo(render.counts_line(run), err=True)
     if strict and run.dataset.rejections:
         typer.echo(f"--strict：有 {len(run.dataset.rejections)} 行被拒绝", err=True)
         raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def history(
+    dept: Annotated[str, typer.Argument(help="部门编码（或部门全称）/ department code or name")],
+    store: Annotated[Path, typer.Option("--store", help="结果库目录 / store directory")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON records")] = False,
+) -> None:
+    """列出某部门历年得分与等级。A department's stored totals and grades across years and rulesets.
+    Example: perfscore history 430203017 --store results"""
+    from scoring import store as store_mod
+
+    try:
+        code = store_mod.resolve_department(store, dept)
+        rows = store_mod.history(store, code)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _write(rows.to_json(orient="records", force_ascii=False, indent=2), None)
+        return
+    from tabulate import tabulate
+
+    from scoring.score import fmt2
+
+    name = rows["dept_name"].iloc[-1]
+    table = [[r.year, r.ruleset, r.ruleset_version, fmt2(r.total), r.grade, r.n_projects, r.stored_at]
+             for r in rows.itertuples()]
+    typer.echo(f"{name}（{code}）")
+    typer.echo(tabulate(table, ["年度", "规则集", "版本", "得分", "等级", "项目数", "存入时间"], disable_numparse=True))
 
 
 @ruleset_app.command("list")
