@@ -138,6 +138,65 @@ def history(
     typer.echo(tabulate(table, ["年度", "规则集", "版本", "得分", "等级", "项目数", "存入时间"], disable_numparse=True))
 
 
+@app.command()
+def report(
+    path: Annotated[Path, typer.Argument(help="部门数据（文件或文件夹）/ department data")],
+    ruleset: RulesetOpt = "mof-project",
+    year: YearOpt = None,
+    dept: Annotated[str | None, typer.Option("--dept", "-d", help="只写这个部门编码 / only this department")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=".md 或 .docx 文件；多个部门时为文件夹 / file or folder")] = None,
+) -> None:
+    """写出自评报告（一…九，含评分表、存在的问题、改进措施）。Write the self-evaluation report.
+
+    Example: perfscore report examples/lusong-chengguan --year 2024 --out 报告.docx
+    """
+    from scoring.report import build_report, render_report_docx, render_report_markdown
+
+    try:
+        run = api.run_path(path, ruleset, year)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    codes = list(run.result.departments["dept_code"])
+    if dept is not None:
+        if dept not in codes:
+            typer.echo(f"错误：没有部门编码 {dept}；可用：{'、'.join(codes)}", err=True)
+            raise typer.Exit(3)
+        codes = [dept]
+    if not codes:
+        typer.echo("错误：没有可写报告的部门（" + render.counts_line(run) + "）", err=True)
+        raise typer.Exit(3)
+    for code in codes:
+        rep = build_report(run, code)
+        target = out
+        if out is not None and (len(codes) > 1 or out.suffix == ""):
+            target = out / f"{rep.title}.md"
+        if target is not None and target.suffix.lower() == ".docx":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            render_report_docx(rep, str(target))
+            typer.echo(f"已写入 {target}", err=True)
+        else:
+            _write(render_report_markdown(rep), target)
+
+
+@app.command()
+def explain(
+    path: Annotated[Path, typer.Argument(help="部门数据（文件或文件夹）/ department data")],
+    dept: Annotated[str, typer.Option("--dept", "-d", help="部门编码 / department code")],
+    ruleset: RulesetOpt = "mof-project",
+    year: YearOpt = None,
+    indicator: Annotated[str | None, typer.Option("--indicator", "-i", help="只看这个三级指标 / one indicator")] = None,
+) -> None:
+    """说明哪些问题规则在哪些事实上触发、其余为何未触发。Explain which finding rules fired and why others did not."""
+    from scoring import findings
+
+    try:
+        run = api.run_path(path, ruleset, year)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    lines = findings.explain(run.ruleset.findings, list(run.facts), dept, indicator)
+    typer.echo("\n".join(str(x) for x in lines) if lines else "没有可说明的规则。")
+
+
 @ruleset_app.command("list")
 def ruleset_list() -> None:
     """列出随附的规则集。List shipped rulesets."""
