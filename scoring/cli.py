@@ -278,6 +278,36 @@ def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文
         raise typer.Exit(EXIT_TESTS_FAILED)
 
 
+class TemplateFormat(enum.StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+@app.command()
+def template(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件（xlsx）或文件夹（csv）/ output file or folder")] = None,
+    fmt: Annotated[TemplateFormat, typer.Option("--format", "-f", help="xlsx 工作簿或 CSV 文件夹 / workbook or CSV folder")] = TemplateFormat.xlsx,
+    ruleset: RulesetOpt = "mof-project",
+    year: YearOpt = None,
+) -> None:
+    """生成填报模板（表头批注、下拉列表、示例行）。Write the input template. Example: perfscore template --out 自评模板.xlsx"""
+    from scoring.template import write_template
+
+    if out is None:
+        out = Path("自评模板.xlsx" if fmt is TemplateFormat.xlsx else "自评模板")
+    if fmt is TemplateFormat.csv and out.suffix.lower() in (".xlsx", ".csv"):
+        out = out.with_suffix("")  # CSV: a folder of one file per sheet
+    if fmt is TemplateFormat.xlsx and out.is_dir():
+        typer.echo(f"错误：{out} 是文件夹；xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}", err=True)
+        raise typer.Exit(2)
+    try:
+        written = write_template(out, fmt.value, ruleset, year)  # type: ignore[arg-type]
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    where = out if fmt is TemplateFormat.xlsx else f"{out}/（{len(written)} 个文件）"
+    typer.echo(f"已写入模板 {where}：请覆盖示例行（部门编码以“示例”开头）后运行 perfscore score", err=True)
+
+
 def main() -> None:
     app()
 
