@@ -2,6 +2,12 @@
 
 Cells are kept as written (text stays text); `scoring.validate` turns them into typed values.
 Every row carries its source: `_file`, `_sheet`, `_row` (the 1-based row the user sees).
+
+A few cells are read as the user sees them rather than as stored: an Excel date in 年度 is its year, and a
+number formatted as a percentage in Excel (0.95 shown as 95%) is read as the text "95%". Rows whose 部门编码
+starts with 「示例」 are the samples of `perfscore template`: they are skipped, with a notice. A workbook
+without the template sheets is read as the MoF 项目支出绩效自评表 layout (`scoring.load_mof`).
+Notices (skipped samples, formulas without cached values, unreadable files) go to `RawData.problems`.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,6 +28,8 @@ from scoring.indicators import normalize_name
 from scoring.schema import SOURCE_COLUMNS, TABLES, Table
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+SAMPLE_MARK = "示例"
+"""A 部门编码 starting with this marks a sample row of `perfscore template`; such rows are skipped."""
 
 
 @dataclass(frozen=True)
@@ -48,11 +59,15 @@ def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in (*table.fields, *SOURCE_COLUMNS)})
 
 
-def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None) -> pd.DataFrame:
-    """Find the header row (first of the top 10 rows naming a required column) and map columns to fields."""
+def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None,
+           notices: list[DataError] | None = None) -> pd.DataFrame:
+    """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
+
+    Template sample rows (部门编码 starting with 示例) are skipped; one notice per sheet says how many.
+    """
     headers = table.header_map()
     required = {c.field for c in table.columns if c.required}
-    for h, row in enumerate(rows[:10]):
+    for h, row in enumerate(rows[:10]):  # noqa: B007 - h is the header row, used after the loop
         fields = [headers.get(normalize_name(str(v))) if v is not None else None for v in row]
         if required & set(filter(None, fields)):
             break
@@ -62,15 +77,26 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
             source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
         )
     records = []
+    samples: list[int] = []
     for offset, row in enumerate(rows[h + 1:], start=h + 2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue  # blank spacer row
-        rec: dict[str, object] = {f: None for f in table.fields}
+        rec: dict[str, object] = dict.fromkeys(table.fields)
         for f, v in zip(fields, row, strict=False):
             if f is not None:
                 rec[f] = v.strip() if isinstance(v, str) else v
+        if isinstance(rec.get("year"), date):  # 年度 typed as an Excel date: its year
+            rec["year"] = rec["year"].year  # type: ignore[union-attr]
+        if str(rec.get("dept_code") or "").startswith(SAMPLE_MARK):
+            samples.append(offset)
+            continue
         rec.update({"_file": str(file), "_sheet": sheet, "_row": offset})
         records.append(rec)
+    if samples and notices is not None:
+        rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
+        notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
+                                 source=Source(file, sheet, samples[0], "部门编码"),
+                                 hint="填写本单位数据时请覆盖或删除示例行"))
     if not records:
         return _empty(table)
     return pd.DataFrame.from_records(records, columns=[*table.fields, *SOURCE_COLUMNS])
@@ -86,23 +112,52 @@ def _sheet_table(name: str) -> Table | None:
     return max(ends, key=lambda t: len(t.sheet)) if ends else None
 
 
-def _read_xlsx(path: Path) -> Iterator[tuple[Table, pd.DataFrame]]:
+def _percent_text(v: float | int) -> str:
+    """0.9639 → '96.39%' (Decimal, so no 96.39000000000001)."""
+    try:
+        d = Decimal(repr(float(v))) * 100
+    except InvalidOperation:
+        return f"{v}"
+    text = f"{d:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def _cell_value(cell: Any) -> object:
+    """A cell as the user sees it: a number formatted as a percentage becomes '95%' text."""
+    v = cell.value
+    if isinstance(v, int | float) and not isinstance(v, bool) and "%" in str(getattr(cell, "number_format", "")):
+        return _percent_text(v)
+    return v
+
+
+def _read_xlsx(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
     import openpyxl  # local: only xlsx inputs need it
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # data_only: cached formula values
+    sheets: list[tuple[Table, str, list[list[object]]]] = []
     try:
-        for ws in wb.worksheets:
-            table = _sheet_table(ws.title)
-            if table is not None:
-                rows = [list(r) for r in ws.iter_rows(values_only=True)]
-                yield table, _frame(table, rows, path, ws.title)
-    finally:
-        wb.close()
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # data_only: cached formula values
+        try:
+            for ws in wb.worksheets:
+                table = _sheet_table(ws.title)
+                if table is not None:
+                    sheets.append((table, ws.title, [[_cell_value(c) for c in r] for r in ws.iter_rows()]))
+        finally:
+            wb.close()
+    except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
+        raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
+                        hint="文件可能已损坏、加密或不是 .xlsx；请用 Excel 另存为 .xlsx 后重试") from exc
+    if not sheets:  # no template sheets: the MoF 项目支出绩效自评表 layout, one project per sheet
+        from scoring.load_mof import read_mof
+
+        yield from read_mof(path, notices)
+        return
+    for table, title, rows in sheets:
+        yield table, _frame(table, rows, path, title, notices)
 
 
-def _read_csv(path: Path, table: Table) -> pd.DataFrame:
+def _read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -> pd.DataFrame:
     rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(read_text(path)))]
-    return _frame(table, rows, path, None)
+    return _frame(table, rows, path, None, notices)
 
 
 def _department_sources(path: Path) -> Iterator[Path]:
@@ -120,17 +175,17 @@ def _department_sources(path: Path) -> Iterator[Path]:
             yield child
 
 
-def _read_source(src: Path) -> Iterator[tuple[Table, pd.DataFrame]]:
+def _read_source(src: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
     if src.is_dir():
         for p in sorted(src.glob("*.csv")):
             table = _sheet_table(p.stem)
             if table is not None:
-                yield table, _read_csv(p, table)
+                yield table, _read_csv(p, table, notices)
     elif src.suffix.lower() in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(src)
+        yield from _read_xlsx(src, notices)
     elif src.suffix.lower() == ".csv":
         table = _sheet_table(src.stem) or _guess_csv_table(src)
-        yield table, _read_csv(src, table)
+        yield table, _read_csv(src, table, notices)
     else:
         raise DataError("不支持的文件类型", source=Source(src), hint="支持 .xlsx、.csv 或包含它们的文件夹")
 
@@ -159,11 +214,11 @@ def load_sources(sources: Iterable[Path]) -> RawData:
     for src in sources:
         files.append(src)
         try:
-            loaded = list(_read_source(src))
+            loaded = list(_read_source(src, problems))
         except DataError as exc:  # one broken department never stops the others
             problems.append(exc)
             continue
-        dept_frames = dict((t.key, df) for t, df in loaded)
+        dept_frames = {t.key: df for t, df in loaded}
         _fill_dept_code(dept_frames)
         for key, df in dept_frames.items():
             parts[key].append(df)
