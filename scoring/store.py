@@ -33,6 +33,8 @@ INDEX_FILE = "index.sqlite"
 DEPARTMENTS_FILE = "departments.csv"
 DEPARTMENT_COLUMNS = ("dept_code", "dept_name", "year", "total", "grade", "rank", "n_projects", "budget_final",
                       "spent", "ruleset_version", "ruleset_fingerprint", "stored_at")
+# Read back as text: a version like "2020.10" must not become the number 2020.1, nor a code lose its zeros.
+TEXT_COLUMNS = ("dept_code", "dept_name", "grade", "ruleset_version", "ruleset_fingerprint", "stored_at")
 HISTORY_COLUMNS = ("year", "ruleset", "ruleset_version", "ruleset_fingerprint", "dept_code", "dept_name", "total",
                    "grade", "n_projects", "trace", "stored_at")
 _SCHEMA = """
@@ -102,10 +104,15 @@ def _source_files(run: Run, dept_code: str) -> set[str]:
     return files
 
 
+def read_departments_csv(path: Path) -> pd.DataFrame:
+    """A stored departments.csv (DEPARTMENT_COLUMNS) with codes, versions and names kept as text."""
+    return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), encoding="utf-8")
+
+
 def _write_departments_csv(path: Path, fresh: pd.DataFrame) -> None:
     """Merge into departments.csv: rows for the departments just scored replace the old ones."""
     if path.exists():
-        old = pd.read_csv(path, dtype={"dept_code": str})
+        old = read_departments_csv(path)
         old = old[~old["dept_code"].isin(fresh["dept_code"])]
         merged = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
     else:
