@@ -1,0 +1,37 @@
+"""Shared pytest options: `--update-golden` rewrites the golden files in tests/golden/ (review the diff)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current output instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def golden(update_golden: bool) -> Callable[[str, str], None]:
+    """check(name, text): compare text with tests/golden/<name>, or rewrite it under --update-golden."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update_golden:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"缺少 golden 文件 {path}；运行 pytest --update-golden 生成后检查差异"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} 与 golden 文件不同；确认改动无误后运行 pytest --update-golden"
+
+    return check

@@ -1,0 +1,223 @@
+"""The xlsx 自评表 read back by cell: scores as numbers in the right cells, merged 一级/二级 cells, sheet names."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scoring import api
+from scoring.render_xlsx import FIXED_SHEETS, ITEM_HEADERS, display_width, render_xlsx, sheet_title
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def lusong_book(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    out = render_xlsx(run, tmp_path_factory.mktemp("xlsx") / "lusong.xlsx")
+    return load_workbook(out)
+
+
+@pytest.fixture(scope="module")
+def overview_run() -> api.Run:
+    return api.run_path(DATA / "overview", "mof-project", 2024)
+
+
+@pytest.fixture(scope="module")
+def overview_book(overview_run: api.Run, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    return load_workbook(render_xlsx(overview_run, tmp_path_factory.mktemp("xlsx") / "overview.xlsx"))
+
+
+@pytest.fixture(scope="module")
+def dept_book(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    run = api.run_path(EXAMPLES / "lusong-chengguan", "province-dept", 2024)
+    return load_workbook(render_xlsx(run, tmp_path_factory.mktemp("xlsx") / "dept.xlsx"))
+
+
+def row_of(ws: Worksheet, column: int, value: str) -> int:
+    hits = [r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == value]
+    assert len(hits) == 1, f"{value!r} in column {column}: rows {hits}"
+    return hits[0]
+
+
+def merged(ws: Worksheet) -> set[str]:
+    return {str(r) for r in ws.merged_cells.ranges}
+
+
+# ------------------------------------------------------------------ sheet names
+
+
+def test_sheet_names_project_scope(lusong_book: Workbook) -> None:
+    assert lusong_book.sheetnames == [
+        "汇总", "P01 数字化城管指挥中心运行项目", "P02 市政工程维护中心运行维护项目", "P03 钟鼓岭提质改造项目",
+        "P04 城管考评、龙泉片区提质、中心广场等项目", "P05 垃圾分类项目", "P06 特许经营权咨询服务项目",
+        "P07 营造节日气氛及绿化维护项目", "P08 小游园提质改造项目", "问题与措施", "一致性检查", "被拒绝的行",
+    ]
+
+
+def test_sheet_names_department_scope(dept_book: Workbook) -> None:
+    assert dept_book.sheetnames == ["汇总", "株洲市芦淞区城市管理和综合执法局", *FIXED_SHEETS[1:]]
+
+
+SHEET_TITLES = [
+    ("plain", "P01 项目", [], "P01 项目"),
+    ("invalid chars replaced", "a/b\\c?d*e[f]g:h", [], "a_b_c_d_e_f_g_h"),
+    ("cut to 31", "一" * 40, [], "一" * 31),
+    ("duplicate gets suffix", "汇总", ["汇总"], "汇总(2)"),
+    ("case-insensitive duplicate", "abc", ["ABC"], "abc(2)"),
+    ("suffix fits in 31", "一" * 40, ["一" * 31], "一" * 28 + "(2)"),
+    ("third copy", "x", ["x", "x(2)"], "x(3)"),
+    ("quotes stripped", "'名称'", [], "名称"),
+]
+
+
+@pytest.mark.parametrize(("name", "taken", "expected"), [s[1:] for s in SHEET_TITLES], ids=[s[0] for s in SHEET_TITLES])
+def test_sheet_title(name: str, taken: list[str], expected: str) -> None:
+    got = sheet_title(name, taken)
+    assert got == expected
+    assert len(got) <= 31
+
+
+def test_display_width_counts_cjk_double() -> None:
+    assert display_width("P01 项目") == 4 + 4
+
+
+def test_same_project_in_two_departments_gets_two_sheets(tmp_path: Path) -> None:
+    """Two departments with the same project code and a long name: names stay ≤ 31 and unique."""
+    for code in ("990001", "990002"):
+        shutil.copytree(DATA / "overview", tmp_path / "in" / code)
+        info = tmp_path / "in" / code / "单位信息.csv"
+        info.write_text(info.read_text(encoding="utf-8").replace("990001", code), encoding="utf-8")
+        projects = tmp_path / "in" / code / "项目支出.csv"
+        projects.write_text(projects.read_text(encoding="utf-8").replace("道路<维修>项目", "道路维修" * 10),
+                            encoding="utf-8")
+    run = api.run_path(tmp_path / "in", "mof-project", 2024)
+    names = load_workbook(render_xlsx(run, tmp_path / "two.xlsx")).sheetnames
+    long = ("T01 " + "道路维修" * 10)[:31]
+    assert names[:5] == ["汇总", long, "T02 绿化&养护项目", long[:28] + "(2)", "T02 绿化&养护项目(2)"]
+    assert all(len(n) <= 31 for n in names)
+
+
+# ------------------------------------------------------------------ a project sheet, by cell
+
+
+def test_hand_computed_project_score(lusong_book: Workbook) -> None:
+    ws = lusong_book["P01 数字化城管指挥中心运行项目"]
+    assert ws["A1"].value == "项目支出绩效自评表"
+    assert ws["B3"].value == "数字化城管指挥中心运行项目"
+    assert ws["B4"].value == "株洲市芦淞区城市管理和综合执法局"
+    # 按期结案率: 5 产出 indicators share 50 → 10 each; 81.32% of a ≥90% target → 81.32 / 90 × 10.
+    r = row_of(ws, 3, "按期结案率")
+    assert ws.cell(r, 6).value == pytest.approx(10.0)
+    assert isinstance(ws.cell(r, 7).value, float)
+    assert ws.cell(r, 7).value == pytest.approx(81.32 / 90 * 10, abs=1e-6)
+    assert ws.cell(r, 7).number_format == "0.00"
+    assert "偏差原因：部分案件涉及多部门协调" in ws.cell(r, 9).value
+    # 总分: 执行率 10 + 产出 40 + 9.035556 + 效益 30 + 满意度 10.
+    t = row_of(ws, 1, "总分")
+    assert ws.cell(t, 6).value == pytest.approx(100.0)
+    assert ws.cell(t, 7).value == pytest.approx(10 + 40 + 81.32 / 90 * 10 + 30 + 10, abs=1e-6)
+    assert ws.cell(t, 7).number_format == "0.00"
+    assert ws.cell(t + 1, 1).value == "等级"
+    assert ws.cell(t + 1, 7).value == "优"
+
+
+def test_funds_block(lusong_book: Workbook) -> None:
+    ws = lusong_book["P01 数字化城管指挥中心运行项目"]
+    assert [ws.cell(5, c).value for c in range(3, 9)] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert [ws.cell(6, c).value for c in range(3, 6)] == [pytest.approx(129.44)] * 3
+    assert ws.cell(6, 6).value == pytest.approx(10.0)
+    assert ws.cell(6, 7).value == pytest.approx(1.0)
+    assert ws.cell(6, 7).number_format == "0.00%"
+    assert ws.cell(6, 8).value == pytest.approx(10.0)
+    assert "A5:A6" in merged(ws)
+
+
+def test_indicator_header_and_merged_levels(lusong_book: Workbook) -> None:
+    ws = lusong_book["P01 数字化城管指挥中心运行项目"]
+    head = row_of(ws, 1, "一级指标")
+    assert tuple(ws.cell(head, c).value for c in range(1, 10)) == ITEM_HEADERS
+    first = head + 1
+    # 产出: 立案数, 结案数, 督查通报期数 (数量, grouped), 结案率 (质量), 按期结案率 (时效).
+    assert [ws.cell(first + i, 3).value for i in range(5)] == ["立案数", "结案数", "督查通报期数", "结案率", "按期结案率"]
+    assert f"A{first}:A{first + 4}" in merged(ws)
+    assert f"B{first}:B{first + 2}" in merged(ws)
+    assert ws.cell(first, 1).value == "产出指标"
+    assert ws.cell(first, 2).value == "数量指标"
+    assert ws.cell(first + 3, 2).value == "质量指标"
+    # 执行率 is scored in the funds block, not repeated among the indicators.
+    assert "预算执行率" not in [ws.cell(r, 3).value for r in range(first, ws.max_row + 1)]
+
+
+def test_withheld_level_shows_as_zero(lusong_book: Workbook) -> None:
+    ws = lusong_book["P03 钟鼓岭提质改造项目"]
+    r = row_of(ws, 3, "（未设置满意度指标）")
+    assert ws.cell(r, 6).value == pytest.approx(10.0)
+    assert ws.cell(r, 7).value == 0
+    assert ws.cell(row_of(ws, 1, "总分"), 7).value == pytest.approx(90.0)
+
+
+def test_own_data_by_cell(overview_book: Workbook) -> None:
+    ws = overview_book["T01 道路<维修>项目"]
+    # 产出 50 over 2 indicators: 维修面积 800/1000 × 25 = 20; 效益 部分达成 = 0.7 × 30 = 21.
+    assert ws.cell(row_of(ws, 3, "维修面积"), 7).value == pytest.approx(20.0)
+    assert ws.cell(row_of(ws, 3, "通行<条件>"), 7).value == pytest.approx(21.0)
+    # 执行率 90 / 120 = 75% → 7.5; total 7.5 + 45 + 21 + 10.
+    assert ws.cell(6, 8).value == pytest.approx(7.5)
+    assert ws.cell(row_of(ws, 1, "总分"), 7).value == pytest.approx(83.5)
+
+
+# ------------------------------------------------------------------ 汇总 and the other sheets
+
+
+def test_summary_ranking(overview_book: Workbook) -> None:
+    ws = overview_book["汇总"]
+    head = row_of(ws, 1, "排名")
+    assert [ws.cell(head, c).value for c in range(1, 8)] == ["排名", "部门", "部门编码", "年度", "得分", "等级", "项目数"]
+    row = [ws.cell(head + 1, c).value for c in range(1, 8)]
+    # budget-weighted mean: (120 × 83.5 + 50 × 90) / 170
+    assert row == [1, '测试<区>城管 & "环卫"局', "990001", 2024, pytest.approx((120 * 83.5 + 50 * 90) / 170), "良", 2]
+    assert ws.cell(head + 1, 5).number_format == "0.00"
+    projects = row_of(ws, 1, "项目得分")
+    assert ws.cell(projects + 2, 3).value == "道路<维修>项目"
+    assert ws.cell(projects + 2, 3).hyperlink is not None
+    assert ws.cell(projects + 2, 7).value == pytest.approx(83.5)
+
+
+def test_findings_sheet(overview_run: api.Run, overview_book: Workbook) -> None:
+    ws = overview_book["问题与措施"]
+    assert [c.value for c in ws[1]][:7] == ["序号", "部门", "严重程度", "类别", "问题", "原因", "措施"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(overview_run.findings) > 0
+    assert {r[4] for r in rows} == {f.problem for f in overview_run.findings}
+    severities = [r[2] for r in rows]
+    order = {"重要": 0, "一般": 1, "提示": 2}
+    assert severities == sorted(severities, key=order.__getitem__)
+    assert ws.cell(2, 5).alignment.wrap_text
+
+
+def test_checks_and_rejections_sheets(overview_run: api.Run, overview_book: Workbook) -> None:
+    checks = overview_book["一致性检查"]
+    assert checks.max_row - 1 == len(overview_run.checks)
+    statuses = [checks.cell(r, 4).value for r in range(2, checks.max_row + 1)]
+    assert "不符" in statuses
+    rej = overview_book["被拒绝的行"]
+    assert rej.max_row - 1 == len(overview_run.dataset.rejections) == 1
+    assert rej.cell(2, 4).value == 6  # the CSV row a person sees (header is row 1)
+    assert rej.cell(2, 6).value == "很多"
+
+
+def test_department_scope_sheet(dept_book: Workbook) -> None:
+    ws = dept_book["株洲市芦淞区城市管理和综合执法局"]
+    assert ws["A1"].value == "部门整体支出绩效自评表"
+    r = row_of(ws, 3, "绩效指标明确性")
+    assert ws.cell(r, 7).value == pytest.approx(ws.cell(r, 6).value * 0.6)  # 基本明确: 60% of its points
+    t = row_of(ws, 1, "总分")
+    items = [ws.cell(i, 7).value for i in range(row_of(ws, 1, "一级指标") + 1, t)]
+    assert ws.cell(t, 7).value == pytest.approx(sum(items))  # department total = sum of its indicators
