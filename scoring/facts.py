@@ -45,25 +45,24 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
 OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
 
 
-def _clean(value: Any, typ: type) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
+def _column(col: pd.Series, typ: type) -> pd.Series:
+    """One column coerced to its schema type, with None (never NaN) for missing values."""
     if typ is float:
-        return float(value)
-    if typ is bool:
-        return bool(value)
-    return str(value)
+        values = pd.to_numeric(col, errors="coerce").astype(float)
+    elif typ is bool:
+        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else bool(v))
+    else:
+        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else str(v))
+    return values.astype(object).where(values.notna(), None)
 
 
 def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """Typed fact dicts, column by column (vectorised), then one dict per row."""
     schema = SCHEMA[kind]
-    cols = [c for c in schema if c in df.columns]
-    out = []
-    for rec in df[cols].to_dict("records"):
-        fact = {k: _clean(v, schema[k]) for k, v in rec.items()}
-        fact["kind"] = kind
-        out.append(fact)
-    return out
+    cols = {c: _column(df[c], schema[c]) for c in schema if c in df.columns and c != "kind"}
+    frame = pd.DataFrame(cols, index=df.index)
+    frame.insert(0, "kind", kind)
+    return frame.to_dict("records")
 
 
 def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
@@ -75,9 +74,9 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     items = result.items.copy()
     items["dept_name"] = items["dept_code"].map(dept_name)
     items["year"] = items["dept_code"].map(year)
-    pname = ds.projects.set_index(["dept_code", "project_code"])["project_name"]
-    items["project_name"] = [pname.get((d, p), "") for d, p in zip(items["dept_code"], items["project_code"],
-                                                                     strict=True)]
+    pname = ds.projects[["dept_code", "project_code", "project_name"]]
+    items = items.merge(pname, on=["dept_code", "project_code"], how="left")
+    items["project_name"] = items["project_name"].fillna("")
     with np.errstate(divide="ignore", invalid="ignore"):
         items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
         items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
@@ -88,17 +87,21 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     facts_ind = _records(items.drop(columns=["kind"]), "indicator")
 
     per_unit = ["dept_code", "project_code"]
-    real = items[items["kind"] != "missing"]
-    stats = real.groupby(per_unit).agg(
-        n_indicators=("name", "size"),
-        n_quantitative=("qualitative", lambda s: float((~s.astype(bool)).sum())),
-        n_below_target=("completion", lambda s: float((s < 1 - 1e-9).sum())),
-        has_output=("level1", lambda s: s.str.contains(OUTPUT_LEVEL).any()),
-        has_benefit=("level1", lambda s: s.str.contains(BENEFIT_LEVEL).any()),
-        has_satisfaction=("level1", lambda s: s.str.contains(SATISFACTION_LEVEL).any()),
-    )
-    sat = real[real["level1"].str.contains(SATISFACTION_LEVEL) | real["level2"].str.contains(SATISFACTION_LEVEL)]
-    surveyed = sat.groupby(per_unit)["qualitative"].apply(lambda s: bool((~s.astype(bool)).any()))
+    real = items[items["kind"] != "missing"].copy()
+    level1 = real["level1"].astype(str)
+    real["_quant"] = ~real["qualitative"].astype(bool)
+    real["_below"] = real["completion"] < 1 - 1e-9
+    real["_out"] = level1.str.contains(OUTPUT_LEVEL)
+    real["_ben"] = level1.str.contains(BENEFIT_LEVEL)
+    real["_sat"] = level1.str.contains(SATISFACTION_LEVEL) | real["level2"].astype(str).str.contains(SATISFACTION_LEVEL)
+    real["_surveyed"] = real["_sat"] & real["_quant"]  # a satisfaction rate measured, not just 达成预期指标
+    g = real.groupby(per_unit)
+    stats = pd.DataFrame({
+        "n_indicators": g.size().astype(float), "n_quantitative": g["_quant"].sum().astype(float),
+        "n_below_target": g["_below"].sum().astype(float), "has_output": g["_out"].any(),
+        "has_benefit": g["_ben"].any(), "has_satisfaction": g["_sat"].any(),
+    })
+    surveyed = g["_surveyed"].any()
     facts_proj: list[dict[str, Any]] = []
     if len(result.projects):
         p = result.projects.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
@@ -121,8 +124,8 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     d["carryover_rate"] = d["carryover"] / d["budget_final"].where(d["budget_final"] > 0)
     failed = checks[checks["status"] == "fail"].groupby("dept_code").size() if len(checks) else pd.Series(dtype=float)
     d["n_checks_failed"] = d["dept_code"].map(failed).fillna(0)
-    dstats = real.groupby("dept_code").agg(n_indicators=("name", "size"),
-                                           n_quant=("qualitative", lambda s: float((~s.astype(bool)).sum())))
+    gd = real.groupby("dept_code")
+    dstats = pd.DataFrame({"n_indicators": gd.size().astype(float), "n_quant": gd["_quant"].sum().astype(float)})
     d = d.join(dstats, on="dept_code")
     d["quantitative_share"] = d["n_quant"] / d["n_indicators"].where(d["n_indicators"] > 0)
     facts_dept = _records(d, "department")

@@ -8,8 +8,10 @@ never modified. Parameters are checked when the ruleset loads (`validate_params`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,9 +61,25 @@ def validate_params(name: str, params: Params) -> list[str]:
     return METHODS[name].check(params)
 
 
+def half_up(values: pd.Series, places: int = 2) -> pd.Series:
+    """Vectorised round-half-away-from-zero. Rounding to 9 places first removes binary noise, so 2.675
+    (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
+    x = values.astype(float)
+    scale = 10.0**places
+    return np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale
+
+
+def fmt_num(values: pd.Series, places: int = 2, suffix: str = "") -> pd.Series:
+    """Display numbers with `places` decimals, half-up; missing or infinite → '—'."""
+    x = half_up(values, places)
+    ok = np.isfinite(x)
+    text = [f"{v:.{places}f}{suffix}" if good else "—" for v, good in zip(x.to_numpy(), ok.to_numpy(), strict=True)]
+    return pd.Series(text, index=values.index, dtype=object)
+
+
 def pct(s: pd.Series) -> pd.Series:
     """Format ratios as percentages with two decimals, half-up."""
-    return s.map(lambda v: "—" if pd.isna(v) or not np.isfinite(v) else f"{round_half_up(float(v) * 100):.2f}%")
+    return fmt_num(s.astype(float) * 100, 2, "%")
 
 
 def round_half_up(x: float, places: int = 2) -> float:
@@ -282,8 +300,14 @@ def _check_qualitative(params: Params) -> list[str]:
 
 def qualitative_share(text: str, params: Params) -> float | None:
     """The share of the weight a qualitative actual earns, or None when no level's words match."""
+    return _qualitative_share(text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=65536)
+def _qualitative_share(text: str, params_json: str) -> float | None:
     from scoring.indicators import normalize_name
 
+    params = json.loads(params_json)
     t = normalize_name(text)
     # Longest matching word wins so that "部分达成" is not read as "达成".
     best: tuple[int, float] | None = None
@@ -298,7 +322,9 @@ def qualitative_share(text: str, params: Params) -> float | None:
 @method("qualitative", "定性分级", _check_qualitative)
 def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
     """定性指标按实际完成情况的文字对照等级给分：达成 / 部分达成 / 未达成 各对应分值比例（财预〔2020〕10号）。"""
-    share = g["actual_text"].map(lambda t: qualitative_share(str(t), params)).astype(float).fillna(0)
+    texts = g["actual_text"].astype(str)
+    shares = {t: qualitative_share(t, params) for t in texts.unique()}  # few distinct texts: map, don't loop
+    share = texts.map(shares).astype(float).fillna(0)
     how = "定性评价“" + g["actual_text"].astype(str) + "”，得分比例 " + pct(share)
     return MethodResult(share * g["weight"], share, how)
 

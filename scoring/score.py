@@ -272,8 +272,8 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
 
 
 def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
-    w = items["weight"].map(fmt2)
-    p = items["points"].map(fmt2)
+    w = m.fmt_num(items["weight"])
+    p = m.fmt_num(items["points"])
     comp = items["comparator"].fillna("").replace({">=": "≥", "<=": "≤", "range": ""})
     written = items["target_text"].astype(str)
     target = np.where(written.str.match(r"^[≥≤<>=＞＜]") | items["target"].isna(), written, comp + written)
@@ -289,8 +289,8 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     pen = f"，扣减 {oa.penalty:.0%} 分值" if oa.penalty else ""
     text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因" + pen)
     adjusted = items["override_score"].notna()
-    text = text.mask(adjusted, text + "；人工调整为 " + items["override_score"].map(
-        lambda v: "" if pd.isna(v) else fmt2(v)) + " 分（计算得分 " + items["points_computed"].map(fmt2)
+    text = text.mask(adjusted, text + "；人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 "
+                     + m.fmt_num(items["points_computed"])
                      + "，理由：" + items["override_reason"].fillna("未说明").astype(str) + "）")
     return text
 
@@ -375,10 +375,10 @@ def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset,
         # (equal weights when no budget is given), so large projects count for more.
         pr = projects.assign(w=projects["budget_final"].fillna(0))
         pr["w"] = pr["w"].where(pr.groupby("dept_code")["w"].transform("sum") > 0, 1.0)
-        agg = pr.groupby("dept_code").apply(
-            lambda g: pd.Series({"total": float(np.average(g["total"], weights=g["w"])), "n_projects": len(g),
-                                 "budget_final": g["budget_final"].sum(), "spent": g["spent"].sum()}),
-            include_groups=False)
+        pr["wt"] = pr["w"] * pr["total"]
+        g = pr.groupby("dept_code")
+        agg = pd.DataFrame({"total": g["wt"].sum() / g["w"].sum(), "n_projects": g.size(),
+                            "budget_final": g["budget_final"].sum(), "spent": g["spent"].sum()})
         d = d.join(agg)
     else:
         tot = items.groupby("dept_code")["points"].sum().rename("total")

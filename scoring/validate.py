@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ class Dataset:
         return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators)
 
 
-def _src(row: pd.Series, column: str) -> Source:
+def _src(row: pd.Series | dict[str, Any], column: str) -> Source:
     return Source(row["_file"], row["_sheet"], int(row["_row"]), column)
 
 
@@ -81,7 +82,7 @@ class _Rejecter:
     def __init__(self) -> None:
         self.items: list[Rejection] = []
 
-    def add(self, table: Table, row: pd.Series, field: str, reason: str, hint: str = "") -> None:
+    def add(self, table: Table, row: pd.Series | dict[str, Any], field: str, reason: str, hint: str = "") -> None:
         header = next(c.header for c in table.columns if c.field == field)
         self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint))
 
@@ -235,10 +236,11 @@ def _validate_indicators(
     lib = ruleset.library
     qual = ruleset.qualitative_params()
     records: dict[int, dict[str, object]] = {}
-    for idx, row in df.iterrows():
+    levels = _LevelCache(ruleset)
+    for idx, row in df.to_dict("index").items():
         if idx in bad:
             continue
-        problem = _indicator_row(row, ruleset, proj_keys, qual)
+        problem = _indicator_row(row, ruleset, proj_keys, qual, levels)
         if isinstance(problem, tuple):
             rej.add(INDICATORS, row, *problem)
             bad.add(idx)
@@ -262,27 +264,49 @@ _COLUMNS = ("dept_code", "project_code", "level1", "level2", "category1", "categ
             "target_qualitative", "weight", "published_score", "reason", "override_score", "override_reason")
 
 
+class _LevelCache:
+    """Level lookups memoised per distinct (一级, 二级) text: thousands of rows share a handful of names."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.memo: dict[tuple[str, str], tuple[str, str] | tuple[str, str, str]] = {}
+
+    def resolve(self, level1: str, level2: str) -> tuple[str, str] | tuple[str, str, str]:
+        """(canonical 一级, canonical 二级), or (column, reason, hint) for a rejection."""
+        key = (level1, level2)
+        if key not in self.memo:
+            self.memo[key] = self._resolve(level1, level2)
+        return self.memo[key]
+
+    def _resolve(self, level1: str, level2: str) -> tuple[str, str] | tuple[str, str, str]:
+        rs = self.ruleset
+        level = rs.level_for(level1)
+        if level is None:
+            return ("level1", f"规则集 {rs.name} 中没有一级指标「{level1}」",
+                    did_you_mean(level1, rs.level_names()) or "可用：" + "、".join(lv.name for lv in rs.levels))
+        if level2 and level.children:
+            child = rs.child_for(level, level2)
+            if child is None:
+                return ("level2", f"一级指标「{level.name}」下没有二级指标「{level2}」",
+                        did_you_mean(level2, [n for c in level.children for n in c.names()])
+                        or "可用：" + "、".join(c.name for c in level.children))
+            return (level.name, child.name)
+        return (level.name, level2)
+
+
 def _indicator_row(
-    row: pd.Series, ruleset: Ruleset, proj_keys: set[tuple[str, str]], qual: object
+    row: dict[str, Any], ruleset: Ruleset, proj_keys: set[tuple[str, str]], qual: object, levels: _LevelCache,
 ) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
     """Parsed fields for one indicator row, or (column, reason[, hint]) when it must be rejected."""
     if row["project_code"] and (row["dept_code"], row["project_code"]) not in proj_keys:
         return ("project_code", "项目支出表中没有此项目编码")
     if not row["project_code"] and ruleset.scope == "project":
         return ("project_code", "项目编码为空", "部门整体指标请填入“整体绩效指标”表")
-    level = ruleset.level_for(str(row["level1"]))
-    if level is None:
-        return ("level1", f"规则集 {ruleset.name} 中没有一级指标「{row['level1']}」",
-                did_you_mean(str(row["level1"]), ruleset.level_names()) or "可用：" + "、".join(
-                    lv.name for lv in ruleset.levels))
-    level2 = "" if _blank(row["level2"]) else str(row["level2"])
-    if level2 and level.children:
-        child = ruleset.child_for(level, level2)
-        if child is None:
-            return ("level2", f"一级指标「{level.name}」下没有二级指标「{level2}」",
-                    did_you_mean(level2, [n for c in level.children for n in c.names()]) or "可用：" + "、".join(
-                        c.name for c in level.children))
-        level2 = child.name
+    written2 = "" if _blank(row["level2"]) else str(row["level2"])
+    resolved = levels.resolve(str(row["level1"]), written2)
+    if len(resolved) == 3:
+        return resolved
+    level1, level2 = resolved
     target = try_parse_value(row["target"])
     if isinstance(target, ValueParseError):
         return ("target", target.reason)
@@ -291,8 +315,7 @@ def _indicator_row(
     actual = try_parse_value(row["actual"])
     if isinstance(actual, ValueParseError):
         return ("actual", actual.reason)
-    written2 = "" if _blank(row["level2"]) else str(row["level2"])
-    return _pair(target, actual, level.name, level2, qual, str(row["level1"]), written2)
+    return _pair(target, actual, level1, level2, qual, str(row["level1"]), written2)
 
 
 def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object,
