@@ -66,7 +66,7 @@ def half_up(values: pd.Series, places: int = 2) -> pd.Series:
     (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
     x = values.astype(float)
     scale = 10.0**places
-    return np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale
+    return np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
 
 
 def fmt_num(values: pd.Series, places: int = 2, suffix: str = "") -> pd.Series:
@@ -89,7 +89,7 @@ def round_half_up(x: float, places: int = 2) -> float:
     if not np.isfinite(x):
         return x
     q = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _safe_ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -108,7 +108,8 @@ def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     completion = _safe_ratio(g["actual"], g["target"])
     zero_target = g["target"].astype(float).abs() < EPS
     completion = completion.mask(zero_target, (g["actual"] >= -EPS).astype(float))
-    completion = completion.round(9)
+    # Decide "target met" at 9 decimals (0.8999999999 ≈ 0.9), but keep the points at full precision.
+    completion = completion.mask(completion.round(9) == 1, 1.0)
     points = _cap(completion, g["weight"])
     capped = np.where(completion > 1, "（封顶）", "")
     how = "完成率 " + pct(completion) + capped
@@ -119,7 +120,8 @@ def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
 def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值不超过目标得满分；超出时按 (1 − 超出部分/目标值) × 分值 计分，超出一倍及以上不得分。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
-    over = _safe_ratio(actual - target, target).round(9)
+    over = _safe_ratio(actual - target, target)
+    over = over.mask(over.round(9) == 0, 0.0)
     zero_target = target.abs() < EPS
     share = (1 - over.clip(lower=0)).clip(lower=0)
     share = share.mask(zero_target, (actual <= EPS).astype(float))
@@ -275,9 +277,10 @@ def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值超出目标（越低越好）或低于目标（越高越好）的部分，每 step 个单位扣 per 分，扣完为止。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
     higher = g["comparator"].isin([">=", ">"])
-    excess = pd.Series(np.where(higher, target - actual, actual - target), index=g.index).clip(lower=0).round(9)
+    excess = pd.Series(np.where(higher, target - actual, actual - target), index=g.index).clip(lower=0)
+    excess = excess.mask(excess.round(9) == 0, 0.0)
     per, step = float(params["per"]), float(params.get("step", 1))
-    lost = (excess / step * per).round(9)
+    lost = excess / step * per
     points = (g["weight"] - lost).clip(lower=0)
     completion = _safe_ratio(points, g["weight"])
     how = "偏离目标 " + excess.map(lambda v: f"{v:g}") + "，每 " + f"{step:g}" + " 扣 " + f"{per:g}" + " 分"
