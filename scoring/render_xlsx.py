@@ -95,9 +95,17 @@ def sheet_title(name: str, taken: Iterable[str]) -> str:
     return candidate
 
 
+def _as_text(cell: Cell) -> None:
+    """Keep a value like '=1个' (年度指标值) as text: openpyxl would store it as a formula Excel cannot compute."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
          fill: PatternFill | None = None, align: Alignment | None = None, border: bool = True) -> Cell:
     cell: Cell = ws.cell(row=row, column=col, value=value)
+    _as_text(cell)
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
     if bold:
@@ -274,11 +282,13 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     _merge(ws, 3, 2, 3, ncol)
     if project_code is not None:
         _put(ws, 4, 1, "主管部门", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 2, _text(dept["dept_name"]))
-        _merge(ws, 4, 2, 4, 5)
-        _put(ws, 4, 6, "项目编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 7, project_code)
-        _merge(ws, 4, 7, 4, ncol)
+        _put(ws, 4, 2, _text(dept["dept_name"]), align=_WRAP)
+        _merge(ws, 4, 2, 4, 4)
+        _put(ws, 4, 5, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 6, dept_code)
+        _merge(ws, 4, 6, 4, 7)
+        _put(ws, 4, 8, "项目编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 9, project_code)
     else:
         _put(ws, 4, 1, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
         _put(ws, 4, 2, dept_code)
@@ -304,9 +314,12 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     first = head + 1
     r = first - 1
     for r, it in enumerate(items.itertuples(), start=first):
-        values = [_text(it.level1), _text(it.level2), _text(it.name), _text(it.target_text),
-                  _text(it.actual_text), _num(it.weight), _num(it.points), _num(it.published_score),
-                  _explanation(it)]
+        placeholder = it.kind == "missing" and not _text(it.indicator_id)
+        # A level with no indicators keeps its row (分值 withheld, 得分 0) but no 三级 text, so a reader of
+        # the MoF layout (scoring.load_mof) skips it instead of taking it for an indicator.
+        values = [_text(it.level1), _text(it.level2), "" if placeholder else _text(it.name),
+                  "" if placeholder else _text(it.target_text), "" if placeholder else _text(it.actual_text),
+                  _num(it.weight), _num(it.points), _num(it.published_score), _explanation(it)]
         for c, v in enumerate(values, start=1):
             fmt = SCORE_FMT if c in (6, 7, 8) else None
             _put(ws, r, c, v, fmt, align=_WRAP if c == ncol else (_CENTER if c <= 2 else None))

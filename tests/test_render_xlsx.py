@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -157,7 +158,10 @@ def test_indicator_header_and_merged_levels(lusong_book: Workbook) -> None:
 
 def test_withheld_level_shows_as_zero(lusong_book: Workbook) -> None:
     ws = lusong_book["P03 钟鼓岭提质改造项目"]
-    r = row_of(ws, 3, "（未设置满意度指标）")
+    r = row_of(ws, 1, "满意度指标")
+    # No 三级 text on the placeholder row, so reading the sheet back does not invent an indicator.
+    assert [ws.cell(r, c).value for c in (3, 4, 5)] == [None, None, None]
+    assert ws.cell(r, 9).value == "未设置满意度指标，本级 10.00 分未得"
     assert ws.cell(r, 6).value == pytest.approx(10.0)
     assert ws.cell(r, 7).value == 0
     assert ws.cell(row_of(ws, 1, "总分"), 7).value == pytest.approx(90.0)
@@ -171,6 +175,28 @@ def test_own_data_by_cell(overview_book: Workbook) -> None:
     # 执行率 90 / 120 = 75% → 7.5; total 7.5 + 45 + 21 + 10.
     assert ws.cell(6, 8).value == pytest.approx(7.5)
     assert ws.cell(row_of(ws, 1, "总分"), 7).value == pytest.approx(83.5)
+
+
+def test_targets_starting_with_equals_stay_text(lusong_book: Workbook) -> None:
+    ws = lusong_book["P05 垃圾分类项目"]
+    cell = ws.cell(row_of(ws, 3, "垃圾分类提档增效方案"), 4)
+    assert (cell.value, cell.data_type) == ("=1个", "s")  # not a formula Excel would show as #NAME?
+
+
+def test_round_trip_through_the_mof_reader(tmp_path: Path) -> None:
+    """The export is a MoF 自评表 itself: scoring it again gives every project the same total."""
+    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    again = api.run_path(render_xlsx(run, tmp_path / "review.xlsx"), "mof-project", 2024)
+    assert again.dataset.rejections == ()
+    before = run.result.projects.set_index("project_code")["total"]
+    after = again.result.projects.set_index("project_code")["total"]
+    pd.testing.assert_series_equal(before, after, check_exact=False, atol=1e-9)
+    assert again.result.departments[["dept_code", "dept_name"]].values.tolist() == [
+        ["430203017", "株洲市芦淞区城市管理和综合执法局"]]
+    # perfscore's own 得分 comes back as the published score beside the recomputed one.
+    it = again.result.items
+    row = it[(it["project_code"] == "P01") & (it["name"] == "按期结案率")].iloc[0]
+    assert row["published_score"] == pytest.approx(row["points"])
 
 
 # ------------------------------------------------------------------ 汇总 and the other sheets
