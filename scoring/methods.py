@@ -205,7 +205,7 @@ def band_coverage(bands: Sequence[Mapping[str, Any]], label: str = "档") -> lis
         problems.append(f"低于 {ivs[0][0]:g} 的值没有落入任何{label}（缺口）")
     if ivs[-1][1] != np.inf:
         problems.append(f"不低于 {ivs[-1][1]:g} 的值没有落入任何{label}（缺口）")
-    for (lo1, hi1, n1), (lo2, hi2, n2) in zip(ivs, ivs[1:], strict=False):
+    for (_, hi1, n1), (lo2, hi2, n2) in zip(ivs, ivs[1:], strict=False):
         if lo2 > hi1:
             problems.append(f"第{n1}{label}与第{n2}{label}之间 [{hi1:g}, {lo2:g}) 没有覆盖（缺口）")
         elif lo2 < hi1:

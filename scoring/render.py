@@ -110,7 +110,7 @@ def _problems_text(run: Run) -> list[str]:
 def render_markdown(run: Run) -> str:
     """The scored 自评表 in Markdown: ranking, then each department's projects and indicators."""
     rs = run.ruleset
-    out = [f"# 绩效自评评分结果", "", f"- 规则集：{rs.title}（`{rs.name}` {rs.version}）",
+    out = ["# 绩效自评评分结果", "", f"- 规则集：{rs.title}（`{rs.name}` {rs.version}）",
            f"- 依据：{rs.source_doc}", f"- {counts_line(run)}", "", "## 部门排名", "",
            tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="github", disable_numparse=True)]
     for d in run.result.departments.itertuples():

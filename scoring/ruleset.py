@@ -323,9 +323,10 @@ def _grades(raw: Any, path: Path, total: float) -> tuple[Grade, ...]:
     grades = tuple(Grade(str(g.get("name") or g.get("grade")), float(g.get("min", 0)),
                          float(g.get("max", total))) for g in raw)
     bands = [{"min": g.min, "max": g.max} for g in grades]
-    problems = [p for p in m.band_coverage(
-        [{**b, "min": b["min"] if b["min"] > 0 else float("-inf"),
-          "max": b["max"] if b["max"] < total else float("inf")} for b in bands], label="等级")]
+    # The lowest grade reaches down to −∞ and the highest up to +∞ (a score is never outside 0–total).
+    problems = m.band_coverage(
+        [{"min": b["min"] if b["min"] > 0 else float("-inf"),
+          "max": b["max"] if b["max"] < total else float("inf")} for b in bands], label="等级")
     if problems:
         raise RulesetError("等级区间有误：" + "；".join(problems), file=path, rule="grades",
                            line=line_of(raw[0]) if isinstance(raw, list) else None)

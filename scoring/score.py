@@ -7,7 +7,6 @@ set, never one per indicator). Points keep full precision; only display rounds (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Source, did_you_mean
-from scoring.load import RawData
 from scoring.indicators import Library
+from scoring.load import RawData
 from scoring.methods import qualitative_share
 from scoring.ruleset import Ruleset
 from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
