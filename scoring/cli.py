@@ -11,6 +11,7 @@ import typer
 
 from scoring import api, render
 from scoring.errors import PerfscoreError
+from scoring.ruleset import Ruleset, load_ruleset
 
 app = typer.Typer(
     help="perfscore：预算绩效自评评分引擎。Rule-based scoring of budget performance self-evaluations (预算绩效自评).",
@@ -24,7 +25,7 @@ EXIT_REJECTED = 4
 EXIT_TESTS_FAILED = 5
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     table = "table"
     md = "md"
     json = "json"
@@ -41,6 +42,22 @@ YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="所评财政�
 def _fail(exc: PerfscoreError) -> typer.Exit:
     typer.echo(f"错误：{exc}", err=True)
     return typer.Exit(exc.exit_code)
+
+
+def _load_ruleset(name: str) -> Ruleset:
+    """A compiled ruleset, or exit with its error (file, line, rule) on stderr."""
+    try:
+        return load_ruleset(name)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+
+
+def _run(path: Path, ruleset: str, year: int | None) -> api.Run:
+    """The whole pipeline, or exit with the error on stderr."""
+    try:
+        return api.run_path(path, ruleset, year)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
 
 
 def _write(text: str, out: Path | None) -> None:
@@ -83,10 +100,7 @@ def score(
     store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
-    try:
-        run = api.run_path(path, ruleset, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    run = _run(path, ruleset, year)
     if fmt in FILE_FORMATS:
         _write_file(run, fmt, out)
     else:
@@ -152,10 +166,7 @@ def report(
     """
     from scoring.report import build_report, render_report_docx, render_report_markdown
 
-    try:
-        run = api.run_path(path, ruleset, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    run = _run(path, ruleset, year)
     codes = list(run.result.departments["dept_code"])
     if dept is not None:
         if dept not in codes:
@@ -189,10 +200,7 @@ def explain(
     """说明哪些问题规则在哪些事实上触发、其余为何未触发。Explain which finding rules fired and why others did not."""
     from scoring import findings
 
-    try:
-        run = api.run_path(path, ruleset, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    run = _run(path, ruleset, year)
     lines = findings.explain(run.ruleset.findings, list(run.facts), dept, indicator)
     typer.echo("\n".join(str(x) for x in lines) if lines else "没有可说明的规则。")
 
@@ -203,8 +211,6 @@ def ruleset_list() -> None:
     from tabulate import tabulate
 
     from scoring import resources
-    from scoring.ruleset import load_ruleset
-
     rows = []
     for p in resources.ruleset_files():
         try:
@@ -218,12 +224,7 @@ def ruleset_list() -> None:
 @ruleset_app.command("show")
 def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """显示规则集的权重树、计分方法与等级。Show the weight tree, methods and grades."""
-    from scoring.ruleset import load_ruleset
-
-    try:
-        rs = load_ruleset(name)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    rs = _load_ruleset(name)
     lines = [f"{rs.title}（{rs.name} {rs.version}，{rs.scope}）", f"依据：{rs.source_doc}", f"总分 {rs.total:g}", ""]
     for lv in rs.levels:
         how = "逐项分配" if lv.open else (f"方法 {lv.method.name}" if lv.method else "")
@@ -245,12 +246,7 @@ def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文
 @ruleset_app.command("check")
 def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """检查规则集（权重、区间、方法、指标、表达式）。Check a ruleset without reading any data."""
-    from scoring.ruleset import load_ruleset
-
-    try:
-        rs = load_ruleset(name)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    rs = _load_ruleset(name)
     typer.echo(f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
                f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。")
 
@@ -259,12 +255,7 @@ def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或�
 def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """运行规则集内嵌的测试用例。Run the ruleset's embedded tests."""
     from scoring.rstest import run_tests
-    from scoring.ruleset import load_ruleset
-
-    try:
-        rs = load_ruleset(name)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
+    rs = _load_ruleset(name)
     results = run_tests(rs)
     for r in results:
         typer.echo(f"{'通过' if r.ok else '失败'}  {r.name}" + (f"（第{r.line}行）" if r.line else ""))
