@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,11 @@ _MAX_WIDTH = 60
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _rows(df: pd.DataFrame) -> Iterator[Any]:
+    """A frame's rows as named tuples, typed loosely: the columns are documented on the frame, not in stubs."""
+    return iter(df.itertuples())
 
 
 def _num(v: Any) -> float | None:
@@ -146,8 +151,8 @@ def _fit_widths(ws: Worksheet, *, fixed: dict[int, float] | None = None, start_r
     for col, w in widths.items():
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = fixed.get(col, min(max(w + 2, 8), _MAX_WIDTH))
-    for col, w in fixed.items():
-        ws.column_dimensions[get_column_letter(col)].width = w
+    for col, width in fixed.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -168,10 +173,10 @@ def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Seque
 def _units(run: Run) -> list[tuple[str, str | None, str]]:
     """(dept_code, project_code or None, sheet base name) per scored unit, in ranking order."""
     out: list[tuple[str, str | None, str]] = []
-    for d in run.result.departments.itertuples():
+    for d in _rows(run.result.departments):
         if run.ruleset.scope == "project":
             p = run.result.projects
-            for r in p[p["dept_code"] == d.dept_code].itertuples():
+            for r in _rows(p[p["dept_code"] == d.dept_code]):
                 out.append((str(d.dept_code), str(r.project_code), f"{r.project_code} {r.project_name}"))
         else:
             out.append((str(d.dept_code), None, str(d.dept_name)))
@@ -205,15 +210,15 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
     ws.cell(row=4, column=1, value=f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行")
     top = 6
     rows = []
-    for d in run.result.departments.itertuples():
+    for d in _rows(run.result.departments):
         rows.append([int(d.rank), _text(d.dept_name), _text(d.dept_code), int(d.year), _num(d.total),
                      _text(d.grade), int(d.n_projects)])
     nxt = _table(ws, top, RANKING_HEADERS, rows, {0: INT_FMT, 3: INT_FMT, 4: SCORE_FMT, 6: INT_FMT})
     if rs.scope == "department":
         for r in range(top + 1, nxt):
-            key = (str(ws.cell(row=r, column=3).value), None)
-            if key in names:
-                _link(ws.cell(row=r, column=2), names[key])
+            unit = (str(ws.cell(row=r, column=3).value), None)
+            if unit in names:
+                _link(ws.cell(row=r, column=2), names[unit])
     projects = run.result.projects
     if len(projects):
         top = nxt + 1
@@ -221,7 +226,7 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         dept_names = run.result.departments.set_index("dept_code")["dept_name"]
         headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
-        ordered = sorted(projects.itertuples(), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
+        ordered = sorted(_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
         prow = [[_text(dept_names.get(p.dept_code)), _text(p.project_code), _text(p.project_name),
                  _num(p.budget_final), _num(p.spent), _num(p.execution_rate), _num(p.total), _text(p.grade)]
                 for p in ordered]
@@ -243,14 +248,22 @@ def _explanation(r: Any) -> str:
     return f"{text}；偏差原因：{reason}" if reason and reason not in text else text
 
 
+def _record(df: pd.DataFrame, **key: str) -> dict[str, Any]:
+    """The first row of `df` whose columns equal `key`, as a dict."""
+    mask = pd.Series(True, index=df.index)
+    for col, value in key.items():
+        mask &= df[col] == value
+    return {str(k): v for k, v in df[mask].iloc[0].items()}
+
+
 def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | None) -> None:
     rs = run.ruleset
-    dept = run.result.departments.set_index("dept_code").loc[dept_code]
+    dept = _record(run.result.departments, dept_code=dept_code)
     items = run.result.items
     items = items[items["dept_code"] == dept_code]
     ncol = len(ITEM_HEADERS)
     if project_code is not None:
-        proj = run.result.projects.set_index(["dept_code", "project_code"]).loc[(dept_code, project_code)]
+        proj = _record(run.result.projects, dept_code=dept_code, project_code=project_code)
         items = items[items["project_code"] == project_code]
         title, name_label, name = "项目支出绩效自评表", "项目名称", _text(proj["project_name"])
         funds = [_num(proj["budget_initial"]), _num(proj["budget_final"]), _num(proj["spent"])]
@@ -313,16 +326,15 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     _header(ws, head, ITEM_HEADERS)
     first = head + 1
     r = first - 1
-    for r, it in enumerate(items.itertuples(), start=first):
+    for r, it in enumerate(_rows(items), start=first):
         placeholder = it.kind == "missing" and not _text(it.indicator_id)
         # A level with no indicators keeps its row (分值 withheld, 得分 0) but no 三级 text, so a reader of
         # the MoF layout (scoring.load_mof) skips it instead of taking it for an indicator.
-        values = [_text(it.level1), _text(it.level2), "" if placeholder else _text(it.name),
+        values: list[Any] = [_text(it.level1), _text(it.level2), "" if placeholder else _text(it.name),
                   "" if placeholder else _text(it.target_text), "" if placeholder else _text(it.actual_text),
                   _num(it.weight), _num(it.points), _num(it.published_score), _explanation(it)]
         for c, v in enumerate(values, start=1):
-            fmt = SCORE_FMT if c in (6, 7, 8) else None
-            _put(ws, r, c, v, fmt, align=_WRAP if c == ncol else (_CENTER if c <= 2 else None))
+            _put(ws, r, c, v, SCORE_FMT if c in (6, 7, 8) else None, align=_WRAP if c == ncol else (_CENTER if c <= 2 else None))
     _merge_runs(ws, first, items)
 
     tr = r + 1
@@ -396,7 +408,7 @@ def _checks(ws: Worksheet, run: Run) -> None:
     names = run.result.departments.set_index("dept_code")["dept_name"]
     status_zh = {"rounding": "尾差", "fail": "不符", "pass": "通过", "ok": "通过"}
     rows = []
-    for c in run.checks.itertuples():
+    for c in _rows(run.checks):
         rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),
                      SEVERITY_ZH.get(str(c.severity), _text(c.severity)), status_zh.get(str(c.status), _text(c.status)),
                      _text(c.subject), _num(c.expected), _num(c.actual), _num(c.difference), _text(c.message)])

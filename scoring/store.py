@@ -21,7 +21,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -68,6 +68,11 @@ class Stored:
     ruleset: str
     dept_code: str
     trace: Path
+
+
+def _rows(df: pd.DataFrame) -> Iterator[Any]:
+    """A frame's rows as named tuples, typed loosely: the columns are documented on the frame, not in stubs."""
+    return iter(df.itertuples())
 
 
 def _safe(name: str) -> str:
@@ -132,7 +137,8 @@ def store_run(run: Run, root: Path, *, now: datetime | None = None) -> list[Stor
     deps["year"] = deps["year"].astype(int)
     stored: list[Stored] = []
     with _index(root) as con:
-        for year, group in deps.groupby("year", sort=True):
+        for year_key, group in deps.groupby("year", sort=True):
+            year = int(cast(Any, year_key))
             folder = root / str(year) / _safe(rs.name)
             folder.mkdir(parents=True, exist_ok=True)
             fresh = group.assign(ruleset_version=rs.version, ruleset_fingerprint=rs.fingerprint, stored_at=stamp)
@@ -140,7 +146,7 @@ def store_run(run: Run, root: Path, *, now: datetime | None = None) -> list[Stor
                 if col not in fresh:
                     fresh[col] = None
             _write_departments_csv(folder / DEPARTMENTS_FILE, fresh[list(DEPARTMENT_COLUMNS)])
-            for d in group.itertuples():
+            for d in _rows(group):
                 code = str(d.dept_code)
                 path = folder / f"{_safe(code)}.json"
                 body = _department_trace(full, code, _source_files(run, code))
@@ -152,9 +158,9 @@ def store_run(run: Run, root: Path, *, now: datetime | None = None) -> list[Stor
                     "ruleset_version=excluded.ruleset_version, ruleset_fingerprint=excluded.ruleset_fingerprint, "
                     "dept_name=excluded.dept_name, total=excluded.total, grade=excluded.grade, "
                     "n_projects=excluded.n_projects, trace=excluded.trace, stored_at=excluded.stored_at",
-                    (int(year), rs.name, rs.version, rs.fingerprint, code, str(d.dept_name), float(d.total),
+                    (year, rs.name, rs.version, rs.fingerprint, code, str(d.dept_name), float(d.total),
                      str(d.grade), int(d.n_projects), rel, stamp))
-                stored.append(Stored(int(year), rs.name, code, path))
+                stored.append(Stored(year, rs.name, code, path))
     return stored
 
 
