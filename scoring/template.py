@@ -27,6 +27,8 @@ OPTIONS_SHEET = "选项"
 README_SHEET = "填表说明"
 README_FILE = "填表说明.txt"
 DATA_ROWS = 1000  # drop-downs and prompts cover rows 2..DATA_ROWS+1
+# Text-formatted columns: Excel keeps "=4次" as text instead of a formula, and codes keep leading zeros.
+TEXT_FIELDS = frozenset({"dept_code", "project_code", "target", "actual"})
 FUND_TYPES = ("一般公共预算", "政府性基金", "国有资本经营预算", "其他资金")
 # 计量单位 are written inside 年度指标值/实际完成值 ("≥95%", "9500平方米"); there is no unit column, so
 # the template lists them on the 选项 sheet and in the input prompt rather than as a drop-down.
@@ -56,7 +58,8 @@ _HELP: dict[str | tuple[str, str], str] = {
     "level2": "从下拉列表选择；没有二级指标时可留空。",
     "name": "三级指标名称，如 立案数、结案率、市民满意度。",
     ("dept_indicators", "name"): "部门整体指标名称，如 绩效目标合理性、管理制度健全性（下拉列表为规则集要求填报的指标）。",
-    "target": "比较符 + 数值 + 单位；不写比较符时产出、效益指标按“≥”，成本指标按“≤”。定性指标写文字。",
+    "target": "比较符 + 数值 + 单位；不写比较符时产出、效益指标按“≥”，成本指标按“≤”。定性指标写文字。"
+              "本列为文本格式，可直接输入 =4次（其他软件中可写全角“＝”）。",
     "actual": "与目标同单位的实际数；百分比写 95% 或 0.95 均可。定性指标写 达成预期指标 / 部分达成 / 未达成。",
     "weight": "本指标分值（选填）。留空时本级分值在未填分值的指标间平均分配；填写的以所填为准。",
     "published_score": "",
@@ -296,7 +299,12 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
                 cell = ws.cell(row=r, column=c, value=row.get(col.field))
                 cell.fill, cell.border = sample_fill, border
                 cell.font = Font(italic=True, color="7F7F7F")
+                if col.field in TEXT_FIELDS:
+                    cell.data_type, cell.number_format = "s", "@"  # "=0次" stays text
         ws.freeze_panes = "A2"
+        for c, col in enumerate(table.columns, start=1):
+            if col.field in TEXT_FIELDS:
+                ws.column_dimensions[get_column_letter(c)].number_format = "@"
         ws.row_dimensions[1].height = 30
         for c, col in enumerate(table.columns, start=1):
             letter = get_column_letter(c)
