@@ -143,6 +143,8 @@ def _read_xlsx(path: Path, notices: list[DataError] | None = None) -> Iterator[t
                     sheets.append((table, ws.title, [[_cell_value(c) for c in r] for r in ws.iter_rows()]))
         finally:
             wb.close()
+        if sheets and notices is not None:
+            notices.extend(_uncached_formulas(path, sheets))
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
         raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
                         hint="文件可能已损坏、加密或不是 .xlsx；请用 Excel 另存为 .xlsx 后重试") from exc
@@ -153,6 +155,31 @@ def _read_xlsx(path: Path, notices: list[DataError] | None = None) -> Iterator[t
         return
     for table, title, rows in sheets:
         yield table, _frame(table, rows, path, title, notices)
+
+
+def _uncached_formulas(path: Path, sheets: list[tuple[Table, str, list[list[object]]]]) -> list[DataError]:
+    """One notice per sheet whose formula cells have no cached result (saved by a program, never by Excel):
+    they read as blank, and the user sees a formula, so say which cells."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for _table, title, values in sheets:
+            found = [(r, c, v) for r, row in enumerate(wb[title].iter_rows(values_only=True))
+                     for c, v in enumerate(row)
+                     if isinstance(v, str) and v.startswith("=") and r < len(values) and c < len(values[r])
+                     and values[r][c] is None]
+            if found:
+                r, c, v = found[0]
+                out.append(DataError(
+                    f"{len(found)} 个公式单元格没有缓存的计算结果，按空值读取（如 {get_column_letter(c + 1)}{r + 1}「{v}」）",
+                    source=Source(path, title, r + 1),
+                    hint="请在 Excel 或 WPS 中打开并保存后重试；本意是文字的，请在前面加英文单引号或写全角“＝”"))
+    finally:
+        wb.close()
+    return out
 
 
 def _read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -> pd.DataFrame:
