@@ -1,0 +1,171 @@
+"""The MoF 项目支出绩效自评表 layout: merged cells, spacer rows, formulas, one project per sheet, published 得分
+kept beside perfscore's own score. Workbooks come from tests/mof_builder.py; one is committed in tests/data/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from mof_builder import DEPT, PROJECTS, build_workbook, cached_values, set_cached_values
+
+from scoring import api, render
+from scoring.load import load_path
+from scoring.load_mof import derived_dept_code
+from scoring.ruleset import load_ruleset
+from scoring.validate import validate
+
+DATA = Path(__file__).resolve().parent / "data"
+FIXTURE = DATA / "mof-自评表-芦淞城管.xlsx"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def raw():  # type: ignore[no-untyped-def]
+    return load_path(FIXTURE)
+
+
+def test_committed_fixture_matches_the_builder(tmp_path: Path, raw) -> None:  # type: ignore[no-untyped-def]
+    build_workbook(tmp_path / "mof.xlsx")
+    fresh = load_path(tmp_path / "mof.xlsx")
+    for key, df in raw.tables.items():
+        pd.testing.assert_frame_equal(df.drop(columns="_file"), fresh[key].drop(columns="_file"), obj=key)
+
+
+def test_one_department_from_the_workbook(raw) -> None:  # type: ignore[no-untyped-def]
+    d = raw["departments"]
+    assert d[["dept_code", "dept_name", "year"]].values.tolist() == [[derived_dept_code(DEPT), DEPT, 2024]]
+    assert (d["_sheet"].item(), d["_row"].item()) == ("数字化城管", 4)  # the 主管部门 row
+    assert raw.problems == ()
+    assert len(raw["budget"]) == 0
+
+
+def test_one_project_per_sheet_with_its_funds(raw) -> None:  # type: ignore[no-untyped-def]
+    p = raw["projects"]
+    assert p["project_code"].tolist() == ["P01", "P02", "P03"]
+    assert p["project_name"].tolist() == [x.name for x in PROJECTS]
+    assert p[["budget_initial", "budget_final", "spent"]].values.tolist() == [list(x.funds) for x in PROJECTS]
+    assert p["_sheet"].tolist() == [x.sheet for x in PROJECTS] and set(p["_row"]) == {6}  # 年度资金总额 row
+    assert "填报说明" not in set(p["_sheet"])  # a sheet that is not a 自评表 is left alone
+
+
+def test_indicator_rows_merged_levels_spacers_and_published_scores(raw) -> None:  # type: ignore[no-untyped-def]
+    ind = raw["indicators"]
+    assert len(ind) == sum(len(x.rows) for x in PROJECTS)
+    expected = [(l1, l2, name, target, actual, w, s) for x in PROJECTS for l1, l2, name, target, actual, w, s, _ in x.rows]
+    got = ind[["level1", "level2", "name", "target", "actual", "weight", "published_score"]].values.tolist()
+    assert got == [list(e) for e in expected]  # merged 一级/二级 filled, "产出指标(50分)" read as 产出指标,
+    #                                             blank (unmerged) 一级/二级 carried down, spacer rows skipped
+    first = ind[ind["project_code"] == "P01"]
+    assert first["_row"].tolist() == [15, 16, 17, 18, 19, 21, 22]  # row 20 is a spacer; rows as Excel shows
+    assert first["published_score"].iloc[0] == 10  # a formula (=G15) read through its cached value
+    assert ind.loc[ind["name"] == "按期结案率", "reason"].item() == "部分案件涉及多部门协调，处置周期较长"
+
+
+def test_formula_without_cached_value_reads_blank_with_a_notice(tmp_path: Path) -> None:
+    """Saved by a program, never by Excel: no cached value. The cell reads blank and a notice names it;
+    the rest of the workbook is unaffected."""
+    path = tmp_path / "未计算.xlsx"
+    build_workbook(path, cached=False)
+    raw = load_path(path)
+    ind = raw["indicators"]
+    assert pd.isna(ind["published_score"].iloc[0])
+    assert ind["published_score"].iloc[1:].notna().all()
+    assert len(raw.problems) == 1
+    note = raw.problems[0]
+    assert (note.source.sheet, note.source.row, note.source.column) == ("数字化城管", 15, "得分")
+    assert "没有缓存的计算结果" in str(note)
+
+
+def test_data_only_reading_uses_cached_values_as_excel_would() -> None:
+    """Hand check of the fixture: formula cells hold both the formula and the value Excel would cache."""
+    formulas = openpyxl.load_workbook(FIXTURE)["数字化城管"]
+    values = openpyxl.load_workbook(FIXTURE, data_only=True)["数字化城管"]
+    assert formulas["H15"].value == "=G15" and values["H15"].value == 10
+    assert formulas["G6"].value == "=E6/D6" and values["G6"].value == 1
+    assert formulas["H24"].value == "=SUM(H15:H23)" and values["H24"].value == 89  # the 总分 row
+
+
+def test_derived_department_code_is_stable() -> None:
+    code = derived_dept_code(DEPT)
+    assert re.fullmatch(r"N-[0-9A-F]{8}", code)
+    assert derived_dept_code(f" {DEPT[:3]} {DEPT[3:]}") == code  # spaces do not change it
+    assert derived_dept_code("株洲市芦淞区教育局") != code
+
+
+def _build_edited(path: Path, edits: dict[str, tuple[dict[str, object], tuple[str, ...]]],
+                  year: int | None = 2024) -> Path:
+    """build_workbook, then per sheet: unmerge ranges and set cells; cached values written last (as Excel
+    would on saving; openpyxl drops them when it saves a loaded workbook)."""
+    formulas = build_workbook(path, year=year, cached=False)
+    wb = openpyxl.load_workbook(path)
+    for sheet, (cells, unmerge) in edits.items():
+        ws = wb[sheet]
+        for rng in unmerge:
+            ws.unmerge_cells(rng)
+        for ref, value in cells.items():
+            ws[ref] = value
+    wb.save(path)
+    set_cached_values(path, cached_values(PROJECTS, formulas))
+    return path
+
+
+def test_given_department_code_and_differing_supervisors(tmp_path: Path) -> None:
+    raw = load_path(_build_edited(tmp_path / "mof.xlsx", {
+        "城管考评": ({"A2": "（2024年度）", "G2": "部门编码", "H2": 430203017}, ("A2:I2",)),
+        "小游园": ({"C4": "株洲市芦淞区园林局"}, ("C4:E4",)),
+    }))
+    assert raw["departments"]["dept_code"].tolist() == ["430203017"]
+    assert raw["departments"]["dept_name"].tolist() == [DEPT]  # the 主管部门 of most sheets
+    assert set(raw["projects"]["dept_code"]) == {"430203017"}
+    assert len(raw.problems) == 1 and "主管部门不一致" in str(raw.problems[0])
+
+
+def test_placeholder_money_and_missing_year(tmp_path: Path) -> None:
+    """'—' in a money cell is blank, not a rejection; a workbook with no year anywhere is rejected row by row."""
+    raw = load_path(_build_edited(tmp_path / "无年度.xlsx", {"数字化城管": ({"C6": "—"}, ())}, year=None))
+    assert raw["projects"]["budget_initial"].isna().tolist() == [True, False, False]
+    assert any("未找到评价年度" in str(p) for p in raw.problems)
+    ds = validate(raw, load_ruleset("mof-project"))
+    assert ds.rows_used == 0
+    assert ds.rows_read == len({(r.source.sheet, r.source.row) for r in ds.rejections})
+    assert "必填项「年度」为空" in str(ds.rejections[0])
+
+
+def test_year_from_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "2023年项目支出绩效自评表.xlsx"
+    build_workbook(path, year=None)
+    assert load_path(path)["departments"]["year"].tolist() == [2023]
+
+
+# ------------------------------------------------------------------ scoring (issue 5, done when)
+
+
+def test_mof_workbook_scores_with_published_scores_beside(raw) -> None:  # type: ignore[no-untyped-def]
+    run = api.run_path(FIXTURE, "mof-project", 2024)
+    assert run.dataset.rejections == ()
+    read, used, rejected = run.counts
+    assert (read, used, rejected) == (1 + 3 + 18, 22, 0)
+    items = run.result.items
+    own = items[items["kind"] == "input"]
+    assert own["published_score"].notna().all()
+    row = own[own["name"] == "按期结案率"].iloc[0]
+    assert row["published_score"] == 9
+    assert row["points"] == pytest.approx(81.32 / 90 * 10)  # 10号: 未达到按 实际/目标 × 分值
+    assert row["weight"] == 10  # the published 分值
+    assert len(run.result.projects) == 3
+    table = render.render_table(run, detail=True)
+    line = next(ln for ln in table.splitlines() if "按期结案率" in ln)
+    assert "9.04" in line and "9.00" in line  # perfscore's 得分 and the published 自评得分 on one line
+
+
+def test_mof_workbook_and_csv_departments_in_one_folder(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "lusong-chengguan", tmp_path / "城管局-csv")
+    shutil.copy(FIXTURE, tmp_path / "城管局-自评表.xlsx")
+    run = api.run_path(tmp_path, "mof-project", 2024)
+    assert sorted(run.result.departments["dept_code"]) == sorted(["430203017", derived_dept_code(DEPT)])
+    assert run.dataset.rejections == ()
