@@ -85,8 +85,8 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
         for f, v in zip(fields, row, strict=False):
             if f is not None:
                 rec[f] = v.strip() if isinstance(v, str) else v
-        if isinstance(rec.get("year"), date):  # 年度 typed as an Excel date: its year
-            rec["year"] = rec["year"].year  # type: ignore[union-attr]
+        if isinstance(year := rec.get("year"), date):  # 年度 typed as an Excel date: its year
+            rec["year"] = year.year
         if str(rec.get("dept_code") or "").startswith(SAMPLE_MARK):
             samples.append(offset)
             continue

@@ -244,6 +244,10 @@ def _list_ranges(ws_options: object, options: Options) -> dict[str, str]:
     return out
 
 
+# Columns whose content is longer than their header (characters of display width).
+_MIN_WIDTH = {"dept_name": 36, "project_name": 30, "name": 22, "target": 16, "actual": 16, "reason": 34,
+              "override_reason": 24, "line": 14, "fund_type": 14}
+
 # Which list each (table, field) uses.
 _DROPDOWNS: dict[tuple[str, str], str] = {
     ("indicators", "level1"): "一级指标", ("indicators", "level2"): "二级指标",
@@ -293,7 +297,7 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
                                    width=300)
             widest = max([_display_width(col.header) + 4,
                           *(_display_width(str(r.get(col.field, "") or "")) + 2 for r in rows)])
-            ws.column_dimensions[get_column_letter(c)].width = min(max(widest, 10), 42)
+            ws.column_dimensions[get_column_letter(c)].width = min(max(widest, _MIN_WIDTH.get(col.field, 10)), 42)
         for r, row in enumerate(rows, start=2):
             for c, col in enumerate(table.columns, start=1):
                 cell = ws.cell(row=r, column=c, value=row.get(col.field))
@@ -310,7 +314,9 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
             letter = get_column_letter(c)
             area = f"{letter}2:{letter}{DATA_ROWS + 1}"
             listed = _DROPDOWNS.get((table.key, col.field))
-            if listed and not (listed == "整体指标" and not options.dept_indicators):
+            if table.key == "dept_indicators" and not options.dept_indicators:
+                listed = None  # a project ruleset does not read 整体绩效指标: its level lists would mislead
+            if listed:
                 dv = DataValidation(type="list", formula1=ranges[listed], allow_blank=True, errorStyle="warning",
                                     showErrorMessage=True, error=f"不在“{listed}”列表中，确定要使用此名称吗？",
                                     errorTitle=col.header, showInputMessage=True, promptTitle=col.header,
