@@ -51,6 +51,7 @@ _LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施
            "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
            "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
 _POINTS_SUFFIX = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
+_BRACKETED = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TOTAL_ROW = frozenset({"总分", "合计", "总计", "总分合计", "得分合计"})
 _HEADER_MAP = INDICATORS.header_map()
@@ -112,9 +113,10 @@ def _grid(ws: Any) -> list[list[object]]:
 
 
 def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
-    """A 自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label."""
+    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
+    (A 部门整体支出绩效自评表 is another table: not read here.)"""
     keys = [[_key(v) for v in row] for row in rows]
-    if any("绩效自评表" in k for row in keys[:6] for k in row):
+    if any("绩效自评表" in k and "项目" in k for row in keys[:6] for k in row):
         return True
     has_name = any(k.startswith("项目名称") for row in keys for k in row)
     has_header = any({"一级指标", "三级指标"} <= set(row) for row in keys)
@@ -303,7 +305,7 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
     cols: dict[str, int] = {}
     headers: dict[str, str] = {}
     for c, v in enumerate(s.rows[head]):
-        fld = _HEADER_MAP.get(_key(v))
+        fld = _HEADER_MAP.get(_key(v)) or _HEADER_MAP.get(_key(_BRACKETED.sub("", str(v))))  # 年度指标值（A）
         if fld is not None and fld not in cols:
             cols[fld], headers[fld] = c, str(v).strip()
     out: list[dict[str, object]] = []

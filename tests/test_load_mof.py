@@ -169,3 +169,27 @@ def test_mof_workbook_and_csv_departments_in_one_folder(tmp_path: Path) -> None:
     run = api.run_path(tmp_path, "mof-project", 2024)
     assert sorted(run.result.departments["dept_code"]) == sorted(["430203017", derived_dept_code(DEPT)])
     assert run.dataset.rejections == ()
+
+
+def test_headers_with_column_letters_are_read(tmp_path: Path) -> None:
+    """Many forms head the columns 年度指标值（A） / 实际完成值（B） / 分值（C）."""
+    raw = load_path(_build_edited(tmp_path / "字母.xlsx", {
+        p.sheet: ({"E14": "年度指标值（A）", "F14": "实际完成值(B)", "G14": "分值（C）", "H14": "得分（D）"}, ())
+        for p in PROJECTS}))
+    fresh = load_path(FIXTURE)["indicators"]
+    cols = ["name", "target", "actual", "weight", "published_score"]
+    pd.testing.assert_frame_equal(raw["indicators"][cols], fresh[cols])
+
+
+def test_a_department_overall_table_is_not_read_as_projects(tmp_path: Path) -> None:
+    """部门整体支出绩效自评表 is another form: the workbook is reported, not misread."""
+    path = tmp_path / "整体.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "部门整体支出绩效自评表"
+    ws["A3"], ws["B3"] = "部门名称", DEPT
+    wb.save(path)
+    raw = load_path(path)
+    assert all(len(df) == 0 for df in raw.tables.values())
+    assert len(raw.problems) == 1 and "项目支出绩效自评表" in str(raw.problems[0])
