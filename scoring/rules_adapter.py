@@ -464,6 +464,16 @@ class RuleEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def resident_facts(self) -> int:
+        """How many facts durable holds right now (0 between runs: every batch is retracted)."""
+        if self._handle is None:
+            return 0
+        with _LOCK:
+            try:
+                return len(json.loads(_dre.get_facts(self._handle, None)))
+            except _dre.error:  # no state yet: nothing was ever asserted
+                return 0
+
     # -- facts
 
     def _prepare(self, index: int, fact: Mapping[str, object]) -> str | None:
