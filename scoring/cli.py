@@ -299,6 +299,27 @@ def template(
     typer.echo(f"已写入模板 {where}：请覆盖示例行（部门编码以“示例”开头）后运行 perfscore score", err=True)
 
 
+@app.command()
+def extract(
+    report: Annotated[Path, typer.Argument(help="叙述性自评报告 .txt 或 .docx / narrative self-evaluation report")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="写出的输入工作簿 .xlsx / input workbook to write")],
+    year: YearOpt = None,
+    code: Annotated[str | None, typer.Option("--code", help="部门编码，如 430203017 / department code")] = None,
+    ruleset: RulesetOpt = "mof-project",
+    generic: Annotated[bool, typer.Option("--generic/--no-generic",
+                                          help="通用模式所得计数写入绩效指标 / write generic counts")] = True,
+) -> None:
+    """从叙述性报告提取数据，生成待复核的输入工作簿。Example: perfscore extract 报告.docx --out 城管局.xlsx --code 430203017"""
+    from scoring.extract import extract_report, summary
+
+    try:
+        ex, issues = extract_report(report, out, year=year, code=code, ruleset=ruleset, generic=generic)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    typer.echo(summary(ex, issues))
+    typer.echo(f"已写入 {out}（提取来源、核对见同名工作表）", err=True)
+
+
 def main() -> None:
     app()
 
