@@ -6,8 +6,14 @@ cells joined by tabs). The extractor is generic: what it looks for comes from th
 a few sentence shapes common to 自评报告 (amount after a 科目 name, "实际支出…万元", "<phrase><number><unit>").
 
 Every fact keeps the sentence it came from, its 0-based character offset in the text and the id of the
-pattern that found it. Text checks (other years, part-year data, 元 written for 万元) and the ruleset's sum
-checks (run with `scoring.checks.run_checks` on the workbook as written) are reported as `Issue`s.
+pattern that found it. Text checks (other years, part-year data, 元 written for 万元, a rate that disagrees
+with its counts under the library formula) and the ruleset's sum checks (run with
+`scoring.checks.run_checks` on the workbook as written) are reported as `Issue`s.
+
+Budget columns: "预算（资金）" → 年初预算数; "全年/调整后预算" → 全年预算数; "收入" → 全年预算数 when no
+全年预算 is written (a 财政拨款 unit's income is the budget it may spend); "支出" → 全年执行数. A column
+the report does not give stays blank. A project's 全年预算数 not written is 实际支出 + 结余结转 and its
+年初预算数 is 全年预算数 − 年中调增（减）; both are marked 推算.
 
 Project reconciliation rule (the numbered list in 预算执行情况 vs the sections in 项目支出绩效情况):
 pairs whose amounts agree to the cent are matched first (best name similarity breaks ties); the rest are
@@ -30,7 +36,7 @@ from scoring.errors import DataError, Source
 from scoring.indicators import Library, default_library, normalize_name
 from scoring.load import read_text
 from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
-from scoring.values import ValueParseError, try_parse_value
+from scoring.values import ValueParseError, parse_value, try_parse_value
 
 if TYPE_CHECKING:
     from scoring.checks import Check
@@ -747,9 +753,15 @@ class _Extractor:
                 left, right = _sentence_span(text, m.start())
                 money = any(left <= f.offset < right and f.table in (BUDGET.sheet, PROJECTS.sheet)
                             for f in self.facts)
-                self.issue("年度", "high" if money else "medium", "不符", f"{found}年",
-                           f"文中出现 {found} 年，与评价年度 {year} 年不符"
-                           + ("；该句的金额已按本年度提取，请核实" if money else "；请核实是否笔误"), m.start())
+                if money:
+                    self.issue("年度", "high", "不符", f"{found}年", f"文中出现 {found} 年，与评价年度 {year} 年不符；"
+                               "该句的金额已按本年度提取，请核实", m.start())
+                elif found < year:  # most often last year's report copied forward (芦淞 一、三)
+                    self.issue("年度", "medium", "不符", f"{found}年",
+                               f"文中出现 {found} 年，与评价年度 {year} 年不符；请核实是否沿用了往年报告的文字", m.start())
+                else:  # a later year is usually a plan ("2025年将…"): worth a look, not an error
+                    self.issue("年度", "low", "提示", f"{found}年",
+                               f"文中出现 {found} 年（评价年度为 {year} 年），如为下年计划可忽略", m.start())
         for start, _end, period, written in _partial_periods(text):
             self.issue("数据期间", "medium", "提示", written,
                        f"数据只覆盖 {period}，不是全年（统计口径不完整）", start)
@@ -929,6 +941,7 @@ def extract_text(text: str, *, year: int | None = None, code: str | None = None,
     projects, section_codes = _projects(ex)
     budget = _budget_lines(ex)
     indicators = _indicator_rows(ex, section_codes, generic)
+    _formula_checks(ex, indicators)
     ex.text_checks(fiscal_year)
     _amount_checks(ex, budget)
     if code:
@@ -1092,6 +1105,37 @@ def _indicator_rows(ex: _Extractor, section_codes: Mapping[int, str], generic: b
     return tuple(rows)
 
 
+def _formula_checks(ex: _Extractor, rows: Sequence[IndicatorRow]) -> None:
+    """A rate written beside its counts must agree with the library formula (结案率 = 结案数 / 立案数 × 100)
+    to the precision it is written in (96.39% → ±0.005)."""
+    from scoring import expr
+
+    by_project: dict[str, dict[str, IndicatorRow]] = {}
+    for r in rows:
+        if r.indicator_id:
+            by_project.setdefault(r.project, {})[r.indicator_id] = r
+    for project_code, found in by_project.items():
+        values = {k: parse_value(r.actual).value for k, r in found.items()}
+        for ind_id, row in found.items():
+            ind = ex.library.indicators[ind_id]
+            if not ind.formula:
+                continue
+            formula = expr.parse(ind.formula)
+            if not formula.fields() or not formula.fields() <= values.keys():
+                continue  # a formula over budget fields, or a count the report does not give
+            computed = expr.evaluate(formula, values)
+            written = values[ind_id]
+            if not isinstance(computed, float) or written is None:
+                continue
+            digits = len(row.actual.split(".")[1].rstrip("%")) if "." in row.actual else 0
+            if abs(computed - written) > 0.5 * 10 ** -digits + 1e-9:
+                parts = "、".join(f"{k} {found[k].actual}" for k in sorted(formula.fields()))
+                offset = next((f.offset for f in ex.facts if f.subject == ind_id and f.project == project_code), None)
+                ex.issue("指标", "medium", "不符", ind_id,
+                         f"{project_code} {ind_id} 写为 {row.actual}，按 {parts} 计算为 {computed:.2f}"
+                         f"（公式 {ind.formula}）", offset)
+
+
 def _amount_checks(ex: _Extractor, budget: Sequence[BudgetLine]) -> None:
     """Amounts written in 万元 that are too large for a department: most likely 元 written as 万元."""
     total = next((b.spent for b in budget if b.key in ("total", "general") and b.spent), None)
@@ -1142,9 +1186,17 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
           [[ex.dept_code, ex.dept_name or None, ex.year, ex.staff_authorized, ex.staff_actual]], {1: 36})
     sheet(BUDGET.sheet, _headers(BUDGET),
           [[ex.dept_code, b.line, b.budget_initial, b.budget_final, b.spent, None] for b in ex.budget], {1: 22})
-    sheet(PROJECTS.sheet, _headers(PROJECTS),
-          [[ex.dept_code, p.code, p.name, p.fund_type, p.budget_initial, p.budget_final, p.spent, p.carryover,
-            p.period or None] for p in ex.projects], {2: 40})
+    ws_projects = sheet(PROJECTS.sheet, _headers(PROJECTS),
+                        [[ex.dept_code, p.code, p.name, p.fund_type, p.budget_initial, p.budget_final, p.spent,
+                          p.carryover, p.period or None] for p in ex.projects], {2: 40})
+    derived = {(f.project, f.field): f.note for f in ex.facts if f.confidence == "推算"}
+    for row, p in enumerate(ex.projects, start=2):
+        for fld in ("budget_initial", "budget_final"):
+            note = derived.get((p.code, fld))
+            if note:  # not written in the report: computed, so the reviewer should confirm it
+                cell = ws_projects.cell(row=row, column=PROJECTS.fields.index(fld) + 1)  # type: ignore[attr-defined]
+                cell.fill = low
+                cell.comment = Comment(f"推算：{note}，请核对", "perfscore")
     ind_headers = [*_headers(INDICATORS), "提取置信度"]
     for table, rows in ((INDICATORS, [r for r in ex.indicators if r.project]),
                         (DEPT_INDICATORS, [r for r in ex.indicators if not r.project])):

@@ -656,3 +656,34 @@ def test_no_headings_no_name(tmp_path: Path) -> None:
     assert [r["三级指标"] for r in _sheet_rows(tmp_path / "bare.xlsx", "整体绩效指标")] == ["立案数", "结案率"]
     assert any(i.kind == "单位信息" and "部门（单位）名称" in i.message for i in issues)
     assert any(i.kind == "勾稽关系" and "未运行勾稽关系检查" in i.message for i in issues)
+
+
+@pytest.mark.parametrize(("written", "flagged"), [
+    ("96.39%", False),  # 108196 / 112252 = 96.386…%
+    ("96.4%", False),  # right to the one decimal written
+    ("96.38%", True),
+    ("90%", True),
+], ids=["exact", "one-decimal", "off-by-0.01", "wrong"])
+def test_rate_checked_against_its_counts(written: str, flagged: bool) -> None:
+    text = LUSONG.read_text(encoding="utf-8").replace("结案率96.39%", f"结案率{written}")
+    found = [i for i in extract_text(text, code="X").issues if i.kind == "指标"]
+    assert bool(found) is flagged
+    if flagged:
+        assert f"结案率 写为 {written}" in found[0].message and "计算为 96.39" in found[0].message
+
+
+def test_later_year_is_a_hint() -> None:
+    text = LUSONG.read_text(encoding="utf-8").replace("下一步，我单位", "2025年，我单位")
+    (later,) = [i for i in extract_text(text, code="X").issues if i.subject == "2025年"]
+    assert (later.severity, later.status) == ("low", "提示")
+
+
+def test_derived_budgets_marked(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]) -> None:
+    _, _, out = lusong_run
+    ws = openpyxl.load_workbook(out)["项目支出"]
+    headers = [c.value for c in ws[1]]
+    final = ws.cell(row=2, column=headers.index("全年预算数") + 1)
+    assert final.value == 129.44
+    assert final.comment is not None and "实际支出 + 结余结转" in final.comment.text
+    spent = ws.cell(row=2, column=headers.index("全年执行数") + 1)
+    assert spent.comment is None  # written in the report
