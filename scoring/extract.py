@@ -204,6 +204,7 @@ _TOP: Final = re.compile(r"[ \t\u3000]*([一二三四五六七八九十]{1,3})[ 
 _SECOND: Final = re.compile(r"[ \t\u3000]*[（(]([一二三四五六七八九十]{1,3})[）)][ \t]*(\S[^\n]{0,40})$", re.M)
 _THIRD: Final = re.compile(r"[ \t\u3000]*(\d{1,2})[ \t]*[.、．][ \t]*([^\d\s][^\n]{0,40})$", re.M)
 _SENTENCE_END: Final = "。！？；;!?\n"
+_TRAILING_NOTE: Final = re.compile(r"[（(][^（）()]*[）)]\s*$")
 _CLAUSE_BREAK: Final = "，,：:（(）)、"
 
 
@@ -220,7 +221,8 @@ def _headings(text: str) -> tuple[_Heading, ...]:
     for level, rx in ((1, _TOP), (2, _SECOND), (3, _THIRD)):
         for m in rx.finditer(text):
             title = m.group(2).strip()
-            if "。" in title or _AMOUNT.search(title) or len(title) > 40:
+            core = _TRAILING_NOTE.sub("", title)  # "1.某某项目（129.44万元）" is still a title
+            if "。" in title or "；" in title or _AMOUNT.search(core) or len(title) > 40:
                 continue  # a paragraph that starts with a number, not a title
             found.append((m.start(), level, title))
     found.sort()
@@ -656,6 +658,8 @@ class _Extractor:
                     if any(s.start <= h.start < s.end for s in self.sections):
                         continue  # a numbered line inside a project's own section
                     name = _NUMBERING.sub("", h.title).strip()
+                    if _AMOUNT.search(name):
+                        name = _TRAILING_NOTE.sub("", name).strip()
                     body_start = text.find("\n", h.start)
                     sec = _Section(name, h.start, min(h.end, top.end))
                     self.sections.append(sec)

@@ -687,3 +687,10 @@ def test_derived_budgets_marked(lusong_run: tuple[Extraction, tuple[Issue, ...],
     assert final.comment is not None and "实际支出 + 结余结转" in final.comment.text
     spent = ws.cell(row=2, column=headers.index("全年执行数") + 1)
     assert spent.comment is None  # written in the report
+
+
+def test_project_title_with_amount_note() -> None:
+    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
+                            a_full="城区路灯维护项目（12.5万元）", b_full="河道保洁项目")
+    ex = extract_text(text, code="X")
+    assert [(p.name, p.spent) for p in ex.projects] == [("河道保洁项目", 30.0), ("城区路灯维护项目", 12.5)]
