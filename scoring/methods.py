@@ -8,6 +8,7 @@ never modified. Parameters are checked when the ruleset loads (`validate_params`
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,14 @@ def method(
     """Register a scoring method under `name` (the word rulesets use)."""
 
     def deco(func: Callable[[pd.DataFrame, Params], MethodResult]) -> Callable[[pd.DataFrame, Params], MethodResult]:
-        METHODS[name] = Method(name, title, func, check, (func.__doc__ or "").strip())
-        return func
+        @functools.wraps(func)
+        def quiet(g: pd.DataFrame, params: Params) -> MethodResult:
+            # Division by a zero or tiny target is handled explicitly by each method (masked to its rule).
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return func(g, params)
+
+        METHODS[name] = Method(name, title, quiet, check, (func.__doc__ or "").strip())
+        return quiet
 
     return deco
 
