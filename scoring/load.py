@@ -76,6 +76,8 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
             f"找不到表头（应包含 {'、'.join(c.header for c in table.columns if c.required)}）",
             source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
         )
+    if notices is not None:
+        notices.extend(_unknown_columns(table, rows[h], fields, file, sheet, h + 1))
     records = []
     samples: list[int] = []
     for offset, row in enumerate(rows[h + 1:], start=h + 2):
@@ -100,6 +102,23 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
     if not records:
         return _empty(table)
     return pd.DataFrame.from_records(records, columns=[*table.fields, *SOURCE_COLUMNS])
+
+
+def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path,
+                     sheet: str | None, row: int) -> list[DataError]:
+    """A header that is close to a known one but not it ("全年执行" for 全年执行数) is a column silently lost:
+    say so. Headers like 备注 that resemble nothing are extra columns, left alone."""
+    from scoring.errors import did_you_mean
+
+    taken = {f for f in fields if f}
+    missing = [c.header for c in table.columns if c.field not in taken]
+    out = []
+    for v, f in zip(header, fields, strict=False):
+        text = "" if v is None else str(v).strip()
+        if f is None and text and (hint := did_you_mean(text, missing)):
+            out.append(DataError(f"未识别的列「{text}」，已忽略", source=Source(file, sheet, row, text),
+                                 hint=hint))
+    return out
 
 
 def _sheet_table(name: str) -> Table | None:

@@ -221,3 +221,14 @@ def test_formula_without_cached_value_is_named(tmp_path: Path) -> None:
     note = raw.problems[0]
     assert (note.source.sheet, note.source.row) == ("绩效指标", 4)
     assert "F4「=95+1.39」" in str(note) and "没有缓存的计算结果" in str(note)
+
+
+def test_a_header_close_to_a_known_one_is_named(tmp_path: Path, ruleset: Ruleset) -> None:
+    """全年执行 (for 全年执行数) would be a column silently lost: a notice names it; 备注 is left alone."""
+    dept = copy_example(tmp_path / "d", edit={"项目支出": [("全年执行数", "全年执行"), ("数据期间", "数据期间,备注")]})
+    raw = load_path(dept)
+    assert raw["projects"]["spent"].isna().all()
+    assert len(raw.problems) == 1
+    note = raw.problems[0]
+    assert (Path(str(note.source.file)).name, note.source.row, note.source.column) == ("项目支出.csv", 1, "全年执行")
+    assert "未识别的列「全年执行」" in str(note) and "全年执行数" in str(note)
