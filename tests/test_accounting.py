@@ -40,12 +40,12 @@ JUNK = st.sampled_from([
 
 @st.composite
 def corruptions(draw: st.DrawFn) -> list[tuple[str, int, int, str]]:
-    """Up to 6 (file stem, data row index, column index, new text) edits of the example's cells."""
+    """Up to 6 (file stem, row index, column index, new text) edits of the example's cells; row 0 is the header."""
     out = []
     for _ in range(draw(st.integers(1, 6))):
         stem = draw(st.sampled_from(FILES))
         rows = ROWS[stem]
-        r = draw(st.integers(1, len(rows) - 1))
+        r = draw(st.integers(1, len(rows) - 1) | st.just(0))
         c = draw(st.integers(0, len(rows[0]) - 1))
         out.append((stem, r, c, draw(JUNK)))
     return out
@@ -111,6 +111,8 @@ def test_every_row_is_scored_or_rejected(fmt: str, edits: list[tuple[str, int, i
         assert not used & rejected, "a row both scored and rejected"
         assert ds.rows_read == ds.rows_used + len(rejected)  # N = M + K, K counted in rows
         assert ds.rows_used == len(used)
+        for p in ds.problems:  # a header lost or renamed is reported against the file, never raised
+            assert Path(str(p.source.file)).is_relative_to(tmp)
         for r in ds.rejections:
             s = r.source
             table = SHEETS[r.table]
