@@ -29,8 +29,11 @@ from scoring.errors import RulesetError, did_you_mean
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
-OPTIONAL = ("merge_key",)
-TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key")
+OPTIONAL = ("merge_key", "problem_merged")
+TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged")
+# problem_merged (optional) replaces the joined problems when several facts merge into one finding;
+# besides the fact's fields it may use {subjects} (the merged subjects, “…”、“…”) and {count}.
+MERGED_FIELDS: Mapping[str, type] = {"subjects": str, "count": float}
 LINE_KEY = "__line__"
 NULL_TEXT = "—"
 _FIXED = re.compile(r"\.(\d{1,2})f")
@@ -49,6 +52,7 @@ class FindingRule:
     measure: str
     merge_key: str | None = None
     line: int | None = None
+    problem_merged: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +233,17 @@ def compile_findings(
                 placeholders = template_fields(template)
             except ValueError as exc:
                 raise fail(f"{key} 模板有误：{exc}") from None
+            allowed = {**fields, **MERGED_FIELDS} if key == "problem_merged" else fields
             for name, spec in placeholders:
-                if name not in fields:
+                if name not in allowed:
                     raise fail(f"{key} 模板中的 {{{name}}} 不是 {on} 事实的字段", did_you_mean(name, fields))
-                if spec and ex.schema_type(fields[name]) is not float:
+                if spec and ex.schema_type(allowed[name]) is not float:
                     raise fail(f"{key} 模板中的 {{{name}:{spec}}}：格式 {spec} 只能用于数值字段")
 
         rules.append(FindingRule(
             id=rule_id, on=on, when=when, severity=severity, category=item["category"],
             problem=item["problem"], cause=item["cause"], measure=item["measure"],
-            merge_key=merge_key, line=line,
+            merge_key=merge_key, line=line, problem_merged=item.get("problem_merged"),
         ))
     return tuple(rules)
 
@@ -326,12 +331,16 @@ def run_findings(
     for key, members in groups.items():
         rule = by_id[str(key[0])]
         indices = [i for i, _ in members]
+        subjects = tuple(dict.fromkeys(s for i in indices if (s := _subject(facts[i]))))
+        problem = _join([t[0] for _, t in members])
+        if rule.problem_merged and len(members) > 1:
+            extra = {"subjects": "、".join(f"“{s}”" for s in subjects), "count": float(len(members))}
+            problem = render(rule.problem_merged, {**facts[indices[0]], **extra})
         finding = Finding(
             rule_id=rule.id, severity=rule.severity, category=rule.category,
-            problem=_join([t[0] for _, t in members]), cause=_join([t[1] for _, t in members]),
+            problem=problem, cause=_join([t[1] for _, t in members]),
             measure=_join([t[2] for _, t in members]), dept_code=None if key[1] is None else str(key[1]),
-            subjects=tuple(dict.fromkeys(s for i in indices if (s := _subject(facts[i])))),
-            facts=tuple(facts[i] for i in indices),
+            subjects=subjects, facts=tuple(facts[i] for i in indices),
         )
         found.append(((SEVERITIES.index(rule.severity), position[rule.id], min(indices)), finding))
     found.sort(key=lambda pair: pair[0])

@@ -30,6 +30,12 @@ def cn(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
+def sentence(text: str) -> str:
+    """A finding's text as a sentence: ends with 。 (merged texts are joined with ；)."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
 @dataclass
 class Block:
     """One piece of a report: a heading, a paragraph, or a table."""
@@ -151,13 +157,13 @@ def _problems_and_measures(run: Run, code: str) -> Iterator[Block]:
     if not found:
         yield Block("p", "经对照评分规则逐项核查，本年度未发现需要整改的问题。")
     for i, f in enumerate(found, start=1):
-        yield Block("p", f"（{cn(i)}）{f.problem}")
-        yield Block("p", f"原因分析：{f.cause}")
+        yield Block("p", f"（{cn(i)}）{sentence(f.problem)}")
+        yield Block("p", f"原因分析：{sentence(f.cause)}")
     yield Block("h2", "八、下一步改进措施")
     if not found:
         yield Block("p", "继续保持现有预算执行和绩效管理水平，按时开展绩效监控和自评。")
     for i, f in enumerate(found, start=1):
-        yield Block("p", f"（{cn(i)}）针对问题（{cn(i)}）：{f.measure}")
+        yield Block("p", f"（{cn(i)}）针对问题（{cn(i)}）：{sentence(f.measure)}")
 
 
 def render_report_markdown(report: Report) -> str:

@@ -1,0 +1,125 @@
+"""The self-evaluation report: sections 七/八 name the real weak projects and numbers, and only those."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring import api
+from scoring.cli import app
+from scoring.report import build_report, cn, render_report_docx, render_report_markdown
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text[text.index(start):text.index(end)]
+
+
+@pytest.fixture(scope="module")
+def education() -> str:
+    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    return render_report_markdown(build_report(run, "430299101"))
+
+
+def test_report_has_the_usual_sections(education: str) -> None:
+    heads = [line for line in education.splitlines() if line.startswith("## ")]
+    assert [h[3:5] for h in heads] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、"]
+    assert education.startswith("# 2024年度示例区教育局项目支出绩效自评报告")
+
+
+def test_problems_name_weak_projects_and_numbers(education: str) -> None:
+    problems = section(education, "## 七、", "## 八、")
+    # E02: 96 / 132.91 = 72.23% executed; 202.64 → 132.91 is a 34.41% adjustment; 36.91 carried over.
+    assert "“校舍维修改造项目”全年预算132.91万元，实际支出96.00万元，预算执行率仅72.23%" in problems
+    assert "年初预算202.64万元，全年预算调整为132.91万元，调整幅度34.41%" in problems
+    assert "年末结转结余36.91万元" in problems
+    # E04 executed 250 / 300 = 83.33%: the medium-severity rule, after the high one.
+    assert problems.index("72.23%") < problems.index("“教育信息化建设项目”预算执行率为83.33%")
+    # Below-target indicators with their numbers: 8600 / 12000 = 71.67%, 12.5 × (1 − 0.7167) = 3.54 lost.
+    assert "“维修校舍面积”年度目标≥12000平方米，实际完成8600平方米，完成率71.67%，扣3.54分" in problems
+    assert "“培训教师人次”实际完成2000人次，为年度目标≥800人次的250%" in problems
+    assert "学生资助补助项目" not in problems  # met every target, spent 98%
+
+
+def test_every_problem_has_a_cause_and_a_measure(education: str) -> None:
+    problems = section(education, "## 七、", "## 八、")
+    measures = section(education, "## 八、", "## 九、")
+    n = sum(1 for line in problems.splitlines() if line.startswith("（"))
+    assert n >= 8
+    assert problems.count("原因分析：") == n
+    for i in range(1, n + 1):
+        assert f"（{cn(i)}）针对问题（{cn(i)}）：" in measures
+
+
+def test_department_without_weaknesses_gets_no_invented_problems() -> None:
+    run = api.run_path(EXAMPLES / "district-health", "mof-project", 2024)
+    assert run.findings == ()
+    text = render_report_markdown(build_report(run, "430299201"))
+    assert "本年度未发现需要整改的问题" in section(text, "## 七、", "## 八、")
+
+
+def test_merged_findings_list_their_subjects() -> None:
+    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    merged = [f for f in run.findings if f.rule_id == "no-satisfaction-indicator"]
+    assert len(merged) == 1
+    assert merged[0].problem == "“钟鼓岭提质改造项目”、“特许经营权咨询服务项目”2个项目未设置服务对象满意度指标"
+    assert merged[0].subjects == ("钟鼓岭提质改造项目", "特许经营权咨询服务项目")
+
+
+def test_two_runs_in_one_process_give_identical_findings() -> None:
+    a = api.run_path(EXAMPLES, "mof-project", 2024).findings
+    b = api.run_path(EXAMPLES, "mof-project", 2024).findings
+    ref = api.run_path(EXAMPLES, "mof-project", 2024, engine="reference").findings
+    strip = [(f.rule_id, f.dept_code, f.problem, f.cause, f.measure) for f in a]
+    assert strip == [(f.rule_id, f.dept_code, f.problem, f.cause, f.measure) for f in b]
+    assert strip == [(f.rule_id, f.dept_code, f.problem, f.cause, f.measure) for f in ref]
+
+
+def test_docx_report_reads_back(tmp_path: Path) -> None:
+    from docx import Document
+
+    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    out = tmp_path / "报告.docx"
+    render_report_docx(build_report(run, "430299101"), str(out))
+    doc = Document(str(out))
+    texts = [p.text for p in doc.paragraphs]
+    assert "七、存在的问题及原因分析" in texts and "八、下一步改进措施" in texts
+    assert any("预算执行率仅72.23%" in t for t in texts)
+    assert len(doc.tables) >= 5  # budget table + one scored table per project
+    header = [c.text for c in doc.tables[1].rows[0].cells]
+    assert header[:3] == ["一级指标", "二级指标", "三级指标"]
+
+
+def test_report_cli_writes_one_file_per_department(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(EXAMPLES), "--year", "2024", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.glob("*.md"))
+    assert names == sorted(["2024年度示例区卫生健康局项目支出绩效自评报告.md",
+                            "2024年度示例区教育局项目支出绩效自评报告.md",
+                            "2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告.md"])
+
+
+def test_new_finding_in_yaml_reaches_the_report(tmp_path: Path) -> None:
+    """A rule author adds a finding without touching Python and sees it in the report."""
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("""\
+format: 1
+extends: mof-project
+name: with-training-rule
+findings:
+  - id: big-training-programme
+    on: indicator
+    when: name == "培训教师人次" and actual >= 1000
+    severity: low
+    category: 成本控制
+    problem: "“{project_name}”全年培训{actual_text}，规模较大"
+    cause: "培训计划未按需分层。"
+    measure: "按岗位需求分层分批组织培训。"
+""", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(EXAMPLES / "district-education"), "-r", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert "“教师培训项目”全年培训2000人次，规模较大。" in result.output
+    assert "按岗位需求分层分批组织培训。" in result.output
