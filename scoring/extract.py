@@ -204,6 +204,7 @@ _TOP: Final = re.compile(r"[ \t\u3000]*([一二三四五六七八九十]{1,3})[ 
 _SECOND: Final = re.compile(r"[ \t\u3000]*[（(]([一二三四五六七八九十]{1,3})[）)][ \t]*(\S[^\n]{0,40})$", re.M)
 _THIRD: Final = re.compile(r"[ \t\u3000]*(\d{1,2})[ \t]*[.、．][ \t]*([^\d\s][^\n]{0,40})$", re.M)
 _SENTENCE_END: Final = "。！？；;!?\n"
+_NOT_A_NAME: Final = ("部门", "单位", "本部门", "本单位", "部门（单位）", "部门(单位)")  # a form's blank title
 _TRAILING_NOTE: Final = re.compile(r"[（(][^（）()]*[）)]\s*$")
 _CLAUSE_BREAK: Final = "，,：:（(）)、"
 
@@ -357,7 +358,6 @@ class _Section:
     start: int
     end: int
     fields: dict[str, tuple[float, str, int]] = field(default_factory=dict)  # field → (万元, text, offset)
-    period: str = ""
 
 
 class _Extractor:
@@ -415,7 +415,7 @@ class _Extractor:
         text = self.text
         name = ""
         m = re.search(r"(?:部门（单位）名称|部门\(单位\)名称|单位名称|部门名称|填报单位|编报单位)[ \t]*[:：][ \t]*"
-                      r"(?P<name>[^\n（(]{2,40})", text)
+                      r"(?P<name>[^\s（(]{2,40})", text)
         if m:
             name = m.group("name").strip()
             self.fact(DEPARTMENTS.sheet, name, "dept_name", name, m.start("name"), m.end("name"), "dept:name-field")
@@ -423,8 +423,7 @@ class _Extractor:
         if not name:
             flat = re.sub(r"\s+", "", head)
             t = re.search(r"(?:19|20)\d{2}年度?(?P<name>[^\d（(]{2,40}?)(?:部门)?(?:整体支出|项目支出|整体)?绩效自评报告", flat)
-            generic = ("部门", "单位", "本部门", "本单位", "部门（单位）", "部门(单位)")
-            if t and t.group("name") not in generic and not t.group("name").startswith(generic[4:]):
+            if t and t.group("name") not in _NOT_A_NAME and not t.group("name").startswith(_NOT_A_NAME[-2:]):
                 name = t.group("name")
                 pos = text.find(name)
                 if pos >= 0:
@@ -540,19 +539,18 @@ class _Extractor:
             return
         fund_cell = values.get("fund", ("", 0))[0]
         fund = "fund" if "基金" in fund_cell else ("general" if fund_cell else self.scope_at(start))
-        item = _ListItem(name, fund, amounts.get("spent", (None,))[0], values["name"][1])
+        name_cell, name_pos = values["name"]
+        pos = name_pos + max(0, name_cell.find(name))
+        item = _ListItem(name, fund, amounts.get("spent", (None,))[0], pos)
         item.budget_initial = amounts.get("budget_initial", (None,))[0]
         item.budget_final = amounts.get("budget_final", (None,))[0]
         item.carryover = amounts.get("carryover", (None,))[0]
         item.adjust = amounts.get("adjust", (None,))[0]
         self.items.append(item)
-        pos = values["name"][1]
         self.fact(PROJECTS.sheet, name, "project_name", name, pos, pos + len(name), "project:table")
         for fld, (v, cell, p) in amounts.items():
             self.fact(PROJECTS.sheet, name, fld, v, p, p + len(cell), "project:table",
                       note="按元折算为万元" if unit == "元" else "")
-            if unit == "元":
-                self.claimed.append((p, p + len(cell)))
 
     def scope_at(self, pos: int) -> str | None:
         for h in reversed(self.innermost(pos)):
@@ -644,8 +642,8 @@ class _Extractor:
         ("adjust", re.compile(r"(?P<w>调增（减）|调增\(减\)|调增减|调减|调增|追加|调整)(?:了|为|资金)?")),
         ("spent", re.compile(r"(?P<w>实际支出|全年支出|全年执行数|实际执行|累计支出|已支出|完成支出|支出资金|支出)(?:了|为|共计|合计)?")),
         ("carryover", re.compile(r"(?P<w>结余结转|结转结余|结余|结转)(?:资金)?(?:为)?")),
-        ("budget_final", re.compile(r"(?P<w>全年预算数|全年预算|调整后预算数?|预算资金|预算数|安排资金|预算)(?:为|共计)?")),
         ("budget_initial", re.compile(r"(?P<w>年初预算数?)(?:为)?")),
+        ("budget_final", re.compile(r"(?<!年初)(?P<w>全年预算数|全年预算|调整后预算数?|预算资金|预算数|安排资金|预算)(?:为|共计)?")),
     )
     _NOT_PROJECT: Final = re.compile(r"情况|绩效|总体|概述|整体|基本|问题|措施|结论")
 

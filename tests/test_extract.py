@@ -694,3 +694,12 @@ def test_project_title_with_amount_note() -> None:
                             a_full="城区路灯维护项目（12.5万元）", b_full="河道保洁项目")
     ex = extract_text(text, code="X")
     assert [(p.name, p.spent) for p in ex.projects] == [("河道保洁项目", 30.0), ("城区路灯维护项目", 12.5)]
+
+
+def test_section_budgets_initial_and_final() -> None:
+    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
+                            a_full="城区路灯维护项目", b_full="河道保洁项目").replace(
+        "项目年中执行调增（减）0万元，实际支出30万元，结余结转0万元。",
+        "年初预算28万元，调整后预算32万元，实际支出30万元，结余2万元。")
+    p = next(p for p in extract_text(text, code="X").projects if p.name == "河道保洁项目")
+    assert (p.budget_initial, p.budget_final, p.spent, p.carryover) == (28.0, 32.0, 30.0, 2.0)
