@@ -758,6 +758,9 @@ class _Extractor:
                 if money:
                     self.issue("年度", "high", "不符", f"{found}年", f"文中出现 {found} 年，与评价年度 {year} 年不符；"
                                "该句的金额已按本年度提取，请核实", m.start())
+                elif re.search(r"(?:较|比|与|同比|相比)$", text[max(0, m.start() - 3):m.start()]):
+                    self.issue("年度", "low", "提示", f"{found}年",
+                               f"文中出现 {found} 年（评价年度为 {year} 年），为与往年比较，请确认", m.start())
                 elif found < year:  # most often last year's report copied forward (芦淞 一、三)
                     self.issue("年度", "medium", "不符", f"{found}年",
                                f"文中出现 {found} 年，与评价年度 {year} 年不符；请核实是否沿用了往年报告的文字", m.start())

@@ -346,7 +346,7 @@ def test_qinghe_amounts_in_yuan_noted(qinghe: Extraction) -> None:
 
 def test_qinghe_years_and_part_year(qinghe: Extraction) -> None:
     years = [i for i in qinghe.issues if i.kind == "年度"]
-    assert [i.subject for i in years] == ["2022年"]
+    assert [(i.subject, i.severity) for i in years] == [("2022年", "low")]  # "较2022年提高": a comparison
     parts = [i for i in qinghe.issues if i.kind == "数据期间"]
     assert [i.subject for i in parts] == ["截至11月底", "截至11月底"]  # in 四（二） and again in 五
     assert project(qinghe, "P02").period == "1—11月"
