@@ -32,7 +32,7 @@ class Run:
     def counts(self) -> tuple[int, int, int]:
         """(rows read, rows used, rows rejected); read = used + rejected always."""
         ds = self.dataset
-        return ds.rows_read, ds.rows_used, len(ds.rejections)
+        return ds.rows_read, ds.rows_used, ds.rows_rejected
 
 
 def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: str = "durable") -> Run:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,11 @@ class Dataset:
     @property
     def rows_used(self) -> int:
         return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Distinct rows rejected (a row with several bad cells reports each cell but counts once)."""
+        return len({(r.table, str(r.source.file), r.source.sheet, r.source.row) for r in self.rejections})
 
 
 def _src(row: pd.Series | dict[str, Any], column: str) -> Source:
@@ -146,6 +152,37 @@ def _period_months(text: object) -> float:
     return float(int(found.group(2)) - int(found.group(1)) + 1) if found else 12.0
 
 
+def _origin(file: object) -> str:
+    """Where a department was submitted from: its workbook, or the folder holding its CSV tables."""
+    text = str(file)
+    return str(Path(text).parent) if text.lower().endswith(".csv") else text
+
+
+class _Membership:
+    """Which department rows of the other tables belong to: accepted, refused, or a duplicate submission."""
+
+    def __init__(self, depts: pd.DataFrame, bad: set[int], first: dict[str, pd.Series], rej: _Rejecter) -> None:
+        self.rej = rej
+        self.known = set(depts.loc[[i for i in depts.index if i not in bad], "dept_code"])
+        self.refused = set(depts.loc[list(bad), "dept_code"]) - self.known
+        dup_codes = set(depts.loc[list(bad), "dept_code"]) & self.known
+        self.origin = {code: _origin(first[code]["_file"]) for code in dup_codes}
+
+    def check(self, df: pd.DataFrame, table: Table, bad: set[int]) -> None:
+        """Reject rows of unknown or refused departments, and rows of a second copy of a department."""
+        for idx, code, file in zip(df.index, df["dept_code"], df["_file"], strict=True):
+            if idx in bad:
+                continue
+            if code not in self.known:
+                why = "所属部门在单位信息中未通过校验" if code in self.refused else "单位信息中没有此部门编码"
+            elif code in self.origin and _origin(file) != self.origin[code]:
+                why = f"部门编码重复，已采用 {self.origin[code]} 中的数据"
+            else:
+                continue
+            self.rej.add(table, df.loc[idx], "dept_code", why)
+            bad.add(idx)
+
+
 def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset:
     """Type and check every raw row against the ruleset's levels and the indicator library.
 
@@ -174,17 +211,10 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
         if idx not in bad and year is not None and int(row["year"]) != year:
             rej.add(DEPARTMENTS, row, "year", f"年度为 {int(row['year'])}，与所评年度 {year} 不符")
             bad.add(idx)
-    refused = set(depts.loc[list(bad), "dept_code"])
+    members = _Membership(depts, bad, first_file, rej)
     depts = rej.drop(depts, bad)
     depts["year"] = depts["year"].astype(int)
-    known = set(depts["dept_code"])
-
-    def dept_known(df: pd.DataFrame, table: Table, bad: set[int]) -> None:
-        for idx in df.index[~df["dept_code"].isin(known)]:
-            if idx not in bad:
-                why = "所属部门在单位信息中未通过校验" if df.loc[idx, "dept_code"] in refused else "单位信息中没有此部门编码"
-                rej.add(table, df.loc[idx], "dept_code", why)
-                bad.add(idx)
+    dept_known = members.check
 
     budget = _codes(raw["budget"], "dept_code")
     bad = _required(budget, BUDGET, rej)
@@ -216,22 +246,17 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     ind_raw = raw["indicators"]
     if ruleset.scope == "department" and len(raw["dept_indicators"]):
         ind_raw = pd.concat([ind_raw, raw["dept_indicators"].assign(project_code="")], ignore_index=True)
-    indicators = _validate_indicators(ind_raw, ruleset, rej, known, projects, refused)
+    indicators = _validate_indicators(ind_raw, ruleset, rej, members, projects)
     return Dataset(depts, budget, projects, indicators, tuple(rej.items), rows_read, raw.problems)
 
 
 def _validate_indicators(
-    raw: pd.DataFrame, ruleset: Ruleset, rej: _Rejecter, known: set[str], projects: pd.DataFrame,
-    refused: set[str],
+    raw: pd.DataFrame, ruleset: Ruleset, rej: _Rejecter, members: _Membership, projects: pd.DataFrame,
 ) -> pd.DataFrame:
     df = _codes(raw, "dept_code", "project_code")
     bad = _required(df, INDICATORS, rej)
     df = _numbers(df, INDICATORS, rej, bad)
-    for idx in df.index[~df["dept_code"].isin(known)]:
-        if idx not in bad:
-            why = "所属部门在单位信息中未通过校验" if df.loc[idx, "dept_code"] in refused else "单位信息中没有此部门编码"
-            rej.add(INDICATORS, df.loc[idx], "dept_code", why)
-            bad.add(idx)
+    members.check(df, INDICATORS, bad)
     proj_keys = set(zip(projects["dept_code"], projects["project_code"], strict=True))
     lib = ruleset.library
     qual = ruleset.qualitative_params()

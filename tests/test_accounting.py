@@ -137,9 +137,6 @@ def test_a_row_with_several_bad_cells_is_one_rejected_row(tmp_path: Path, rulese
     assert ds.rows_read == ds.rows_used + len(rejected_rows(ds))
 
 
-@pytest.mark.xfail(reason="api.Run.counts uses len(rejections), which counts a row once per bad cell; it should "
-                          "count distinct (file, sheet, row). Fix belongs in scoring/api.py (not this change).",
-                   strict=True)
 def test_counts_line_counts_rows_not_cells(tmp_path: Path) -> None:
     path = write_corrupted(tmp_path / "d", [("绩效指标", 1, 3, ""), ("绩效指标", 1, 4, "")], "csv")
     read, used, rejected = api.run_path(path).counts

@@ -166,9 +166,6 @@ def test_same_department_twice_names_both_files(tmp_path: Path, ruleset: Ruleset
     assert len(ds.departments) == 1
 
 
-@pytest.mark.xfail(reason="validate.py rejects the duplicate's 单位信息 row but accepts its other rows (budget, "
-                          "projects' indicators) because their 部门编码 is known; they should be rejected as "
-                          "belonging to a refused department. Fix belongs in scoring/validate.py.", strict=True)
 def test_same_department_twice_counts_its_rows_once(tmp_path: Path) -> None:
     """The duplicate's other rows are rejected too, so nothing is counted twice and N = M + K."""
     copy_example(tmp_path / "a")
