@@ -1,9 +1,14 @@
 """Consistency checks declared in a ruleset's `checks:` section, run on validated data before scoring.
 
-Two kinds:
+Kinds:
 - `sum`: a department field equals the sum of others (一般公共预算 = 基本支出 + 项目支出), with a
   tolerance in 万元 that tells rounding (≤ tolerance, reported as 尾差) from a real mismatch;
-- `assert`: an expression that must hold for every project or department (`spent <= budget_final`).
+- `assert`: an expression that must hold for every project or department (`spent <= budget_final`);
+- `rates`: a rate a project reports agrees with the counts it reports, by the indicator library's
+  formula (结案率 = 结案数 / 立案数 × 100), within `tolerance` percentage points;
+- `magnitude`: money that looks written in 元 where 万元 is expected (an amount `factor` times the
+  department's median project amount, and at least `minimum` 万元);
+- `weights`: the 分值 a project gives its indicators add up to `expect` (e.g. 90 when 执行率 takes 10).
 The results are facts for the findings rules.
 """
 
@@ -33,7 +38,7 @@ CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subjec
 class Check:
     id: str
     title: str
-    kind: Literal["sum", "assert"]
+    kind: Literal["sum", "assert", "rates", "magnitude", "weights"]
     on: Literal["department", "project"]
     severity: str
     left: str | None = None
@@ -42,6 +47,7 @@ class Check:
     condition: expr.Expr | None = None
     message: str = ""
     line: int | None = None
+    params: Mapping[str, float] | None = None
 
 
 def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, library: Library) -> tuple[Check, ...]:
@@ -55,9 +61,17 @@ def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, librar
         kind = item.get("kind", "assert")
         on = item.get("on", "department" if kind == "sum" else "project")
         severity = item.get("severity", "medium")
-        if kind not in ("sum", "assert") or on not in ("department", "project") or severity not in SEVERITIES:
+        kinds = ("sum", "assert", "rates", "magnitude", "weights")
+        if kind not in kinds or on not in ("department", "project") or severity not in SEVERITIES:
             raise RulesetError("检查的 kind/on/severity 取值有误", file=file, rule=cid, line=line,
-                               hint="kind: sum|assert，on: department|project，severity: high|medium|low")
+                               hint="kind: " + "|".join(kinds) + "，on: department|project，severity: high|medium|low")
+        if kind in ("rates", "magnitude", "weights"):
+            defaults = {"rates": {"tolerance": 0.05}, "magnitude": {"factor": 1000.0, "minimum": 10000.0},
+                        "weights": {"expect": 90.0, "tolerance": 0.01}}[kind]
+            params = {k: float(item.get(k, v)) for k, v in defaults.items()}
+            out.append(Check(cid, str(item.get("title", cid)), kind, "project", severity,
+                             message=str(item.get("message", "")), line=line, params=params))
+            continue
         known = dept_fields if on == "department" else PROJECT_FIELDS
         if kind == "sum":
             left, right = str(item.get("left", "")), tuple(str(r) for r in item.get("right") or ())
@@ -98,6 +112,12 @@ def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.Dat
     for chk in checks:
         if chk.kind == "sum":
             rows += _sum_rows(chk, dept)
+        elif chk.kind == "rates":
+            rows += _rate_rows(chk, ds, library)
+        elif chk.kind == "magnitude":
+            rows += _magnitude_rows(chk, ds)
+        elif chk.kind == "weights":
+            rows += _weight_rows(chk, ds)
         else:
             frame = dept.reset_index() if chk.on == "department" else proj
             for rec in frame.to_dict("records"):
@@ -137,4 +157,80 @@ def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
                      "low" if status == "rounding" else chk.severity, "status": status, "subject": chk.title,
                      "expected": right, "actual": left, "difference": d,
                      "message": f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}"})
+    return rows
+
+
+def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
+         actual: float | None = None, status: str = "fail") -> dict[str, Any]:
+    diff = None if expected is None or actual is None else actual - expected
+    return {"dept_code": dept, "check_id": chk.id, "title": chk.title, "severity": chk.severity, "status": status,
+            "subject": subject, "expected": expected, "actual": actual, "difference": diff, "message": message}
+
+
+def _project_names(ds: Dataset) -> dict[tuple[str, str], str]:
+    p = ds.projects
+    return dict(zip(zip(p["dept_code"], p["project_code"], strict=True), p["project_name"], strict=True))
+
+
+def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]]:
+    """Rates against their counts, for every library indicator whose formula names other indicators."""
+    assert chk.params is not None
+    ind = ds.indicators[ds.indicators["actual"].notna() & (ds.indicators["project_code"] != "")]
+    values = ind.drop_duplicates(["dept_code", "project_code", "indicator_id"]).pivot(
+        index=["dept_code", "project_code"], columns="indicator_id", values="actual")
+    names = _project_names(ds)
+    rows = []
+    for spec in library.indicators.values():
+        if not spec.formula or spec.id not in values:
+            continue
+        parsed = expr.parse(spec.formula)
+        needed = sorted(parsed.fields(), key=spec.formula.index)  # in the formula's own order
+        if not needed or not all(n in values for n in needed):
+            continue
+        for key, rec in values[[spec.id, *needed]].dropna().iterrows():
+            computed = expr.evaluate(parsed, {n: float(rec[n]) for n in needed})
+            if not isinstance(computed, float):
+                continue
+            reported = float(rec[spec.id])
+            if abs(reported - computed) > chk.params["tolerance"] + 1e-9:
+                subject = f"{names.get(key, key[1])}·{spec.id}"
+                counts = "、".join(f"{n} {rec[n]:g}" for n in needed)
+                rows.append(_row(chk, key[0], subject,
+                                 f"“{names.get(key, key[1])}”报告{spec.id} {reported:g}%，但按{counts} 计算为 "
+                                 f"{computed:.2f}%（{spec.formula}）", computed, reported))
+    return rows
+
+
+def _magnitude_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """Project amounts a thousandfold above the department's median look like 元 written for 万元."""
+    assert chk.params is not None
+    rows = []
+    money = [("budget_initial", "年初预算数"), ("budget_final", "全年预算数"), ("spent", "全年执行数")]
+    p = ds.projects
+    for field, label in money:
+        median = p.groupby("dept_code")[field].transform("median")
+        odd = (p[field] >= chk.params["minimum"]) & (p[field] >= chk.params["factor"] * median)
+        for r in p[odd].itertuples():
+            value = float(getattr(r, field))
+            rows.append(_row(chk, r.dept_code, str(r.project_name),
+                             f"“{r.project_name}”{label} {value:,.2f} 万元，远高于本部门其他项目，疑似以元填报"
+                             f"（折合 {value / 10000:,.2f} 万元）", None, value))
+    return rows
+
+
+def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """Given 分值 that do not add up: only projects that filled in 分值 for every indicator."""
+    assert chk.params is not None
+    ind = ds.indicators[ds.indicators["project_code"] != ""]
+    g = ind.groupby(["dept_code", "project_code"])["weight"]
+    full = g.count() == g.size()
+    sums = g.sum()[full]
+    names = _project_names(ds)
+    rows = []
+    expect, tol = chk.params["expect"], chk.params["tolerance"]
+    for key, total in sums.items():
+        if abs(float(total) - expect) > tol:
+            name = names.get(key, key[1])  # type: ignore[call-overload]
+            rows.append(_row(chk, key[0], str(name),  # type: ignore[index]
+                             f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分", expect, float(total)))
     return rows

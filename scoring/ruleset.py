@@ -282,7 +282,8 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
     ind = lib.resolve(name)
     if ind is None:
         raise RulesetError(f"指标库中没有指标 '{name}'", file=path, rule=rule, line=line, hint=lib.suggest(name))
-    source = raw.get("from") or ("formula" if ind.formula and not ind.formula[0].isupper() else "input")
+    derivable = bool(ind.formula) and not _formula_unknowns(ind.formula or "", lib)
+    source = raw.get("from") or ("formula" if derivable else "input")
     if source not in ("formula", "input", "projects"):
         raise RulesetError(f"未知来源 from: '{source}'", file=path, rule=rule, line=line,
                            hint="可用：formula（由预算数据推导）/ input（部门填报）/ projects（汇总项目指标）")
@@ -301,6 +302,13 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
             raise RulesetError(f"目标值 '{target}' 无法解析", file=path, rule=rule, line=line)
     return FixedIndicator(ind.id, float(_need(raw, "points", path, rule)), method, source, target,
                           raw.get("category"), line)
+
+
+def _formula_unknowns(formula: str, lib: Library) -> list[str]:
+    """Fields of a library formula that are not department fields (e.g. other indicators' counts)."""
+    from scoring import expr
+
+    return expr.check_fields(expr.parse(formula), lib.department_fields())
 
 
 def _check_formula(formula: str, lib: Library, path: Path, rule: str, line: int | None) -> None:
