@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.text import text_col
+
 _COMMON: dict[str, type] = {"kind": str, "dept_code": str, "dept_name": str, "year": float}
 
 SCHEMA: Mapping[str, Mapping[str, type]] = {
@@ -76,12 +78,12 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     items["year"] = items["dept_code"].map(year)
     pname = ds.projects[["dept_code", "project_code", "project_name"]]
     items = items.merge(pname, on=["dept_code", "project_code"], how="left")
-    items["project_name"] = items["project_name"].fillna("")
+    items["project_name"] = text_col(items["project_name"])
     with np.errstate(divide="ignore", invalid="ignore"):
         items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
         items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
     items["lost"] = items["weight"] - items["points"]
-    items["has_reason"] = items["deviation_reason"].fillna("").astype(str).str.strip() != ""
+    items["has_reason"] = text_col(items["deviation_reason"]).str.strip() != ""
     items["source"] = items["kind"]
     items["adjusted"] = items["override_score"].notna()
     facts_ind = _records(items.drop(columns=["kind"]), "indicator")

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.api import Run
+from scoring.text import text_col
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题与措施"
@@ -368,7 +369,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
 def _grouped(items: pd.DataFrame) -> pd.DataFrame:
     """Rows of one 二级 together (first appearance order), so the form can merge them; order otherwise kept."""
     l1 = items["level1"].astype(str)
-    l2 = l1 + "\x00" + items["level2"].fillna("").astype(str)
+    l2 = l1 + "\x00" + text_col(items["level2"])
     rank1 = l1.map({k: i for i, k in enumerate(dict.fromkeys(l1))})
     rank2 = l2.map({k: i for i, k in enumerate(dict.fromkeys(l2))})
     return items.assign(rank1=rank1, rank2=rank2).sort_values(["rank1", "rank2"], kind="stable").drop(

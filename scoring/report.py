@@ -17,6 +17,7 @@ from scoring.api import Run
 from scoring.methods import round_half_up
 from scoring.render import ITEM_HEADERS, item_rows
 from scoring.score import fmt2
+from scoring.text import text_col
 
 NUMERALS = "一二三四五六七八九十"
 SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
@@ -66,7 +67,7 @@ def _budget_rows(run: Run, code: str, keys: tuple[str, ...]) -> list[list[str]]:
 def _projects(run: Run, code: str, fund: bool) -> pd.DataFrame:
     p = run.dataset.projects
     p = p[p["dept_code"] == code]
-    is_fund = p["fund_type"].fillna("").astype(str).str.contains("基金")
+    is_fund = text_col(p["fund_type"]).str.contains("基金")
     return p[is_fund] if fund else p[~is_fund]
 
 

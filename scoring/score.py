@@ -13,6 +13,7 @@ import pandas as pd
 
 from scoring import methods as m
 from scoring.ruleset import FixedIndicator, Level, MethodSpec, Ruleset
+from scoring.text import text_col
 from scoring.validate import Dataset, department_fields
 from scoring.values import ValueParseError, try_parse_value
 
@@ -263,7 +264,7 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = out["actual"].astype(float) / out["target"].astype(float).where(out["target"] > 0)
     out["overachieved"] = (out["direction"] == "higher") & (raw.round(9) >= oa.threshold) & (out["kind"] == "input")
-    no_reason = out["deviation_reason"].fillna("").astype(str).str.strip() == ""
+    no_reason = text_col(out["deviation_reason"]).str.strip() == ""
     out["reason_missing"] = out["overachieved"] & no_reason & oa.require_reason
     if oa.penalty:
         out.loc[out["reason_missing"], "points_computed"] *= 1 - oa.penalty
@@ -273,7 +274,7 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
 def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     w = m.fmt_num(items["weight"])
     p = m.fmt_num(items["points"])
-    comp = items["comparator"].fillna("").replace({">=": "≥", "<=": "≤", "range": ""})
+    comp = text_col(items["comparator"]).replace({">=": "≥", "<=": "≤", "range": ""})
     written = items["target_text"].astype(str)
     target = np.where(written.str.match(r"^[≥≤<>=＞＜]") | items["target"].isna(), written, comp + written)
     text = (items["name"].astype(str) + "：实际 " + items["actual_text"].astype(str) + "，目标 " + target + "，"

@@ -20,6 +20,7 @@ from scoring.load import RawData
 from scoring.methods import qualitative_share
 from scoring.ruleset import Ruleset
 from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.text import text_col
 from scoring.values import ParsedValue, ValueParseError, try_parse_value
 
 MONEY_UNITS = {None, "万元"}
@@ -391,7 +392,7 @@ def department_fields(ds: Dataset, library: Library) -> pd.DataFrame:
         out[f"total_{field}"] = out[f"total_{field}"].fillna(parts.sum(axis=1, min_count=1))
     cols = ["budget_initial", "budget_final", "spent", "carryover"]
     p = ds.projects
-    fund = p["fund_type"].fillna("").astype(str).str.contains("基金")
+    fund = text_col(p["fund_type"]).str.contains("基金")
     out = out.join(p.groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_"))
     out = out.join(p[~fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_general_"))
     out = out.join(p[fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_fund_"))
