@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +26,7 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
     """check(name, text): compare text with tests/golden/<name>, or rewrite it under --update-golden."""
 
     def check(name: str, text: str) -> None:
+        text = text.replace(str(ROOT) + "/", "")  # paths relative to the checkout, wherever it is
         path = GOLDEN / name
         if update_golden:
             path.parent.mkdir(parents=True, exist_ok=True)
