@@ -130,9 +130,19 @@ class Expr:
         return to_text(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Literal(Expr):
     value: Scalar
+
+    # Type-aware: Python has True == 1.0 and False == 0.0, but `x == true` and `x == 1` differ
+    # (an engine cache keyed on rules once handed back the wrong compiled rule).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Literal):
+            return NotImplemented
+        return type(self.value) is type(other.value) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((type(self.value).__name__, self.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,14 @@ def test_fields_and_check_fields() -> None:
     assert check_fields(e, ["a", "b", "flag", "name"]) == []
 
 
+def test_literal_equality_is_type_aware() -> None:
+    """Python has True == 1.0; the AST must not, or `x == true` and `x == 1` share a cache entry."""
+    assert parse("x == true") != parse("x == 1")
+    assert hash(Literal(False)) != hash(Literal(0.0)) or Literal(False) != Literal(0.0)
+    assert Literal(0.0) == Literal(-0.0)  # both print as 0
+    assert len({parse("x in [1]"), parse("x in [true]")}) == 2
+
+
 def test_positions_do_not_affect_equality() -> None:
     assert parse("a  <  1") == parse("a < 1")
     assert parse("a < 1").pos == 2
