@@ -8,7 +8,9 @@ Kinds:
   formula (结案率 = 结案数 / 立案数 × 100), within `tolerance` percentage points;
 - `magnitude`: money that looks written in 元 where 万元 is expected (an amount `factor` times the
   department's median project amount, and at least `minimum` 万元);
-- `weights`: the 分值 a project gives its indicators add up to `expect` (e.g. 90 when 执行率 takes 10).
+- `weights`: the 分值 a project gives its indicators add up to `expect` (e.g. 90 when 执行率 takes 10);
+- `text`: the 核对 rows kept beside the data (from `perfscore extract`) whose 类别 is in `kinds`
+  (年度, 数据期间, 金额单位): each becomes a check row titled by its 类别, status 不符 → fail, else note.
 The results are facts for the findings rules.
 """
 
@@ -38,7 +40,7 @@ CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subjec
 class Check:
     id: str
     title: str
-    kind: Literal["sum", "assert", "rates", "magnitude", "weights"]
+    kind: Literal["sum", "assert", "rates", "magnitude", "weights", "text"]
     on: Literal["department", "project"]
     severity: str
     left: str | None = None
@@ -48,6 +50,7 @@ class Check:
     message: str = ""
     line: int | None = None
     params: Mapping[str, float] | None = None
+    kinds: tuple[str, ...] = ()
 
 
 def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, library: Library) -> tuple[Check, ...]:
@@ -61,10 +64,15 @@ def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, librar
         kind = item.get("kind", "assert")
         on = item.get("on", "department" if kind == "sum" else "project")
         severity = item.get("severity", "medium")
-        kinds = ("sum", "assert", "rates", "magnitude", "weights")
+        kinds = ("sum", "assert", "rates", "magnitude", "weights", "text")
         if kind not in kinds or on not in ("department", "project") or severity not in SEVERITIES:
             raise RulesetError("检查的 kind/on/severity 取值有误", file=file, rule=cid, line=line,
                                hint="kind: " + "|".join(kinds) + "，on: department|project，severity: high|medium|low")
+        if kind == "text":
+            wanted = tuple(str(k) for k in item.get("kinds") or ("年度", "数据期间", "金额单位"))
+            out.append(Check(cid, str(item.get("title", cid)), "text", "department", severity, line=line,
+                             kinds=wanted))
+            continue
         if kind in ("rates", "magnitude", "weights"):
             defaults = {"rates": {"tolerance": 0.05}, "magnitude": {"factor": 1000.0, "minimum": 10000.0},
                         "weights": {"expect": 90.0, "tolerance": 0.01}}[kind]
@@ -118,6 +126,8 @@ def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.Dat
             rows += _magnitude_rows(chk, ds)
         elif chk.kind == "weights":
             rows += _weight_rows(chk, ds)
+        elif chk.kind == "text":
+            rows += _text_rows(chk, ds)
         else:
             frame = dept.reset_index() if chk.on == "department" else proj
             for rec in frame.to_dict("records"):
@@ -233,4 +243,18 @@ def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
             name = names.get(key, key[1])  # type: ignore[call-overload]
             rows.append(_row(chk, key[0], str(name),  # type: ignore[index]
                              f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分", expect, float(total)))
+    return rows
+
+
+def _text_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """核对 rows of the wanted kinds, as check rows titled by their 类别 (年度, 数据期间, 金额单位)."""
+    notes = ds.notes
+    if notes.empty:
+        return []
+    rows = []
+    for r in notes[notes["kind"].isin(chk.kinds)].itertuples():
+        status = "fail" if str(r.status) == "不符" else "note"
+        rows.append({"dept_code": r.dept_code, "check_id": chk.id, "title": str(r.kind), "severity": chk.severity,
+                     "status": status, "subject": str(r.subject or ""), "expected": None, "actual": None,
+                     "difference": None, "message": str(r.message)})
     return rows

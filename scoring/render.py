@@ -14,6 +14,7 @@ from scoring.methods import round_half_up
 from scoring.score import fmt2
 
 SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
+STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}
 
 
 def _pct(v: Any) -> str:
@@ -95,7 +96,7 @@ def render_table(run: Run, detail: bool | None = None) -> str:
 def _problems_text(run: Run) -> list[str]:
     out = []
     if len(run.checks):
-        out += ["", "一致性检查："] + [f"  [{'尾差' if r.status == 'rounding' else '不符'}] {r.message}"
+        out += ["", "一致性检查："] + [f"  [{STATUS_ZH.get(r.status, r.status)}] {r.message}"
                                          for r in run.checks.itertuples()]
     if run.dataset.rejections:
         rej = run.dataset.rejections
@@ -124,7 +125,7 @@ def render_markdown(run: Run) -> str:
             out += ["", f"### {title}" if project else "### 指标得分", "",
                     tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="github", disable_numparse=True)]
     if len(run.checks):
-        out += ["", "## 一致性检查", ""] + [f"- {'尾差' if r.status == 'rounding' else '**不符**'}：{r.message}"
+        out += ["", "## 一致性检查", ""] + [f"- {'**不符**' if r.status == 'fail' else STATUS_ZH.get(r.status, r.status)}：{r.message}"
                                               for r in run.checks.itertuples()]
     if run.dataset.rejections:
         out += ["", "## 被拒绝的行", ""] + [f"- {r}" for r in run.dataset.rejections]

@@ -24,7 +24,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "overview.html.j2"
 SEVERITIES = (("high", "重要"), ("medium", "一般"), ("low", "提示"))
 LOST_EPSILON = 0.005  # below half a display cent nothing visible was withheld
-STATUS_ZH = {"rounding": "尾差", "fail": "不符", "pass": "通过", "ok": "通过"}
+STATUS_ZH = {"rounding": "尾差", "fail": "不符", "note": "提示", "pass": "通过", "ok": "通过"}
 
 
 @dataclass(frozen=True, slots=True)

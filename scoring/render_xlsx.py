@@ -407,7 +407,7 @@ def _findings(ws: Worksheet, run: Run) -> None:
 
 def _checks(ws: Worksheet, run: Run) -> None:
     names = run.result.departments.set_index("dept_code")["dept_name"]
-    status_zh = {"rounding": "尾差", "fail": "不符", "pass": "通过", "ok": "通过"}
+    status_zh = {"rounding": "尾差", "fail": "不符", "note": "提示", "pass": "通过", "ok": "通过"}
     rows = []
     for c in _rows(run.checks):
         rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),

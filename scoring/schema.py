@@ -87,5 +87,18 @@ INDICATORS = Table("indicators", "绩效指标", (
 DEPT_INDICATORS = Table("dept_indicators", "整体绩效指标", tuple(c for c in INDICATORS.columns
                                                               if c.field != "project_code"))
 
-TABLES: tuple[Table, ...] = (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS, DEPT_INDICATORS)
+# 核对：text checks a reviewer keeps beside the data (written by `perfscore extract`): a year other than the
+# fiscal year, data covering part of the year, amounts in 元. Read back so that findings can name them.
+NOTES = Table("notes", "核对", (
+    _DEPT,
+    Column("kind", "类别", (), required=True, comment="年度 / 数据期间 / 金额单位 / 勾稽关系 …"),
+    Column("severity", "严重程度", ()),
+    Column("status", "状态", (), comment="不符 / 尾差 / 提示"),
+    Column("subject", "对象", ()),
+    Column("message", "说明", (), required=True),
+    Column("sentence", "来源句", ()),
+))
+
+INPUT_TABLES: tuple[Table, ...] = (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS, DEPT_INDICATORS)
+TABLES: tuple[Table, ...] = (*INPUT_TABLES, NOTES)
 SOURCE_COLUMNS = ("_file", "_sheet", "_row")

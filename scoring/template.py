@@ -20,7 +20,8 @@ from typing import Literal
 
 from scoring.load import SAMPLE_MARK
 from scoring.ruleset import Ruleset, load_ruleset
-from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, TABLES, Column, Table
+from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
+from scoring.schema import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
 
 SAMPLE_DEPT = SAMPLE_MARK + "001"
 OPTIONS_SHEET = "选项"

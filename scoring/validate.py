@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from scoring.indicators import Library
 from scoring.load import RawData
 from scoring.methods import qualitative_share
 from scoring.ruleset import Ruleset
-from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, NOTES, PROJECTS, SOURCE_COLUMNS, Table
 from scoring.text import text_col
 from scoring.values import ParsedValue, ValueParseError, try_parse_value
 
@@ -47,6 +48,7 @@ class Dataset:
     """Validated input.
 
     departments: dept_code, dept_name, year, staff_authorized, staff_actual, _file, _sheet, _row
+    notes:       dept_code, kind, severity, status, subject, message, sentence (核对 rows kept beside the data)
     budget:      dept_code, line, line_key, budget_initial, budget_final, spent, prior_spent (万元), source cols
     projects:    dept_code, project_code, project_name, fund_type, budget_initial, budget_final, spent,
                  carryover (万元), period, period_months, source cols
@@ -64,10 +66,11 @@ class Dataset:
     rejections: tuple[Rejection, ...]
     rows_read: int
     problems: tuple[DataError, ...] = ()
+    notes: pd.DataFrame = dc_field(default_factory=pd.DataFrame)
 
     @property
     def rows_used(self) -> int:
-        return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators)
+        return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators) + len(self.notes)
 
     @property
     def rows_rejected(self) -> int:
@@ -248,7 +251,11 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     if ruleset.scope == "department" and len(raw["dept_indicators"]):
         ind_raw = pd.concat([ind_raw, raw["dept_indicators"].assign(project_code="")], ignore_index=True)
     indicators = _validate_indicators(ind_raw, ruleset, rej, members, projects)
-    return Dataset(depts, budget, projects, indicators, tuple(rej.items), rows_read, raw.problems)
+    notes = _codes(raw["notes"], "dept_code")
+    bad = _required(notes, NOTES, rej)
+    dept_known(notes, NOTES, bad)
+    notes = rej.drop(notes, bad)
+    return Dataset(depts, budget, projects, indicators, tuple(rej.items), rows_read, raw.problems, notes)
 
 
 def _validate_indicators(

@@ -520,11 +520,12 @@ def test_unfilled_workbook_rejects_only_blank_targets(lusong_run: tuple[Extracti
     from scoring.ruleset import load_ruleset
     from scoring.validate import validate
 
-    ex, _, out = lusong_run
+    ex, issues, out = lusong_run
     ds = validate(load_path(out), load_ruleset("mof-project"), 2024)
     assert len(ds.rejections) == len(ex.indicators)
     assert all("年度指标值" in r.reason for r in ds.rejections)
-    assert ds.rows_used == 1 + len(ex.budget) + len(ex.projects)
+    # 单位信息 + 预算收支 + 项目支出, and the 核对 rows, which travel with the data into the findings
+    assert ds.rows_used == 1 + len(ex.budget) + len(ex.projects) + len(issues)
 
 
 # --- the command ------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from scoring import api
 from scoring.cli import app
 from scoring.load import SAMPLE_MARK, load_path
 from scoring.ruleset import load_ruleset
-from scoring.schema import DEPT_INDICATORS, INDICATORS, TABLES
+from scoring.schema import DEPT_INDICATORS, INDICATORS
+from scoring.schema import INPUT_TABLES as TABLES
 from scoring.template import OPTIONS_SHEET, README_SHEET, TEXT_FIELDS, write_template
 from scoring.validate import validate
 
