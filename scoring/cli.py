@@ -96,7 +96,7 @@ def score(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")] = Format.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行时以非零状态退出 / exit 4 on any rejection")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
     store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
@@ -118,8 +118,9 @@ def score(
             sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
     if fmt is not Format.table or out is not None:
         typer.echo(render.counts_line(run), err=True)
-    if strict and run.dataset.rejections:
-        typer.echo(f"--strict：有 {len(run.dataset.rejections)} 行被拒绝", err=True)
+    if strict and (run.dataset.rejections or run.dataset.problems):
+        ds = run.dataset
+        typer.echo(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取", err=True)
         raise typer.Exit(EXIT_REJECTED)
 
 

@@ -64,6 +64,7 @@ import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_string  # what json.dumps(ensure_ascii=False) uses
 from typing import Any, ClassVar, TypeAlias
 
 # durable's C engine, reached through durable's own Python host module (which imports it)
@@ -137,6 +138,17 @@ def _number_json(value: float) -> str:
     if e and "." not in mantissa:  # durable's reader needs a fraction before the exponent
         text = f"{mantissa}.0e{exponent}"
     return text
+
+
+def _value_json(value: ex.Scalar) -> str:
+    """A fact value as stored in a slot: numbers rounded to the compared precision."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is float:
+        return _number_json(round(value, ex.PRECISION))
+    return _encode_string(str(value))
 
 
 def _json(value: object) -> str:
@@ -382,8 +394,10 @@ def _replace(e: ex.Expr, target: ex.Expr, new: ex.Expr) -> ex.Expr:
 
 @dataclass(frozen=True, slots=True)
 class _KindPlan:
+    kind_json: str  # '"#kind":"project"'
     fields: tuple[tuple[str, type | None], ...]  # fields read, with the schema type if any
     synthetic: tuple[tuple[str, ex.Expr, str], ...]  # (name, expression, type code) in order
+    keys: Mapping[str, str]  # "name#n" → '"name#n":' (JSON written once, not per fact)
 
 
 class RuleEngine:
@@ -430,7 +444,9 @@ class RuleEngine:
             names = sorted({n for r in self.rules if r.kind == kind for n in r.expr.fields()})
             kind_schema = None if schema is None else schema.get(kind, {})
             fields = tuple((n, None if kind_schema is None else ex.schema_type(kind_schema[n])) for n in names)
-            self._kinds[kind] = _KindPlan(fields, tuple(comp.synthetic.values()))
+            slots = [f"{n}#{c}" for n in [*names, *(s[0] for s in comp.synthetic.values())] for c in _TYPE_CODES]
+            self._kinds[kind] = _KindPlan(
+                f'"#kind":{_json(kind)}', fields, tuple(comp.synthetic.values()), {k: _json(k) + ":" for k in slots})
         self.plan = tuple(
             RulePlan(rid, kind, tuple(texts), tuple(
                 f"{name} = {ex.to_text(e) if '#' not in repr(e) else repr(e)}"
@@ -483,27 +499,41 @@ class RuleEngine:
         plan = self._kinds.get(kind)
         if plan is None:
             return None  # no rule reads this kind: nothing could match
-        slots: dict[str, object] = {"#idx": index, "id": next(self._ids), "#kind": kind}
+        # Written by hand: this loop is most of a run's cost (durable itself takes a few percent).
+        # "#idx" comes first so that _read can take it from an action's message without json.loads.
+        parts = [f'{{"#idx":{index},"id":{next(self._ids)},{plan.kind_json}']
+        keys = plan.keys
         for name, expected in plan.fields:
-            try:
-                value = ex.scalar(fact.get(name))
-            except TypeError as exc:
-                raise FactError(str(exc), index=index, kind=kind, field=name) from None
-            if value is None:
+            raw = fact.get(name)
+            if raw is None:
                 continue  # null: the slot stays empty
+            kind_of = type(raw)
+            if kind_of is float:  # fast paths for what facts mostly hold; ex.scalar for the rest
+                if raw - raw != 0:  # type: ignore[operator]  # NaN or ±inf: null
+                    continue
+                value: ex.Scalar = raw  # type: ignore[assignment]
+            elif kind_of is str or kind_of is bool:
+                value = raw  # type: ignore[assignment]
+            else:
+                try:
+                    value = ex.scalar(raw)
+                except TypeError as exc:
+                    raise FactError(str(exc), index=index, kind=kind, field=name) from None
+                if value is None:
+                    continue
             if expected is not None and type(value) is not expected:
                 raise FactError(
                     f"应为{ex.type_name(expected)}，实际为{ex.type_name(type(value))} {value!r}",
                     index=index, kind=kind, field=name)
-            slots[f"{name}#{_code(value)}"] = _slot_value(value)
+            parts.append(keys[f"{name}#{_code(value)}"] + _value_json(value))
         if plan.synthetic:
             env = dict(fact)
             for name, e, code in plan.synthetic:
                 value = ex.evaluate(e, env) if code == "n" else ex.holds(e, env)
                 env[name] = value
                 if value is not None:
-                    slots[f"{name}#{code}"] = _slot_value(value)
-        return _json(slots)
+                    parts.append(keys[f"{name}#{code}"] + _value_json(value))
+        return ",".join(parts) + "}"
 
     def run(self, facts: Sequence[Mapping[str, object]]) -> list[Match]:
         """Every (rule, fact) that matches, ordered by fact index then rule order."""

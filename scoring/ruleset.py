@@ -263,9 +263,13 @@ def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
 
 def _check_level_sums(level: Level, path: Path, rule: str) -> None:
     sized = [c for c in level.children if c.points]
-    if sized and abs(sum(c.points for c in sized) - level.points) > TOL:
+    total = sum(c.points for c in sized)
+    # An open level may give some children fixed points (e.g. 预算执行 20 inside 产出 60); the rest
+    # goes to the department's own indicators. A closed level's children must add up exactly.
+    if sized and (total - level.points > TOL if level.open else abs(total - level.points) > TOL):
         raise RulesetError(
-            f"下级分值之和 {sum(c.points for c in sized):g} 不等于本级分值 {level.points:g}",
+            f"下级分值之和 {total:g} 不等于本级分值 {level.points:g}" if not level.open
+            else f"下级分值之和 {total:g} 超过本级分值 {level.points:g}",
             file=path, rule=rule, line=level.line,
             hint="、".join(f"{c.name} {c.points:g}" for c in sized))
     if level.indicators and not level.open and abs(sum(i.points for i in level.indicators) - level.points) > TOL:

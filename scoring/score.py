@@ -68,13 +68,16 @@ def _input_items(ds: Dataset, ruleset: Ruleset, open_levels: set[str], fixed_ids
 def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
     """执行率 items computed per project from its funds (财预〔2020〕10号: 全年执行数 / 全年预算数)."""
     frames = []
-    for lv in ruleset.levels:
+    # 执行率 may be a 一级 of its own (财预〔2020〕10号) or sit inside another level (e.g. 产出/预算执行).
+    spots = [(lv, lv.name, "") for lv in ruleset.levels] + [
+        (c, lv.name, c.name) for lv in ruleset.levels for c in lv.children]
+    for lv, level1, level2 in spots:
         if lv.metric != "execution_rate" or ruleset.scope != "project":
             continue
         p = ds.projects
         rate = (p["spent"] / p["budget_final"].where(p["budget_final"] > 0)) * 100
         frames.append(pd.DataFrame({
-            "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": lv.name, "level2": "",
+            "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": level1, "level2": level2,
             "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
             "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
             "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
@@ -144,6 +147,13 @@ def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: dict[str, pd
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _open_points(level: Level) -> float:
+    """What an open level leaves for the department's own rows: its points less fixed and computed parts."""
+    fixed = sum(fi.points for _, fi in _fixed_in(level))
+    metrics = sum(c.points for c in level.children if c.metric)
+    return level.points - fixed - metrics
+
+
 def _fixed_in(level: Level) -> list[tuple[str, FixedIndicator]]:
     out = [("", fi) for fi in level.indicators]
     for child in level.children:
@@ -157,7 +167,7 @@ def _fixed_in(level: Level) -> list[tuple[str, FixedIndicator]]:
 def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
     """Split each open level's points among a project's (or department's) own rows; honour given 分值."""
     out = items.copy()
-    open_points = {lv.name: lv.points - sum(fi.points for _, fi in _fixed_in(lv)) for lv in ruleset.levels if lv.open}
+    open_points = {lv.name: _open_points(lv) for lv in ruleset.levels if lv.open}
     split = {lv.name: lv.split for lv in ruleset.levels}
     is_open = out["kind"] == "input"
     o = out[is_open]
@@ -187,7 +197,7 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
     for lv in ruleset.levels:
         if not lv.open:
             continue
-        pts = lv.points - sum(fi.points for _, fi in _fixed_in(lv))
+        pts = _open_points(lv)
         present = items[(items["level1"] == lv.name) & (items["kind"] == "input")][group].drop_duplicates()
         absent = units.merge(present, how="left", indicator=True)
         absent = absent[absent["_merge"] == "left_only"].drop(columns="_merge")

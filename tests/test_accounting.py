@@ -174,3 +174,11 @@ def test_cli_one_broken_department_never_stops_the_others(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     assert "株洲市芦淞区城市管理和综合执法局" in res.output
     assert "坏文件.xlsx" in res.output and "无法打开 Excel 文件" in res.output
+
+
+def test_cli_strict_counts_unreadable_files(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "城管局")
+    (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
+    res = CliRunner().invoke(app, ["score", str(tmp_path), "--strict"])
+    assert res.exit_code == EXIT_REJECTED
+    assert "0 行被拒绝，1 个文件无法读取" in res.stderr

@@ -93,8 +93,10 @@ levels:
 
 
 def test_child_weights_must_add_up(tmp_path: Path) -> None:
-    text = BASE.replace("    children: [{name: 数量指标}]\n",
-                        "    children:\n      - {name: 数量指标, points: 50}\n      - {name: 质量指标, points: 30}\n")
+    """A closed level (no department rows of its own) must be fully divided among its children."""
+    text = BASE.replace("    open: true\n", "").replace(
+        "    children: [{name: 数量指标}]\n",
+        "    children:\n      - {name: 数量指标, points: 50}\n      - {name: 质量指标, points: 30}\n")
     with pytest.raises(RulesetError, match="下级分值之和 80 不等于本级分值 90"):
         load_ruleset(write(tmp_path, text))
 
@@ -163,3 +165,37 @@ def test_yaml_syntax_error_names_file(tmp_path: Path) -> None:
 def test_unknown_ruleset_name_suggests() -> None:
     with pytest.raises(RulesetError, match="是否为 'mof-project'"):
         load_ruleset("mof-projct")
+
+
+def test_execution_rate_inside_output_level(tmp_path: Path) -> None:
+    """鄂州-style variant: 预算执行率 scored inside 产出 (20 of its 60 points), by configuration alone."""
+    child = write(tmp_path, """\
+format: 1
+extends: mof-project
+name: ezhou-like
+levels:
+  - {name: 预算执行率, remove: true}
+  - name: 产出指标
+    points: 60
+    children:
+      - {name: 预算执行, points: 20, metric: execution_rate, method: budget_execution}
+""")
+    rs = load_ruleset(child)
+    assert [(lv.name, lv.points) for lv in rs.levels] == [("产出指标", 60), ("效益指标", 30), ("满意度指标", 10)]
+    run = api.run_path(EXAMPLES / "district-education", rs, 2024)
+    it = run.result.items
+    e02 = it[it["project_code"] == "E02"].set_index("name")
+    assert e02.loc["预算执行率", "level1"] == "产出指标" and e02.loc["预算执行率", "level2"] == "预算执行"
+    assert float(e02.loc["预算执行率", "points"]) == pytest.approx(96 / 132.91 * 20)
+    # The other 40 output points are shared by E02's four output indicators: 10 each.
+    assert float(e02.loc["维修校舍面积", "weight"]) == pytest.approx(10.0)
+    total = 96 / 132.91 * 20 + 8600 / 12000 * 10 + 10 + 75 / 90 * 10 + 10 + 0.7 * 30 + 86 / 90 * 10
+    p = run.result.projects.set_index("project_code")
+    assert float(p.loc["E02", "total"]) == pytest.approx(total)
+
+
+def test_open_level_children_may_not_exceed_it(tmp_path: Path) -> None:
+    text = BASE.replace("    children: [{name: 数量指标}]\n",
+                        "    children:\n      - {name: 数量指标, points: 95}\n")
+    with pytest.raises(RulesetError, match="下级分值之和 95 超过本级分值 90"):
+        load_ruleset(write(tmp_path, text))
