@@ -389,7 +389,11 @@ class _Extractor:
     def issue(self, kind: str, severity: Severity, status: str, subject: str, message: str,
               offset: int | None = None, check_id: str = "") -> None:
         sentence = _sentence(self.text, offset) if offset is not None else ""
-        self.issues.append(Issue(kind, severity, status, subject, message, sentence, offset, check_id))
+        new = Issue(kind, severity, status, subject, message, sentence, offset, check_id)
+        same = (kind, status, subject, message, sentence)
+        if sentence and any((i.kind, i.status, i.subject, i.message, i.sentence) == same for i in self.issues):
+            return  # the same remark twice in one sentence ("2023年度…收入…，2023年度…支出…") is said once
+        self.issues.append(new)
 
     def innermost(self, pos: int) -> list[_Heading]:
         """Headings whose sections contain pos, outermost first."""
