@@ -12,9 +12,13 @@ because of these measured traits (see /work/shared/notes/durable-rules.md):
 * ``post`` lets only the first matching rule fire → facts are asserted, so every rule fires.
 * Without an ``id`` a fact's identity is a 32-bit hash of its content → every fact gets a
   unique ``id`` from a per-engine counter (identical rows stay distinct).
-* Large ``assert_facts`` batches can leave actions pending → facts go in batches of
-  ``batch_size`` (100 measured fastest), the action queue is drained after each batch, and the
-  run fails loudly unless every fact's catch-all action ran.
+* Large ``assert_facts`` batches can leave actions pending (through durable's Python host, whose
+  background timer runs them later) → there is no host and no timer thread here: facts go in
+  batches of ``batch_size`` (100 measured fastest), this module drains the action queue after each
+  batch (``start_action_for_state`` / ``complete_and_start_action``), and the run fails loudly
+  unless every fact's catch-all action ran. A batch holding an already-seen id stops at that
+  fact (code 2, the rest not asserted): ids come from a per-engine counter, and any non-zero
+  code is an error.
 * Memory grows with asserted facts → each batch is retracted as soon as it has been drained;
   no rule joins two facts, so facts never need to coexist and memory stays flat.
 * Wrong types compare silently (``"abc" > 1e16`` and ``true == 1.0`` match, ``false < 1``
@@ -539,12 +543,20 @@ class RuleEngine:
         """Every (rule, fact) that matches, ordered by fact index then rule order."""
         if self._handle is None:
             raise RuntimeError("RuleEngine 已关闭")
-        prepared = [(i, t) for i, f in enumerate(facts) if (t := self._prepare(i, f)) is not None]
+        handle = self._handle
         found: set[tuple[int, int]] = set()
+        batch: list[tuple[int, str]] = []
         with _LOCK:
-            for start in range(0, len(prepared), self.batch_size):
-                batch = prepared[start:start + self.batch_size]
-                self._run_batch(self._handle, batch, found)
+            for i, fact in enumerate(facts):
+                text = self._prepare(i, fact)
+                if text is None:
+                    continue
+                batch.append((i, text))
+                if len(batch) == self.batch_size:
+                    self._run_batch(handle, batch, found)
+                    batch = []
+            if batch:
+                self._run_batch(handle, batch, found)
         return [Match(self.rules[r].rule_id, i) for i, r in sorted(found)]
 
     def _run_batch(self, handle: int, batch: list[tuple[int, str]], found: set[tuple[int, int]]) -> None:
