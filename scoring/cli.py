@@ -206,6 +206,29 @@ def explain(
     typer.echo("\n".join(str(x) for x in lines) if lines else "没有可说明的规则。")
 
 
+@app.command()
+def compare(
+    path: Annotated[Path, typer.Argument(help="部门数据（文件或文件夹）/ department data")],
+    ruleset_a: Annotated[str, typer.Option("--a", "-a", help="原规则集 / baseline ruleset")],
+    ruleset_b: Annotated[str, typer.Option("--b", "-b", help="新规则集 / candidate ruleset")],
+    year: YearOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
+    top: Annotated[int, typer.Option("--top", help="显示变化最大的前 N 个指标 / rows of indicator changes")] = 20,
+) -> None:
+    """用两个规则集（或两个版本）评同一批部门，比较得分、等级、排名和问题。Compare two rulesets on the same data.
+
+    Example: perfscore compare examples -a mof-project -b my-province.yaml
+    """
+    from scoring.compare import compare as run_compare
+    from scoring.compare import comparison_json, render_comparison
+
+    try:
+        result = run_compare(path, ruleset_a, ruleset_b, year)
+    except PerfscoreError as exc:
+        raise _fail(exc) from exc
+    _write(comparison_json(result) if fmt == "json" else render_comparison(result, top), None)
+
+
 @ruleset_app.command("list")
 def ruleset_list() -> None:
     """列出随附的规则集。List shipped rulesets."""

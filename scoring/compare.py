@@ -1,0 +1,127 @@
+"""What-if: score the same departments with two rulesets (or two versions of one) and show what changed.
+
+Rule authors use it before adopting a new provincial standard: totals, grades and ranks per
+department, the indicators whose points moved most, and the findings that appear or disappear.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tabulate import tabulate
+
+from scoring import api
+from scoring.load import load_path
+from scoring.methods import fmt_num
+from scoring.ruleset import Ruleset, load_ruleset
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """departments: dept_code, dept_name, total_a, total_b, delta, grade_a, grade_b, rank_a, rank_b.
+    items: dept_code, project_code, name, points_a, points_b, delta (only rows that moved), largest first.
+    findings: dept_code, change (新增/消失), rule_id, problem."""
+
+    a: api.Run
+    b: api.Run
+    departments: pd.DataFrame
+    items: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def compare(path: Path, ruleset_a: str | Path | Ruleset, ruleset_b: str | Path | Ruleset,
+            year: int | None = None) -> Comparison:
+    """Load once, score twice."""
+    raw = load_path(path)
+    rs_a = ruleset_a if isinstance(ruleset_a, Ruleset) else load_ruleset(ruleset_a)
+    rs_b = ruleset_b if isinstance(ruleset_b, Ruleset) else load_ruleset(ruleset_b)
+    a, b = api.run_raw(raw, rs_a, year), api.run_raw(raw, rs_b, year)
+    cols = ["dept_code", "dept_name", "total", "grade", "rank"]
+    d = a.result.departments[cols].merge(b.result.departments[cols], on=["dept_code", "dept_name"], how="outer",
+                                         suffixes=("_a", "_b"))
+    d["delta"] = d["total_b"] - d["total_a"]
+    d = d.sort_values("delta", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+    key = ["dept_code", "project_code", "name"]
+    pa = a.result.items.groupby(key)["points"].sum().rename("points_a")
+    pb = b.result.items.groupby(key)["points"].sum().rename("points_b")
+    it = pd.concat([pa, pb], axis=1).reset_index()
+    it["delta"] = it["points_b"].fillna(0) - it["points_a"].fillna(0)
+    it = it[(it["delta"].abs() > EPS) | it["points_a"].isna() | it["points_b"].isna()]
+    it = it.sort_values("delta", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+    return Comparison(a, b, d[["dept_code", "dept_name", "total_a", "total_b", "delta", "grade_a", "grade_b",
+                               "rank_a", "rank_b"]], it, _finding_changes(a, b))
+
+
+def _finding_changes(a: api.Run, b: api.Run) -> pd.DataFrame:
+    """Per department and rule: findings that appear, disappear, or now concern other subjects."""
+    def keyed(run: api.Run) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
+        out: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
+        for f in run.findings:
+            subjects, problems = out.get((str(f.dept_code), f.rule_id), ((), ""))
+            out[(str(f.dept_code), f.rule_id)] = ((*subjects, *f.subjects), problems or f.problem)
+        return out
+
+    ka, kb = keyed(a), keyed(b)
+    rows = []
+    for key in [*ka, *(k for k in kb if k not in ka)]:
+        if key not in kb:
+            rows.append({"dept_code": key[0], "change": "消失", "rule_id": key[1], "problem": ka[key][1]})
+        elif key not in ka:
+            rows.append({"dept_code": key[0], "change": "新增", "rule_id": key[1], "problem": kb[key][1]})
+        elif set(ka[key][0]) != set(kb[key][0]):
+            more = [s for s in kb[key][0] if s not in ka[key][0]]
+            gone = [s for s in ka[key][0] if s not in kb[key][0]]
+            text = "；".join(part for part in (
+                "新增涉及 " + "、".join(more) if more else "", "不再涉及 " + "、".join(gone) if gone else "") if part)
+            rows.append({"dept_code": key[0], "change": "变化", "rule_id": key[1], "problem": text})
+    return pd.DataFrame(rows, columns=["dept_code", "change", "rule_id", "problem"])
+
+
+def render_comparison(c: Comparison, top: int = 20) -> str:
+    ra, rb = c.a.ruleset, c.b.ruleset
+    out = [f"A：{ra.title}（{ra.name} {ra.version}）", f"B：{rb.title}（{rb.name} {rb.version}）", ""]
+    d = c.departments
+    rows = [[r.dept_name, _num(r.total_a), _num(r.total_b), _signed(r.delta), f"{r.grade_a or '—'} → {r.grade_b or '—'}",
+             f"{_int(r.rank_a)} → {_int(r.rank_b)}"] for r in d.itertuples()]
+    out.append(tabulate(rows, ["部门", "A 得分", "B 得分", "变化", "等级", "排名"], disable_numparse=True))
+    changed = int((d["grade_a"] != d["grade_b"]).sum())
+    out += ["", f"{len(d)} 个部门中 {changed} 个等级变化；平均得分变化 {_signed(d['delta'].mean())} 分"]
+    if len(c.items):
+        it = c.items.head(top)
+        out += ["", f"得分变化最大的指标（前 {len(it)} 条，共 {len(c.items)} 条）："]
+        out.append(tabulate([[r.dept_code, r.project_code or "（部门整体）", r.name, _num(r.points_a), _num(r.points_b),
+                              _signed(r.delta)] for r in it.itertuples()],
+                            ["部门编码", "项目", "指标", "A", "B", "变化"], disable_numparse=True))
+    if len(c.findings):
+        out += ["", "问题发现的变化："] + [f"  [{r.change}] {r.dept_code} {r.rule_id}：{r.problem}"
+                                           for r in c.findings.itertuples()]
+    return "\n".join(out)
+
+
+def comparison_json(c: Comparison) -> str:
+    def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+        return json.loads(df.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+
+    return json.dumps({"a": {"name": c.a.ruleset.name, "version": c.a.ruleset.version},
+                       "b": {"name": c.b.ruleset.name, "version": c.b.ruleset.version},
+                       "departments": records(c.departments), "items": records(c.items),
+                       "findings": records(c.findings)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _num(v: object) -> str:
+    return fmt_num(pd.Series([v], dtype=float)).iloc[0]
+
+
+def _signed(v: object) -> str:
+    text = _num(v)
+    return text if text in ("—", "0.00") or text.startswith("-") else "+" + text
+
+
+def _int(v: object) -> str:
+    return "—" if v is None or pd.isna(v) else str(int(v))  # type: ignore[call-overload]

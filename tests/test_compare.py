@@ -1,0 +1,50 @@
+"""compare: two rulesets over the same departments, with differences worked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.compare import compare
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+STRICT = """\
+format: 1
+extends: mof-project
+name: strict-overachievement
+version: "2024.1"
+overachievement: {threshold: 1.2, penalty: 0.2}
+"""
+
+
+@pytest.fixture
+def strict(tmp_path: Path) -> Path:
+    p = tmp_path / "strict.yaml"
+    p.write_text(STRICT, encoding="utf-8")
+    return p
+
+
+def test_compare_totals_items_and_findings(strict: Path) -> None:
+    c = compare(EXAMPLES, "mof-project", strict, 2024)
+    d = c.departments.set_index("dept_code")
+    # ≥120% of target without a 偏差原因 loses 20%: P01 督查通报期数 (5/4) 10 → 8, P02 排水管道 (9.7/8) and
+    # P04 市容整治 (85/60) 12.5 → 10; 取缔占道经营 (148%) gave a reason. Budget-weighted over 818.86 万元:
+    lusong = (129.44 * -2 + 193.16 * -2.5 + 70.5 * -2.5) / 818.86
+    assert float(d.loc["430203017", "delta"]) == pytest.approx(lusong)
+    assert float(d.loc["430299201", "delta"]) == pytest.approx(0.0)
+    it = c.items.set_index(["project_code", "name"])
+    assert float(it.loc[("E03", "培训教师人次"), "delta"]) == pytest.approx(-5.0)  # 250%: 25 → 20
+    assert ("P04", "取缔占道经营") not in it.index
+    changed = c.findings[c.findings["dept_code"] == "430203017"]
+    assert set(changed["change"]) == {"变化"}
+    assert "新增涉及 数字化城管指挥中心运行项目·督查通报期数" in changed["problem"].iloc[0]
+
+
+def test_compare_cli(strict: Path) -> None:
+    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(strict), "-y", "2024"])
+    assert res.exit_code == 0, res.output
+    assert "株洲市芦淞区城市管理和综合执法局  98.52     97.40     -1.12" in res.output
+    assert "3 个部门中 0 个等级变化" in res.output
