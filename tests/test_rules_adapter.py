@@ -3,6 +3,8 @@ compilation plan (what runs in durable, what is precomputed) and fact typing."""
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 
 from scoring.expr import holds, parse
@@ -27,6 +29,11 @@ def reference(rules: list[CompiledRuleSpec], facts: list[dict[str, object]]) -> 
 
 
 # ------------------------------------------------------------------------------------ durable traits
+
+def test_measured_durable_version_is_installed() -> None:
+    """Trait: only an sdist exists and the adapter drives its C engine directly; pinned at 2.0.28."""
+    assert importlib.metadata.version("durable-rules") == "2.0.28"
+
 
 def test_two_engines_with_identical_rules_coexist() -> None:
     """Trait: ruleset names are process-global; a second registration of a name raises."""
