@@ -39,6 +39,11 @@ because of these measured traits (see /work/shared/notes/durable-rules.md):
 
 What runs in durable and what is precomputed in Python
 ------------------------------------------------------
+Conditions are built directly in durable's JSON condition language — what its Python DSL
+``m.x < 1``, ``&``, ``|``, ``-m.x`` compiles to (``{"$lt": {"x": 1}}``, ``$and``, ``$or``,
+``$nex``) — since ``durable.lang`` objects register in a process-global table and go through
+``json.dumps``.
+
 In durable: the whole boolean structure (and / or / not, ``not`` pushed down to the leaves by
 De Morgan with null-aware complements: ``not (x < 1)`` → ``x#n >= 1 or x#n missing``),
 comparisons of a field with a constant (``< <= > >= == !=``), field-vs-field comparisons
