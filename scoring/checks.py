@@ -27,7 +27,7 @@ from scoring import expr
 from scoring.errors import RulesetError, did_you_mean
 from scoring.indicators import Library
 from scoring.validate import Dataset, department_fields
-from scoring.yamlio import line_of
+from scoring.yamlio import file_of, line_of
 
 PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial", "budget_final", "spent",
                   "carryover", "period_months", "execution_rate", "adjustment_rate")
@@ -54,11 +54,13 @@ class Check:
 
 
 def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, library: Library) -> tuple[Check, ...]:
+    origin = file
     dept_fields = library.department_fields()
     out: list[Check] = []
     for item in raw:
         cid = str(item.get("id") or "")
         line = line_of(item)
+        file = file_of(item, origin)
         if not cid:
             raise RulesetError("检查缺少 id", file=file, line=line)
         kind = item.get("kind", "assert")

@@ -35,6 +35,7 @@ TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged")
 # besides the fact's fields it may use {subjects} (the merged subjects, “…”、“…”) and {count}.
 MERGED_FIELDS: Mapping[str, type] = {"subjects": str, "count": float}
 LINE_KEY = "__line__"
+FILE_KEY = "__file__"  # the fragment a rule was included from (see scoring.yamlio)
 NULL_TEXT = "—"
 _FIXED = re.compile(r"\.(\d{1,2})f")
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -175,11 +176,14 @@ def compile_findings(
         line = line if isinstance(line, int) else None
         rule_name = str(item.get("id") or f"findings 第{n}项")
 
-        def fail(message: str, hint: str = "", rule_name: str = rule_name, line: int | None = line) -> RulesetError:
-            return RulesetError(message, file=file, rule=rule_name, line=line, hint=hint)
+        where = item.get(FILE_KEY) or file
+
+        def fail(message: str, hint: str = "", rule_name: str = rule_name, line: int | None = line,
+                 where: Path | str = where) -> RulesetError:
+            return RulesetError(message, file=where, rule=rule_name, line=line, hint=hint)
 
         for key in item:
-            if key != LINE_KEY and key not in REQUIRED and key not in OPTIONAL:
+            if key not in (LINE_KEY, FILE_KEY) and key not in REQUIRED and key not in OPTIONAL:
                 raise fail(f"未知的键 '{key}'", did_you_mean(str(key), REQUIRED + OPTIONAL))
         missing = [k for k in REQUIRED if item.get(k) in (None, "")]
         if missing:

@@ -18,7 +18,7 @@ from scoring import methods as m
 from scoring import resources
 from scoring.errors import RulesetError, did_you_mean
 from scoring.indicators import Library, default_library, normalize_name
-from scoring.yamlio import LINE_KEY, line_of, load_yaml, strip_lines
+from scoring.yamlio import FILE_KEY, LINE_KEY, line_of, load_yaml, strip_lines
 
 SUPPORTED_VERSION = 1
 Scope = Literal["project", "department"]
@@ -169,7 +169,7 @@ def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
-            out[k] = _merge(base[k], v) if k in base and k != LINE_KEY else v
+            out[k] = _merge(base[k], v) if k in base and k not in (LINE_KEY, FILE_KEY) else v
         return out
     if isinstance(base, list) and isinstance(over, list) and all(
             isinstance(x, dict) and ("name" in x or "id" in x) for x in (*base, *over)):
@@ -198,6 +198,10 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         if not frag_path.exists():
             raise RulesetError(f"include 的文件不存在：{fragment}", file=path, line=line_of(doc))
         frag = load_yaml(frag_path) or {}
+        for section in ("findings", "checks"):
+            for item in frag.get(section) or ():
+                if isinstance(item, dict):
+                    item[FILE_KEY] = str(frag_path)
         doc = _merge(frag, doc)
     parent = doc.get("extends")
     if parent:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 LINE_KEY = "__line__"
+FILE_KEY = "__file__"  # set on rules that came from an included fragment, so errors name that file
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -39,6 +40,11 @@ def load_yaml(path: Path) -> Any:
         return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
 
 
+def file_of(obj: object, default: Path | str) -> Path | str:
+    """The file a rule came from: its fragment when included, else `default`."""
+    return obj.get(FILE_KEY, default) if isinstance(obj, dict) else default
+
+
 def line_of(obj: object) -> int | None:
     """The line a mapping started on, when it came from load_yaml."""
     return obj.get(LINE_KEY) if isinstance(obj, dict) else None
@@ -47,7 +53,7 @@ def line_of(obj: object) -> int | None:
 def strip_lines(obj: Any) -> Any:
     """A deep copy without LINE_KEY entries (for display and comparison)."""
     if isinstance(obj, dict):
-        return {k: strip_lines(v) for k, v in obj.items() if k != LINE_KEY}
+        return {k: strip_lines(v) for k, v in obj.items() if k not in (LINE_KEY, FILE_KEY)}
     if isinstance(obj, list):
         return [strip_lines(v) for v in obj]
     return obj

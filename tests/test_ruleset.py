@@ -199,3 +199,39 @@ def test_open_level_children_may_not_exceed_it(tmp_path: Path) -> None:
                         "    children:\n      - {name: 数量指标, points: 95}\n")
     with pytest.raises(RulesetError, match="下级分值之和 95 超过本级分值 90"):
         load_ruleset(write(tmp_path, text))
+
+
+def test_error_in_an_included_fragment_names_the_fragment(tmp_path: Path) -> None:
+    (tmp_path / "frag.yaml").write_text("""\
+findings:
+  - id: ok-rule
+    on: project
+    when: execution_rate < 0.9
+    severity: medium
+    category: 预算执行
+    problem: "执行率低"
+    cause: "慢"
+    measure: "快"
+  - id: typo-rule
+    on: project
+    when: executon_rate < 0.8
+    severity: high
+    category: 预算执行
+    problem: "执行率很低"
+    cause: "慢"
+    measure: "快"
+""", encoding="utf-8")
+    main = write(tmp_path, "include: [frag.yaml]\n" + BASE)
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(main)
+    text = str(exc.value)
+    assert f"{tmp_path / 'frag.yaml'}:10" in text and "typo-rule" in text
+    assert "是否为 'execution_rate'" in text
+
+
+def test_fingerprint_does_not_depend_on_where_the_checkout_is(tmp_path: Path) -> None:
+    import shutil
+
+    here = load_ruleset("mof-project")
+    moved = Path(shutil.copytree(here.path.parent, tmp_path / "rulesets"))
+    assert load_ruleset(moved / "mof-project.yaml").fingerprint == here.fingerprint
