@@ -88,6 +88,9 @@ class Overachievement:
     threshold: float = 1.3
     require_reason: bool = True
     penalty: float = 0.0  # share of the weight withheld when over threshold with no 偏差原因
+    per_excess: float = 0.0  # further share per 1.0 of (actual/target − threshold): 按偏离度适度调减
+    cap: float = 1.0  # at most this share is withheld
+    even_with_reason: bool = False  # cut by deviation even when a 偏差原因 is given
 
 
 @dataclass(frozen=True)
@@ -391,13 +394,27 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
         years=(years.get("from"), years.get("to")), levels=levels,
         method_rules=_method_rules(raw.get("methods"), path),
         grades=_grades(raw.get("grades"), path, total),
-        overachievement=Overachievement(float(oa.get("threshold", 1.3)), bool(oa.get("require_reason", True)),
-                                        float(oa.get("penalty", 0.0))),
+        overachievement=_overachievement(oa, path),
         missing_level=raw.get("missing_level", "withhold"),
         checks=tuple(raw.get("checks") or ()), findings=(), tests=tuple(raw.get("tests") or ()),
         path=path, library=lib, raw=raw,
     )
     return _attach_findings(ruleset, raw, path)
+
+
+def _overachievement(oa: Mapping[str, Any], path: Path) -> Overachievement:
+    known = {"threshold", "require_reason", "penalty", "per_excess", "cap", "even_with_reason", LINE_KEY}
+    unknown = sorted(set(oa) - known)
+    if unknown:
+        raise RulesetError(f"overachievement 不支持 '{unknown[0]}'", file=path, rule="overachievement",
+                           line=line_of(oa), hint=did_you_mean(unknown[0], known - {LINE_KEY}))
+    out = Overachievement(float(oa.get("threshold", 1.3)), bool(oa.get("require_reason", True)),
+                          float(oa.get("penalty", 0.0)), float(oa.get("per_excess", 0.0)), float(oa.get("cap", 1.0)),
+                          bool(oa.get("even_with_reason", False)))
+    if out.threshold <= 1 or not 0 <= out.penalty <= 1 or out.per_excess < 0 or not 0 <= out.cap <= 1:
+        raise RulesetError("overachievement 取值有误：threshold 应大于 1，penalty 与 cap 在 0–1 之间，per_excess 不为负",
+                           file=path, rule="overachievement", line=line_of(oa))
+    return out
 
 
 def _check_unique_names(levels: Sequence[Level], path: Path) -> None:

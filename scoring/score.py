@@ -21,7 +21,7 @@ ITEM_COLUMNS = (
     "dept_code", "project_code", "level1", "level2", "name", "indicator_id", "kind", "target_text",
     "actual_text", "comparator", "target", "high", "unit", "actual", "qualitative", "weight", "weight_given",
     "method", "completion", "points_computed", "override_score", "override_reason", "points", "reason",
-    "published_score", "deviation_reason", "overachieved", "reason_missing", "explanation",
+    "published_score", "deviation_reason", "overachieved", "reason_missing", "oa_cut", "explanation",
     "_file", "_sheet", "_row",
 )
 
@@ -276,8 +276,12 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out["overachieved"] = (out["direction"] == "higher") & (raw.round(9) >= oa.threshold) & (out["kind"] == "input")
     no_reason = text_col(out["deviation_reason"]).str.strip() == ""
     out["reason_missing"] = out["overachieved"] & no_reason & oa.require_reason
-    if oa.penalty:
-        out.loc[out["reason_missing"], "points_computed"] *= 1 - oa.penalty
+    # Share of the weight withheld: a fixed penalty when unexplained, plus a cut that grows with the
+    # deviation above the threshold (财预〔2020〕10号：按偏离度适度调减), never more than `cap`.
+    cut_to = out["reason_missing"] | (out["overachieved"] & oa.even_with_reason)
+    share = oa.penalty * out["reason_missing"] + oa.per_excess * (raw - oa.threshold).clip(lower=0).fillna(0)
+    out["oa_cut"] = share.where(cut_to, 0.0).clip(upper=oa.cap)
+    out["points_computed"] = (out["points_computed"] - out["oa_cut"] * out["weight"]).clip(lower=0)
     return out
 
 
@@ -296,8 +300,9 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     oa = ruleset.overachievement
     over = "；实际值达目标的 " + m.pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " + f"{oa.threshold:.0%}"
     text = text.mask(items["overachieved"] & ~items["reason_missing"], text + over + "，已说明偏差原因")
-    pen = f"，扣减 {oa.penalty:.0%} 分值" if oa.penalty else ""
-    text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因" + pen)
+    text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因")
+    cut = items["oa_cut"] > 0
+    text = text.mask(cut, text + "，按偏离度扣减 " + m.pct(items["oa_cut"]) + " 分值")
     adjusted = items["override_score"].notna()
     text = text.mask(adjusted, text + "；人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 "
                      + m.fmt_num(items["points_computed"])

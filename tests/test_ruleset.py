@@ -235,3 +235,24 @@ def test_fingerprint_does_not_depend_on_where_the_checkout_is(tmp_path: Path) ->
     here = load_ruleset("mof-project")
     moved = Path(shutil.copytree(here.path.parent, tmp_path / "rulesets"))
     assert load_ruleset(moved / "mof-project.yaml").fingerprint == here.fingerprint
+
+
+def test_overachievement_cut_by_deviation(tmp_path: Path) -> None:
+    """按偏离度适度调减: 20% of the weight per 100% above 130%, capped at 30%, only when unexplained."""
+    child = write(tmp_path, "format: 1\nextends: mof-project\nname: deviation\n"
+                            "overachievement: {threshold: 1.3, per_excess: 0.2, cap: 0.3}\n")
+    run = api.run_path(EXAMPLES, load_ruleset(child), 2024)
+    it = run.result.items.set_index(["project_code", "name"])
+    # 市容集中整治 85/60 = 141.67%, unexplained: cut 0.2 × 0.1167 = 2.33% of 12.5
+    assert float(it.loc[("P04", "市容集中整治次数"), "points"]) == pytest.approx(12.5 * (1 - 0.2 * (85 / 60 - 1.3)))
+    # 取缔占道经营 148% has a 偏差原因: no cut
+    assert float(it.loc[("P04", "取缔占道经营"), "points"]) == pytest.approx(12.5)
+    # 培训教师人次 2000/800 = 250%: 0.2 × 1.2 = 24% of 25
+    assert float(it.loc[("E03", "培训教师人次"), "points"]) == pytest.approx(25 * (1 - 0.24))
+    assert "按偏离度扣减 24.00% 分值" in it.loc[("E03", "培训教师人次"), "explanation"]
+
+
+def test_overachievement_settings_checked(tmp_path: Path) -> None:
+    child = write(tmp_path, "format: 1\nextends: mof-project\nname: bad\noverachievement: {threshhold: 1.2}\n")
+    with pytest.raises(RulesetError, match="overachievement 不支持 'threshhold'.*是否为 'threshold'"):
+        load_ruleset(child)
