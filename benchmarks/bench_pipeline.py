@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--indicators", type=int, default=10)
     ap.add_argument("--ruleset", default="mof-project")
     ap.add_argument("--engine", default="durable", choices=["durable", "reference"])
+    ap.add_argument("--compare-engines", action="store_true", help="also run the other engine; print the ratio")
     args = ap.parse_args()
     rs = load_ruleset(args.ruleset)
     t: dict[str, float] = {}
@@ -53,6 +54,13 @@ def main() -> None:
         print(f"  {label:<22} {secs:8.3f} s  {rate:>18}  {secs / total:6.1%} of pipeline")
     print(f"  score/validate ratio: {t['score'] / t['validate']:.2f}; "
           f"findings/score ratio: {t[f'findings ({args.engine})'] / t['score']:.2f}")
+    if args.compare_engines:
+        other = "reference" if args.engine == "durable" else "durable"
+        again = timed(f"findings ({other})", lambda: findings.run_findings(rs.findings, fx, engine=other), t)
+        same = [(f.rule_id, f.dept_code, f.problem) for f in found] == [(f.rule_id, f.dept_code, f.problem)
+                                                                        for f in again]
+        print(f"  durable/reference time ratio: {t['findings (durable)'] / t['findings (reference)']:.2f}; "
+              f"same findings: {same}")
 
 
 if __name__ == "__main__":
