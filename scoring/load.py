@@ -250,7 +250,11 @@ def load_path(path: Path) -> RawData:
     """Read one department (xlsx or CSV folder) or a folder of many into raw tables."""
     if not path.exists():
         raise DataError("路径不存在", source=Source(path))
-    return load_sources(_department_sources(path))
+    sources = list(_department_sources(path))
+    if not sources:
+        raise DataError("没有找到部门数据", source=Source(path),
+                        hint="应为 xlsx 工作簿，或含 单位信息.csv、绩效指标.csv 等表的文件夹；perfscore template 可生成模板")
+    return load_sources(sources)
 
 
 def load_sources(sources: Iterable[Path]) -> RawData:

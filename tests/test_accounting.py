@@ -182,3 +182,10 @@ def test_cli_strict_counts_unreadable_files(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["score", str(tmp_path), "--strict"])
     assert res.exit_code == EXIT_REJECTED
     assert "0 行被拒绝，1 个文件无法读取" in res.stderr
+
+
+def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "说明.txt").write_text("nothing here", encoding="utf-8")
+    res = CliRunner().invoke(app, ["score", str(tmp_path)])
+    assert res.exit_code == 3
+    assert "没有找到部门数据" in res.stderr
