@@ -167,7 +167,7 @@ def range_(g: pd.DataFrame, params: Params) -> MethodResult:
 
 def _meets(g: pd.DataFrame) -> pd.Series:
     a, t = g["actual"].astype(float), g["target"].astype(float)
-    comp = g["comparator"].fillna(">=")
+    comp = g["comparator"].astype(object).fillna(">=")
     high = g["high"].astype(float).fillna(t)
     return pd.Series(np.select(
         [comp == "<=", comp == "<", comp == ">", comp == "=", comp == "range"],

@@ -212,7 +212,7 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
 def _directions(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     lib_dir = items["indicator_id"].map(lambda i: d.direction if (d := ruleset.library.indicators.get(i)) else None)
     by_comp = items["comparator"].map({"<=": "lower", "<": "lower", "=": "exact"})
-    return by_comp.fillna(lib_dir).fillna("higher")
+    return by_comp.astype(object).fillna(lib_dir.astype(object)).fillna("higher")
 
 
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
@@ -306,7 +306,7 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     adjusted = items["override_score"].notna()
     text = text.mask(adjusted, text + "；人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 "
                      + m.fmt_num(items["points_computed"])
-                     + "，理由：" + items["override_reason"].fillna("未说明").astype(str) + "）")
+                     + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）")
     return text
 
 

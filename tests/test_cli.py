@@ -1,0 +1,75 @@
+"""The command line as a user meets it: exit codes, messages on stderr, ruleset commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import EXIT_TESTS_FAILED, app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "lusong-chengguan"
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("name", ["mof-project", "province-dept"])
+def test_ruleset_check_and_test_pass_for_shipped_rulesets(name: str) -> None:
+    check = runner.invoke(app, ["ruleset", "check", name])
+    assert check.exit_code == 0 and "检查通过" in check.stdout
+    test = runner.invoke(app, ["ruleset", "test", name])
+    assert test.exit_code == 0, test.stdout
+    assert test.stdout.strip().splitlines()[-1].endswith("passed, 0 failed")
+
+
+def test_ruleset_check_fails_with_location(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: 1\nname: bad\nlevels:\n  - {name: 产出指标, points: 90, open: true}\n", encoding="utf-8")
+    res = runner.invoke(app, ["ruleset", "check", str(bad)])
+    assert res.exit_code == 2
+    assert f"错误：{bad}:4 规则 levels：一级指标分值之和 90 不等于总分 100" in res.stderr
+
+
+def test_ruleset_test_reports_a_wrong_expectation(tmp_path: Path) -> None:
+    rs = tmp_path / "t.yaml"
+    rs.write_text("""\
+format: 1
+extends: mof-project
+name: expect-wrong
+tests:
+  - name: 期望值写错
+    data:
+      单位信息: [{部门编码: T1, 部门名称: 测试局, 年度: 2024}]
+      项目支出: [{项目编码: P1, 项目名称: 测试项目, 全年预算数: 100, 全年执行数: 50}]
+    expect:
+      indicators: {预算执行率: 10}
+""", encoding="utf-8")
+    res = runner.invoke(app, ["ruleset", "test", str(rs)])
+    assert res.exit_code == EXIT_TESTS_FAILED
+    assert "指标「预算执行率」得分：期望 10.00，实际 5.00" in res.stdout
+    assert "0 passed, 1 failed" in res.stdout
+
+
+def test_score_json_trace_is_complete() -> None:
+    res = runner.invoke(app, ["score", str(EXAMPLE), "-y", "2024", "-f", "json"])
+    assert res.exit_code == 0
+    trace = json.loads(res.stdout)
+    assert trace["counts"] == {"read": 54, "scored": 54, "rejected": 0}
+    item = next(i for i in trace["items"] if i["name"] == "按期结案率")
+    assert item["method"] == "ratio" and item["points"] == pytest.approx(81.32 / 90 * 10)
+    assert item["file"].endswith("绩效指标.csv") and item["row"] == 5
+    assert {f["rule_id"] for f in trace["findings"]} >= {"indicator-below-target", "partial-year-data"}
+
+
+def test_ruleset_list_and_show() -> None:
+    listed = runner.invoke(app, ["ruleset", "list"])
+    assert "mof-project" in listed.stdout and "province-dept" in listed.stdout
+    shown = runner.invoke(app, ["ruleset", "show", "province-dept"])
+    assert "在职人员控制率  5 分  来源 formula  deduction  目标 ≤100%" in shown.stdout
+
+
+def test_wrong_year_for_ruleset() -> None:
+    res = runner.invoke(app, ["score", str(EXAMPLE), "-y", "2019"])
+    assert res.exit_code == 2 and "不含 2019" in res.stderr
