@@ -10,6 +10,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring.api import Run
+from scoring.frames import iter_rows
 from scoring.methods import round_half_up
 from scoring.score import fmt2
 
@@ -33,7 +34,7 @@ def counts_line(run: Run) -> str:
 def ranking_rows(run: Run) -> list[list[str]]:
     d = run.result.departments
     return [[str(r.rank), r.dept_name, str(r.year), fmt2(r.total), r.grade, str(r.n_projects)]
-            for r in d.itertuples()]
+            for r in iter_rows(d)]
 
 
 RANKING_HEADERS = ["排名", "部门", "年度", "得分", "等级", "项目数"]
@@ -47,7 +48,7 @@ def project_rows(run: Run, dept_code: str) -> list[list[str]]:
         return []
     p = p[p["dept_code"] == dept_code]
     return [[r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), fmt2(r.total), r.grade]
-            for r in p.itertuples()]
+            for r in iter_rows(p)]
 
 
 def item_rows(run: Run, dept_code: str, project_code: str | None = None) -> list[list[str]]:
@@ -56,7 +57,7 @@ def item_rows(run: Run, dept_code: str, project_code: str | None = None) -> list
     if project_code is not None:
         it = it[it["project_code"] == project_code]
     rows = []
-    for r in it.itertuples():
+    for r in iter_rows(it):
         published = "" if pd.isna(r.published_score) else fmt2(r.published_score)
         rows.append([r.level1, r.level2 or "", r.name, r.target_text, r.actual_text, fmt2(r.weight),
                      fmt2(r.points), published, r.explanation.split("，", 1)[-1] if r.kind != "missing" else r.explanation])
@@ -65,10 +66,10 @@ def item_rows(run: Run, dept_code: str, project_code: str | None = None) -> list
 
 def _units(run: Run) -> Iterator[tuple[str, str, str | None, str]]:
     """(dept_code, dept_name, project_code or None, title) for each scored unit, in display order."""
-    for d in run.result.departments.itertuples():
+    for d in iter_rows(run.result.departments):
         if run.ruleset.scope == "project":
             p = run.result.projects
-            for r in p[p["dept_code"] == d.dept_code].itertuples():
+            for r in iter_rows(p[p["dept_code"] == d.dept_code]):
                 yield d.dept_code, d.dept_name, r.project_code, f"{r.project_name}（{fmt2(r.total)} 分，{r.grade}）"
         else:
             yield d.dept_code, d.dept_name, None, f"{d.dept_name}（{fmt2(d.total)} 分，{d.grade}）"
@@ -80,7 +81,7 @@ def render_table(run: Run, detail: bool | None = None) -> str:
     out.append(tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="simple", disable_numparse=True))
     many = len(run.result.departments) > 1
     detail = (not many) if detail is None else detail
-    for d in run.result.departments.itertuples():
+    for d in iter_rows(run.result.departments):
         rows = project_rows(run, d.dept_code)
         if rows:
             out += ["", f"【{d.dept_name}】项目得分",
@@ -97,7 +98,7 @@ def _problems_text(run: Run) -> list[str]:
     out = []
     if len(run.checks):
         out += ["", "一致性检查："] + [f"  [{STATUS_ZH.get(r.status, r.status)}] {r.message}"
-                                         for r in run.checks.itertuples()]
+                                         for r in iter_rows(run.checks)]
     if run.dataset.rejections:
         rej = run.dataset.rejections
         out += ["", f"被拒绝的行（{len(rej)}）："] + [f"  {r}" for r in rej[:50]]
@@ -114,7 +115,7 @@ def render_markdown(run: Run) -> str:
     out = ["# 绩效自评评分结果", "", f"- 规则集：{rs.title}（`{rs.name}` {rs.version}）",
            f"- 依据：{rs.source_doc}", f"- {counts_line(run)}", "", "## 部门排名", "",
            tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="github", disable_numparse=True)]
-    for d in run.result.departments.itertuples():
+    for d in iter_rows(run.result.departments):
         out += ["", f"## {d.dept_name}（{fmt2(d.total)} 分，{d.grade}）"]
         rows = project_rows(run, d.dept_code)
         if rows:
@@ -126,7 +127,7 @@ def render_markdown(run: Run) -> str:
                     tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="github", disable_numparse=True)]
     if len(run.checks):
         out += ["", "## 一致性检查", ""] + [f"- {'**不符**' if r.status == 'fail' else STATUS_ZH.get(r.status, r.status)}：{r.message}"
-                                              for r in run.checks.itertuples()]
+                                              for r in iter_rows(run.checks)]
     if run.dataset.rejections:
         out += ["", "## 被拒绝的行", ""] + [f"- {r}" for r in run.dataset.rejections]
     return "\n".join(out) + "\n"
