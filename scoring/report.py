@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scoring.api import Run
+from scoring.frames import iter_rows, row
 from scoring.methods import round_half_up
 from scoring.render import ITEM_HEADERS, item_rows
 from scoring.score import fmt2
@@ -54,14 +55,14 @@ class Report:
     blocks: list[Block]
 
 
-def _wan(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"  # type: ignore[arg-type]
+def _wan(v: float | None) -> str:
+    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"
 
 
 def _budget_rows(run: Run, code: str, keys: tuple[str, ...]) -> list[list[str]]:
     b = run.dataset.budget
     b = b[(b["dept_code"] == code) & b["line_key"].isin(keys)]
-    return [[r.line, _wan(r.budget_initial), _wan(r.budget_final), _wan(r.spent)] for r in b.itertuples()]
+    return [[r.line, _wan(r.budget_initial), _wan(r.budget_final), _wan(r.spent)] for r in iter_rows(b)]
 
 
 def _projects(run: Run, code: str, fund: bool) -> pd.DataFrame:
@@ -72,8 +73,8 @@ def _projects(run: Run, code: str, fund: bool) -> pd.DataFrame:
 
 
 def build_report(run: Run, dept_code: str) -> Report:
-    d = run.result.departments.set_index("dept_code").loc[dept_code]
-    info = run.dataset.departments.set_index("dept_code").loc[dept_code]
+    d = row(run.result.departments.set_index("dept_code"), dept_code)
+    info = row(run.dataset.departments.set_index("dept_code"), dept_code)
     scope_title = "整体支出" if run.ruleset.scope == "department" else "项目支出"
     title = f"{int(d['year'])}年度{d['dept_name']}{scope_title}绩效自评报告"
     blocks: list[Block] = [Block("h1", title)]
@@ -126,7 +127,7 @@ def _budget_sections(run: Run, code: str) -> Iterator[Block]:
 def _project_list(p: pd.DataFrame) -> Block:
     if p.empty:
         return Block("p", "无。")
-    parts = [f"{i}.{r.project_name}{_wan(r.spent)}万元" for i, r in enumerate(p.itertuples(), start=1)]
+    parts = [f"{i}.{r.project_name}{_wan(r.spent)}万元" for i, r in enumerate(iter_rows(p), start=1)]
     return Block("p", "；".join(parts) + "。")
 
 
@@ -143,7 +144,7 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
         return
     yield Block("h3", "（二）项目支出绩效情况")
     projects = run.result.projects
-    for i, r in enumerate(projects[projects["dept_code"] == code].itertuples(), start=1):
+    for i, r in enumerate(iter_rows(projects[projects["dept_code"] == code]), start=1):
         yield Block("h3", f"{i}.{r.project_name}")
         rate = "—" if pd.isna(r.execution_rate) else f"{round_half_up(r.execution_rate * 100):.2f}%"
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
