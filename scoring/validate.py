@@ -6,11 +6,11 @@ and actuals, and the ruleset level each indicator row belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,11 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
+def _numbered_rows(df: pd.DataFrame) -> Iterator[tuple[int, pd.Series]]:
+    """`df.iterrows()` typed as it is here: the loader numbers each table's rows 0, 1, … (pd.concat ignore_index)."""
+    return cast(Iterator[tuple[int, pd.Series]], df.iterrows())
+
+
 class _Rejecter:
     """Collects rejections; `drop` removes the rejected rows from a frame."""
 
@@ -117,7 +122,7 @@ def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> p
         if not col.numeric:
             continue
         values = []
-        for idx, v in df[col.field].items():
+        for idx, v in zip(df.index, df[col.field], strict=True):
             if _blank(v):
                 values.append(np.nan)
                 continue
@@ -200,7 +205,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     bad = _required(depts, DEPARTMENTS, rej)
     depts = _numbers(depts, DEPARTMENTS, rej, bad)
     first_file: dict[str, pd.Series] = {}
-    for idx, row in depts.iterrows():
+    for idx, row in _numbered_rows(depts):
         if idx in bad:
             continue
         code = row["dept_code"]
@@ -211,7 +216,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
             bad.add(idx)
         else:
             first_file[code] = row
-    for idx, row in depts.iterrows():
+    for idx, row in _numbered_rows(depts):
         if idx not in bad and year is not None and int(row["year"]) != year:
             rej.add(DEPARTMENTS, row, "year", f"年度为 {int(row['year'])}，与所评年度 {year} 不符")
             bad.add(idx)
@@ -270,7 +275,8 @@ def _validate_indicators(
     qual = ruleset.qualitative_params()
     records: dict[int, dict[str, object]] = {}
     levels = _LevelCache(ruleset)
-    for idx, row in df.to_dict("index").items():
+    rows = cast(dict[int, dict[str, Any]], df.to_dict("index"))  # numbered rows, as in _numbered_rows
+    for idx, row in rows.items():
         if idx in bad:
             continue
         problem = _indicator_row(row, ruleset, proj_keys, qual, levels)
@@ -386,8 +392,8 @@ def department_fields(ds: Dataset, library: Library) -> pd.DataFrame:
     """One row per department: <line>_<money field> sums from 预算收支, plus staff counts (formula inputs)."""
     b = ds.budget
     money = ["budget_initial", "budget_final", "spent", "prior_spent"]
-    wide = b.groupby(["dept_code", "line_key"])[money].sum(min_count=1).unstack("line_key")
-    wide.columns = [f"{line}_{field}" for field, line in wide.columns]
+    wide = cast(pd.DataFrame, b.groupby(["dept_code", "line_key"])[money].sum(min_count=1).unstack("line_key"))
+    wide.columns = [f"{line}_{field}" for field, line in cast(pd.MultiIndex, wide.columns)]  # (money, line) pairs
     out = ds.departments.set_index("dept_code")[["staff_authorized", "staff_actual"]].join(wide)
     for line in library.budget_lines:
         for field in money:
