@@ -16,15 +16,16 @@ The results are facts for the findings rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
 from scoring import expr
 from scoring.errors import RulesetError, did_you_mean
+from scoring.frames import records
 from scoring.indicators import Library
 from scoring.validate import Dataset, department_fields
 from scoring.yamlio import file_of, line_of
@@ -131,8 +132,9 @@ def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.Dat
         elif chk.kind == "text":
             rows += _text_rows(chk, ds)
         else:
+            assert chk.condition is not None  # compile_checks gives every assert check its condition
             frame = dept.reset_index() if chk.on == "department" else proj
-            for rec in frame.to_dict("records"):
+            for rec in records(frame):
                 fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
                 if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
                     subject = str(fact.get("project_name") or fact.get("dept_code"))
@@ -155,15 +157,16 @@ def _has_inputs(chk: Check, fact: Mapping[str, object]) -> bool:
 
 def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    have = dept[[chk.left, *chk.right]].notna().all(axis=1)  # type: ignore[list-item]
+    have = dept[[chk.left, *chk.right]].notna().all(axis=1)
+    given = dept[chk.left]
     total = dept[list(chk.right)].sum(axis=1)
-    diff = (dept[chk.left] - total).round(6)
+    diff = (given - total).round(6)
     for code in dept.index[have]:
         d = float(diff[code])
         if abs(d) < 1e-9:
             continue
         status = "rounding" if abs(d) <= chk.tolerance + 1e-9 else "fail"
-        left, right = float(dept.at[code, chk.left]), float(total[code])
+        left, right = float(given[code]), float(total[code])
         note = "（尾差，属四舍五入）" if status == "rounding" else ""
         rows.append({"dept_code": code, "check_id": chk.id, "title": chk.title, "severity":
                      "low" if status == "rounding" else chk.severity, "status": status, "subject": chk.title,
@@ -177,6 +180,11 @@ def _row(chk: Check, dept: object, subject: str, message: str, expected: float |
     diff = None if expected is None or actual is None else actual - expected
     return {"dept_code": dept, "check_id": chk.id, "title": chk.title, "severity": chk.severity, "status": status,
             "subject": subject, "expected": expected, "actual": actual, "difference": diff, "message": message}
+
+
+def _project_key(key: Hashable) -> tuple[str, str]:
+    """A (dept_code, project_code) index label; pandas types labels only as Hashable."""
+    return cast(tuple[str, str], key)
 
 
 def _project_names(ds: Dataset) -> dict[tuple[str, str], str]:
@@ -199,7 +207,8 @@ def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]
         needed = sorted(parsed.fields(), key=spec.formula.index)  # in the formula's own order
         if not needed or not all(n in values for n in needed):
             continue
-        for key, rec in values[[spec.id, *needed]].dropna().iterrows():
+        for label, rec in values[[spec.id, *needed]].dropna().iterrows():
+            key = _project_key(label)
             computed = expr.evaluate(parsed, {n: float(rec[n]) for n in needed})
             if not isinstance(computed, float):
                 continue
@@ -240,10 +249,11 @@ def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
     names = _project_names(ds)
     rows = []
     expect, tol = chk.params["expect"], chk.params["tolerance"]
-    for key, total in sums.items():
+    for label, total in sums.items():
+        key = _project_key(label)
         if abs(float(total) - expect) > tol:
-            name = names.get(key, key[1])  # type: ignore[call-overload]
-            rows.append(_row(chk, key[0], str(name),  # type: ignore[index]
+            name = names.get(key, key[1])
+            rows.append(_row(chk, key[0], str(name),
                              f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分", expect, float(total)))
     return rows
 
