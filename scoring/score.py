@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from scoring import methods as m
+from scoring.frames import records
 from scoring.ruleset import FixedIndicator, Level, MethodSpec, Ruleset
 from scoring.text import text_col
 from scoring.validate import Dataset, department_fields
-from scoring.values import ValueParseError, try_parse_value
+from scoring.values import ParsedValue, try_parse_value
 
 ITEM_COLUMNS = (
     "dept_code", "project_code", "level1", "level2", "name", "indicator_id", "kind", "target_text",
@@ -92,8 +93,8 @@ def _formula_values(fields: pd.DataFrame, formula: str) -> pd.Series:
     from scoring import expr
 
     parsed = expr.parse(formula)
-    records = fields.reset_index().to_dict("records")
-    values = [expr.evaluate(parsed, {k: (None if pd.isna(v) else v) for k, v in r.items()}) for r in records]
+    rows = records(fields.reset_index())
+    values = [expr.evaluate(parsed, {k: (None if pd.isna(v) else v) for k, v in r.items()}) for r in rows]
     return pd.Series([np.nan if v is None else float(v) for v in values], index=fields.index, dtype=float)
 
 
@@ -118,16 +119,16 @@ def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: dict[str, pd
                 actual = project_completion.get(fi.category or "", pd.Series(dtype=float)).reindex(codes) * 100
             else:
                 actual = pd.Series(np.nan, index=codes)
-            tgt = try_parse_value(fi.target) if fi.target else None
-            ok = tgt is not None and not isinstance(tgt, ValueParseError)
+            parsed = try_parse_value(fi.target) if fi.target else None
+            tgt = parsed if isinstance(parsed, ParsedValue) else None
             base = pd.DataFrame({
                 "level1": lv.name, "level2": child, "name": fi.id, "indicator_id": fi.id,
                 "kind": "reported" if fi.source == "input" else fi.source,
                 "weight": fi.points, "weight_given": fi.points, "method": fi.method.key if fi.method else None,
                 "actual": actual, "actual_text": actual.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
-                "target_text": tgt.raw if ok else "—", "comparator": tgt.comparator if ok else np.nan,
-                "target": tgt.value if ok else np.nan, "high": tgt.high if ok else np.nan,
-                "unit": tgt.unit if ok else np.nan, "qualitative": False,
+                "target_text": tgt.raw if tgt else "—", "comparator": tgt.comparator if tgt else np.nan,
+                "target": tgt.value if tgt else np.nan, "high": tgt.high if tgt else np.nan,
+                "unit": tgt.unit if tgt else np.nan, "qualitative": False,
                 "_file": depts["_file"], "_sheet": depts["_sheet"], "_row": depts["_row"],
             }, index=codes)
             base = base.astype({"target_text": object, "comparator": object, "unit": object, "qualitative": bool,
