@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,8 @@ def half_up(values: pd.Series, places: int = 2) -> pd.Series:
     (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
     x = values.astype(float)
     scale = 10.0**places
-    return np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
+    rounded = np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
+    return cast(pd.Series, rounded)  # numpy ufuncs hand a Series back; numpy's stubs say ndarray
 
 
 def fmt_num(values: pd.Series, places: int = 2, suffix: str = "") -> pd.Series:
@@ -119,7 +120,7 @@ def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     completion = completion.mask(completion.round(9) == 1, 1.0)
     points = _cap(completion, g["weight"])
     capped = np.where(completion > 1, "（封顶）", "")
-    how = "完成率 " + pct(completion) + capped
+    how: pd.Series = "完成率 " + pct(completion) + capped
     return MethodResult(points, completion, how)
 
 
@@ -134,7 +135,7 @@ def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     share = share.mask(zero_target, (actual <= EPS).astype(float))
     points = share.fillna(0) * g["weight"]
     completion = share  # for lower-better indicators the completion is the share kept
-    how = pd.Series(np.where(over.fillna(0) > 0, "超出目标 " + pct(over), "未超过目标"), index=g.index)
+    how: pd.Series = pd.Series(np.where(over.fillna(0) > 0, "超出目标 " + pct(over), "未超过目标"), index=g.index)
     how = how.mask(zero_target & (actual > EPS), "目标为 0，实际值超出")
     return MethodResult(points, completion, how)
 
