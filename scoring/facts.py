@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.frames import records
 from scoring.text import text_col
 
 _COMMON: dict[str, type] = {"kind": str, "dept_code": str, "dept_name": str, "year": float}
@@ -64,7 +65,7 @@ def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     cols = {c: _column(df[c], schema[c]) for c in schema if c in df.columns and c != "kind"}
     frame = pd.DataFrame(cols, index=df.index)
     frame.insert(0, "kind", kind)
-    return frame.to_dict("records")
+    return records(frame)
 
 
 def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
