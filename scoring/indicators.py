@@ -112,7 +112,7 @@ def _indicator(raw: Mapping[str, object], path: Path) -> Indicator:
     return Indicator(
         id=ident,
         category=str(raw.get("category", "")),
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
         unit=str(raw["unit"]) if raw.get("unit") else None,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),  # type: ignore[attr-defined]
         formula=str(raw["formula"]) if raw.get("formula") else None,
