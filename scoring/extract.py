@@ -30,16 +30,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal, cast
+from typing import Final, Literal
 
 from scoring.errors import DataError, Source
 from scoring.indicators import Library, default_library, normalize_name
 from scoring.load import read_text
 from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
 from scoring.values import ValueParseError, parse_value, try_parse_value
-
-if TYPE_CHECKING:
-    from scoring.checks import Check
 
 __all__ = [
     "BudgetLine", "Extraction", "Fact", "IndicatorRow", "Issue", "Project", "check_workbook", "extract_path",
@@ -1278,7 +1275,7 @@ def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-pr
         why = next((str(r) for r in ds.rejections if r.table == DEPARTMENTS.sheet), "单位信息为空")
         return (Issue("勾稽关系", "medium", "提示", "勾稽关系检查",
                       f"单位信息未通过校验，未运行勾稽关系检查：{why}；补全后运行 perfscore score 即可核对"),)
-    sums = tuple(c for c in cast("tuple[Check, ...]", rs.checks) if c.kind == "sum")
+    sums = tuple(c for c in rs.checks if c.kind == "sum")
     found = run_checks(ds, (*sums, *extra), rs.library)
     out = []
     for rec in found.to_dict("records"):

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scoring import methods as m
 from scoring import resources
@@ -20,8 +20,14 @@ from scoring.errors import RulesetError, did_you_mean
 from scoring.indicators import Library, default_library, normalize_name
 from scoring.yamlio import FILE_KEY, LINE_KEY, line_of, load_yaml, strip_lines
 
+if TYPE_CHECKING:  # imported at run time in _attach_findings: checks imports this module via validate
+    from scoring.checks import Check
+    from scoring.findings import FindingRule
+
 SUPPORTED_VERSION = 1
 Scope = Literal["project", "department"]
+FixedSource = Literal["formula", "input", "projects"]
+FIXED_SOURCES: tuple[FixedSource, ...] = ("formula", "input", "projects")
 TOL = 1e-6
 
 
@@ -43,7 +49,7 @@ class FixedIndicator:
     id: str
     points: float
     method: MethodSpec | None
-    source: Literal["formula", "input", "projects"]
+    source: FixedSource
     target: str | None = None
     category: str | None = None  # for source=projects: project indicators of this 二级 are averaged
     line: int | None = None
@@ -107,8 +113,8 @@ class Ruleset:
     grades: tuple[Grade, ...]
     overachievement: Overachievement
     missing_level: Literal["withhold", "redistribute"]
-    checks: tuple[Mapping[str, Any], ...]
-    findings: tuple[Any, ...]
+    checks: tuple[Check, ...]
+    findings: tuple[FindingRule, ...]
     tests: tuple[Mapping[str, Any], ...]
     path: Path
     library: Library = field(repr=False)
@@ -191,11 +197,12 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
         raise RulesetError("extends 形成循环", file=path)
     try:
-        doc = load_yaml(path)
+        loaded = load_yaml(path)
     except Exception as exc:  # yaml.YAMLError carries its own line
         raise RulesetError(f"YAML 语法错误：{exc}", file=path) from exc
-    if not isinstance(doc, dict):
+    if not isinstance(loaded, dict):
         raise RulesetError("规则集应为 YAML 映射（key: value）", file=path)
+    doc: dict[str, Any] = loaded
     for fragment in doc.pop("include", None) or ():
         frag_path = path.parent / str(fragment)
         if not frag_path.exists():
@@ -294,8 +301,8 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
     if ind is None:
         raise RulesetError(f"指标库中没有指标 '{name}'", file=path, rule=rule, line=line, hint=lib.suggest(name))
     derivable = bool(ind.formula) and not _formula_unknowns(ind.formula or "", lib)
-    source = raw.get("from") or ("formula" if derivable else "input")
-    if source not in ("formula", "input", "projects"):
+    source = str(raw.get("from") or ("formula" if derivable else "input"))
+    if source not in FIXED_SOURCES:
         raise RulesetError(f"未知来源 from: '{source}'", file=path, rule=rule, line=line,
                            hint="可用：formula（由预算数据推导）/ input（部门填报）/ projects（汇总项目指标）")
     if source == "formula" and not ind.formula:
@@ -396,7 +403,7 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
         grades=_grades(raw.get("grades"), path, total),
         overachievement=_overachievement(oa, path),
         missing_level=raw.get("missing_level", "withhold"),
-        checks=tuple(raw.get("checks") or ()), findings=(), tests=tuple(raw.get("tests") or ()),
+        checks=(), findings=(), tests=tuple(raw.get("tests") or ()),
         path=path, library=lib, raw=raw,
     )
     return _attach_findings(ruleset, raw, path)
