@@ -59,7 +59,7 @@ def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in (*table.fields, *SOURCE_COLUMNS)})
 
 
-def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None,
+def _frame(table: Table, rows: list[list[object]], file: Path | str, sheet: str | None,
            notices: list[DataError] | None = None) -> pd.DataFrame:
     """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
 
@@ -104,7 +104,7 @@ def _frame(table: Table, rows: list[list[object]], file: Path, sheet: str | None
     return pd.DataFrame.from_records(records, columns=[*table.fields, *SOURCE_COLUMNS])
 
 
-def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path,
+def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path | str,
                      sheet: str | None, row: int) -> list[DataError]:
     """A header that is close to a known one but not it ("全年执行" for 全年执行数) is a column silently lost:
     say so. Headers like 备注 that resemble nothing are extra columns, left alone."""
