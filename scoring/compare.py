@@ -15,6 +15,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring import api
+from scoring.frames import iter_rows
 from scoring.load import load_path
 from scoring.methods import fmt_num
 from scoring.ruleset import Ruleset, load_ruleset
@@ -88,7 +89,7 @@ def render_comparison(c: Comparison, top: int = 20) -> str:
     out = [f"A：{ra.title}（{ra.name} {ra.version}）", f"B：{rb.title}（{rb.name} {rb.version}）", ""]
     d = c.departments
     rows = [[r.dept_name, _num(r.total_a), _num(r.total_b), _signed(r.delta), f"{r.grade_a or '—'} → {r.grade_b or '—'}",
-             f"{_int(r.rank_a)} → {_int(r.rank_b)}"] for r in d.itertuples()]
+             f"{_int(r.rank_a)} → {_int(r.rank_b)}"] for r in iter_rows(d)]
     out.append(tabulate(rows, ["部门", "A 得分", "B 得分", "变化", "等级", "排名"], disable_numparse=True))
     changed = int((d["grade_a"] != d["grade_b"]).sum())
     out += ["", f"{len(d)} 个部门中 {changed} 个等级变化；平均得分变化 {_signed(d['delta'].mean())} 分"]
@@ -96,17 +97,18 @@ def render_comparison(c: Comparison, top: int = 20) -> str:
         it = c.items.head(top)
         out += ["", f"得分变化最大的指标（前 {len(it)} 条，共 {len(c.items)} 条）："]
         out.append(tabulate([[r.dept_code, r.project_code or "（部门整体）", r.name, _num(r.points_a), _num(r.points_b),
-                              _signed(r.delta)] for r in it.itertuples()],
+                              _signed(r.delta)] for r in iter_rows(it)],
                             ["部门编码", "项目", "指标", "A", "B", "变化"], disable_numparse=True))
     if len(c.findings):
         out += ["", "问题发现的变化："] + [f"  [{r.change}] {r.dept_code} {r.rule_id}：{r.problem}"
-                                           for r in c.findings.itertuples()]
+                                           for r in iter_rows(c.findings)]
     return "\n".join(out)
 
 
 def comparison_json(c: Comparison) -> str:
     def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(df.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
+        return out
 
     return json.dumps({"a": {"name": c.a.ruleset.name, "version": c.a.ruleset.version},
                        "b": {"name": c.b.ruleset.name, "version": c.b.ruleset.version},
@@ -115,7 +117,7 @@ def comparison_json(c: Comparison) -> str:
 
 
 def _num(v: object) -> str:
-    return fmt_num(pd.Series([v], dtype=float)).iloc[0]
+    return str(fmt_num(pd.Series([v], dtype=float)).iloc[0])
 
 
 def _signed(v: object) -> str:
@@ -123,5 +125,5 @@ def _signed(v: object) -> str:
     return text if text in ("—", "0.00") or text.startswith("-") else "+" + text
 
 
-def _int(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else str(int(v))  # type: ignore[call-overload]
+def _int(v: float | None) -> str:
+    return "—" if v is None or pd.isna(v) else str(int(v))
