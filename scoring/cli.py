@@ -144,11 +144,12 @@ def history(
         return
     from tabulate import tabulate
 
+    from scoring.frames import iter_rows
     from scoring.score import fmt2
 
     name = rows["dept_name"].iloc[-1]
     table = [[r.year, r.ruleset, r.ruleset_version, fmt2(r.total), r.grade, r.n_projects, r.stored_at]
-             for r in rows.itertuples()]
+             for r in iter_rows(rows)]
     typer.echo(f"{name}（{code}）")
     typer.echo(tabulate(table, ["年度", "规则集", "版本", "得分", "等级", "项目数", "存入时间"], disable_numparse=True))
 
@@ -316,7 +317,7 @@ def template(
         typer.echo(f"错误：{out} 是文件夹；xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}", err=True)
         raise typer.Exit(2)
     try:
-        written = write_template(out, fmt.value, ruleset, year)  # type: ignore[arg-type]
+        written = write_template(out, fmt.value, ruleset, year)
     except PerfscoreError as exc:
         raise _fail(exc) from exc
     where = out if fmt is TemplateFormat.xlsx else f"{out}/（{len(written)} 个文件）"
