@@ -51,17 +51,23 @@ def project_rows(run: Run, dept_code: str) -> list[list[str]]:
             for r in iter_rows(p)]
 
 
-def item_rows(run: Run, dept_code: str, project_code: str | None = None) -> list[list[str]]:
+def item_table(run: Run, dept_code: str, project_code: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of one scored 自评表. 说明 says how the points came about (target and points are in
+    their own columns); 自评得分 appears only when the department published scores."""
     it = run.result.items
     it = it[it["dept_code"] == dept_code]
     if project_code is not None:
         it = it[it["project_code"] == project_code]
+    published = it["published_score"].notna().any()
+    headers = [h for h in ITEM_HEADERS if published or h != "自评得分"]
     rows = []
     for r in iter_rows(it):
-        published = "" if pd.isna(r.published_score) else fmt2(r.published_score)
-        rows.append([r.level1, r.level2 or "", r.name, r.target_text, r.actual_text, fmt2(r.weight),
-                     fmt2(r.points), published, r.explanation.split("，", 1)[-1] if r.kind != "missing" else r.explanation])
-    return rows
+        why = r.explanation if r.kind == "missing" else "；".join(t for t in (str(r.how), str(r.note)) if t)
+        row = [r.level1, r.level2 or "", r.name, r.target_text, r.actual_text, fmt2(r.weight), fmt2(r.points)]
+        if published:
+            row.append("" if pd.isna(r.published_score) else fmt2(r.published_score))
+        rows.append([*row, why])
+    return headers, rows
 
 
 def _units(run: Run) -> Iterator[tuple[str, str, str | None, str]]:
@@ -88,8 +94,9 @@ def render_table(run: Run, detail: bool | None = None) -> str:
                     tabulate(rows, PROJECT_HEADERS, tablefmt="simple", disable_numparse=True)]
     if detail:
         for code, _name, project, title in _units(run):
-            out += ["", f"■ {title}", tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="simple",
-                                               disable_numparse=True, maxcolwidths=[None] * 8 + [48])]
+            headers, rows = item_table(run, code, project)
+            out += ["", f"■ {title}", tabulate(rows, headers, tablefmt="simple", disable_numparse=True,
+                                               maxcolwidths=[None] * (len(headers) - 1) + [40])]
     out += _problems_text(run)
     return "\n".join(out)
 
@@ -123,8 +130,9 @@ def render_markdown(run: Run) -> str:
         for code, _name, project, title in _units(run):
             if code != d.dept_code:
                 continue
+            headers, item_rows = item_table(run, code, project)
             out += ["", f"### {title}" if project else "### 指标得分", "",
-                    tabulate(item_rows(run, code, project), ITEM_HEADERS, tablefmt="github", disable_numparse=True)]
+                    tabulate(item_rows, headers, tablefmt="github", disable_numparse=True)]
     if len(run.checks):
         out += ["", "## 一致性检查", ""] + [f"- {'**不符**' if r.status == 'fail' else STATUS_ZH.get(r.status, r.status)}：{r.message}"
                                               for r in iter_rows(run.checks)]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from scoring.api import Run
 from scoring.frames import iter_rows, row
 from scoring.methods import round_half_up
-from scoring.render import ITEM_HEADERS, item_rows
+from scoring.render import item_table
 from scoring.score import fmt2
 from scoring.text import text_col
 
@@ -140,7 +141,8 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
     yield Block("p", f"依据《{run.ruleset.title}》（{run.ruleset.name} {run.ruleset.version}），{how}计算，"
                      f"本部门自评得分{fmt2(d['total'])}分，等级为“{d['grade']}”{rank}。")
     if run.ruleset.scope == "department":
-        yield Block("table", rows=item_rows(run, code), headers=ITEM_HEADERS)
+        headers, rows = item_table(run, code)
+        yield Block("table", rows=rows, headers=headers)
         return
     yield Block("h3", "（二）项目支出绩效情况")
     projects = run.result.projects
@@ -150,7 +152,8 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
         yield Block("p", f"全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，预算执行率{rate}{carry}。"
                          f"项目自评得分{fmt2(r.total)}分，等级为“{r.grade}”。")
-        yield Block("table", rows=item_rows(run, code, r.project_code), headers=ITEM_HEADERS)
+        headers, rows = item_table(run, code, r.project_code)
+        yield Block("table", rows=rows, headers=headers)
 
 
 def _problems_and_measures(run: Run, code: str) -> Iterator[Block]:
@@ -183,30 +186,55 @@ def render_report_markdown(report: Report) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+# Column widths (cm) for the scored table on an A4/Letter portrait page; 说明 takes what is left.
+_DOCX_WIDTHS = {"一级指标": 1.5, "二级指标": 1.7, "三级指标": 2.5, "年度指标值": 1.9, "实际完成值": 1.9, "分值": 1.4,
+                "得分": 1.4, "自评得分": 1.4}
+_DOCX_TEXT_WIDTH = 16.5
+
+
 def render_report_docx(report: Report, path: str) -> None:
-    """The same report as a Word document: headings, paragraphs and tables in the report's order."""
+    """The same report as a Word document: 黑体 headings, 宋体 text, tables sized for the page."""
     from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    for name, face, size in (("Normal", "宋体", 11), ("Title", "黑体", 20), ("Heading 1", "黑体", 15),
+                             ("Heading 2", "黑体", 13)):
+        style = doc.styles[name]
+        style.font.name = face
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
     levels = {"h1": 0, "h2": 1, "h3": 2}
     for b in report.blocks:
         if b.kind in levels:
-            doc.add_heading(b.text, level=levels[b.kind])
+            heading = doc.add_heading(b.text, level=levels[b.kind])
+            if b.kind == "h1":
+                heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif b.kind == "table":
-            table = doc.add_table(rows=1, cols=len(b.headers))
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, b.headers, strict=True):
-                cell.text = text
-            for row in b.rows:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, row, strict=True):
-                    cell.text = str(text)
+            _docx_table(doc, b, Cm, Pt)
         else:
             doc.add_paragraph(b.text)
     doc.save(path)
+
+
+def _docx_table(doc: Any, block: Block, cm: Any, pt: Any) -> None:
+    table = doc.add_table(rows=1, cols=len(block.headers))
+    table.style = "Table Grid"
+    table.autofit = False
+    fixed = [_DOCX_WIDTHS.get(h) for h in block.headers]
+    known = sum(w for w in fixed if w)
+    rest = [h for h, w in zip(block.headers, fixed, strict=True) if not w]
+    widths = [w or max(2.0, (_DOCX_TEXT_WIDTH - known) / len(rest)) for w in fixed]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = cm(width)  # the grid widths, which LibreOffice and WPS read
+    for row_values in [block.headers, *block.rows]:
+        cells = table.rows[0].cells if row_values is block.headers else table.add_row().cells
+        for cell, text, width in zip(cells, row_values, widths, strict=True):
+            cell.text = str(text)
+            cell.width = cm(width)
+            for run in cell.paragraphs[0].runs:
+                run.font.size = pt(9)
+                run.font.bold = row_values is block.headers

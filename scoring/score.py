@@ -21,8 +21,8 @@ from scoring.values import ParsedValue, try_parse_value
 ITEM_COLUMNS = (
     "dept_code", "project_code", "level1", "level2", "name", "indicator_id", "kind", "target_text",
     "actual_text", "comparator", "target", "high", "unit", "actual", "qualitative", "weight", "weight_given",
-    "method", "completion", "points_computed", "override_score", "override_reason", "points", "reason",
-    "published_score", "deviation_reason", "overachieved", "reason_missing", "oa_cut", "explanation",
+    "method", "completion", "points_computed", "override_score", "override_reason", "points",
+    "published_score", "deviation_reason", "overachieved", "reason_missing", "oa_cut", "how", "note", "explanation",
     "_file", "_sheet", "_row",
 )
 
@@ -286,7 +286,23 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     return out
 
 
+def _notes(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
+    """What changed the points after the method: over-achievement, its cut, 人工调整 ("" when nothing)."""
+    oa = ruleset.overachievement
+    over = "实际值达目标的 " + m.pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " \
+        + f"{oa.threshold:.0%}"
+    note = pd.Series("", index=items.index, dtype=object)
+    note = note.mask(items["overachieved"] & ~items["reason_missing"], over + "，已说明偏差原因")
+    note = note.mask(items["reason_missing"], over + "，未说明偏差原因")
+    note = note.mask(items["oa_cut"] > 0, note + "，按偏离度扣减 " + m.pct(items["oa_cut"]) + " 分值")
+    adjusted = "人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 " + m.fmt_num(
+        items["points_computed"]) + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）"
+    has = items["override_score"].notna()
+    return note.mask(has & (note != ""), note + "；" + adjusted).mask(has & (note == ""), adjusted)
+
+
 def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
+    """The whole reason in one sentence: inputs, method outcome, points given of the weight, then notes."""
     w = m.fmt_num(items["weight"])
     p = m.fmt_num(items["points"])
     comp = text_col(items["comparator"]).replace({">=": "≥", "<=": "≤", "range": ""})
@@ -298,17 +314,7 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     text = text.mask(missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w
                      + " 分未得")
     text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
-    oa = ruleset.overachievement
-    over = "；实际值达目标的 " + m.pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " + f"{oa.threshold:.0%}"
-    text = text.mask(items["overachieved"] & ~items["reason_missing"], text + over + "，已说明偏差原因")
-    text = text.mask(items["reason_missing"], text + over + "，未说明偏差原因")
-    cut = items["oa_cut"] > 0
-    text = text.mask(cut, text + "，按偏离度扣减 " + m.pct(items["oa_cut"]) + " 分值")
-    adjusted = items["override_score"].notna()
-    text = text.mask(adjusted, text + "；人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 "
-                     + m.fmt_num(items["points_computed"])
-                     + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）")
-    return text
+    return text.mask(items["note"] != "", text + "；" + items["note"])
 
 
 # ------------------------------------------------------------------ totals
@@ -352,6 +358,7 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     items["points"] = items["points_computed"].where(items["override_score"].isna(),
                                                      items["override_score"].clip(lower=0))
     items["points"] = items["points"].clip(upper=items["weight"].where(items["override_score"].isna()))
+    items["note"] = _notes(items, ruleset)
     items["explanation"] = _explain(items, ruleset)
     items = _ordered(items, ruleset)
     projects = _project_totals(items, ds, ruleset) if ruleset.scope == "project" else pd.DataFrame()
