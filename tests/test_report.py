@@ -90,7 +90,10 @@ def test_docx_report_reads_back(tmp_path: Path) -> None:
     assert any("预算执行率仅72.23%" in t for t in texts)
     assert len(doc.tables) >= 5  # budget table + one scored table per project
     header = [c.text for c in doc.tables[1].rows[0].cells]
-    assert header[:3] == ["一级指标", "二级指标", "三级指标"]
+    # no 自评得分 column: the example publishes no scores of its own
+    assert header == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "说明"]
+    e02 = [[c.text for c in row.cells] for row in doc.tables[2].rows]
+    assert ["产出指标", "数量指标", "维修校舍面积", "≥12000平方米", "8600平方米", "12.50", "8.96", "完成率 71.67%"] in e02
 
 
 def test_report_cli_writes_one_file_per_department(tmp_path: Path) -> None:
