@@ -30,13 +30,16 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from scoring.errors import DataError, Source
 from scoring.indicators import Library, default_library, normalize_name
 from scoring.load import read_text
 from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
 from scoring.values import ValueParseError, parse_value, try_parse_value
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "BudgetLine", "Extraction", "Fact", "IndicatorRow", "Issue", "Project", "check_workbook", "extract_path",
@@ -1174,7 +1177,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
     todo = PatternFill("solid", fgColor=_FILL_TODO)
     low = PatternFill("solid", fgColor=_FILL_LOW)
 
-    def sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Mapping[int, int]) -> object:
+    def sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Mapping[int, int]) -> Worksheet:
         ws = wb.create_sheet(title)
         ws.append(list(headers))
         for cell in ws[1]:
@@ -1200,7 +1203,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         for fld in ("budget_initial", "budget_final"):
             note = derived.get((p.code, fld))
             if note:  # not written in the report: computed, so the reviewer should confirm it
-                cell = ws_projects.cell(row=row, column=PROJECTS.fields.index(fld) + 1)  # type: ignore[attr-defined]
+                cell = ws_projects.cell(row=row, column=PROJECTS.fields.index(fld) + 1)
                 cell.fill = low
                 cell.comment = Comment(f"推算：{note}，请核对", "perfscore")
     ind_headers = [*_headers(INDICATORS), "提取置信度"]
@@ -1217,14 +1220,14 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         ws = sheet(table.sheet, headers, values, {table.fields.index("name"): 28})
         t_col = table.fields.index("target") + 1
         for i, r in enumerate(rows, start=2):
-            cell = ws.cell(row=i, column=t_col)  # type: ignore[attr-defined]
+            cell = ws.cell(row=i, column=t_col)
             cell.fill = todo
             if i == 2:
                 cell.comment = Comment("请填写年度指标值（如 ≥95%、≥100000件）；黄色为待填单元格", "perfscore")
             if r.confidence == "低":
                 for c in range(1, len(headers) + 1):
                     if c != t_col:
-                        ws.cell(row=i, column=c).fill = low  # type: ignore[attr-defined]
+                        ws.cell(row=i, column=c).fill = low
     sheet(SOURCE_SHEET, ["序号", "表", "对象", "字段", "值", "原文", "项目编码", "来源句", "字符位置", "行号", "模式",
                          "置信度", "说明"],
           [[n, f.table, f.subject, _FIELD_NAMES.get(f.field, f.field), f.value, f.text, f.project or None,
