@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from scoring.load import SAMPLE_MARK
 from scoring.ruleset import Ruleset, load_ruleset
 from scoring.schema import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.schema import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SAMPLE_DEPT = SAMPLE_MARK + "001"
 OPTIONS_SHEET = "选项"
@@ -228,7 +231,7 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _list_ranges(ws_options: object, options: Options) -> dict[str, str]:
+def _list_ranges(ws_options: Worksheet, options: Options) -> dict[str, str]:
     """Write each option list as a column of the 选项 sheet; return name → absolute range formula."""
     from openpyxl.utils import get_column_letter
 
@@ -237,9 +240,9 @@ def _list_ranges(ws_options: object, options: Options) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(i)
-        ws_options.cell(row=1, column=i, value=name)  # type: ignore[attr-defined]
+        ws_options.cell(row=1, column=i, value=name)
         for r, v in enumerate(values, start=2):
-            ws_options.cell(row=r, column=i, value=v)  # type: ignore[attr-defined]
+            ws_options.cell(row=r, column=i, value=v)
         last = max(len(values), 1) + 1
         out[name] = f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${last}"
     return out
