@@ -359,11 +359,16 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.freeze_panes = ws.cell(row=first, column=1)
+    _print_landscape(ws)
+    ws.print_title_rows = f"{head}:{head}"
+
+
+def _print_landscape(ws: Worksheet) -> None:
+    """Printed as people print a 自评表: landscape, all columns on one page width."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{head}:{head}"
 
 
 def _grouped(items: pd.DataFrame) -> pd.DataFrame:
@@ -451,6 +456,8 @@ def build_workbook(run: Run) -> Workbook:
     _findings(wb.create_sheet(FINDINGS_SHEET), run)
     _checks(wb.create_sheet(CHECKS_SHEET), run)
     _rejections(wb.create_sheet(REJECTIONS_SHEET), run)
+    for ws in (summary, wb[FINDINGS_SHEET], wb[CHECKS_SHEET], wb[REJECTIONS_SHEET]):
+        _print_landscape(ws)
     return wb
 
 
