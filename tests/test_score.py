@@ -153,3 +153,22 @@ def test_scoring_is_vectorised_over_all_departments() -> None:
     a = together.set_index(key)["points"].sort_index()
     b = alone.set_index(key)["points"].sort_index()
     pd.testing.assert_series_equal(a, b)
+
+
+def test_manual_override_keeps_the_computed_score(tmp_path: Path) -> None:
+    """人工调整: the evaluator's score counts; the computed score and the reason stay visible."""
+    import shutil
+
+    folder = Path(shutil.copytree(EXAMPLES / "lusong-chengguan", tmp_path / "d"))
+    p = folder / "绩效指标.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",人工调整得分,调整理由"
+    lines = [line + (",10,系统故障期间案件延期，经核实不扣分" if "按期结案率" in line else ",,") if i else line
+             for i, line in enumerate(lines)]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = api.run_path(folder, "mof-project", 2024)
+    row = run.result.items.set_index(["project_code", "name"]).loc[("P01", "按期结案率")]
+    assert float(row["points"]) == 10.0
+    assert float(row["points_computed"]) == pytest.approx(81.32 / 90 * 10)
+    assert row["explanation"].endswith("人工调整为 10.00 分（计算得分 9.04，理由：系统故障期间案件延期，经核实不扣分）")
+    assert project_total(run, "P01") == pytest.approx(100.0)
