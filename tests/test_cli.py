@@ -73,3 +73,13 @@ def test_ruleset_list_and_show() -> None:
 def test_wrong_year_for_ruleset() -> None:
     res = runner.invoke(app, ["score", str(EXAMPLE), "-y", "2019"])
     assert res.exit_code == 2 and "不含 2019" in res.stderr
+
+
+def test_explain_says_why_rules_fired_or_not() -> None:
+    res = runner.invoke(app, ["explain", str(ROOT / "examples" / "district-education"), "-d", "430299101",
+                              "-i", "暑期完工率"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    fired = lines.index(next(line for line in lines if line.startswith("[medium] indicator-below-target")))
+    assert lines[fired + 1].strip() == "触发：校舍维修改造项目·暑期完工率"
+    assert "未触发：校舍维修改造项目·暑期完工率 —— overachieved 不成立（overachieved = false）" in res.stdout
