@@ -35,7 +35,7 @@ class Run:
         return ds.rows_read, ds.rows_used, ds.rows_rejected
 
 
-def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: str = "durable") -> Run:
+def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: findings_mod.Engine = "durable") -> Run:
     if year is not None and not ruleset.applies_to(year):
         lo, hi = ruleset.years
         raise RulesetError(f"规则集 {ruleset.name} 适用年度为 {lo or '不限'}–{hi or '不限'}，不含 {year}",
@@ -44,12 +44,12 @@ def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: str
     chk = checks_mod.run_checks(ds, ruleset.checks, ruleset.library)
     result = score(ds, ruleset)
     facts = facts_mod.build_facts(result, chk)
-    found = findings_mod.run_findings(ruleset.findings, facts, engine=engine)  # type: ignore[arg-type]
+    found = findings_mod.run_findings(ruleset.findings, facts, engine=engine)
     return Run(ruleset, ds, chk, result, found, tuple(facts))
 
 
 def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: int | None = None,
-             engine: str = "durable") -> Run:
+             engine: findings_mod.Engine = "durable") -> Run:
     """Score a department file or folder with a ruleset (name of a shipped one, a path, or compiled)."""
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     return run_raw(load_path(path), rs, year, engine)

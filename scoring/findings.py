@@ -26,6 +26,7 @@ from typing import Any, Literal
 from scoring import expr as ex
 from scoring.errors import RulesetError, did_you_mean
 
+Engine = Literal["durable", "reference"]
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
@@ -299,7 +300,7 @@ def _engine(rules: tuple[FindingRule, ...], frozen: tuple[tuple[str, tuple[tuple
 
 def match(
     rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], *,
-    engine: Literal["durable", "reference"] = "durable", schema: Mapping[str, Mapping[str, type]] | None = None,
+    engine: Engine = "durable", schema: Mapping[str, Mapping[str, type]] | None = None,
 ) -> list[tuple[str, int]]:
     """(rule id, fact index) for every rule that holds on a fact of its kind, by fact then rule order."""
     if engine == "reference":
@@ -313,7 +314,7 @@ def match(
 
 def run_findings(
     rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], *,
-    engine: Literal["durable", "reference"] = "durable", schema: Mapping[str, Mapping[str, type]] | None = None,
+    engine: Engine = "durable", schema: Mapping[str, Mapping[str, type]] | None = None,
 ) -> tuple[Finding, ...]:
     """Findings for facts: ordered high → medium → low, then by rule order, then by fact order.
 

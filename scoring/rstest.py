@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.findings import Engine
 from scoring.load import RawData, _frame
 from scoring.ruleset import Ruleset
 from scoring.schema import TABLES
@@ -65,7 +66,7 @@ def _raw(case: Mapping[str, Any], ruleset: Ruleset) -> RawData:
     return RawData(tables)
 
 
-def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: str = "durable") -> CaseResult:
+def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "durable") -> CaseResult:
     from scoring.api import run_raw
 
     name = str(case.get("name", "（未命名）"))
@@ -114,5 +115,5 @@ def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: str = "durable")
     return CaseResult(name, line_of(case), tuple(fails))
 
 
-def run_tests(ruleset: Ruleset, engine: str = "durable") -> list[CaseResult]:
+def run_tests(ruleset: Ruleset, engine: Engine = "durable") -> list[CaseResult]:
     return [run_case(c, ruleset, engine) for c in ruleset.tests]
