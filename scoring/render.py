@@ -142,7 +142,8 @@ def render_markdown(run: Run) -> str:
 
 
 def _frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(df.to_json(orient="records", force_ascii=False))  # type: ignore[no-any-return]
+    out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
+    return out
 
 
 def trace(run: Run) -> dict[str, Any]:
