@@ -8,7 +8,6 @@ consistency checks and rejected rows. Everything is computed here; the Jinja2 te
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import jinja2
 import pandas as pd
 
 from scoring.api import Run
+from scoring.frames import iter_rows
 from scoring.methods import round_half_up
 from scoring.score import fmt2
 
@@ -37,11 +37,6 @@ class Bar:
     width: float  # percent of the track, 0–100
     grade: str
     grade_class: str
-
-
-def _rows(df: pd.DataFrame) -> Iterator[Any]:
-    """A frame's rows as named tuples, typed loosely: the columns are documented on the frame, not in stubs."""
-    return iter(df.itertuples())
 
 
 def _text(v: Any) -> str:
@@ -75,12 +70,12 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
     res = run.result
     projects = run.dataset.projects
     cards = []
-    for d in _rows(res.departments):
+    for d in iter_rows(res.departments):
         bars: list[Bar] = []
         if rs.scope == "project":
             p = res.projects[res.projects["dept_code"] == d.dept_code]
             bars = [Bar(_text(r.project_name), fmt2(r.total), f"{rs.total:g}", _width(r.total, rs.total),
-                        _text(r.grade), classes.get(_text(r.grade), "g3")) for r in _rows(p)]
+                        _text(r.grade), classes.get(_text(r.grade), "g3")) for r in iter_rows(p)]
             bars_title = "项目得分"
         else:
             it = res.items[res.items["dept_code"] == d.dept_code]
@@ -114,7 +109,7 @@ def _lost_points(run: Run) -> list[dict[str, Any]]:
     rows = rows.assign(dept_order=rows["dept_code"].map(order)).sort_values(
         ["lost_pts", "dept_order", "project_code"], ascending=[False, True, True], kind="stable")
     out = []
-    for r in _rows(rows):
+    for r in iter_rows(rows):
         unit = _text(pnames.get((r.dept_code, r.project_code), r.project_code)) if r.project_code else ""
         out.append({
             "dept": _text(names.get(r.dept_code, r.dept_code)), "unit": unit, "level1": _text(r.level1),
@@ -148,7 +143,7 @@ def _checks(run: Run) -> list[dict[str, str]]:
         "dept": _text(names.get(c.dept_code, c.dept_code)), "title": _text(c.title),
         "status": STATUS_ZH.get(_text(c.status), _text(c.status)), "status_key": _text(c.status),
         "message": _text(c.message),
-    } for c in _rows(run.checks)]
+    } for c in iter_rows(run.checks)]
 
 
 def _rejections(run: Run) -> list[dict[str, str]]:
@@ -163,7 +158,7 @@ def context(run: Run) -> dict[str, Any]:
     classes = grade_classes(run)
     ranking = [{"rank": int(d.rank), "name": _text(d.dept_name), "code": _text(d.dept_code), "year": int(d.year),
                 "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
-                "n_projects": int(d.n_projects)} for d in _rows(run.result.departments)]
+                "n_projects": int(d.n_projects)} for d in iter_rows(run.result.departments)]
     years = sorted({int(y) for y in run.result.departments["year"]})
     return {
         "title": f"{'、'.join(map(str, years))}年度绩效自评评分结果" if years else "绩效自评评分结果",

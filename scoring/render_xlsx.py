@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.api import Run
+from scoring.frames import iter_rows
 from scoring.text import text_col
 
 SUMMARY_SHEET = "汇总"
@@ -60,11 +61,6 @@ _MAX_WIDTH = 60
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _rows(df: pd.DataFrame) -> Iterator[Any]:
-    """A frame's rows as named tuples, typed loosely: the columns are documented on the frame, not in stubs."""
-    return iter(df.itertuples())
 
 
 def _num(v: Any) -> float | None:
@@ -174,10 +170,10 @@ def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Seque
 def _units(run: Run) -> list[tuple[str, str | None, str]]:
     """(dept_code, project_code or None, sheet base name) per scored unit, in ranking order."""
     out: list[tuple[str, str | None, str]] = []
-    for d in _rows(run.result.departments):
+    for d in iter_rows(run.result.departments):
         if run.ruleset.scope == "project":
             p = run.result.projects
-            for r in _rows(p[p["dept_code"] == d.dept_code]):
+            for r in iter_rows(p[p["dept_code"] == d.dept_code]):
                 out.append((str(d.dept_code), str(r.project_code), f"{r.project_code} {r.project_name}"))
         else:
             out.append((str(d.dept_code), None, str(d.dept_name)))
@@ -211,7 +207,7 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
     ws.cell(row=4, column=1, value=f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行")
     top = 6
     rows = []
-    for d in _rows(run.result.departments):
+    for d in iter_rows(run.result.departments):
         rows.append([int(d.rank), _text(d.dept_name), _text(d.dept_code), int(d.year), _num(d.total),
                      _text(d.grade), int(d.n_projects)])
     nxt = _table(ws, top, RANKING_HEADERS, rows, {0: INT_FMT, 3: INT_FMT, 4: SCORE_FMT, 6: INT_FMT})
@@ -227,7 +223,7 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         dept_names = run.result.departments.set_index("dept_code")["dept_name"]
         headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
-        ordered = sorted(_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
+        ordered = sorted(iter_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
         prow = [[_text(dept_names.get(p.dept_code)), _text(p.project_code), _text(p.project_name),
                  _num(p.budget_final), _num(p.spent), _num(p.execution_rate), _num(p.total), _text(p.grade)]
                 for p in ordered]
@@ -327,7 +323,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     _header(ws, head, ITEM_HEADERS)
     first = head + 1
     r = first - 1
-    for r, it in enumerate(_rows(items), start=first):
+    for r, it in enumerate(iter_rows(items), start=first):
         placeholder = it.kind == "missing" and not _text(it.indicator_id)
         # A level with no indicators keeps its row (分值 withheld, 得分 0) but no 三级 text, so a reader of
         # the MoF layout (scoring.load_mof) skips it instead of taking it for an indicator.
@@ -414,7 +410,7 @@ def _checks(ws: Worksheet, run: Run) -> None:
     names = run.result.departments.set_index("dept_code")["dept_name"]
     status_zh = {"rounding": "尾差", "fail": "不符", "note": "提示", "pass": "通过", "ok": "通过"}
     rows = []
-    for c in _rows(run.checks):
+    for c in iter_rows(run.checks):
         rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),
                      SEVERITY_ZH.get(str(c.severity), _text(c.severity)), status_zh.get(str(c.status), _text(c.status)),
                      _text(c.subject), _num(c.expected), _num(c.actual), _num(c.difference), _text(c.message)])

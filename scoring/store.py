@@ -27,6 +27,7 @@ import pandas as pd
 
 from scoring.api import Run
 from scoring.errors import PerfscoreError, did_you_mean
+from scoring.frames import iter_rows
 from scoring.render import trace
 
 INDEX_FILE = "index.sqlite"
@@ -68,11 +69,6 @@ class Stored:
     ruleset: str
     dept_code: str
     trace: Path
-
-
-def _rows(df: pd.DataFrame) -> Iterator[Any]:
-    """A frame's rows as named tuples, typed loosely: the columns are documented on the frame, not in stubs."""
-    return iter(df.itertuples())
 
 
 def _safe(name: str) -> str:
@@ -146,7 +142,7 @@ def store_run(run: Run, root: Path, *, now: datetime | None = None) -> list[Stor
                 if col not in fresh:
                     fresh[col] = None
             _write_departments_csv(folder / DEPARTMENTS_FILE, fresh[list(DEPARTMENT_COLUMNS)])
-            for d in _rows(group):
+            for d in iter_rows(group):
                 code = str(d.dept_code)
                 path = folder / f"{_safe(code)}.json"
                 body = _department_trace(full, code, _source_files(run, code))
