@@ -10,7 +10,7 @@ import pandas as pd
 from scoring import checks as checks_mod
 from scoring import facts as facts_mod
 from scoring import findings as findings_mod
-from scoring.errors import RulesetError
+from scoring.errors import DataError, RulesetError, Source
 from scoring.load import RawData, load_path
 from scoring.ruleset import Ruleset, load_ruleset
 from scoring.score import ScoreResult, score
@@ -36,6 +36,9 @@ class Run:
 
 
 def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: findings_mod.Engine = "durable") -> Run:
+    """Validate, check, score and derive findings. Without `year`, the data must be of one fiscal year."""
+    if year is None:
+        year = _single_year(raw)
     if year is not None and not ruleset.applies_to(year):
         lo, hi = ruleset.years
         raise RulesetError(f"规则集 {ruleset.name} 适用年度为 {lo or '不限'}–{hi or '不限'}，不含 {year}",
@@ -46,6 +49,17 @@ def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: fin
     facts = facts_mod.build_facts(result, chk)
     found = findings_mod.run_findings(ruleset.findings, facts, engine=engine)
     return Run(ruleset, ds, chk, result, found, tuple(facts))
+
+
+def _single_year(raw: RawData) -> int | None:
+    """The one fiscal year the departments declare; several years are not ranked together."""
+    depts = raw["departments"]
+    years = sorted({int(y) for y in pd.to_numeric(depts["year"], errors="coerce").dropna()})
+    if len(years) > 1:
+        files = depts.loc[pd.to_numeric(depts["year"], errors="coerce") == years[0], "_file"]
+        raise DataError(f"数据包含多个年度：{'、'.join(map(str, years))}", source=Source(str(files.iloc[0])),
+                        hint="不同年度不能一起排名，请用 --year 指定所评年度")
+    return years[0] if years else None
 
 
 def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: int | None = None,

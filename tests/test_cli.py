@@ -83,3 +83,18 @@ def test_explain_says_why_rules_fired_or_not() -> None:
     fired = lines.index(next(line for line in lines if line.startswith("[medium] indicator-below-target")))
     assert lines[fired + 1].strip() == "触发：校舍维修改造项目·暑期完工率"
     assert "未触发：校舍维修改造项目·暑期完工率 —— overachieved 不成立（overachieved = false）" in res.stdout
+
+
+def test_several_years_need_a_year(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "district-health", tmp_path / "health")
+    shutil.copytree(ROOT / "examples" / "district-education", tmp_path / "edu")
+    info = tmp_path / "edu" / "单位信息.csv"
+    info.write_text(info.read_text(encoding="utf-8").replace(",2024,", ",2023,"), encoding="utf-8")
+    mixed = runner.invoke(app, ["score", str(tmp_path)])
+    assert mixed.exit_code == 3
+    assert "数据包含多个年度：2023、2024" in mixed.stderr and "--year" in mixed.stderr
+    one = runner.invoke(app, ["score", str(tmp_path), "--year", "2024", "--no-detail"])
+    assert one.exit_code == 0
+    assert "示例区卫生健康局" in one.stdout and "年度为 2023，与所评年度 2024 不符" in one.stdout
