@@ -106,8 +106,14 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     })
     surveyed = g["_surveyed"].any()
     facts_proj: list[dict[str, Any]] = []
-    if len(result.projects):
-        p = result.projects.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
+    # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
+    # about execution, adjustment, carry-over and data periods.
+    base = result.projects
+    if base.empty and len(ds.projects):
+        base = ds.projects.assign(execution_rate=ds.projects["spent"] / ds.projects["budget_final"].where(
+            ds.projects["budget_final"] > 0))
+    if len(base):
+        p = base.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
         p = p.reset_index()
         p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
         p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)

@@ -126,3 +126,17 @@ findings:
     assert result.exit_code == 0, result.output
     assert "“教师培训项目”全年培训2000人次，规模较大。" in result.output
     assert "按岗位需求分层分批组织培训。" in result.output
+
+
+def test_department_scope_findings() -> None:
+    """部门整体: findings from the common indicators and from the projects' funds."""
+    run = api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    by_rule = {f.rule_id: f for f in run.findings}
+    assert by_rule["staff-over-quota"].problem == "在职人员控制率为105.00%，实有人数超过编制数，扣2.50分"
+    # (8.6 − 7.9) / 7.9 = 8.86%; 5 − 0.5 × 8.86 = 0.57 points kept, 4.43 lost
+    assert by_rule["sangong-rising"].problem == "“三公”经费较上年增长8.86%，扣4.43分"
+    assert by_rule["sangong-over-budget"].severity == "high"
+    assert by_rule["funds-noncompliant"].problem == "资金使用合规性检查发现问题1次，扣1.00分"
+    assert "预算执行率仅72.23%" in by_rule["execution-very-low"].problem  # E02, from the project table
+    healthy = api.run_path(EXAMPLES / "district-health", "province-dept", 2024)
+    assert healthy.findings == ()
