@@ -85,8 +85,13 @@ def render_table(run: Run, detail: bool | None = None) -> str:
     """The terminal view: ranking, per-department projects, and indicator detail when asked (default: one department)."""
     out = [f"规则集：{run.ruleset.title}（{run.ruleset.name} {run.ruleset.version}）", counts_line(run), ""]
     out.append(tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="simple", disable_numparse=True))
-    many = len(run.result.departments) > 1
-    detail = (not many) if detail is None else detail
+    n = len(run.result.departments)
+    if detail is None and n > MANY_DEPARTMENTS:
+        # A bureau-wide run: the ranking is the screen; the rest belongs in a file.
+        out += ["", f"共 {n} 个部门；--detail 显示各部门项目与指标，或用 -f xlsx / -f html / report 输出文件。"]
+        out += _problems_text(run, brief=True)
+        return "\n".join(out)
+    detail = n <= 1 if detail is None else detail
     for d in iter_rows(run.result.departments):
         rows = project_rows(run, d.dept_code)
         if rows:
@@ -101,7 +106,16 @@ def render_table(run: Run, detail: bool | None = None) -> str:
     return "\n".join(out)
 
 
-def _problems_text(run: Run) -> list[str]:
+MANY_DEPARTMENTS = 10
+
+
+def _problems_text(run: Run, brief: bool = False) -> list[str]:
+    """Checks and rejections under the tables; `brief` counts them instead of listing them."""
+    if brief:
+        fails = int((run.checks["status"] == "fail").sum()) if len(run.checks) else 0
+        rejected = run.dataset.rows_rejected
+        return ["", f"一致性检查不符 {fails} 项，被拒绝的行 {rejected} 行，无法读取的文件 {len(run.dataset.problems)} 个"
+                    "（详见 -f json / -f xlsx）"] if fails or rejected or run.dataset.problems else []
     out = []
     if len(run.checks):
         out += ["", "一致性检查："] + [f"  [{STATUS_ZH.get(r.status, r.status)}] {r.message}"

@@ -98,3 +98,19 @@ def test_several_years_need_a_year(tmp_path: Path) -> None:
     one = runner.invoke(app, ["score", str(tmp_path), "--year", "2024", "--no-detail"])
     assert one.exit_code == 0
     assert "示例区卫生健康局" in one.stdout and "年度为 2023，与所评年度 2024 不符" in one.stdout
+
+
+def test_many_departments_show_the_ranking_only(tmp_path: Path) -> None:
+    import shutil
+
+    for i in range(11):
+        folder = Path(shutil.copytree(ROOT / "examples" / "district-health", tmp_path / f"d{i}"))
+        info = folder / "单位信息.csv"
+        info.write_text(info.read_text(encoding="utf-8").replace("430299201", f"4302992{i:02d}")
+                        .replace("示例区卫生健康局", f"卫生健康局{i}"), encoding="utf-8")
+    res = runner.invoke(app, ["score", str(tmp_path), "-y", "2024"])
+    assert res.exit_code == 0, res.output
+    assert "共 11 个部门；--detail 显示各部门项目与指标" in res.stdout
+    assert "项目得分" not in res.stdout
+    detailed = runner.invoke(app, ["score", str(tmp_path), "-y", "2024", "--detail"])
+    assert detailed.stdout.count("【卫生健康局") == 11
