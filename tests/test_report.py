@@ -140,3 +140,17 @@ def test_department_scope_findings() -> None:
     assert "预算执行率仅72.23%" in by_rule["execution-very-low"].problem  # E02, from the project table
     healthy = api.run_path(EXAMPLES / "district-health", "province-dept", 2024)
     assert healthy.findings == ()
+
+
+def test_missing_budget_is_said_not_silently_zero(tmp_path: Path) -> None:
+    import shutil
+
+    folder = Path(shutil.copytree(EXAMPLES / "district-health", tmp_path / "h"))
+    p = folder / "项目支出.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("H02,疫苗冷链运维项目,一般公共预算,300.00,300.00,298.00",
+                                                       "H02,疫苗冷链运维项目,一般公共预算,300.00,,298.00"), encoding="utf-8")
+    run = api.run_path(folder, "mof-project", 2024)
+    row = run.result.items.set_index(["project_code", "name"]).loc[("H02", "预算执行率")]
+    assert float(row["points"]) == 0.0
+    assert "全年预算数缺失或为 0，无法计算执行率，本项不得分" in row["explanation"]
+    assert [f.rule_id for f in run.findings] == ["budget-missing"]
