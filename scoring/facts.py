@@ -24,7 +24,7 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
         "target": float, "actual": float, "completion": float, "over_ratio": float, "points": float,
         "weight": float, "share": float, "lost": float, "qualitative": bool, "overachieved": bool,
         "reason_missing": bool, "has_reason": bool, "method": str, "direction": str, "source": str,
-        "adjusted": bool,
+        "adjusted": bool, "published": float, "published_diff": float,
     },
     "project": {
         **_COMMON, "project_code": str, "project_name": str, "budget_initial": float, "budget_final": float,
@@ -87,6 +87,8 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     items["has_reason"] = text_col(items["deviation_reason"]).str.strip() != ""
     items["source"] = items["kind"]
     items["adjusted"] = items["override_score"].notna()
+    items["published"] = items["published_score"]
+    items["published_diff"] = items["points"] - items["published_score"]
     facts_ind = _records(items.drop(columns=["kind"]), "indicator")
 
     per_unit = ["dept_code", "project_code"]

@@ -298,7 +298,12 @@ def _notes(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     adjusted = "人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 " + m.fmt_num(
         items["points_computed"]) + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）"
     has = items["override_score"].notna()
-    return note.mask(has & (note != ""), note + "；" + adjusted).mask(has & (note == ""), adjusted)
+    note = note.mask(has & (note != ""), note + "；" + adjusted).mask(has & (note == ""), adjusted)
+    diff = items["points"] - items["published_score"]
+    differs = diff.abs() >= 0.005  # a published 得分 the department computed otherwise
+    said = "与单位自评得分 " + m.fmt_num(items["published_score"]) + " 相差 " + m.fmt_num(diff).where(
+        diff < 0, "+" + m.fmt_num(diff)) + " 分"
+    return note.mask(differs & (note != ""), note + "；" + said).mask(differs & (note == ""), said)
 
 
 def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
@@ -358,7 +363,7 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     items["points"] = items["points_computed"].where(items["override_score"].isna(),
                                                      items["override_score"].clip(lower=0))
     items["points"] = items["points"].clip(upper=items["weight"].where(items["override_score"].isna()))
-    items["note"] = _notes(items, ruleset)
+    items["note"] = _notes(items, ruleset)  # after points: it compares them with the published 得分
     items["explanation"] = _explain(items, ruleset)
     items = _ordered(items, ruleset)
     projects = _project_totals(items, ds, ruleset) if ruleset.scope == "project" else pd.DataFrame()

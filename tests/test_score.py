@@ -172,3 +172,24 @@ def test_manual_override_keeps_the_computed_score(tmp_path: Path) -> None:
     assert float(row["points_computed"]) == pytest.approx(81.32 / 90 * 10)
     assert row["explanation"].endswith("人工调整为 10.00 分（计算得分 9.04，理由：系统故障期间案件延期，经核实不扣分）")
     assert project_total(run, "P01") == pytest.approx(100.0)
+
+
+def test_published_scores_are_compared(tmp_path: Path) -> None:
+    """A department's own 得分 stays beside perfscore's; a difference is said, and ≥ 0.5 is a finding."""
+    import shutil
+
+    folder = Path(shutil.copytree(EXAMPLES / "lusong-chengguan", tmp_path / "d"))
+    p = folder / "绩效指标.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    published = {"按期结案率": "9", "结案率": "10", "立案数": "8"}
+    lines = [line + ",得分" if i == 0 else line + "," + next((v for k, v in published.items()
+                                                             if f",{k}," in line), "")
+             for i, line in enumerate(lines)]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = api.run_path(folder, "mof-project", 2024)
+    it = run.result.items.set_index(["project_code", "name"])
+    assert it.loc[("P01", "按期结案率"), "note"] == "与单位自评得分 9.00 相差 +0.04 分"  # 9.0356 vs 9
+    assert it.loc[("P01", "结案率"), "note"] == ""
+    assert it.loc[("P01", "立案数"), "note"] == "与单位自评得分 8.00 相差 +2.00 分"
+    (differs,) = [f for f in run.findings if f.rule_id == "published-score-differs"]
+    assert differs.problem == "“数字化城管指挥中心运行项目”的“立案数”单位自评8.00分，按评分规则应为10.00分"
