@@ -344,6 +344,6 @@ def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
 def budget_execution(g: pd.DataFrame, params: Params) -> MethodResult:
     """得分 = 执行率 × 分值，最高不超过分值；执行率 = 全年执行数 / 全年预算数（财预〔2020〕10号）。"""
     res = ratio(g, params)
-    how = "执行率 " + pct(res.completion) + np.where(res.completion > 1, "（封顶）", "")
+    how: pd.Series = "执行率 " + pct(res.completion) + np.where(res.completion > 1, "（封顶）", "")
     how = how.mask(g["actual"].isna(), "全年预算数缺失或为 0，无法计算执行率，本项不得分")
     return MethodResult(res.points, res.completion, how)
