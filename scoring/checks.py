@@ -33,6 +33,7 @@ from scoring.yamlio import file_of, line_of
 PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial", "budget_final", "spent",
                   "carryover", "period_months", "execution_rate", "adjustment_rate")
 SEVERITIES = ("high", "medium", "low")
+STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}  # how reports and exports name a check's status
 CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subject", "expected", "actual",
                  "difference", "message")
 

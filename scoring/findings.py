@@ -29,6 +29,7 @@ from scoring.errors import RulesetError, did_you_mean
 Engine = Literal["durable", "reference"]
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
+SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}  # how reports and exports name them
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
 OPTIONAL = ("merge_key", "problem_merged")
 TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged")

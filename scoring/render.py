@@ -10,12 +10,10 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring.api import Run
+from scoring.checks import STATUS_ZH
 from scoring.frames import iter_rows
 from scoring.methods import round_half_up
 from scoring.score import fmt2
-
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
-STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}
 
 
 def _pct(v: Any) -> str:

@@ -16,15 +16,16 @@ import jinja2
 import pandas as pd
 
 from scoring.api import Run
+from scoring.checks import STATUS_ZH
+from scoring.findings import SEVERITY_ZH
 from scoring.frames import iter_rows
 from scoring.methods import round_half_up
 from scoring.score import fmt2
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "overview.html.j2"
-SEVERITIES = (("high", "重要"), ("medium", "一般"), ("low", "提示"))
+SEVERITIES = tuple(SEVERITY_ZH.items())
 LOST_EPSILON = 0.005  # below half a display cent nothing visible was withheld
-STATUS_ZH = {"rounding": "尾差", "fail": "不符", "note": "提示", "pass": "通过", "ok": "通过"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.api import Run
+from scoring.checks import STATUS_ZH
+from scoring.findings import SEVERITY_ZH
 from scoring.frames import iter_rows
 from scoring.text import text_col
 
@@ -41,7 +43,6 @@ FIXED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET, CHECKS_SHEET, REJECTIONS_SHEET)
 RANKING_HEADERS = ("排名", "部门", "部门编码", "年度", "得分", "等级", "项目数")
 ITEM_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "自评得分", "说明")
 FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 SCORE_FMT = "0.00"
@@ -408,11 +409,10 @@ def _findings(ws: Worksheet, run: Run) -> None:
 
 def _checks(ws: Worksheet, run: Run) -> None:
     names = run.result.departments.set_index("dept_code")["dept_name"]
-    status_zh = {"rounding": "尾差", "fail": "不符", "note": "提示", "pass": "通过", "ok": "通过"}
     rows = []
     for c in iter_rows(run.checks):
         rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),
-                     SEVERITY_ZH.get(str(c.severity), _text(c.severity)), status_zh.get(str(c.status), _text(c.status)),
+                     SEVERITY_ZH.get(str(c.severity), _text(c.severity)), STATUS_ZH.get(str(c.status), _text(c.status)),
                      _text(c.subject), _num(c.expected), _num(c.actual), _num(c.difference), _text(c.message)])
     headers = ("部门", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明")
     _table(ws, 1, headers, rows, {5: MONEY_FMT, 6: MONEY_FMT, 7: MONEY_FMT}, wrap=(8,))

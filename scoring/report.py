@@ -22,7 +22,6 @@ from scoring.score import fmt2
 from scoring.text import text_col
 
 NUMERALS = "一二三四五六七八九十"
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}
 
 
 def cn(n: int) -> str:
