@@ -45,8 +45,11 @@ class RawData:
 
 
 def read_text(path: Path) -> str:
-    """Decode a text file written in UTF-8 (with or without BOM) or GB18030/GBK, without being told which."""
+    """Decode a text file written in UTF-8 (with or without BOM), GB18030/GBK, or UTF-16 (Excel's
+    "Unicode 文本" export), without being told which."""
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
     for enc in ENCODINGS:
         try:
             return data.decode(enc)
@@ -202,7 +205,11 @@ def _uncached_formulas(path: Path, sheets: list[tuple[Table, str, list[list[obje
 
 
 def _read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -> pd.DataFrame:
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(read_text(path)))]
+    text = read_text(path)
+    # Commas usually; tabs when saved as Excel/WPS "文本文件（制表符分隔）" or "Unicode 文本".
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return _frame(table, rows, path, None, notices)
 
 

@@ -229,3 +229,13 @@ def test_a_header_close_to_a_known_one_is_named(tmp_path: Path, ruleset: Ruleset
     note = raw.problems[0]
     assert (Path(str(note.source.file)).name, note.source.row, note.source.column) == ("项目支出.csv", 1, "全年执行")
     assert "未识别的列「全年执行」" in str(note) and "全年执行数" in str(note)
+
+
+def test_utf16_tab_separated_export_loads_identically(tmp_path: Path, ruleset: Ruleset) -> None:
+    """Excel/WPS "Unicode 文本" saves UTF-16 with tabs: same data, same result."""
+    plain = validate(load_path(copy_example(tmp_path / "utf8")), ruleset)
+    other = copy_example(tmp_path / "utf16")
+    for p in other.glob("*.csv"):
+        p.write_bytes(p.read_text(encoding="utf-8").replace(",", "\t").encode("utf-16"))
+    assert (other / "绩效指标.csv").read_bytes()[:2] == b"\xff\xfe"
+    assert_same(plain, validate(load_path(other), ruleset))
