@@ -18,7 +18,8 @@ The result is the same raw tables `scoring.load` reads from the template (单位
   年度资金总额 row.
 - Indicator rows keep the published 分值 (→ weight) and 得分 (→ published_score), so outputs show the
   department's own score beside perfscore's. "产出指标(50分)" is read as 产出指标.
-- The 执行率 得分 in the funds block is not kept: the schema has no column for it, perfscore computes it.
+- The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
+  perfscore's own 执行率 score.
 
 Merged cells are filled with their top-left value (this needs the normal, not read-only, openpyxl mode).
 Formulas are read through their cached values; a formula cell saved without one (a file written by a
@@ -284,6 +285,8 @@ def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
         out["_row"] = r + 1
         for fld in ("budget_initial", "budget_final", "spent"):
             out[fld] = _number(s.get(r, cols.get(fld), _header_of(fld)))
+        if cols.get("exec_score") is not None:
+            out["published_score"] = _number(s.get(r, cols.get("exec_score"), "得分"))
     elif found:
         s.notices.append(DataError("未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title,
                                                                                   head + 1, "年度资金总额")))

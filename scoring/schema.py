@@ -66,6 +66,8 @@ PROJECTS = Table("projects", "项目支出", (
     Column("spent", "全年执行数", ("实际支出", "执行数"), numeric=True, comment="万元"),
     Column("carryover", "结转结余", ("结余结转", "结转结余资金"), numeric=True, comment="万元"),
     Column("period", "数据期间", ("统计期间",), comment="如 1—12月；只覆盖部分年度时写 1—10月"),
+    Column("published_score", "执行率得分", ("预算执行率得分",), numeric=True,
+           comment="单位自评的预算执行率得分（可选），与 perfscore 得分并列显示"),
 ))
 
 INDICATORS = Table("indicators", "绩效指标", (

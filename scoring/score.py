@@ -83,6 +83,7 @@ def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
             "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
             "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
             "qualitative": False, "weight": lv.points, "weight_given": lv.points,
+            "published_score": p["published_score"],
             "method": (lv.method or MethodSpec("budget_execution")).key,
             "_file": p["_file"], "_sheet": p["_sheet"], "_row": p["_row"],
         }))

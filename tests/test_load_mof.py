@@ -73,10 +73,11 @@ def test_formula_without_cached_value_reads_blank_with_a_notice(tmp_path: Path) 
     ind = raw["indicators"]
     assert pd.isna(ind["published_score"].iloc[0])
     assert ind["published_score"].iloc[1:].notna().all()
-    assert len(raw.problems) == 1
-    note = raw.problems[0]
-    assert (note.source.sheet, note.source.row, note.source.column) == ("数字化城管", 15, "得分")
-    assert "没有缓存的计算结果" in str(note)
+    # the 执行率 得分 of each funds block (row 6, =E6/D6*10-style formulas) and the one indicator 得分
+    where = [(n.source.sheet, n.source.row, n.source.column) for n in raw.problems]
+    assert where == [("数字化城管", 6, "得分"), ("数字化城管", 15, "得分"), ("城管考评", 6, "得分"), ("小游园", 6, "得分")]
+    assert all("没有缓存的计算结果" in str(n) for n in raw.problems)
+    assert raw["projects"]["published_score"].isna().all()
 
 
 def test_data_only_reading_uses_cached_values_as_excel_would() -> None:
@@ -193,3 +194,15 @@ def test_a_department_overall_table_is_not_read_as_projects(tmp_path: Path) -> N
     raw = load_path(path)
     assert all(len(df) == 0 for df in raw.tables.values())
     assert len(raw.problems) == 1 and "项目支出绩效自评表" in str(raw.problems[0])
+
+
+def test_published_execution_score_kept_beside_perfscores() -> None:
+    """The funds block's 得分 is the department's own 执行率 score; the scored table shows both."""
+    raw = load_path(FIXTURE)
+    assert raw["projects"]["published_score"].tolist() == [10, 10, 10]
+    from scoring import api
+
+    items = api.run_path(FIXTURE).result.items
+    exec_rows = items[items["name"] == "预算执行率"]
+    assert exec_rows["published_score"].tolist() == [10.0, 10.0, 10.0]
+    assert exec_rows["points"].tolist() == [10.0, 10.0, 10.0]
