@@ -268,6 +268,25 @@ def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文
     typer.echo("\n".join(lines))
 
 
+@ruleset_app.command("fields")
+def ruleset_fields(
+    kind: Annotated[str | None, typer.Argument(help="indicator / project / department / check")] = None,
+) -> None:
+    """列出问题规则（findings）和模板可用的事实字段。Fields a findings rule may use."""
+    from tabulate import tabulate
+
+    from scoring.facts import SCHEMA, field_doc
+
+    kinds = [kind] if kind else list(SCHEMA)
+    unknown = [k for k in kinds if k not in SCHEMA]
+    if unknown:
+        typer.echo(f"错误：未知事实类型 {unknown[0]}；可用：{' / '.join(SCHEMA)}", err=True)
+        raise typer.Exit(2)
+    names = {float: "数值", str: "文字", bool: "真/假"}
+    rows = [[k, f, names[t], field_doc(k, f)] for k in kinds for f, t in SCHEMA[k].items()]
+    typer.echo(tabulate(rows, ["事实类型（on）", "字段", "类型", "说明"], disable_numparse=True))
+
+
 @ruleset_app.command("check")
 def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """检查规则集（权重、区间、方法、指标、表达式）。Check a ruleset without reading any data."""

@@ -114,3 +114,13 @@ def test_many_departments_show_the_ranking_only(tmp_path: Path) -> None:
     assert "项目得分" not in res.stdout
     detailed = runner.invoke(app, ["score", str(tmp_path), "-y", "2024", "--detail"])
     assert detailed.stdout.count("【卫生健康局") == 11
+
+
+def test_every_fact_field_is_documented() -> None:
+    from scoring.facts import SCHEMA, field_doc
+
+    undocumented = [f"{k}.{f}" for k, fields in SCHEMA.items() for f in fields if not field_doc(k, f)]
+    assert undocumented == []
+    res = runner.invoke(app, ["ruleset", "fields", "project"])
+    assert res.exit_code == 0
+    assert "execution_rate" in res.stdout and "预算执行率（比例，0.9 = 90%）" in res.stdout
