@@ -9,13 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from scoring.cli import EXIT_TESTS_FAILED, app
+from scoring.resources import ruleset_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("name", ["mof-project", "province-dept"])
+@pytest.mark.parametrize("name", [p.stem for p in ruleset_files()])
 def test_ruleset_check_and_test_pass_for_shipped_rulesets(name: str) -> None:
     check = runner.invoke(app, ["ruleset", "check", name])
     assert check.exit_code == 0 and "检查通过" in check.stdout

@@ -9,6 +9,7 @@ import pytest
 
 from scoring import api
 from scoring.errors import RulesetError
+from scoring.resources import ruleset_files
 from scoring.rstest import run_tests
 from scoring.ruleset import load_ruleset
 
@@ -35,7 +36,7 @@ def write(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
     return p
 
 
-@pytest.mark.parametrize("name", ["mof-project", "province-dept"])
+@pytest.mark.parametrize("name", [p.stem for p in ruleset_files()])
 def test_shipped_rulesets_compile_and_pass_their_tests(name: str) -> None:
     rs = load_ruleset(name)
     results = run_tests(rs)
