@@ -130,7 +130,8 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     facts_ind = _records(items.drop(columns=["kind"]), "indicator")
 
     per_unit = ["dept_code", "project_code"]
-    real = items[items["kind"] != "missing"].copy()
+    # Indicators the unit set itself (and those it filled in on 整体绩效指标): not the computed 执行率 row.
+    real = items[items["kind"].isin(["input", "reported"])].copy()
     level1 = real["level1"].astype(str)
     real["_quant"] = ~real["qualitative"].astype(bool)
     real["_below"] = real["completion"] < 1 - 1e-9
