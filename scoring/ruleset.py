@@ -83,6 +83,14 @@ class MethodRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BlankComparator:
+    """A target written without ≥/≤/= ("80万元") reads with this comparator where `when` matches."""
+
+    when: Mapping[str, Any]
+    comparator: str
+
+
+@dataclass(frozen=True, slots=True)
 class Grade:
     name: str
     min: float
@@ -110,6 +118,7 @@ class Ruleset:
     years: tuple[int | None, int | None]
     levels: tuple[Level, ...]
     method_rules: tuple[MethodRule, ...]
+    blank_comparators: tuple[BlankComparator, ...]
     grades: tuple[Grade, ...]
     overachievement: Overachievement
     missing_level: Literal["withhold", "redistribute"]
@@ -359,17 +368,38 @@ def _grades(raw: Any, path: Path, total: float) -> tuple[Grade, ...]:
     return tuple(sorted(grades, key=lambda g: -g.min))
 
 
+WHEN_FIELDS = frozenset({"level1", "level2", "comparator", "qualitative", "indicator", "direction", "unit"})
+
+
+def _when(r: Mapping[str, Any], path: Path, rule: str, section: str, allowed: frozenset[str]) -> dict[str, Any]:
+    """A rule's `when:` selector: field → value or list of values, fields checked against `allowed`."""
+    when = {k: v for k, v in (r.get("when") or {}).items() if k != LINE_KEY}
+    bad = set(when) - allowed
+    if bad:
+        b = sorted(bad)[0]
+        raise RulesetError(f"{section} 的 when 不支持字段 '{b}'", file=path, rule=rule, line=line_of(r),
+                           hint=did_you_mean(b, allowed) or "可用：" + "、".join(sorted(allowed)))
+    return when
+
+
+def _blank_comparators(raw: Any, path: Path) -> tuple[BlankComparator, ...]:
+    out = []
+    for i, r in enumerate(raw or ()):
+        rule = f"blank_comparator[{i + 1}]"
+        when = _when(r, path, rule, "blank_comparator", WHEN_FIELDS - {"comparator", "direction", "qualitative"})
+        comparator = str(r.get("comparator", ""))
+        if comparator not in (">=", "<=", "="):
+            raise RulesetError(f"comparator 应为 >=、<= 或 =，而不是 '{comparator}'", file=path, rule=rule,
+                               line=line_of(r))
+        out.append(BlankComparator(when, comparator))
+    return tuple(out)
+
+
 def _method_rules(raw: Any, path: Path) -> tuple[MethodRule, ...]:
     rules = []
-    allowed = {"level1", "level2", "comparator", "qualitative", "indicator", "direction", "unit"}
     for i, r in enumerate(raw or ()):
         rule = f"methods[{i + 1}]"
-        when = {k: v for k, v in (r.get("when") or {}).items() if k != LINE_KEY}
-        bad = set(when) - allowed
-        if bad:
-            b = sorted(bad)[0]
-            raise RulesetError(f"methods 的 when 不支持字段 '{b}'", file=path, rule=rule, line=line_of(r),
-                               hint=did_you_mean(b, allowed) or "可用：" + "、".join(sorted(allowed)))
+        when = _when(r, path, rule, "methods", WHEN_FIELDS)
         rules.append(MethodRule(when, _method_spec(r.get("method"), path, rule, line_of(r))))
     if not rules or rules[-1].when:
         rules.append(MethodRule({}, MethodSpec("ratio")))  # the 10号 default for anything else
@@ -400,6 +430,7 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
         source_doc=str(raw.get("source", "")), scope=scope, total=total,
         years=(years.get("from"), years.get("to")), levels=levels,
         method_rules=_method_rules(raw.get("methods"), path),
+        blank_comparators=_blank_comparators(raw.get("blank_comparator"), path),
         grades=_grades(raw.get("grades"), path, total),
         overachievement=_overachievement(oa, path),
         missing_level=raw.get("missing_level", "withhold"),

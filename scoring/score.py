@@ -6,7 +6,9 @@ set, never one per indicator). Points keep full precision; only display rounds (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -219,27 +221,35 @@ def _directions(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
 
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out = items.copy()
+    # A number written without ≥/≤/=: the ruleset's blank_comparator rules first (成本 → ≤, as the
+    # primer's tables do), then the library's direction for the indicator, else ≥.
+    blank = out["comparator"].isna() & out["target"].notna()
+    for blank_rule in ruleset.blank_comparators:
+        hit = blank & _selected(out, blank_rule.when)
+        out.loc[hit, "comparator"] = blank_rule.comparator
+        blank &= ~hit
+    by_library = _directions(out, ruleset).map({"lower": "<=", "higher": ">=", "exact": "="})
+    out["comparator"] = out["comparator"].where(~blank, by_library)
     out["direction"] = _directions(out, ruleset)
-    # Blank comparator: ≥ for higher-is-better, ≤ for lower-is-better (cost) indicators.
-    numeric = out["target"].notna()
-    out["comparator"] = out["comparator"].where(out["comparator"].notna() | ~numeric, out["direction"].map(
-        {"lower": "<=", "higher": ">=", "exact": "="}))
-    out.loc[out["level2"].astype(str).str.contains("成本", na=False) & (out["comparator"] == ">=")
-            & out["target_text"].astype(str).str.match(r"^[\d.]"), "comparator"] = "<="
     pending = out["method"].isna() & (out["kind"] != "missing")
-    fields = {
-        "level1": out["level1"], "level2": out["level2"], "comparator": out["comparator"],
-        "qualitative": out["qualitative"].astype(bool), "indicator": out["indicator_id"],
-        "direction": out["direction"], "unit": out["unit"],
-    }
     for rule in ruleset.method_rules:
-        mask = pending.copy()
-        for key, wanted in rule.when.items():
-            values = wanted if isinstance(wanted, list) else [wanted]
-            mask &= fields[key].isin(values)
+        mask = pending & _selected(out, rule.when)
         out.loc[mask, "method"] = rule.method.key
         pending &= ~mask
     return out
+
+
+def _selected(items: pd.DataFrame, when: Mapping[str, Any]) -> pd.Series:
+    """Rows a `when:` selector picks: every named field equals the value or one of the listed values."""
+    fields = {
+        "level1": items["level1"], "level2": items["level2"], "comparator": items["comparator"],
+        "qualitative": items["qualitative"].astype(bool), "indicator": items["indicator_id"],
+        "direction": items.get("direction", pd.Series(None, index=items.index)), "unit": items["unit"],
+    }
+    mask = pd.Series(True, index=items.index)
+    for key, wanted in when.items():
+        mask &= fields[key].isin(wanted if isinstance(wanted, list) else [wanted])
+    return mask
 
 
 def _method_table(ruleset: Ruleset) -> dict[str, MethodSpec]:

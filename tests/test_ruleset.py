@@ -11,7 +11,7 @@ from scoring import api
 from scoring.errors import RulesetError
 from scoring.resources import ruleset_files
 from scoring.rstest import run_tests
-from scoring.ruleset import load_ruleset
+from scoring.ruleset import Ruleset, load_ruleset
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -257,3 +257,29 @@ def test_overachievement_settings_checked(tmp_path: Path) -> None:
     child = write(tmp_path, "format: 1\nextends: mof-project\nname: bad\noverachievement: {threshhold: 1.2}\n")
     with pytest.raises(RulesetError, match="overachievement 不支持 'threshhold'.*是否为 'threshold'"):
         load_ruleset(child)
+
+
+def test_blank_comparator_for_costs_is_configured(tmp_path: Path) -> None:
+    """“80万元” under 成本指标 reads as ≤80万元 (mof-project's blank_comparator), so 110万元 is a cost
+    overrun scored down by deviation — not an over-achievement of a target set too low."""
+    from scoring.rstest import run_case
+
+    case = {"name": "cost", "data": {
+        "单位信息": [{"部门编码": "T1", "部门名称": "测试局", "年度": 2024}],
+        "项目支出": [{"项目编码": "P1", "项目名称": "测试项目", "全年预算数": 100, "全年执行数": 100}],
+        "绩效指标": [{"项目编码": "P1", "一级指标": "产出指标", "二级指标": "成本指标", "三级指标": "采购成本",
+                      "年度指标值": "80万元", "实际完成值": "110万元"}]},
+        "expect": {"indicators": {"采购成本": 50 * (1 - 30 / 80)}, "findings": ["cost-over-target"],
+                   "no_findings": ["target-set-too-low"]}}
+    assert run_case(case, load_ruleset("mof-project")).failures == ()
+    from scoring.api import run_raw
+    from scoring.rstest import _raw
+
+    def explained(rs: Ruleset) -> str:
+        return str(run_raw(_raw(case, rs), rs).result.items.set_index("name").loc["采购成本", "explanation"])
+
+    assert "目标 ≤80万元" in explained(load_ruleset("mof-project"))
+    # Without the setting the bare number reads as ≥ (the library does not know 采购成本).
+    plain = load_ruleset(write(tmp_path, "format: 1\nextends: mof-project\nname: plain\nblank_comparator: []\n"))
+    assert plain.blank_comparators == ()
+    assert "目标 ≥80万元" in explained(plain)
