@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -84,6 +85,7 @@ class Options:
     fund_types: tuple[str, ...]
     dept_indicators: tuple[str, ...]
     units: tuple[str, ...] = UNITS
+    children: tuple[tuple[str, tuple[str, ...]], ...] = ()  # 一级 → its 二级, for the dependent drop-down
 
 
 def column_comment(table: Table, col: Column) -> str:
@@ -108,8 +110,18 @@ def options_for(ruleset: Ruleset) -> Options:
     inputs = [fi.id for lv in ruleset.levels
               for fi in (*lv.indicators, *(f for c in lv.children for f in c.indicators)) if fi.source == "input"]
     lines = [names[0] for names in ruleset.library.budget_lines.values() if names]
+    children = tuple((lv.name, tuple(c.name for c in lv.children)) for lv in fillable if lv.children)
     return Options(tuple(lv.name for lv in fillable), tuple(dict.fromkeys(level2)), tuple(lines), FUND_TYPES,
-                   tuple(dict.fromkeys(inputs)))
+                   tuple(dict.fromkeys(inputs)), children=children)
+
+
+CHILD_LIST_PREFIX = "二级_"
+_NAME_OK = re.compile(r"^[^\W\d][\w.]*$")  # a workbook name Excel/WPS accept (CJK letters count as letters)
+
+
+def dependent_lists(options: Options) -> bool:
+    """Whether 二级 can narrow to the chosen 一级: every 一级 must make a valid workbook name."""
+    return bool(options.children) and all(_NAME_OK.match(CHILD_LIST_PREFIX + n) for n, _ in options.children)
 
 
 def sample_rows(ruleset: Ruleset, year: int) -> dict[str, list[dict[str, object]]]:
@@ -237,6 +249,8 @@ def _list_ranges(ws_options: Worksheet, options: Options) -> dict[str, str]:
 
     lists = {"一级指标": options.level1, "二级指标": options.level2, "科目": options.lines,
              "资金性质": options.fund_types, "整体指标": options.dept_indicators, "计量单位": options.units}
+    # One column per 一级 with its own 二级, named 二级_<一级> by the caller for INDIRECT().
+    lists.update({CHILD_LIST_PREFIX + name: values for name, values in options.children})
     out: dict[str, str] = {}
     for i, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(i)
@@ -280,6 +294,13 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
 
     opts = wb.create_sheet(OPTIONS_SHEET)
     ranges = _list_ranges(opts, options)
+    dependent = dependent_lists(options)
+    if dependent:
+        from openpyxl.workbook.defined_name import DefinedName
+
+        for name, _ in options.children:
+            key = CHILD_LIST_PREFIX + name
+            wb.defined_names[key] = DefinedName(key, attr_text=ranges[key])
     for i in range(1, 7):
         opts.column_dimensions[get_column_letter(i)].width = 22
         opts.cell(row=1, column=i).font = Font(bold=True)
@@ -320,7 +341,15 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
             listed = _DROPDOWNS.get((table.key, col.field))
             if table.key == "dept_indicators" and not options.dept_indicators:
                 listed = None  # a project ruleset does not read 整体绩效指标: its level lists would mislead
-            if listed:
+            if listed == "二级指标" and dependent:
+                # 二级 narrows to the 一级 chosen on the same row (INDIRECT of the named list 二级_<一级>).
+                level1_col = get_column_letter(next(i for i, c in enumerate(table.columns, start=1)
+                                                    if c.field == "level1"))
+                dv = DataValidation(type="list", formula1=f'INDIRECT("{CHILD_LIST_PREFIX}"&${level1_col}2)',
+                                    allow_blank=True, errorStyle="warning", showErrorMessage=True,
+                                    error="不在所选一级指标的二级指标中，确定要使用此名称吗？", errorTitle=col.header,
+                                    showInputMessage=True, promptTitle=col.header, prompt="先选一级指标，再从下拉列表选择")
+            elif listed:
                 dv = DataValidation(type="list", formula1=ranges[listed], allow_blank=True, errorStyle="warning",
                                     showErrorMessage=True, error=f"不在“{listed}”列表中，确定要使用此名称吗？",
                                     errorTitle=col.header, showInputMessage=True, promptTitle=col.header,

@@ -91,9 +91,14 @@ def test_drop_downs_come_from_the_ruleset_and_library(book: openpyxl.Workbook) -
     level1 = _validation(ind, "一级指标")
     assert level1.type == "list"
     assert _list_values(book, level1.formula1) == ["产出指标", "效益指标", "满意度指标"]  # 预算执行率 is computed
-    level2 = _list_values(book, _validation(ind, "二级指标").formula1)
-    assert level2 == [c.name for lv in rs.levels for c in lv.children]
-    assert "数量指标" in level2 and "服务对象满意度指标" in level2
+    # 二级 narrows to the row's 一级 (column C): INDIRECT of the workbook name 二级_<一级>
+    assert _validation(ind, "二级指标").formula1 == 'INDIRECT("二级_"&$C2)'
+    for lv in rs.levels:
+        if lv.children and lv.metric is None:
+            named = book.defined_names[f"二级_{lv.name}"]
+            assert _list_values(book, named.attr_text) == [c.name for c in lv.children]
+    assert _list_values(book, book.defined_names["二级_产出指标"].attr_text) == ["数量指标", "质量指标", "时效指标",
+                                                                              "成本指标"]
     lines = _list_values(book, _validation(book["预算收支"], "科目").formula1)
     assert lines == [names[0] for names in rs.library.budget_lines.values()]
     assert {"一般公共预算", "基本支出", "人员经费", "公用经费", "项目支出", "政府性基金", "三公经费"} <= set(lines)
