@@ -144,8 +144,8 @@ def history(
         return
     from tabulate import tabulate
 
+    from scoring.display import fmt2
     from scoring.frames import iter_rows
-    from scoring.score import fmt2
 
     name = rows["dept_name"].iloc[-1]
     table = [[r.year, r.ruleset, r.ruleset_version, fmt2(r.total), r.grade, r.n_projects, r.stored_at]

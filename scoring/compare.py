@@ -15,9 +15,10 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring import api
+from scoring.display import fmt2 as _num
+from scoring.display import signed_text as _signed
 from scoring.frames import iter_rows
 from scoring.load import load_path
-from scoring.methods import fmt_num
 from scoring.ruleset import Ruleset, load_ruleset
 
 EPS = 1e-9
@@ -114,15 +115,6 @@ def comparison_json(c: Comparison) -> str:
                        "b": {"name": c.b.ruleset.name, "version": c.b.ruleset.version},
                        "departments": records(c.departments), "items": records(c.items),
                        "findings": records(c.findings)}, ensure_ascii=False, indent=2) + "\n"
-
-
-def _num(v: object) -> str:
-    return str(fmt_num(pd.Series([v], dtype=float)).iloc[0])
-
-
-def _signed(v: object) -> str:
-    text = _num(v)
-    return text if text in ("—", "0.00") or text.startswith("-") else "+" + text
 
 
 def _int(v: float | None) -> str:

@@ -13,10 +13,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from scoring.display import pct
 
 Params = Mapping[str, Any]
 EPS = 1e-9  # compare at 9 decimals: 0.8999999999 counts as 0.9 (see notes: precision at boundaries)
@@ -66,38 +68,6 @@ def method(
 def validate_params(name: str, params: Params) -> list[str]:
     """Problems with a method's parameters, in Chinese; empty when fine."""
     return METHODS[name].check(params)
-
-
-def half_up(values: pd.Series, places: int = 2) -> pd.Series:
-    """Vectorised round-half-away-from-zero. Rounding to 9 places first removes binary noise, so 2.675
-    (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
-    x = values.astype(float)
-    scale = 10.0**places
-    rounded = np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
-    return cast(pd.Series, rounded)  # numpy ufuncs hand a Series back; numpy's stubs say ndarray
-
-
-def fmt_num(values: pd.Series, places: int = 2, suffix: str = "") -> pd.Series:
-    """Display numbers with `places` decimals, half-up; missing or infinite → '—'."""
-    x = half_up(values, places)
-    ok = np.isfinite(x)
-    text = [f"{v:.{places}f}{suffix}" if good else "—" for v, good in zip(x.to_numpy(), ok.to_numpy(), strict=True)]
-    return pd.Series(text, index=values.index, dtype=object)
-
-
-def pct(s: pd.Series) -> pd.Series:
-    """Format ratios as percentages with two decimals, half-up."""
-    return fmt_num(s.astype(float) * 100, 2, "%")
-
-
-def round_half_up(x: float, places: int = 2) -> float:
-    """Round half away from zero at `places` decimals (not Python's banker's rounding)."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if not np.isfinite(x):
-        return x
-    q = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _safe_ratio(num: pd.Series, den: pd.Series) -> pd.Series:

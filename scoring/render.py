@@ -11,17 +11,10 @@ from tabulate import tabulate
 
 from scoring.api import Run
 from scoring.checks import STATUS_ZH
+from scoring.display import fmt2
+from scoring.display import pct_text as _pct
+from scoring.display import wan_text as _wan
 from scoring.frames import iter_rows
-from scoring.methods import round_half_up
-from scoring.score import fmt2
-
-
-def _pct(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v) * 100):.2f}%"
-
-
-def _wan(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"
 
 
 def counts_line(run: Run) -> str:

@@ -17,10 +17,11 @@ import pandas as pd
 
 from scoring.api import Run
 from scoring.checks import STATUS_ZH
+from scoring.display import fmt2
+from scoring.display import pct_text as _pct
+from scoring.display import wan_text as _wan
 from scoring.findings import SEVERITY_ZH
 from scoring.frames import iter_rows
-from scoring.methods import round_half_up
-from scoring.score import fmt2
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "overview.html.j2"
@@ -44,14 +45,6 @@ def _text(v: Any) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
     return str(v)
-
-
-def _pct(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v) * 100):.2f}%"
-
-
-def _wan(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"
 
 
 def _width(points: float, maximum: float) -> float:

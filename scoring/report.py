@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from scoring.api import Run
+from scoring.display import fmt2, pct_text
+from scoring.display import wan_text as _wan
 from scoring.frames import iter_rows, row
-from scoring.methods import round_half_up
 from scoring.render import item_table
-from scoring.score import fmt2
 from scoring.text import text_col
 
 NUMERALS = "一二三四五六七八九十"
@@ -53,10 +53,6 @@ class Report:
     dept_code: str
     title: str
     blocks: list[Block]
-
-
-def _wan(v: float | None) -> str:
-    return "—" if v is None or pd.isna(v) else f"{round_half_up(float(v)):,.2f}"
 
 
 def _budget_rows(run: Run, code: str, keys: tuple[str, ...]) -> list[list[str]]:
@@ -147,7 +143,7 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
     projects = run.result.projects
     for i, r in enumerate(iter_rows(projects[projects["dept_code"] == code]), start=1):
         yield Block("h3", f"{i}.{r.project_name}")
-        rate = "—" if pd.isna(r.execution_rate) else f"{round_half_up(r.execution_rate * 100):.2f}%"
+        rate = pct_text(r.execution_rate)
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
         yield Block("p", f"全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，预算执行率{rate}{carry}。"
                          f"项目自评得分{fmt2(r.total)}分，等级为“{r.grade}”。")

@@ -14,6 +14,11 @@ import numpy as np
 import pandas as pd
 
 from scoring import methods as m
+from scoring.display import (
+    fmt2,  # noqa: F401  (re-exported: renderers and tests format scores with it)
+    fmt_num,
+    pct,
+)
 from scoring.frames import records
 from scoring.ruleset import FixedIndicator, Level, MethodSpec, Ruleset
 from scoring.text import text_col
@@ -48,11 +53,6 @@ class ScoreResult:
     dataset: Dataset
 
 
-def fmt2(x: float) -> str:
-    """Display a score: two decimals, half-up."""
-    return f"{m.round_half_up(float(x)):.2f}"
-
-
 # ------------------------------------------------------------------ building items
 
 
@@ -82,7 +82,7 @@ def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
         frames.append(pd.DataFrame({
             "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": level1, "level2": level2,
             "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
-            "target_text": "100%", "actual_text": rate.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
+            "target_text": "100%", "actual_text": fmt_num(rate, suffix="%"),
             "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
             "qualitative": False, "weight": lv.points, "weight_given": lv.points,
             "published_score": p["published_score"],
@@ -128,7 +128,7 @@ def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: dict[str, pd
                 "level1": lv.name, "level2": child, "name": fi.id, "indicator_id": fi.id,
                 "kind": "reported" if fi.source == "input" else fi.source,
                 "weight": fi.points, "weight_given": fi.points, "method": fi.method.key if fi.method else None,
-                "actual": actual, "actual_text": actual.map(lambda v: "—" if pd.isna(v) else f"{m.round_half_up(v):.2f}%"),
+                "actual": actual, "actual_text": fmt_num(actual, suffix="%"),
                 "target_text": tgt.raw if tgt else "—", "comparator": tgt.comparator if tgt else np.nan,
                 "target": tgt.value if tgt else np.nan, "high": tgt.high if tgt else np.nan,
                 "unit": tgt.unit if tgt else np.nan, "qualitative": False,
@@ -300,27 +300,27 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
 def _notes(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     """What changed the points after the method: over-achievement, its cut, 人工调整 ("" when nothing)."""
     oa = ruleset.overachievement
-    over = "实际值达目标的 " + m.pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " \
+    over = "实际值达目标的 " + pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " \
         + f"{oa.threshold:.0%}"
     note = pd.Series("", index=items.index, dtype=object)
     note = note.mask(items["overachieved"] & ~items["reason_missing"], over + "，已说明偏差原因")
     note = note.mask(items["reason_missing"], over + "，未说明偏差原因")
-    note = note.mask(items["oa_cut"] > 0, note + "，按偏离度扣减 " + m.pct(items["oa_cut"]) + " 分值")
-    adjusted = "人工调整为 " + m.fmt_num(items["override_score"]) + " 分（计算得分 " + m.fmt_num(
+    note = note.mask(items["oa_cut"] > 0, note + "，按偏离度扣减 " + pct(items["oa_cut"]) + " 分值")
+    adjusted = "人工调整为 " + fmt_num(items["override_score"]) + " 分（计算得分 " + fmt_num(
         items["points_computed"]) + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）"
     has = items["override_score"].notna()
     note = note.mask(has & (note != ""), note + "；" + adjusted).mask(has & (note == ""), adjusted)
     diff = items["points"] - items["published_score"]
     differs = diff.abs() >= 0.005  # a published 得分 the department computed otherwise
-    said = "与单位自评得分 " + m.fmt_num(items["published_score"]) + " 相差 " + m.fmt_num(diff).where(
-        diff < 0, "+" + m.fmt_num(diff)) + " 分"
+    said = "与单位自评得分 " + fmt_num(items["published_score"]) + " 相差 " + fmt_num(diff).where(
+        diff < 0, "+" + fmt_num(diff)) + " 分"
     return note.mask(differs & (note != ""), note + "；" + said).mask(differs & (note == ""), said)
 
 
 def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     """The whole reason in one sentence: inputs, method outcome, points given of the weight, then notes."""
-    w = m.fmt_num(items["weight"])
-    p = m.fmt_num(items["points"])
+    w = fmt_num(items["weight"])
+    p = fmt_num(items["points"])
     comp = text_col(items["comparator"]).replace({">=": "≥", "<=": "≤", "range": ""})
     written = items["target_text"].astype(str)
     target = np.where(written.str.match(r"^[≥≤<>=＞＜]") | items["target"].isna(), written, comp + written)

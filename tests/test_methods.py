@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import display
 from scoring import methods as m
 
 
@@ -110,11 +111,11 @@ def test_better_actual_never_scores_lower(a: float, b: float, target: float) -> 
 @settings(max_examples=500, deadline=None)
 @given(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False))
 def test_vectorised_half_up_matches_decimal(x: float) -> None:
-    vec = m.fmt_num(pd.Series([x])).iloc[0]
-    assert vec == f"{m.round_half_up(x):.2f}"
+    vec = display.fmt_num(pd.Series([x])).iloc[0]
+    assert vec == f"{display.round_half_up(x):.2f}"
 
 
 @pytest.mark.parametrize(("x", "shown"), [(2.675, "2.68"), (0.125, "0.13"), (9.035555, "9.04"),
                                           (-2.675, "-2.68"), (99.995, "100.00"), (math.nan, "—")])
 def test_half_up_not_bankers(x: float, shown: str) -> None:
-    assert m.fmt_num(pd.Series([x])).iloc[0] == shown
+    assert display.fmt_num(pd.Series([x])).iloc[0] == shown

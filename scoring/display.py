@@ -1,0 +1,81 @@
+"""Display of numbers: half-up rounding (never banker's), two decimals, percentages and 万元, "—" for none.
+
+Scores keep full precision everywhere else; only what a person reads goes through here, so every
+table, report and export shows the same digits.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+NONE_TEXT = "—"
+
+
+def half_up(values: pd.Series, places: int = 2) -> pd.Series:
+    """Vectorised round-half-away-from-zero. Rounding to 9 places first removes binary noise, so 2.675
+    (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
+    x = values.astype(float)
+    scale = 10.0**places
+    rounded = np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
+    return cast(pd.Series, rounded)  # numpy ufuncs hand a Series back; numpy's stubs say ndarray
+
+
+def fmt_num(values: pd.Series, places: int = 2, suffix: str = "") -> pd.Series:
+    """Display numbers with `places` decimals, half-up; missing or infinite → '—'."""
+    x = half_up(values, places)
+    ok = np.isfinite(x)
+    text = [f"{v:.{places}f}{suffix}" if good else "—" for v, good in zip(x.to_numpy(), ok.to_numpy(), strict=True)]
+    return pd.Series(text, index=values.index, dtype=object)
+
+
+def pct(s: pd.Series) -> pd.Series:
+    """Format ratios as percentages with two decimals, half-up."""
+    return fmt_num(s.astype(float) * 100, 2, "%")
+
+
+def round_half_up(x: float, places: int = 2) -> float:
+    """Round half away from zero at `places` decimals (not Python's banker's rounding)."""
+    if not np.isfinite(x):
+        return x
+    q = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP)) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+
+
+def _finite(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
+def fmt2(v: Any) -> str:
+    """A score as people read it: two decimals, half-up ("9.04")."""
+    x = _finite(v)
+    return NONE_TEXT if x is None else f"{round_half_up(x):.2f}"
+
+
+def pct_text(ratio: Any) -> str:
+    """A ratio as a percentage: 0.72229 → "72.23%"."""
+    x = _finite(ratio)
+    return NONE_TEXT if x is None else f"{round_half_up(x * 100):.2f}%"
+
+
+def wan_text(v: Any) -> str:
+    """An amount in 万元 with thousands separators: 1255.111 → "1,255.11"."""
+    x = _finite(v)
+    return NONE_TEXT if x is None else f"{round_half_up(x):,.2f}"
+
+
+def signed_text(v: Any) -> str:
+    """A difference with its sign: "+0.04", "-1.12", "0.00"."""
+    text = fmt2(v)
+    return text if text in (NONE_TEXT, "0.00") or text.startswith("-") else "+" + text
