@@ -213,14 +213,10 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
     return pd.concat(frames, ignore_index=True)
 
 
-def _directions(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
-    lib_dir = items["indicator_id"].map(lambda i: d.direction if (d := ruleset.library.indicators.get(i)) else None)
-    by_comp = items["comparator"].map({"<=": "lower", "<": "lower", "=": "exact"})
-    return by_comp.astype(object).fillna(lib_dir.astype(object)).fillna("higher")
-
-
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out = items.copy()
+    library = out["indicator_id"].map(
+        lambda i: ind.direction if (ind := ruleset.library.indicators.get(i)) else "higher").astype(object)
     # A number written without ≥/≤/=: the ruleset's blank_comparator rules first (成本 → ≤, as the
     # primer's tables do), then the library's direction for the indicator, else ≥.
     blank = out["comparator"].isna() & out["target"].notna()
@@ -228,9 +224,10 @@ def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
         hit = blank & _selected(out, blank_rule.when)
         out.loc[hit, "comparator"] = blank_rule.comparator
         blank &= ~hit
-    by_library = _directions(out, ruleset).map({"lower": "<=", "higher": ">=", "exact": "="})
-    out["comparator"] = out["comparator"].where(~blank, by_library)
-    out["direction"] = _directions(out, ruleset)
+    out["comparator"] = out["comparator"].where(~blank, library.map({"lower": "<=", "higher": ">=", "exact": "="}))
+    # The direction follows the comparator as written or filled in; the library decides the rest.
+    by_comparator = out["comparator"].map({"<=": "lower", "<": "lower", "=": "exact"}).astype(object)
+    out["direction"] = by_comparator.fillna(library)
     pending = out["method"].isna() & (out["kind"] != "missing")
     for rule in ruleset.method_rules:
         mask = pending & _selected(out, rule.when)

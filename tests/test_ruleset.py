@@ -126,17 +126,10 @@ def test_unknown_field_in_check_expression(tmp_path: Path) -> None:
     assert "未知字段 'spnet'" in str(exc.value) and "是否为 'spent'" in str(exc.value)
 
 
-def test_extends_changes_weights_without_python(tmp_path: Path) -> None:
-    """A provincial 10 + 90 variant: no 满意度, 产出 60 / 效益 30 — configuration alone."""
-    child = write(tmp_path, """\
-format: 1
-extends: mof-project
-name: sichuan-like
-levels:
-  - {name: 产出指标, points: 60}
-  - {name: 满意度指标, remove: true}
-""")
-    rs = load_ruleset(child)
+def test_extends_changes_weights_without_python() -> None:
+    """The shipped variant-10-90 (no 满意度, 产出 60 / 效益 30) is a few YAML lines over mof-project."""
+    rs = load_ruleset("variant-10-90")
+    assert rs.raw.get("extends") is None and "extends: mof-project" in rs.path.read_text(encoding="utf-8")
     assert [(lv.name, lv.points) for lv in rs.levels] == [("预算执行率", 10), ("产出指标", 60), ("效益指标", 30)]
     run = api.run_path(EXAMPLES / "lusong-chengguan", rs, 2024)
     p = run.result.projects.set_index("project_code")
