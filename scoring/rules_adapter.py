@@ -180,32 +180,27 @@ def _json(value: object) -> str:
 # ------------------------------------------------------------------------------ condition algebra
 
 
-def _and(parts: Sequence[Cond]) -> Cond:
+def _join(op: str, parts: Sequence[Cond], unit: bool) -> Cond:
+    """Flatten an and/or: `unit` is the neutral constant (True for and), its negation absorbs everything."""
     out: list[dict[str, Any]] = []
     for p in parts:
-        if p is False:
-            return False
-        if p is True:
+        if p is (not unit):
+            return not unit
+        if p is unit:
             continue
         assert isinstance(p, dict)
-        out.extend(p.get("$and", [p]))
+        out.extend(p.get(op, [p]))
     if not out:
-        return True
-    return out[0] if len(out) == 1 else {"$and": out}
+        return unit
+    return out[0] if len(out) == 1 else {op: out}
+
+
+def _and(parts: Sequence[Cond]) -> Cond:
+    return _join("$and", parts, True)
 
 
 def _or(parts: Sequence[Cond]) -> Cond:
-    out: list[dict[str, Any]] = []
-    for p in parts:
-        if p is True:
-            return True
-        if p is False:
-            continue
-        assert isinstance(p, dict)
-        out.extend(p.get("$or", [p]))
-    if not out:
-        return False
-    return out[0] if len(out) == 1 else {"$or": out}
+    return _join("$or", parts, False)
 
 
 def _exists(slot: str, present: bool = True) -> dict[str, Any]:
