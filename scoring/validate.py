@@ -6,6 +6,7 @@ and actuals, and the ruleset level each indicator row belongs to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -152,13 +153,15 @@ def _codes(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
 
 
 def _period_months(text: object) -> float:
-    """'1—10月' → 10, '1-12月' or blank → 12 (a full year)."""
-    import re
+    """'1—10月' → 10, '10个月' → 10; blank or anything else ('全年', '1—12月') → 12, a full year.
 
-    if _blank(text):
-        return 12.0
-    found = re.search(r"(\d{1,2})\s*[—\-–~至到]+\s*(\d{1,2})\s*月", str(text))
-    return float(int(found.group(2)) - int(found.group(1)) + 1) if found else 12.0
+    The cell goes through the same value parser as targets: '1—10月' is the range 1–10 in 月."""
+    written = re.sub(r"^\s*(?:19|20)\d{2}\s*年度?", "", str(text))  # "2024年1—10月": the year is not a month
+    parsed = None if _blank(written) else try_parse_value(written)
+    if isinstance(parsed, ParsedValue) and parsed.unit in ("月", "个月") and parsed.value is not None:
+        months = parsed.high - parsed.value + 1 if parsed.high is not None else parsed.value
+        return float(min(max(months, 1), 12))
+    return 12.0
 
 
 def _origin(file: object) -> str:
@@ -192,6 +195,17 @@ class _Membership:
             bad.add(idx)
 
 
+def _typed(raw: pd.DataFrame, table: Table, rej: _Rejecter, members: _Membership, *codes: str
+           ) -> tuple[pd.DataFrame, set[int]]:
+    """The steps every table after 单位信息 takes: codes as text, required cells, numbers, and the
+    department each row belongs to. Returns the typed frame and the indices of rows already rejected."""
+    df = _codes(raw, "dept_code", *codes)
+    bad = _required(df, table, rej)
+    df = _numbers(df, table, rej, bad)
+    members.check(df, table, bad)
+    return df, bad
+
+
 def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset:
     """Type and check every raw row against the ruleset's levels and the indicator library.
 
@@ -223,12 +237,8 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     members = _Membership(depts, bad, first_file, rej)
     depts = rej.drop(depts, bad)
     depts["year"] = depts["year"].astype(int)
-    dept_known = members.check
 
-    budget = _codes(raw["budget"], "dept_code")
-    bad = _required(budget, BUDGET, rej)
-    budget = _numbers(budget, BUDGET, rej, bad)
-    dept_known(budget, BUDGET, bad)
+    budget, bad = _typed(raw["budget"], BUDGET, rej, members)
     lib = ruleset.library
     budget["line_key"] = budget["line"].map(lambda s: lib.budget_line_key(str(s)) if not _blank(s) else None)
     for idx in budget.index[budget["line_key"].isna()]:
@@ -240,10 +250,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
             bad.add(idx)
     budget = rej.drop(budget, bad)
 
-    projects = _codes(raw["projects"], "dept_code", "project_code")
-    bad = _required(projects, PROJECTS, rej)
-    projects = _numbers(projects, PROJECTS, rej, bad)
-    dept_known(projects, PROJECTS, bad)
+    projects, bad = _typed(raw["projects"], PROJECTS, rej, members, "project_code")
     dup = projects.duplicated(["dept_code", "project_code"], keep="first")
     for idx in projects.index[dup]:
         if idx not in bad:
@@ -256,9 +263,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     if ruleset.scope == "department" and len(raw["dept_indicators"]):
         ind_raw = pd.concat([ind_raw, raw["dept_indicators"].assign(project_code="")], ignore_index=True)
     indicators = _validate_indicators(ind_raw, ruleset, rej, members, projects)
-    notes = _codes(raw["notes"], "dept_code")
-    bad = _required(notes, NOTES, rej)
-    dept_known(notes, NOTES, bad)
+    notes, bad = _typed(raw["notes"], NOTES, rej, members)
     notes = rej.drop(notes, bad)
     return Dataset(depts, budget, projects, indicators, tuple(rej.items), rows_read, raw.problems, notes)
 
@@ -266,10 +271,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
 def _validate_indicators(
     raw: pd.DataFrame, ruleset: Ruleset, rej: _Rejecter, members: _Membership, projects: pd.DataFrame,
 ) -> pd.DataFrame:
-    df = _codes(raw, "dept_code", "project_code")
-    bad = _required(df, INDICATORS, rej)
-    df = _numbers(df, INDICATORS, rej, bad)
-    members.check(df, INDICATORS, bad)
+    df, bad = _typed(raw, INDICATORS, rej, members, "project_code")
     proj_keys = set(zip(projects["dept_code"], projects["project_code"], strict=True))
     lib = ruleset.library
     qual = ruleset.qualitative_params()
