@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -44,20 +46,25 @@ def _fail(exc: PerfscoreError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-def _load_ruleset(name: str) -> Ruleset:
-    """A compiled ruleset, or exit with its error (file, line, rule) on stderr."""
+@contextmanager
+def _exit_on_error() -> Iterator[None]:
+    """Any error perfscore raises on purpose: its Chinese message on stderr and its exit code."""
     try:
-        return load_ruleset(name)
+        yield
     except PerfscoreError as exc:
         raise _fail(exc) from exc
+
+
+def _load_ruleset(name: str) -> Ruleset:
+    """A compiled ruleset, or exit with its error (file, line, rule) on stderr."""
+    with _exit_on_error():
+        return load_ruleset(name)
 
 
 def _run(path: Path, ruleset: str, year: int | None) -> api.Run:
     """The whole pipeline, or exit with the error on stderr."""
-    try:
+    with _exit_on_error():
         return api.run_path(path, ruleset, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
 
 
 def _write(text: str, out: Path | None) -> None:
@@ -110,10 +117,8 @@ def score(
     if store is not None:
         from scoring.store import store_run
 
-        try:
+        with _exit_on_error():
             stored = store_run(run, store)
-        except PerfscoreError as exc:
-            raise _fail(exc) from exc
         typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
             sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
     if fmt is not Format.table or out is not None:
@@ -134,11 +139,9 @@ def history(
     Example: perfscore history 430203017 --store results"""
     from scoring import store as store_mod
 
-    try:
+    with _exit_on_error():
         code = store_mod.resolve_department(store, dept)
         rows = store_mod.history(store, code)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
     if as_json:
         _write(rows.to_json(orient="records", force_ascii=False, indent=2), None)
         return
@@ -223,10 +226,8 @@ def compare(
     from scoring.compare import compare as run_compare
     from scoring.compare import comparison_json, render_comparison
 
-    try:
+    with _exit_on_error():
         result = run_compare(path, ruleset_a, ruleset_b, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
     _write(comparison_json(result) if fmt == "json" else render_comparison(result, top), None)
 
 
@@ -335,10 +336,8 @@ def template(
     if fmt is TemplateFormat.xlsx and out.is_dir():
         typer.echo(f"错误：{out} 是文件夹；xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}", err=True)
         raise typer.Exit(2)
-    try:
+    with _exit_on_error():
         written = write_template(out, fmt.value, ruleset, year)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
     where = out if fmt is TemplateFormat.xlsx else f"{out}/（{len(written)} 个文件）"
     typer.echo(f"已写入模板 {where}：请覆盖示例行（部门编码以“示例”开头）后运行 perfscore score", err=True)
 
@@ -356,10 +355,8 @@ def extract(
     """从叙述性报告提取数据，生成待复核的输入工作簿。Example: perfscore extract 报告.docx --out 城管局.xlsx --code 430203017"""
     from scoring.extract import extract_report, summary
 
-    try:
+    with _exit_on_error():
         ex, issues = extract_report(report, out, year=year, code=code, ruleset=ruleset, generic=generic)
-    except PerfscoreError as exc:
-        raise _fail(exc) from exc
     typer.echo(summary(ex, issues))
     typer.echo(f"已写入 {out}（提取来源、核对见同名工作表）", err=True)
 
