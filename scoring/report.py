@@ -19,7 +19,6 @@ from scoring.display import fmt2, pct_text
 from scoring.display import wan_text as _wan
 from scoring.frames import iter_rows, row
 from scoring.render import item_table
-from scoring.text import text_col
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -64,8 +63,7 @@ def _budget_rows(run: Run, code: str, keys: tuple[str, ...]) -> list[list[str]]:
 def _projects(run: Run, code: str, fund: bool) -> pd.DataFrame:
     p = run.dataset.projects
     p = p[p["dept_code"] == code]
-    is_fund = text_col(p["fund_type"]).str.contains("基金")
-    return p[is_fund] if fund else p[~is_fund]
+    return p[p["is_fund"] == fund]
 
 
 def build_report(run: Run, dept_code: str) -> Report:

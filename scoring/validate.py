@@ -52,7 +52,7 @@ class Dataset:
     notes:       dept_code, kind, severity, status, subject, message, sentence (核对 rows kept beside the data)
     budget:      dept_code, line, line_key, budget_initial, budget_final, spent, prior_spent (万元), source cols
     projects:    dept_code, project_code, project_name, fund_type, budget_initial, budget_final, spent,
-                 carryover (万元), period, period_months, source cols
+                 carryover (万元), period, period_months, is_fund (政府性基金 project), source cols
     indicators:  dept_code, project_code ('' = 部门整体), level1 (canonical), level2, category1/category2
                  (一级/二级 as written), name, indicator_id,
                  target_text, actual_text, comparator, target, high, unit, actual, actual_unit,
@@ -258,6 +258,7 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
             bad.add(idx)
     projects = rej.drop(projects, bad)
     projects["period_months"] = projects["period"].map(_period_months)
+    projects["is_fund"] = text_col(projects["fund_type"]).str.contains("基金")  # 政府性基金, else 一般公共预算
 
     ind_raw = raw["indicators"]
     if ruleset.scope == "department" and len(raw["dept_indicators"]):
@@ -407,7 +408,7 @@ def department_fields(ds: Dataset, library: Library) -> pd.DataFrame:
         out[f"total_{field}"] = out[f"total_{field}"].fillna(parts.sum(axis=1, min_count=1))
     cols = ["budget_initial", "budget_final", "spent", "carryover"]
     p = ds.projects
-    fund = text_col(p["fund_type"]).str.contains("基金")
+    fund = p["is_fund"].astype(bool)
     out = out.join(p.groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_"))
     out = out.join(p[~fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_general_"))
     out = out.join(p[fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_fund_"))
