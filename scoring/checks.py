@@ -139,10 +139,7 @@ def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.Dat
                 fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
                 if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
                     subject = str(fact.get("project_name") or fact.get("dept_code"))
-                    rows.append({"dept_code": fact["dept_code"], "check_id": chk.id, "title": chk.title,
-                                 "severity": chk.severity, "status": "fail", "subject": subject,
-                                 "expected": None, "actual": None, "difference": None,
-                                 "message": f"{subject}：{chk.message or chk.title}"})
+                    rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{chk.message or chk.title}"))
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
 
 
@@ -169,18 +166,19 @@ def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
         status = "rounding" if abs(d) <= chk.tolerance + 1e-9 else "fail"
         left, right = float(given[code]), float(total[code])
         note = "（尾差，属四舍五入）" if status == "rounding" else ""
-        rows.append({"dept_code": code, "check_id": chk.id, "title": chk.title, "severity":
-                     "low" if status == "rounding" else chk.severity, "status": status, "subject": chk.title,
-                     "expected": right, "actual": left, "difference": d,
-                     "message": f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}"})
+        rows.append(_row(chk, code, chk.title, f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
+                         right, left, status, severity="low" if status == "rounding" else None))
     return rows
 
 
 def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
-         actual: float | None = None, status: str = "fail") -> dict[str, Any]:
-    diff = None if expected is None or actual is None else actual - expected
-    return {"dept_code": dept, "check_id": chk.id, "title": chk.title, "severity": chk.severity, "status": status,
-            "subject": subject, "expected": expected, "actual": actual, "difference": diff, "message": message}
+         actual: float | None = None, status: str = "fail", severity: str | None = None,
+         title: str | None = None) -> dict[str, Any]:
+    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to 6 places, 万元 noise)."""
+    diff = None if expected is None or actual is None else round(actual - expected, 6)
+    return {"dept_code": dept, "check_id": chk.id, "title": title or chk.title, "severity": severity or chk.severity,
+            "status": status, "subject": subject, "expected": expected, "actual": actual, "difference": diff,
+            "message": message}
 
 
 def _project_key(key: Hashable) -> tuple[str, str]:
@@ -267,7 +265,5 @@ def _text_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
     rows = []
     for r in notes[notes["kind"].isin(chk.kinds)].itertuples():
         status = "fail" if str(r.status) == "不符" else "note"
-        rows.append({"dept_code": r.dept_code, "check_id": chk.id, "title": str(r.kind), "severity": chk.severity,
-                     "status": status, "subject": str(r.subject or ""), "expected": None, "actual": None,
-                     "difference": None, "message": str(r.message)})
+        rows.append(_row(chk, r.dept_code, str(r.subject or ""), str(r.message), status=status, title=str(r.kind)))
     return rows
