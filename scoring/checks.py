@@ -27,7 +27,7 @@ from scoring import expr
 from scoring.errors import RulesetError, did_you_mean
 from scoring.frames import records
 from scoring.indicators import Library
-from scoring.validate import Dataset, department_fields
+from scoring.validate import Dataset, department_fields, with_fund_ratios
 from scoring.yamlio import file_of, line_of
 
 PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial", "budget_final", "spent",
@@ -107,11 +107,7 @@ def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, librar
 
 
 def project_fields(ds: Dataset) -> pd.DataFrame:
-    p = ds.projects.copy()
-    p["execution_rate"] = p["spent"] / p["budget_final"].where(p["budget_final"] > 0)
-    p["adjustment_rate"] = (p["budget_final"] - p["budget_initial"]).abs() / p["budget_initial"].where(
-        p["budget_initial"] > 0)
-    return p[list(PROJECT_FIELDS)]
+    return with_fund_ratios(ds.projects)[list(PROJECT_FIELDS)]
 
 
 def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.DataFrame:

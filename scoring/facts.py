@@ -14,6 +14,7 @@ import pandas as pd
 
 from scoring.frames import records
 from scoring.text import text_col
+from scoring.validate import with_fund_ratios
 
 _COMMON: dict[str, type] = {"kind": str, "dept_code": str, "dept_name": str, "year": float}
 
@@ -149,18 +150,13 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     facts_proj: list[dict[str, Any]] = []
     # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
     # about execution, adjustment, carry-over and data periods.
-    base = result.projects
-    if base.empty and len(ds.projects):
-        base = ds.projects.assign(execution_rate=ds.projects["spent"] / ds.projects["budget_final"].where(
-            ds.projects["budget_final"] > 0))
+    base = result.projects if len(result.projects) else ds.projects
     if len(base):
         p = base.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
         p = p.reset_index()
         p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
         p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)
-        p["adjustment"] = p["budget_final"] - p["budget_initial"]
-        p["adjustment_rate"] = p["adjustment"].abs() / p["budget_initial"].where(p["budget_initial"] > 0)
-        p["carryover_rate"] = p["carryover"] / p["budget_final"].where(p["budget_final"] > 0)
+        p = with_fund_ratios(p)
         for col in ("has_output", "has_benefit", "has_satisfaction", "satisfaction_surveyed"):
             p[col] = p[col].fillna(False).astype(bool)
         facts_proj = _records(p, "project")
@@ -168,10 +164,7 @@ def build_facts(result: Any, checks: pd.DataFrame) -> list[dict[str, Any]]:
     d = result.departments.copy()
     proj = ds.projects.groupby("dept_code")[["budget_initial", "budget_final", "spent", "carryover"]].sum(min_count=1)
     d = d.drop(columns=[c for c in ("budget_final", "spent") if c in d]).join(proj, on="dept_code")
-    d["execution_rate"] = d["spent"] / d["budget_final"].where(d["budget_final"] > 0)
-    d["adjustment_rate"] = (d["budget_final"] - d["budget_initial"]).abs() / d["budget_initial"].where(
-        d["budget_initial"] > 0)
-    d["carryover_rate"] = d["carryover"] / d["budget_final"].where(d["budget_final"] > 0)
+    d = with_fund_ratios(d)
     failed = checks[checks["status"] == "fail"].groupby("dept_code").size() if len(checks) else pd.Series(dtype=float)
     d["n_checks_failed"] = d["dept_code"].map(failed).fillna(0)
     gd = real.groupby("dept_code")

@@ -22,7 +22,7 @@ from scoring.display import (
 from scoring.frames import records
 from scoring.ruleset import FixedIndicator, Level, MethodSpec, Ruleset
 from scoring.text import text_col
-from scoring.validate import Dataset, department_fields
+from scoring.validate import Dataset, department_fields, with_fund_ratios
 from scoring.values import ParsedValue, try_parse_value
 
 ITEM_COLUMNS = (
@@ -78,7 +78,7 @@ def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
         if lv.metric != "execution_rate" or ruleset.scope != "project":
             continue
         p = ds.projects
-        rate = (p["spent"] / p["budget_final"].where(p["budget_final"] > 0)) * 100
+        rate = with_fund_ratios(p)["execution_rate"] * 100
         frames.append(pd.DataFrame({
             "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": level1, "level2": level2,
             "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
@@ -399,7 +399,7 @@ def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.Da
     else:
         out["total"] = out["points"]
     out["total"] = out["total"].fillna(0)
-    out["execution_rate"] = out["spent"] / out["budget_final"].where(out["budget_final"] > 0)
+    out = with_fund_ratios(out)
     out["grade"] = out["total"].map(ruleset.grade_of)
     return out.reset_index()
 

@@ -413,3 +413,18 @@ def department_fields(ds: Dataset, library: Library) -> pd.DataFrame:
     out = out.join(p[~fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_general_"))
     out = out.join(p[fund].groupby("dept_code")[cols].sum(min_count=1).add_prefix("projects_fund_"))
     return out
+
+
+def with_fund_ratios(df: pd.DataFrame) -> pd.DataFrame:
+    """Add the ratios of a funds table (projects, or departments summed): execution_rate = 全年执行 /
+    全年预算 (财预〔2020〕10号), adjustment = 全年预算 − 年初预算, adjustment_rate = |adjustment| / 年初预算,
+    carryover_rate = 结转结余 / 全年预算. A zero or missing denominator gives NaN, never infinity."""
+    out = df.copy()
+    final = out["budget_final"].where(out["budget_final"] > 0)
+    initial = out["budget_initial"].where(out["budget_initial"] > 0)
+    out["execution_rate"] = out["spent"] / final
+    out["adjustment"] = out["budget_final"] - out["budget_initial"]
+    out["adjustment_rate"] = out["adjustment"].abs() / initial
+    if "carryover" in out:
+        out["carryover_rate"] = out["carryover"] / final
+    return out
