@@ -42,6 +42,14 @@ def project_rows(run: Run, dept_code: str) -> list[list[str]]:
             for r in iter_rows(p)]
 
 
+def reason_cell(r: Any) -> str:
+    """说明 beside the target, actual and points columns: how the method reached the points, and what
+    changed them after (over-achievement, 人工调整, a published 得分 that differs). A missing row says why."""
+    if r.kind == "missing":
+        return str(r.explanation)
+    return "；".join(t for t in (str(r.how), str(r.note)) if t and t != "nan")
+
+
 def item_table(run: Run, dept_code: str, project_code: str | None = None) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of one scored 自评表. 说明 says how the points came about (target and points are in
     their own columns); 自评得分 appears only when the department published scores."""
@@ -53,7 +61,7 @@ def item_table(run: Run, dept_code: str, project_code: str | None = None) -> tup
     headers = [h for h in ITEM_HEADERS if published or h != "自评得分"]
     rows = []
     for r in iter_rows(it):
-        why = r.explanation if r.kind == "missing" else "；".join(t for t in (str(r.how), str(r.note)) if t)
+        why = reason_cell(r)
         row = [r.level1, r.level2 or "", r.name, r.target_text, r.actual_text, fmt2(r.weight), fmt2(r.points)]
         if published:
             row.append("" if pd.isna(r.published_score) else fmt2(r.published_score))

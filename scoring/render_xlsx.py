@@ -32,6 +32,7 @@ from scoring.api import Run
 from scoring.checks import STATUS_ZH
 from scoring.findings import SEVERITY_ZH
 from scoring.frames import iter_rows
+from scoring.render import reason_cell
 from scoring.text import text_col
 
 SUMMARY_SHEET = "汇总"
@@ -238,10 +239,8 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
 
 
 def _explanation(r: Any) -> str:
-    """说明: the reason without the indicator name it repeats, plus the unit's own 偏差原因."""
-    text = _text(r.explanation)
-    if r.kind != "missing" and text.startswith(f"{r.name}："):
-        text = text[len(f"{r.name}：") :]
+    """说明: how the points came about (as in every scored table), plus the unit's own 偏差原因."""
+    text = reason_cell(r)
     reason = _text(r.deviation_reason).strip()
     return f"{text}；偏差原因：{reason}" if reason and reason not in text else text
 
