@@ -47,7 +47,8 @@ def round_half_up(x: float, places: int = 2) -> float:
 
 
 
-def _finite(v: Any) -> float | None:
+def finite_or_none(v: Any) -> float | None:
+    """A plain float, or None for missing, NaN, infinity or text (openpyxl and JSON cannot hold NaN)."""
     if v is None or v is pd.NA:
         return None
     try:
@@ -59,19 +60,19 @@ def _finite(v: Any) -> float | None:
 
 def fmt2(v: Any) -> str:
     """A score as people read it: two decimals, half-up ("9.04")."""
-    x = _finite(v)
+    x = finite_or_none(v)
     return NONE_TEXT if x is None else f"{round_half_up(x):.2f}"
 
 
 def pct_text(ratio: Any) -> str:
     """A ratio as a percentage: 0.72229 → "72.23%"."""
-    x = _finite(ratio)
+    x = finite_or_none(ratio)
     return NONE_TEXT if x is None else f"{round_half_up(x * 100):.2f}%"
 
 
 def wan_text(v: Any) -> str:
     """An amount in 万元 with thousands separators: 1255.111 → "1,255.11"."""
-    x = _finite(v)
+    x = finite_or_none(v)
     return NONE_TEXT if x is None else f"{round_half_up(x):,.2f}"
 
 

@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.api import Run
 from scoring.checks import STATUS_ZH
+from scoring.display import finite_or_none as _num
 from scoring.findings import SEVERITY_ZH
 from scoring.frames import iter_rows
 from scoring.render import reason_cell
@@ -63,17 +64,6 @@ _MAX_WIDTH = 60
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _num(v: Any) -> float | None:
-    """A plain float for a cell, None for missing (openpyxl cannot store NaN)."""
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
 
 
 def _text(v: Any) -> str:
