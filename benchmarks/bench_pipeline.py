@@ -15,10 +15,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import build  # noqa: E402
 
-from scoring import checks, facts, findings  # noqa: E402
-from scoring.ruleset import load_ruleset  # noqa: E402
-from scoring.score import score  # noqa: E402
-from scoring.validate import validate  # noqa: E402
+from scoring.pipeline import (
+    checks,  # noqa: E402
+    facts,
+    findings,
+)
+from scoring.pipeline.score import score  # noqa: E402
+from scoring.pipeline.validate import validate  # noqa: E402
+from scoring.rules.ruleset import load_ruleset  # noqa: E402
 
 
 def timed(label: str, fn, results: dict[str, float]):  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.load import RawData
-from scoring.schema import SOURCE_COLUMNS, TABLES
+from scoring.io.load import RawData
+from scoring.model.tables import SOURCE_COLUMNS, TABLES
 
 LEVELS = [("产出指标", "数量指标", "≥{t}件", "{a}件"), ("产出指标", "质量指标", "≥{p}%", "{q}%"),
           ("产出指标", "时效指标", "≥{p}%", "{q}%"), ("产出指标", "成本指标", "≤{t}万元", "{a}万元"),

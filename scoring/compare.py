@@ -15,11 +15,12 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring import api
-from scoring.display import fmt2 as _num
-from scoring.display import signed_text as _signed
-from scoring.frames import iter_rows
-from scoring.load import load_path
-from scoring.ruleset import Ruleset, load_ruleset
+from scoring.core.display import fmt2 as _num
+from scoring.core.display import signed_text as _signed
+from scoring.core.frames import iter_rows
+from scoring.io.load import load_path
+from scoring.model.run import Run
+from scoring.rules.ruleset import Ruleset, load_ruleset
 
 EPS = 1e-9
 
@@ -30,8 +31,8 @@ class Comparison:
     items: dept_code, project_code, name, points_a, points_b, delta (only rows that moved), largest first.
     findings: dept_code, change (新增/消失), rule_id, problem."""
 
-    a: api.Run
-    b: api.Run
+    a: Run
+    b: Run
     departments: pd.DataFrame
     items: pd.DataFrame
     findings: pd.DataFrame
@@ -60,9 +61,9 @@ def compare(path: Path, ruleset_a: str | Path | Ruleset, ruleset_b: str | Path |
                                "rank_a", "rank_b"]], it, _finding_changes(a, b))
 
 
-def _finding_changes(a: api.Run, b: api.Run) -> pd.DataFrame:
+def _finding_changes(a: Run, b: Run) -> pd.DataFrame:
     """Per department and rule: findings that appear, disappear, or now concern other subjects."""
-    def keyed(run: api.Run) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
+    def keyed(run: Run) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
         out: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
         for f in run.findings:
             subjects, problems = out.get((str(f.dept_code), f.rule_id), ((), ""))

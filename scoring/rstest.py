@@ -27,11 +27,12 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.findings import Engine
-from scoring.load import RawData, _frame
-from scoring.ruleset import Ruleset
-from scoring.schema import TABLES
-from scoring.yamlio import LINE_KEY, line_of
+from scoring.api import run_raw
+from scoring.core.yamlio import LINE_KEY, line_of
+from scoring.io.load import RawData, _frame
+from scoring.model.tables import TABLES
+from scoring.pipeline.findings import Engine
+from scoring.rules.ruleset import Ruleset
 
 TOLERANCE = 0.005  # expected scores are written to two decimals
 
@@ -67,8 +68,6 @@ def _raw(case: Mapping[str, Any], ruleset: Ruleset) -> RawData:
 
 
 def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "durable") -> CaseResult:
-    from scoring.api import run_raw
-
     name = str(case.get("name", "（未命名）"))
     exp = case.get("expect") or {}
     try:

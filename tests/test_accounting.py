@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scoring import api
-from scoring.cli import EXIT_REJECTED, app
-from scoring.load import load_path
-from scoring.ruleset import Ruleset, load_ruleset
-from scoring.schema import TABLES
-from scoring.validate import Dataset, validate
+from scoring.cli import app
+from scoring.cli.common import EXIT_REJECTED
+from scoring.io.load import load_path
+from scoring.model.dataset import Dataset
+from scoring.model.tables import TABLES
+from scoring.pipeline.validate import validate
+from scoring.rules.ruleset import Ruleset, load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scoring.cli import EXIT_TESTS_FAILED, app
-from scoring.resources import ruleset_files
+from scoring.cli import app
+from scoring.cli.common import EXIT_TESTS_FAILED
+from scoring.core.resources import ruleset_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"
@@ -118,7 +119,7 @@ def test_many_departments_show_the_ranking_only(tmp_path: Path) -> None:
 
 
 def test_every_fact_field_is_documented() -> None:
-    from scoring.facts import SCHEMA, field_doc
+    from scoring.rules.fact_fields import SCHEMA, field_doc
 
     undocumented = [f"{k}.{f}" for k, fields in SCHEMA.items() for f in fields if not field_doc(k, f)]
     assert undocumented == []

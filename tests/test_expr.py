@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.expr import (
+from scoring.rules.expr import (
     BinOp,
     BoolOp,
     Call,

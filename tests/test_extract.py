@@ -16,20 +16,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from scoring.api import extract_report
 from scoring.cli import app
-from scoring.extract import (
+from scoring.core.values import parse_value
+from scoring.io.extract import (
     CHECK_SHEET,
     SOURCE_SHEET,
     Extraction,
     Issue,
     extract_path,
-    extract_report,
     extract_text,
     levels_of,
     read_report,
 )
-from scoring.schema import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS
-from scoring.values import parse_value
+from scoring.model.tables import BUDGET, DEPARTMENTS, INDICATORS, PROJECTS
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_REPORT = Path(__file__).resolve().parents[2] / "shared" / "examples" / "lusong-chengguan-2024-selfeval.txt"
@@ -517,9 +517,9 @@ def test_round_trip_scores_without_rejections(run_name: str, request: pytest.Fix
 
 def test_unfilled_workbook_rejects_only_blank_targets(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]
                                                       ) -> None:
-    from scoring.load import load_path
-    from scoring.ruleset import load_ruleset
-    from scoring.validate import validate
+    from scoring.io.load import load_path
+    from scoring.pipeline.validate import validate
+    from scoring.rules.ruleset import load_ruleset
 
     ex, issues, out = lusong_run
     ds = validate(load_path(out), load_ruleset("mof-project"), 2024)

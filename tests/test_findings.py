@@ -13,19 +13,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import expr as ex
-from scoring.errors import RulesetError
-from scoring.findings import (
-    Finding,
-    FindingRule,
-    compile_findings,
-    explain,
-    format_value,
-    match,
-    render,
-    run_findings,
-    why_not,
-)
+from scoring.core.errors import RulesetError
+from scoring.model.result import Finding
+from scoring.pipeline.findings import explain, match, run_findings, why_not
+from scoring.rules import expr as ex
+from scoring.rules.finding_rules import FindingRule, compile_findings, format_value, render
 
 SCHEMA: Mapping[str, Mapping[str, type]] = {
     "project": {"kind": str, "dept_code": str, "project_code": str, "project_name": str, "execution_rate": float,
@@ -236,7 +228,7 @@ def test_unknown_engine() -> None:
 
 
 def test_schema_is_enforced_when_given() -> None:
-    from scoring.rules_adapter import FactError
+    from scoring.adapters.durable import FactError
     rules = compile_findings(RULESET[1:2], file=FILE, schema=SCHEMA)
     bad = {**project(1, 0.5), "execution_rate": "50%"}
     assert run_findings(rules, [bad]) == ()  # without a schema a string never meets a number test

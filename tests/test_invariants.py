@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.api import run_raw
-from scoring.load import RawData
-from scoring.ruleset import load_ruleset
-from scoring.schema import SOURCE_COLUMNS, TABLES
+from scoring.io.load import RawData
+from scoring.model.tables import SOURCE_COLUMNS, TABLES
+from scoring.rules.ruleset import load_ruleset
 
 RULESET = load_ruleset("mof-project")
 LEVELS = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "成本指标"),

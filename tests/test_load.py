@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from scoring import api
-from scoring.load import load_path
-from scoring.ruleset import Ruleset, load_ruleset
-from scoring.validate import Dataset, validate
+from scoring.io.load import load_path
+from scoring.model.dataset import Dataset
+from scoring.pipeline.validate import validate
+from scoring.rules.ruleset import Ruleset, load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 from mof_builder import DEPT, PROJECTS, build_workbook, cached_values, set_cached_values
 
-from scoring import api, render
-from scoring.load import load_path
-from scoring.load_mof import derived_dept_code
-from scoring.ruleset import load_ruleset
-from scoring.validate import validate
+from scoring import api
+from scoring.io.load import load_path
+from scoring.io.mof import derived_dept_code
+from scoring.pipeline.validate import validate
+from scoring.render import text as render
+from scoring.rules.ruleset import load_ruleset
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURE = DATA / "mof-自评表-芦淞城管.xlsx"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import display
-from scoring import methods as m
+from scoring.core import display
+from scoring.rules import methods as m
 
 
 def frame(actual: list[float], target: list[float], comparator: str = ">=", weight: float = 10.0,

@@ -31,6 +31,6 @@ def test_text_notes_become_checks_and_findings(tmp_path: Path) -> None:
 
 
 def test_notes_are_not_in_the_template() -> None:
-    from scoring.schema import INPUT_TABLES, NOTES
+    from scoring.model.tables import INPUT_TABLES, NOTES
 
     assert NOTES not in INPUT_TABLES

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import escape
 
 from scoring import api
-from scoring.render_html import context, grade_classes, render_html
+from scoring.render.html import context, grade_classes, render_html
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DATA = Path(__file__).resolve().parent / "data"

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
-from scoring.report import build_report, cn, render_report_docx, render_report_markdown
+from scoring.render.report import build_report, cn, render_report_docx, render_report_markdown
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -7,8 +7,8 @@ import importlib.metadata
 
 import pytest
 
-from scoring.expr import holds, parse
-from scoring.rules_adapter import MAX_LOGIC_NODES, CompiledRuleSpec, FactError, Match, RuleEngine
+from scoring.adapters.durable import MAX_LOGIC_NODES, CompiledRuleSpec, FactError, Match, RuleEngine
+from scoring.rules.expr import holds, parse
 
 
 def spec(rule_id: str, text: str, kind: str = "project") -> CompiledRuleSpec:

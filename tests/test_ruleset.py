@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from scoring import api
-from scoring.errors import RulesetError
-from scoring.resources import ruleset_files
+from scoring.core.errors import RulesetError
+from scoring.core.resources import ruleset_files
 from scoring.rstest import run_tests
-from scoring.ruleset import Ruleset, load_ruleset
+from scoring.rules.ruleset import Ruleset, load_ruleset
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from scoring import api
-from scoring.display import fmt2
+from scoring.core.display import fmt2
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
-from scoring.store import INDEX_FILE, StoreError, history, read_departments_csv, resolve_department, store_run
+from scoring.store.results import (
+    INDEX_FILE,
+    StoreError,
+    history,
+    read_departments_csv,
+    resolve_department,
+    store_run,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DATA = Path(__file__).resolve().parent / "data"

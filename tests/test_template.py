@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
-from scoring.load import SAMPLE_MARK, load_path
-from scoring.ruleset import load_ruleset
-from scoring.schema import DEPT_INDICATORS, INDICATORS
-from scoring.schema import INPUT_TABLES as TABLES
-from scoring.template import OPTIONS_SHEET, README_SHEET, TEXT_FIELDS, write_template
-from scoring.validate import validate
+from scoring.io.load import SAMPLE_MARK, load_path
+from scoring.io.template import OPTIONS_SHEET, README_SHEET, TEXT_FIELDS, write_template
+from scoring.model.tables import DEPT_INDICATORS, INDICATORS
+from scoring.model.tables import INPUT_TABLES as TABLES
+from scoring.pipeline.validate import validate
+from scoring.rules.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.validate import _period_months
+from scoring.pipeline.validate import _period_months
 
 
 @pytest.mark.parametrize(("text", "months"), [

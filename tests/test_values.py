@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.values import ParsedValue, ValueParseError, parse_value, try_parse_value
+from scoring.core.values import ParsedValue, ValueParseError, parse_value, try_parse_value
 
 # (comparator, value, high, unit, approx)
 Numeric = tuple[str | None, float, float | None, str | None, bool]

@@ -1,0 +1,98 @@
+"""`perfscore ruleset …`: list, show, fields, check, test."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from scoring.cli.common import (
+    EXIT_TESTS_FAILED,
+    _load_ruleset,
+    ruleset_app,
+)
+from scoring.core.errors import PerfscoreError
+from scoring.rules.ruleset import load_ruleset
+
+
+@ruleset_app.command("list")
+def ruleset_list() -> None:
+    """列出随附的规则集。List shipped rulesets."""
+    from tabulate import tabulate
+
+    from scoring.core import resources
+    rows = []
+    for p in resources.ruleset_files():
+        try:
+            rs = load_ruleset(p)
+            rows.append([rs.name, rs.version, rs.scope, rs.title])
+        except PerfscoreError as exc:
+            rows.append([p.stem, "", "", f"错误：{exc}"])
+    typer.echo(tabulate(rows, ["名称", "版本", "范围", "标题"], disable_numparse=True))
+
+
+@ruleset_app.command("show")
+def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """显示规则集的权重树、计分方法与等级。Show the weight tree, methods and grades."""
+    rs = _load_ruleset(name)
+    lines = [f"{rs.title}（{rs.name} {rs.version}，{rs.scope}）", f"依据：{rs.source_doc}", f"总分 {rs.total:g}", ""]
+    for lv in rs.levels:
+        how = "逐项分配" if lv.open else (f"方法 {lv.method.name}" if lv.method else "")
+        lines.append(f"{lv.name}  {lv.points:g} 分  {how}")
+        for fi in lv.indicators:
+            lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  {fi.method.name if fi.method else ''}")
+        for c in lv.children:
+            lines.append(f"  {c.name}  {c.points:g} 分" if c.points else f"  {c.name}")
+            for fi in c.indicators:
+                lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  "
+                             f"{fi.method.name if fi.method else '按方法规则'}  目标 {fi.target or '（部门填报）'}")
+    lines += ["", "计分方法（取第一条匹配）："]
+    lines += [f"  {dict(r.when) or '其他'} → {r.method.name}" for r in rs.method_rules]
+    lines += ["", "等级：" + "，".join(f"{g.name} [{g.min:g}, {g.max:g})" for g in rs.grades)]
+    lines += [f"一致性检查 {len(rs.checks)} 条，问题发现规则 {len(rs.findings)} 条，内嵌测试 {len(rs.tests)} 个"]
+    typer.echo("\n".join(lines))
+
+
+@ruleset_app.command("fields")
+def ruleset_fields(
+    kind: Annotated[str | None, typer.Argument(help="indicator / project / department / check")] = None,
+) -> None:
+    """列出问题规则（findings）和模板可用的事实字段。Fields a findings rule may use."""
+    from tabulate import tabulate
+
+    from scoring.rules.fact_fields import SCHEMA, field_doc
+
+    kinds = [kind] if kind else list(SCHEMA)
+    unknown = [k for k in kinds if k not in SCHEMA]
+    if unknown:
+        typer.echo(f"错误：未知事实类型 {unknown[0]}；可用：{' / '.join(SCHEMA)}", err=True)
+        raise typer.Exit(2)
+    names = {float: "数值", str: "文字", bool: "真/假"}
+    rows = [[k, f, names[t], field_doc(k, f)] for k in kinds for f, t in SCHEMA[k].items()]
+    typer.echo(tabulate(rows, ["事实类型（on）", "字段", "类型", "说明"], disable_numparse=True))
+
+
+@ruleset_app.command("check")
+def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """检查规则集（权重、区间、方法、指标、表达式）。Check a ruleset without reading any data."""
+    rs = _load_ruleset(name)
+    typer.echo(f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
+               f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。")
+
+
+@ruleset_app.command("test")
+def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
+    """运行规则集内嵌的测试用例。Run the ruleset's embedded tests."""
+    from scoring.rstest import run_tests
+    rs = _load_ruleset(name)
+    results = run_tests(rs)
+    for r in results:
+        typer.echo(f"{'通过' if r.ok else '失败'}  {r.name}" + (f"（第{r.line}行）" if r.line else ""))
+        for f in r.failures:
+            typer.echo(f"      {f}")
+    failed = sum(not r.ok for r in results)
+    typer.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed or not results:
+        if not results:
+            typer.echo("规则集没有 tests: 用例", err=True)
+        raise typer.Exit(EXIT_TESTS_FAILED)

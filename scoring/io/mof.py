@@ -1,0 +1,369 @@
+"""Read workbooks laid out like the MoF 项目支出绩效自评表 (财预〔2020〕10号 附件): one project per sheet.
+
+A sheet holds, top to bottom: the title 「项目支出绩效自评表」 (often with 「（2024年度）」), label rows
+项目名称 / 主管部门 / 实施单位 (label cell, then the value in the next cells, often merged), the funds block
+(header 年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分; rows 年度资金总额, 其中：当年财政拨款,
+上年结转资金, 其他资金), the 年度总体目标 block, and the indicator block (header 一级指标 / 二级指标 /
+三级指标 / 年度指标值 / 实际完成值 / 分值 / 得分 / 偏差原因分析及改进措施, 一级/二级 merged downwards),
+ending in a 总分 row. Blank spacer rows may sit anywhere.
+
+The result is the same raw tables `scoring.load` reads from the template (单位信息, 项目支出, 绩效指标):
+
+- One department per workbook. Its name is the 主管部门 written on most sheets (else 实施单位). Its code is
+  the 部门编码/单位编码 cell if the sheet has one, else ``derived_dept_code(name)``: "N-" and the first 8
+  hex digits of the SHA-1 of the name without spaces and brackets, so it is the same on every run and in
+  every file that names the department the same way.
+- 年度 comes from the title rows ("2024年度"), else from the file name, else it is left blank (rejected).
+- One project per sheet: 项目编码 from a 项目编码 cell, else P01, P02… in sheet order; money from the
+  年度资金总额 row.
+- Indicator rows keep the published 分值 (→ weight) and 得分 (→ published_score), so outputs show the
+  department's own score beside perfscore's. "产出指标(50分)" is read as 产出指标.
+- The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
+  perfscore's own 执行率 score.
+
+Merged cells are filled with their top-left value (this needs the normal, not read-only, openpyxl mode).
+Formulas are read through their cached values; a formula cell saved without one (a file written by a
+program and never opened in Excel) is read as blank, and a notice names the cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring.core.errors import DataError, Source
+from scoring.core.values import ValueParseError, try_parse_value
+from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.rules.indicators import normalize_name
+
+TITLE = "项目支出绩效自评表"
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
+_FUND_HEADERS = {"年初预算数": "budget_initial", "全年预算数": "budget_final", "全年执行数": "spent",
+                 "分值": "exec_weight", "执行率": "exec_rate", "得分": "exec_score"}
+_FUND_ROWS = {"年度资金总额": "total", "当年财政拨款": "current", "上年结转资金": "carried", "其他资金": "other"}
+_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer",
+           "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
+           "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
+_POINTS_SUFFIX = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
+_BRACKETED = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TOTAL_ROW = frozenset({"总分", "合计", "总计", "总分合计", "得分合计"})
+_HEADER_MAP = INDICATORS.header_map()
+
+
+def derived_dept_code(name: str) -> str:
+    """A stable code for a department known only by name: 'N-' + 8 hex digits of SHA-1 of the name."""
+    return "N-" + hashlib.sha1(normalize_name(name).encode("utf-8")).hexdigest()[:8].upper()
+
+
+def _key(v: object) -> str:
+    """Cell text for matching labels and headers: no spaces, brackets or colons."""
+    return normalize_name(str(v)).rstrip(":：") if v is not None else ""
+
+
+@dataclass
+class _Sheet:
+    """One worksheet as a grid of values, merged ranges filled, plus the formula cells with no cached value."""
+
+    path: Path
+    title: str
+    rows: list[list[object]]
+    uncached: set[tuple[int, int]]  # 0-based (row, col)
+    notices: list[DataError] = field(default_factory=list)
+
+    def get(self, r: int, c: int | None, header: str) -> object:
+        """The value at (r, c) for `header`; blank for a formula without a cached value or an Excel error."""
+        if c is None or r >= len(self.rows) or c >= len(self.rows[r]):
+            return None
+        v = self.rows[r][c]
+        if (r, c) in self.uncached:
+            self.notices.append(DataError(
+                "公式单元格没有缓存的计算结果（文件未经 Excel/WPS 计算保存），按空值读取",
+                source=Source(self.path, self.title, r + 1, header), hint="请在 Excel 或 WPS 中打开并保存后重试"))
+            return None
+        if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+            self.notices.append(DataError(f"单元格为 Excel 错误值 {v.strip()}，按空值读取",
+                                          source=Source(self.path, self.title, r + 1, header)))
+            return None
+        return v.strip() if isinstance(v, str) else v
+
+    def find(self, wanted: str, rows: range | None = None) -> tuple[int, int] | None:
+        """First cell whose text (spaces and brackets ignored) contains `wanted`."""
+        for r in rows if rows is not None else range(len(self.rows)):
+            for c, v in enumerate(self.rows[r]):
+                if v is not None and wanted in _key(v):
+                    return r, c
+        return None
+
+
+def _grid(ws: Any) -> list[list[object]]:
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for rng in ws.merged_cells.ranges:
+        top = rows[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
+                rows[r][c] = top
+    return rows
+
+
+def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
+    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
+    (A 部门整体支出绩效自评表 is another table: not read here.)"""
+    keys = [[_key(v) for v in row] for row in rows]
+    if any("绩效自评表" in k and "项目" in k for row in keys[:6] for k in row):
+        return True
+    has_name = any(k.startswith("项目名称") for row in keys for k in row)
+    has_header = any({"一级指标", "三级指标"} <= set(row) for row in keys)
+    return has_name and has_header
+
+
+def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
+    """The raw 单位信息 / 项目支出 / 绩效指标 tables of one MoF-layout workbook (one department)."""
+    import openpyxl  # local: only xlsx inputs need it
+
+    try:
+        values = openpyxl.load_workbook(path, data_only=True)  # not read_only: merged ranges are needed
+        formulas = openpyxl.load_workbook(path, data_only=False)
+    except Exception as exc:  # a corrupt file must not stop the other departments
+        raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
+                        hint="文件可能已损坏或加密；请用 Excel 另存为 .xlsx 后重试") from exc
+    sheets = []
+    for ws in values.worksheets:
+        rows = _grid(ws)
+        if not looks_like_mof(rows):
+            continue
+        fws = formulas[ws.title]
+        uncached = {(c.row - 1, c.column - 1) for row in fws.iter_rows() for c in row
+                    if c.data_type == "f" and rows[c.row - 1][c.column - 1] is None}
+        sheets.append(_Sheet(path, ws.title, rows, uncached))
+    values.close()
+    formulas.close()
+    if not sheets:
+        raise DataError(
+            "工作簿中既没有模板工作表（单位信息、项目支出、绩效指标…），也没有“项目支出绩效自评表”格式的工作表",
+            source=Source(path), hint="请使用 perfscore template 生成的模板，或财政部项目支出绩效自评表格式")
+    parsed = [_parse_sheet(s, i) for i, s in enumerate(sheets, start=1)]
+    dept, dept_notices = _department(path, parsed)
+    if notices is not None:
+        notices.extend([n for s in sheets for n in s.notices] + dept_notices)
+    code = dept["dept_code"]
+    projects = [{**p.project, "dept_code": code} for p in parsed]
+    indicators = [{**row, "dept_code": code, "project_code": p.project["project_code"]}
+                  for p in parsed for row in p.indicators]
+    yield DEPARTMENTS, _records(DEPARTMENTS, [dept])
+    yield PROJECTS, _records(PROJECTS, projects)
+    yield INDICATORS, _records(INDICATORS, indicators)
+
+
+def _records(table: Table, records: list[dict[str, object]]) -> pd.DataFrame:
+    cols = [*table.fields, *SOURCE_COLUMNS]
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return pd.DataFrame.from_records([{c: r.get(c) for c in cols} for r in records], columns=cols)
+
+
+@dataclass
+class _Parsed:
+    sheet: _Sheet
+    labels: dict[str, tuple[object, int]]  # field → (value, 0-based row)
+    year: int | None
+    title_row: int
+    project: dict[str, object]
+    indicators: list[dict[str, object]]
+
+
+def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
+    title = s.find(TITLE) or s.find("绩效自评表") or (0, 0)
+    funds = _find_header_row(s, ("年初预算数", "全年执行数"))
+    header = _find_header_row(s, ("一级指标", "三级指标"))
+    stop = min(r for r in (funds, header, len(s.rows)) if r is not None)
+    labels = _labels(s, range(0, stop))
+    year = _year(s, range(0, max(title[0] + 3, 3)))
+    project: dict[str, object] = {
+        "project_code": _text(labels.get("project_code")) or f"P{index:02d}",
+        "project_name": _text(labels.get("project_name")),
+        "_file": str(s.path), "_sheet": s.title, "_row": labels.get("project_name", (None, title[0]))[1] + 1,
+    }
+    if not project["project_name"]:
+        project["project_name"] = s.title
+        s.notices.append(DataError("未找到项目名称，以工作表名代替", source=Source(s.path, s.title, title[0] + 1,
+                                                                    "项目名称")))
+    if funds is not None:
+        project.update(_funds(s, funds, header))
+    else:
+        s.notices.append(DataError("未找到资金表头（年初预算数 / 全年预算数 / 全年执行数），项目金额为空",
+                                   source=Source(s.path, s.title)))
+    rows = _indicator_rows(s, header) if header is not None else []
+    if header is None:
+        s.notices.append(DataError("未找到绩效指标表头（一级指标 / 二级指标 / 三级指标 …），本项目没有指标",
+                                   source=Source(s.path, s.title)))
+    return _Parsed(s, labels, year, title[0], project, rows)
+
+
+def _text(found: tuple[object, int] | None) -> str | None:
+    if found is None or found[0] is None or str(found[0]).strip() == "":
+        return None
+    v = found[0]
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+
+def _find_header_row(s: _Sheet, needed: tuple[str, ...]) -> int | None:
+    for r, row in enumerate(s.rows):
+        keys = {_key(v) for v in row}
+        if all(any(k.startswith(n) for k in keys) for n in needed):
+            return r
+    return None
+
+
+def _labels(s: _Sheet, rows: range) -> dict[str, tuple[object, int]]:
+    """项目名称 / 主管部门 / 实施单位 …: the first cell right of the label that is neither blank, the label
+    again (a merged label), nor another label."""
+    out: dict[str, tuple[object, int]] = {}
+    for r in rows:
+        row = s.rows[r]
+        for c, v in enumerate(row):
+            name = _key(v)
+            target = _LABELS.get(name)
+            if target is None or target in out:
+                continue
+            value: object = None
+            for c2 in range(c + 1, len(row)):
+                k = _key(row[c2])
+                if not k or k == name:
+                    continue
+                if k not in _LABELS:
+                    value = s.get(r, c2, name)
+                break
+            out[target] = (value, r)
+    return out
+
+
+def _year(s: _Sheet, rows: range) -> int | None:
+    for r in rows:
+        for v in s.rows[r] if r < len(s.rows) else ():
+            if v is not None and (m := _YEAR.search(str(v))):
+                return int(m.group(1))
+    return None
+
+
+def _number(v: object) -> object:
+    """Placeholders ('—', '/', '无') in a money cell mean blank; anything else is left for validation."""
+    if isinstance(v, str):
+        parsed = try_parse_value(v)
+        if isinstance(parsed, ValueParseError) and parsed.reason == "值为空":
+            return None
+        if v.strip() in ("无", "不适用"):
+            return None
+    return v
+
+
+def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
+    """年初预算数 / 全年预算数 / 全年执行数 of the 年度资金总额 row (summed from its parts if it is missing)."""
+    cols: dict[str, int] = {}
+    for c, v in enumerate(s.rows[head]):
+        k = _key(v)
+        for name, fld in _FUND_HEADERS.items():
+            if k.startswith(name) and fld not in cols:
+                cols[fld] = c
+    first_money = min(cols.values()) if cols else 0
+    found: dict[str, int] = {}
+    for r in range(head + 1, stop if stop is not None else len(s.rows)):
+        labels = [_key(v) for v in s.rows[r][:first_money]]
+        kind = next((k for name, k in _FUND_ROWS.items() if any(name in lab for lab in labels)), None)
+        if kind is not None and kind not in found:
+            found[kind] = r
+    out: dict[str, object] = {}
+    if "total" in found:
+        r = found["total"]
+        out["_row"] = r + 1
+        for fld in ("budget_initial", "budget_final", "spent"):
+            out[fld] = _number(s.get(r, cols.get(fld), _header_of(fld)))
+        if cols.get("exec_score") is not None:
+            out["published_score"] = _number(s.get(r, cols.get("exec_score"), "得分"))
+    elif found:
+        s.notices.append(DataError("未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title,
+                                                                                  head + 1, "年度资金总额")))
+        r = min(found.values())
+        out["_row"] = r + 1
+        for fld in ("budget_initial", "budget_final", "spent"):
+            parts = [_number(s.get(rr, cols.get(fld), _header_of(fld))) for rr in found.values()]
+            nums = [p for p in parts if isinstance(p, int | float)]
+            out[fld] = sum(nums) if nums and len(nums) == len([p for p in parts if p is not None]) else None
+    return out
+
+
+def _header_of(fld: str) -> str:
+    return next(name for name, f in _FUND_HEADERS.items() if f == fld)
+
+
+def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
+    """Indicator rows below the header, up to the 总分 row; 一级/二级 carried down where left blank."""
+    cols: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for c, v in enumerate(s.rows[head]):
+        fld = _HEADER_MAP.get(_key(v)) or _HEADER_MAP.get(_key(_BRACKETED.sub("", str(v))))  # 年度指标值（A）
+        if fld is not None and fld not in cols:
+            cols[fld], headers[fld] = c, str(v).strip()
+    out: list[dict[str, object]] = []
+    level1: object = None
+    level2: object = None
+    for r in range(head + 1, len(s.rows)):
+        row = s.rows[r]
+        keys = [_key(v) for v in row]
+        if any(k in _TOTAL_ROW or k.startswith("总分") for k in keys):
+            break
+        rec = {fld: s.get(r, c, headers[fld]) for fld, c in cols.items()}
+        if all(rec.get(f) in (None, "") for f in ("name", "target", "actual")):
+            continue  # spacer, sub-header, or a 二级 placeholder with no indicator
+        l1 = _level(rec.get("level1"))
+        l2 = _level(rec.get("level2"))
+        if l1 is None:
+            l1 = level1
+        elif l1 != level1:
+            level2 = None
+        if l2 is None:
+            l2 = level2
+        level1, level2 = l1, l2
+        rec.update({"level1": l1, "level2": l2, "weight": _number(rec.get("weight")),
+                    "published_score": _number(rec.get("published_score")),
+                    "_file": str(s.path), "_sheet": s.title, "_row": r + 1})
+        out.append(rec)
+    return out
+
+
+def _level(v: object) -> object:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    return _POINTS_SUFFIX.sub("", str(v).strip()) if isinstance(v, str) else v
+
+
+def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], list[DataError]]:
+    """The one department of the workbook: name from 主管部门 (most sheets), else 实施单位."""
+    notices: list[DataError] = []
+    names = Counter(n for p in parsed if (n := _text(p.labels.get("supervisor"))))
+    if not names:
+        names = Counter(n for p in parsed if (n := _text(p.labels.get("implementer"))))
+    name = names.most_common(1)[0][0] if names else None
+    if len(names) > 1:
+        notices.append(DataError(f"各工作表的主管部门不一致（{'、'.join(names)}），按「{name}」读取为同一部门",
+                                 source=Source(path), hint="一个工作簿只放一个部门的项目"))
+    first = next((p for p in parsed if _text(p.labels.get("supervisor")) == name), parsed[0])
+    code = next((c for p in parsed if (c := _text(p.labels.get("dept_code")))), None)
+    if code is None:
+        code = derived_dept_code(name) if name else "N-" + normalize_name(path.stem)
+    year = next((p.year for p in parsed if p.year is not None), None)
+    if year is None and (m := re.search(r"(?:19|20)\d{2}", path.stem)):
+        year = int(m.group())
+    if year is None:
+        notices.append(DataError("未找到评价年度", source=Source(path, first.sheet.title, first.title_row + 1, "年度"),
+                                 hint="请在标题下写明“（2024年度）”"))
+    row = first.labels.get("supervisor", first.labels.get("implementer", (None, first.title_row)))[1]
+    return {"dept_code": code, "dept_name": name, "year": year, "_file": str(path), "_sheet": first.sheet.title,
+            "_row": row + 1}, notices

@@ -1,0 +1,1 @@
+"""The stages in data-flow order: validate → checks → score → facts → findings."""

@@ -1,0 +1,196 @@
+"""Consistency checks declared in a ruleset's `checks:` section, run on validated data before scoring.
+
+Kinds:
+- `sum`: a department field equals the sum of others (一般公共预算 = 基本支出 + 项目支出), with a
+  tolerance in 万元 that tells rounding (≤ tolerance, reported as 尾差) from a real mismatch;
+- `assert`: an expression that must hold for every project or department (`spent <= budget_final`);
+- `rates`: a rate a project reports agrees with the counts it reports, by the indicator library's
+  formula (结案率 = 结案数 / 立案数 × 100), within `tolerance` percentage points;
+- `magnitude`: money that looks written in 元 where 万元 is expected (an amount `factor` times the
+  department's median project amount, and at least `minimum` 万元);
+- `weights`: the 分值 a project gives its indicators add up to `expect` (e.g. 90 when 执行率 takes 10);
+- `text`: the 核对 rows kept beside the data (from `perfscore extract`) whose 类别 is in `kinds`
+  (年度, 数据期间, 金额单位): each becomes a check row titled by its 类别, status 不符 → fail, else note.
+The results are facts for the findings rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, cast
+
+import pandas as pd
+
+from scoring.core.frames import records
+from scoring.model.dataset import Dataset
+from scoring.model.derived import department_fields, with_fund_ratios
+from scoring.rules import expr
+from scoring.rules.check_rules import PROJECT_FIELDS, Check
+from scoring.rules.indicators import Library
+
+STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}  # how reports and exports name a check's status
+CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subject", "expected", "actual",
+                 "difference", "message")
+
+
+
+
+
+
+def project_fields(ds: Dataset) -> pd.DataFrame:
+    return with_fund_ratios(ds.projects)[list(PROJECT_FIELDS)]
+
+
+def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.DataFrame:
+    """One row per check and subject that failed or matched only within rounding (CHECK_COLUMNS)."""
+    rows: list[dict[str, Any]] = []
+    if not checks:
+        return pd.DataFrame(columns=list(CHECK_COLUMNS))
+    dept = department_fields(ds, library)
+    proj = project_fields(ds)
+    for chk in checks:
+        if chk.kind == "sum":
+            rows += _sum_rows(chk, dept)
+        elif chk.kind == "rates":
+            rows += _rate_rows(chk, ds, library)
+        elif chk.kind == "magnitude":
+            rows += _magnitude_rows(chk, ds)
+        elif chk.kind == "weights":
+            rows += _weight_rows(chk, ds)
+        elif chk.kind == "text":
+            rows += _text_rows(chk, ds)
+        else:
+            assert chk.condition is not None  # compile_checks gives every assert check its condition
+            frame = dept.reset_index() if chk.on == "department" else proj
+            for rec in records(frame):
+                fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
+                if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
+                    subject = str(fact.get("project_name") or fact.get("dept_code"))
+                    rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{chk.message or chk.title}"))
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+
+
+def _isna(v: object) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _has_inputs(chk: Check, fact: Mapping[str, object]) -> bool:
+    """A check over fields a department did not fill in is not a failure: nothing to compare."""
+    assert chk.condition is not None
+    return all(fact.get(f) is not None for f in chk.condition.fields())
+
+
+def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    have = dept[[chk.left, *chk.right]].notna().all(axis=1)
+    given = dept[chk.left]
+    total = dept[list(chk.right)].sum(axis=1)
+    diff = (given - total).round(6)
+    for code in dept.index[have]:
+        d = float(diff[code])
+        if abs(d) < 1e-9:
+            continue
+        status = "rounding" if abs(d) <= chk.tolerance + 1e-9 else "fail"
+        left, right = float(given[code]), float(total[code])
+        note = "（尾差，属四舍五入）" if status == "rounding" else ""
+        rows.append(_row(chk, code, chk.title, f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
+                         right, left, status, severity="low" if status == "rounding" else None))
+    return rows
+
+
+def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
+         actual: float | None = None, status: str = "fail", severity: str | None = None,
+         title: str | None = None) -> dict[str, Any]:
+    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to 6 places, 万元 noise)."""
+    diff = None if expected is None or actual is None else round(actual - expected, 6)
+    return {"dept_code": dept, "check_id": chk.id, "title": title or chk.title, "severity": severity or chk.severity,
+            "status": status, "subject": subject, "expected": expected, "actual": actual, "difference": diff,
+            "message": message}
+
+
+def _project_key(key: Hashable) -> tuple[str, str]:
+    """A (dept_code, project_code) index label; pandas types labels only as Hashable."""
+    return cast(tuple[str, str], key)
+
+
+def _project_names(ds: Dataset) -> dict[tuple[str, str], str]:
+    p = ds.projects
+    return dict(zip(zip(p["dept_code"], p["project_code"], strict=True), p["project_name"], strict=True))
+
+
+def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]]:
+    """Rates against their counts, for every library indicator whose formula names other indicators."""
+    assert chk.params is not None
+    ind = ds.indicators[ds.indicators["actual"].notna() & (ds.indicators["project_code"] != "")]
+    values = ind.drop_duplicates(["dept_code", "project_code", "indicator_id"]).pivot(
+        index=["dept_code", "project_code"], columns="indicator_id", values="actual")
+    names = _project_names(ds)
+    rows = []
+    for spec in library.indicators.values():
+        if not spec.formula or spec.id not in values:
+            continue
+        parsed = expr.parse(spec.formula)
+        needed = sorted(parsed.fields(), key=spec.formula.index)  # in the formula's own order
+        if not needed or not all(n in values for n in needed):
+            continue
+        for label, rec in values[[spec.id, *needed]].dropna().iterrows():
+            key = _project_key(label)
+            computed = expr.evaluate(parsed, {n: float(rec[n]) for n in needed})
+            if not isinstance(computed, float):
+                continue
+            reported = float(rec[spec.id])
+            if abs(reported - computed) > chk.params["tolerance"] + 1e-9:
+                subject = f"{names.get(key, key[1])}·{spec.id}"
+                counts = "、".join(f"{n} {rec[n]:g}" for n in needed)
+                rows.append(_row(chk, key[0], subject,
+                                 f"“{names.get(key, key[1])}”报告{spec.id} {reported:g}%，但按{counts} 计算为 "
+                                 f"{computed:.2f}%（{spec.formula}）", computed, reported))
+    return rows
+
+
+def _magnitude_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """Project amounts a thousandfold above the department's median look like 元 written for 万元."""
+    assert chk.params is not None
+    rows = []
+    money = [("budget_initial", "年初预算数"), ("budget_final", "全年预算数"), ("spent", "全年执行数")]
+    p = ds.projects
+    for field, label in money:
+        median = p.groupby("dept_code")[field].transform("median")
+        odd = (p[field] >= chk.params["minimum"]) & (p[field] >= chk.params["factor"] * median)
+        for r in p[odd].itertuples():
+            value = float(getattr(r, field))
+            rows.append(_row(chk, r.dept_code, str(r.project_name),
+                             f"“{r.project_name}”{label} {value:,.2f} 万元，远高于本部门其他项目，疑似以元填报"
+                             f"（折合 {value / 10000:,.2f} 万元）", None, value))
+    return rows
+
+
+def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """Given 分值 that do not add up: only projects that filled in 分值 for every indicator."""
+    assert chk.params is not None
+    ind = ds.indicators[ds.indicators["project_code"] != ""]
+    g = ind.groupby(["dept_code", "project_code"])["weight"]
+    full = g.count() == g.size()
+    sums = g.sum()[full]
+    names = _project_names(ds)
+    rows = []
+    expect, tol = chk.params["expect"], chk.params["tolerance"]
+    for label, total in sums.items():
+        key = _project_key(label)
+        if abs(float(total) - expect) > tol:
+            name = names.get(key, key[1])
+            rows.append(_row(chk, key[0], str(name),
+                             f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分", expect, float(total)))
+    return rows
+
+
+def _text_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+    """核对 rows of the wanted kinds, as check rows titled by their 类别 (年度, 数据期间, 金额单位)."""
+    notes = ds.notes
+    if notes.empty:
+        return []
+    rows = []
+    for r in notes[notes["kind"].isin(chk.kinds)].itertuples():
+        status = "fail" if str(r.status) == "不符" else "note"
+        rows.append(_row(chk, r.dept_code, str(r.subject or ""), str(r.message), status=status, title=str(r.kind)))
+    return rows

@@ -1,0 +1,112 @@
+"""Facts for the findings rules: flat, typed records of scored indicators, projects, departments and checks.
+
+`SCHEMA` declares every field and its type; rule expressions and templates are checked against it
+when a ruleset loads, and every fact is coerced to it before it reaches the rule engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.core.frames import records
+from scoring.core.text import text_col
+from scoring.model.derived import with_fund_ratios
+from scoring.model.result import ScoreResult
+from scoring.rules.fact_fields import SCHEMA
+
+OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
+
+
+def _column(col: pd.Series, typ: type) -> pd.Series:
+    """One column coerced to its schema type, with None (never NaN) for missing values."""
+    if typ is float:
+        values = pd.to_numeric(col, errors="coerce").astype(float)
+    elif typ is bool:
+        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else bool(v))
+    else:
+        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else str(v))
+    return values.astype(object).where(values.notna(), None)
+
+
+def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """Typed fact dicts, column by column (vectorised), then one dict per row."""
+    schema = SCHEMA[kind]
+    cols = {c: _column(df[c], schema[c]) for c in schema if c in df.columns and c != "kind"}
+    frame = pd.DataFrame(cols, index=df.index)
+    frame.insert(0, "kind", kind)
+    return records(frame)
+
+
+def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any]]:
+    """All facts of a scored run, in a stable order: departments, projects, indicators, checks."""
+    ds = result.dataset
+    names = ds.departments.set_index("dept_code")
+    dept_name = names["dept_name"]
+    year = names["year"]
+    items = result.items.copy()
+    items["dept_name"] = items["dept_code"].map(dept_name)
+    items["year"] = items["dept_code"].map(year)
+    pname = ds.projects[["dept_code", "project_code", "project_name"]]
+    items = items.merge(pname, on=["dept_code", "project_code"], how="left")
+    items["project_name"] = text_col(items["project_name"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
+        items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
+    items["lost"] = items["weight"] - items["points"]
+    items["has_reason"] = text_col(items["deviation_reason"]).str.strip() != ""
+    items["source"] = items["kind"]
+    items["adjusted"] = items["override_score"].notna()
+    items["published"] = items["published_score"]
+    items["published_diff"] = items["points"] - items["published_score"]
+    facts_ind = _records(items.drop(columns=["kind"]), "indicator")
+
+    per_unit = ["dept_code", "project_code"]
+    # Indicators the unit set itself (and those it filled in on 整体绩效指标): not the computed 执行率 row.
+    real = items[items["kind"].isin(["input", "reported"])].copy()
+    level1 = real["level1"].astype(str)
+    real["_quant"] = ~real["qualitative"].astype(bool)
+    real["_below"] = real["completion"] < 1 - 1e-9
+    real["_out"] = level1.str.contains(OUTPUT_LEVEL)
+    real["_ben"] = level1.str.contains(BENEFIT_LEVEL)
+    real["_sat"] = level1.str.contains(SATISFACTION_LEVEL) | real["level2"].astype(str).str.contains(SATISFACTION_LEVEL)
+    real["_surveyed"] = real["_sat"] & real["_quant"]  # a satisfaction rate measured, not just 达成预期指标
+    g = real.groupby(per_unit)
+    stats = pd.DataFrame({
+        "n_indicators": g.size().astype(float), "n_quantitative": g["_quant"].sum().astype(float),
+        "n_below_target": g["_below"].sum().astype(float), "has_output": g["_out"].any(),
+        "has_benefit": g["_ben"].any(), "has_satisfaction": g["_sat"].any(),
+    })
+    surveyed = g["_surveyed"].any()
+    facts_proj: list[dict[str, Any]] = []
+    # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
+    # about execution, adjustment, carry-over and data periods.
+    base = result.projects if len(result.projects) else ds.projects
+    if len(base):
+        p = base.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
+        p = p.reset_index()
+        p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
+        p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)
+        p = with_fund_ratios(p)
+        for col in ("has_output", "has_benefit", "has_satisfaction", "satisfaction_surveyed"):
+            p[col] = p[col].fillna(False).astype(bool)
+        facts_proj = _records(p, "project")
+
+    d = result.departments.copy()
+    proj = ds.projects.groupby("dept_code")[["budget_initial", "budget_final", "spent", "carryover"]].sum(min_count=1)
+    d = d.drop(columns=[c for c in ("budget_final", "spent") if c in d]).join(proj, on="dept_code")
+    d = with_fund_ratios(d)
+    failed = checks[checks["status"] == "fail"].groupby("dept_code").size() if len(checks) else pd.Series(dtype=float)
+    d["n_checks_failed"] = d["dept_code"].map(failed).fillna(0)
+    gd = real.groupby("dept_code")
+    dstats = pd.DataFrame({"n_indicators": gd.size().astype(float), "n_quant": gd["_quant"].sum().astype(float)})
+    d = d.join(dstats, on="dept_code")
+    d["quantitative_share"] = d["n_quant"] / d["n_indicators"].where(d["n_indicators"] > 0)
+    facts_dept = _records(d, "department")
+
+    c = checks.copy()
+    c["dept_name"], c["year"] = c["dept_code"].map(dept_name), c["dept_code"].map(year)
+    facts_chk = _records(c, "check") if len(c) else []
+    return [*facts_dept, *facts_proj, *facts_ind, *facts_chk]

@@ -1,0 +1,453 @@
+"""Render a scoring run as an Excel workbook: the scored 自评表 laid out like the MoF 项目支出绩效自评表.
+
+Sheets, in order:
+- 汇总: ruleset identity, the department ranking (排名/部门/部门编码/年度/得分/等级/项目数) and, for
+  project rulesets, every project's score with a link to its sheet;
+- one sheet per project (project scope) or per department (department scope): title, 项目名称/主管部门,
+  the funds block (年初预算数/全年预算数/全年执行数/分值/执行率/得分), then the indicators
+  (一级/二级/三级/年度指标值/实际完成值/分值/得分/自评得分/说明) with merged 一级/二级 cells,
+  and 总分 and 等级 rows;
+- 问题与措施 (findings), 一致性检查 (checks), 被拒绝的行 (rejections).
+
+Scores are stored as numbers at full precision with a 0.00 number format, so Excel shows them rounded
+half-up like `fmt2` while sums over the cells still equal the totals. openpyxl is used here only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scoring.core.display import finite_or_none as _num
+from scoring.core.frames import iter_rows
+from scoring.core.text import text_col
+from scoring.model.run import Run
+from scoring.pipeline.checks import STATUS_ZH
+from scoring.render.text import reason_cell
+from scoring.rules.finding_rules import SEVERITY_ZH
+
+SUMMARY_SHEET = "汇总"
+FINDINGS_SHEET = "问题与措施"
+CHECKS_SHEET = "一致性检查"
+REJECTIONS_SHEET = "被拒绝的行"
+FIXED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET, CHECKS_SHEET, REJECTIONS_SHEET)
+
+RANKING_HEADERS = ("排名", "部门", "部门编码", "年度", "得分", "等级", "项目数")
+ITEM_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "自评得分", "说明")
+FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+SCORE_FMT = "0.00"
+MONEY_FMT = "#,##0.00"
+PCT_FMT = "0.00%"
+INT_FMT = "0"
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_BOLD = Font(bold=True)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_MAX_WIDTH = 60
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _text(v: Any) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return str(v)
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in Excel's default font: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_title(name: str, taken: Iterable[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, unique ignoring case (as Excel does)."""
+    base = _INVALID_SHEET_CHARS.sub("_", name).strip().strip("'") or "Sheet"
+    used = {t.casefold() for t in taken}
+    candidate, n = base[:31], 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f"({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    return candidate
+
+
+def _as_text(cell: Cell) -> None:
+    """Keep a value like '=1个' (年度指标值) as text: openpyxl would store it as a formula Excel cannot compute."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
+         fill: PatternFill | None = None, align: Alignment | None = None, border: bool = True) -> Cell:
+    cell: Cell = ws.cell(row=row, column=col, value=value)
+    _as_text(cell)
+    if fmt and isinstance(value, int | float):
+        cell.number_format = fmt
+    if bold:
+        cell.font = _BOLD
+    if fill is not None:
+        cell.fill = fill
+    if align is not None:
+        cell.alignment = align
+    if border:
+        cell.border = _BORDER
+    return cell
+
+
+def _merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
+    if (row1, col1) != (row2, col2):
+        ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
+        for r in range(row1, row2 + 1):
+            for c in range(col1, col2 + 1):
+                ws.cell(row=r, column=c).border = _BORDER
+
+
+def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1) -> None:
+    for i, h in enumerate(headers):
+        _put(ws, row, col + i, h, bold=True, fill=_HEAD_FILL, align=_CENTER)
+
+
+def _fit_widths(ws: Worksheet, *, fixed: dict[int, float] | None = None, start_row: int = 1) -> None:
+    """Column widths from the widest value (CJK counted double), capped; merged title rows are skipped."""
+    fixed = fixed or {}
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=start_row):
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "column"):
+                continue
+            v = cell.value
+            shown = f"{v:,.2f}" if isinstance(v, float) else str(v)
+            widths[cell.column] = max(widths.get(cell.column, 0), display_width(shown))
+    for col, w in widths.items():
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = fixed.get(col, min(max(w + 2, 8), _MAX_WIDTH))
+    for col, width in fixed.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+           formats: dict[int, str], wrap: Iterable[int] = ()) -> int:
+    """Header plus rows from `top`; formats and wrap are 0-based column indexes. Returns the next free row."""
+    _header(ws, top, headers)
+    wrap_cols = set(wrap)
+    r = top
+    for r, values in enumerate(rows, start=top + 1):
+        for c, v in enumerate(values):
+            _put(ws, r, c + 1, v, formats.get(c), align=_WRAP if c in wrap_cols else None)
+    return r + 1
+
+
+# ------------------------------------------------------------------ units
+
+
+def _units(run: Run) -> list[tuple[str, str | None, str]]:
+    """(dept_code, project_code or None, sheet base name) per scored unit, in ranking order."""
+    out: list[tuple[str, str | None, str]] = []
+    for d in iter_rows(run.result.departments):
+        if run.ruleset.scope == "project":
+            p = run.result.projects
+            for r in iter_rows(p[p["dept_code"] == d.dept_code]):
+                out.append((str(d.dept_code), str(r.project_code), f"{r.project_code} {r.project_name}"))
+        else:
+            out.append((str(d.dept_code), None, str(d.dept_name)))
+    return out
+
+
+def _sheet_names(run: Run) -> dict[tuple[str, str | None], str]:
+    taken: list[str] = list(FIXED_SHEETS)
+    names: dict[tuple[str, str | None], str] = {}
+    for dept, project, base in _units(run):
+        name = sheet_title(base, taken)
+        taken.append(name)
+        names[(dept, project)] = name
+    return names
+
+
+def _link(cell: Cell, sheet: str) -> None:
+    cell.hyperlink = f"#'{sheet}'!A1"
+    cell.font = Font(color="0563C1", underline="single")
+
+
+# ------------------------------------------------------------------ sheets
+
+
+def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) -> None:
+    rs = run.ruleset
+    read, used, rejected = run.counts
+    ws.cell(row=1, column=1, value="绩效自评评分结果").font = Font(bold=True, size=14)
+    ws.cell(row=2, column=1, value=f"规则集：{rs.title}（{rs.name} {rs.version}，指纹 {rs.fingerprint}）")
+    ws.cell(row=3, column=1, value=f"依据：{rs.source_doc}")
+    ws.cell(row=4, column=1, value=f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行")
+    top = 6
+    rows = []
+    for d in iter_rows(run.result.departments):
+        rows.append([int(d.rank), _text(d.dept_name), _text(d.dept_code), int(d.year), _num(d.total),
+                     _text(d.grade), int(d.n_projects)])
+    nxt = _table(ws, top, RANKING_HEADERS, rows, {0: INT_FMT, 3: INT_FMT, 4: SCORE_FMT, 6: INT_FMT})
+    if rs.scope == "department":
+        for r in range(top + 1, nxt):
+            unit = (str(ws.cell(row=r, column=3).value), None)
+            if unit in names:
+                _link(ws.cell(row=r, column=2), names[unit])
+    projects = run.result.projects
+    if len(projects):
+        top = nxt + 1
+        ws.cell(row=top, column=1, value="项目得分").font = _BOLD
+        dept_names = run.result.departments.set_index("dept_code")["dept_name"]
+        headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
+        order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
+        ordered = sorted(iter_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
+        prow = [[_text(dept_names.get(p.dept_code)), _text(p.project_code), _text(p.project_name),
+                 _num(p.budget_final), _num(p.spent), _num(p.execution_rate), _num(p.total), _text(p.grade)]
+                for p in ordered]
+        _table(ws, top + 1, headers, prow, {3: MONEY_FMT, 4: MONEY_FMT, 5: PCT_FMT, 6: SCORE_FMT})
+        for r, p in enumerate(ordered, start=top + 2):
+            key = (str(p.dept_code), str(p.project_code))
+            if key in names:
+                _link(ws.cell(row=r, column=3), names[key])
+    _fit_widths(ws, start_row=6)
+    ws.freeze_panes = ws.cell(row=7, column=1)
+
+
+def _explanation(r: Any) -> str:
+    """说明: how the points came about (as in every scored table), plus the unit's own 偏差原因."""
+    text = reason_cell(r)
+    reason = _text(r.deviation_reason).strip()
+    return f"{text}；偏差原因：{reason}" if reason and reason not in text else text
+
+
+def _record(df: pd.DataFrame, **key: str) -> dict[str, Any]:
+    """The first row of `df` whose columns equal `key`, as a dict."""
+    mask = pd.Series(True, index=df.index)
+    for col, value in key.items():
+        mask &= df[col] == value
+    return {str(k): v for k, v in df[mask].iloc[0].items()}
+
+
+def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | None) -> None:
+    rs = run.ruleset
+    dept = _record(run.result.departments, dept_code=dept_code)
+    items = run.result.items
+    items = items[items["dept_code"] == dept_code]
+    ncol = len(ITEM_HEADERS)
+    if project_code is not None:
+        proj = _record(run.result.projects, dept_code=dept_code, project_code=project_code)
+        items = items[items["project_code"] == project_code]
+        title, name_label, name = "项目支出绩效自评表", "项目名称", _text(proj["project_name"])
+        funds = [_num(proj["budget_initial"]), _num(proj["budget_final"]), _num(proj["spent"])]
+        rate = _num(proj["execution_rate"])
+        metric = items[items["kind"] == "metric"]
+        weight = _num(metric["weight"].sum()) if len(metric) else None
+        points = _num(metric["points"].sum()) if len(metric) else None
+        total, grade = _num(proj["total"]), _text(proj["grade"])
+        items = items[items["kind"] != "metric"]  # 执行率 is scored in the funds block, as in the MoF form
+    else:
+        title, name_label, name = "部门整体支出绩效自评表", "部门名称", _text(dept["dept_name"])
+        p = run.dataset.projects
+        p = p[p["dept_code"] == dept_code]
+        funds = [_num(p["budget_initial"].sum(min_count=1)), _num(p["budget_final"].sum(min_count=1)),
+                 _num(p["spent"].sum(min_count=1))]
+        rate = funds[2] / funds[1] if funds[1] and funds[2] is not None else None
+        weight = points = None
+        total, grade = _num(dept["total"]), _text(dept["grade"])
+
+    _put(ws, 1, 1, title, align=_CENTER, border=False).font = Font(bold=True, size=16)
+    _merge(ws, 1, 1, 1, ncol)
+    for c in range(1, ncol + 1):
+        ws.cell(row=1, column=c).border = Border()
+    _put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=_CENTER, border=False)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+
+    _put(ws, 3, 1, name_label, bold=True, fill=_HEAD_FILL, align=_CENTER)
+    _put(ws, 3, 2, name, align=_WRAP)
+    _merge(ws, 3, 2, 3, ncol)
+    if project_code is not None:
+        _put(ws, 4, 1, "主管部门", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 2, _text(dept["dept_name"]), align=_WRAP)
+        _merge(ws, 4, 2, 4, 4)
+        _put(ws, 4, 5, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 6, dept_code)
+        _merge(ws, 4, 6, 4, 7)
+        _put(ws, 4, 8, "项目编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 9, project_code)
+    else:
+        _put(ws, 4, 1, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
+        _put(ws, 4, 2, dept_code)
+        _merge(ws, 4, 2, 4, ncol)
+
+    # Funds block (万元): the row of the MoF form the 执行率 points are scored on.
+    _put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=_HEAD_FILL,
+         align=_CENTER)
+    _merge(ws, 5, 1, 6, 1)
+    _put(ws, 5, 2, "", fill=_HEAD_FILL)
+    for i, h in enumerate(FUNDS_HEADERS):
+        _put(ws, 5, 3 + i, h, bold=True, fill=_HEAD_FILL, align=_CENTER)
+    _put(ws, 5, ncol, "", fill=_HEAD_FILL)
+    _put(ws, 6, 2, "年度资金总额", align=_CENTER)
+    for i, (v, fmt) in enumerate(zip([*funds, weight, rate, points],
+                                     [MONEY_FMT] * 3 + [SCORE_FMT, PCT_FMT, SCORE_FMT], strict=True)):
+        _put(ws, 6, 3 + i, v, fmt)
+    _put(ws, 6, ncol, "")
+
+    items = _grouped(items)
+    head = 8
+    _header(ws, head, ITEM_HEADERS)
+    first = head + 1
+    r = first - 1
+    for r, it in enumerate(iter_rows(items), start=first):
+        placeholder = it.kind == "missing" and not _text(it.indicator_id)
+        # A level with no indicators keeps its row (分值 withheld, 得分 0) but no 三级 text, so a reader of
+        # the MoF layout (scoring.load_mof) skips it instead of taking it for an indicator.
+        values: list[Any] = [_text(it.level1), _text(it.level2), "" if placeholder else _text(it.name),
+                  "" if placeholder else _text(it.target_text), "" if placeholder else _text(it.actual_text),
+                  _num(it.weight), _num(it.points), _num(it.published_score), _explanation(it)]
+        for c, v in enumerate(values, start=1):
+            _put(ws, r, c, v, SCORE_FMT if c in (6, 7, 8) else None, align=_WRAP if c == ncol else (_CENTER if c <= 2 else None))
+    _merge_runs(ws, first, items)
+
+    tr = r + 1
+    _put(ws, tr, 1, "总分", bold=True, fill=_TOTAL_FILL, align=_CENTER)
+    _merge(ws, tr, 1, tr, 5)
+    _put(ws, tr, 6, float(rs.total), SCORE_FMT, bold=True, fill=_TOTAL_FILL)
+    _put(ws, tr, 7, total, SCORE_FMT, bold=True, fill=_TOTAL_FILL)
+    published = items["published_score"].dropna()
+    _put(ws, tr, 8, _num(published.sum()) if len(published) else None, SCORE_FMT, fill=_TOTAL_FILL)
+    note = "部门得分为各项目得分按全年预算数加权平均" if project_code is None and rs.scope == "project" else ""
+    _put(ws, tr, 9, note, fill=_TOTAL_FILL)
+    _put(ws, tr + 1, 1, "等级", bold=True, fill=_TOTAL_FILL, align=_CENTER)
+    _merge(ws, tr + 1, 1, tr + 1, 5)
+    for c in (6, 8, 9):
+        _put(ws, tr + 1, c, "", fill=_TOTAL_FILL)
+    _put(ws, tr + 1, 7, grade, bold=True, fill=_TOTAL_FILL, align=_CENTER)
+    ws.cell(row=tr + 3, column=1, value="返回汇总").hyperlink = f"#'{SUMMARY_SHEET}'!A1"
+    ws.cell(row=tr + 3, column=1).font = Font(color="0563C1", underline="single")
+
+    widths = {1: 14, 2: 16, 3: 24, 4: 16, 5: 16, 6: 10, 7: 10, 8: 10, 9: 56}
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    _print_landscape(ws)
+    ws.print_title_rows = f"{head}:{head}"
+
+
+def _print_landscape(ws: Worksheet) -> None:
+    """Printed as people print a 自评表: landscape, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _grouped(items: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one 二级 together (first appearance order), so the form can merge them; order otherwise kept."""
+    l1 = items["level1"].astype(str)
+    l2 = l1 + "\x00" + text_col(items["level2"])
+    rank1 = l1.map({k: i for i, k in enumerate(dict.fromkeys(l1))})
+    rank2 = l2.map({k: i for i, k in enumerate(dict.fromkeys(l2))})
+    return items.assign(rank1=rank1, rank2=rank2).sort_values(["rank1", "rank2"], kind="stable").drop(
+        columns=["rank1", "rank2"])
+
+
+def _merge_runs(ws: Worksheet, first: int, items: pd.DataFrame) -> None:
+    """Merge consecutive equal 一级 cells, and equal 二级 cells within one 一级, as the MoF form does."""
+    l1 = [_text(v) for v in items["level1"]]
+    l2 = [_text(v) for v in items["level2"]]
+    for col, keys in ((1, l1), (2, list(zip(l1, l2, strict=True)))):
+        start = 0
+        for i in range(1, len(keys) + 1):
+            if i == len(keys) or keys[i] != keys[start]:
+                if i - 1 > start and (col == 1 or l2[start]):
+                    _merge(ws, first + start, col, first + i - 1, col)
+                start = i
+
+
+def _findings(ws: Worksheet, run: Run) -> None:
+    names = run.result.departments.set_index("dept_code")["dept_name"]
+    found = sorted(run.findings, key=lambda f: (SEVERITY_ORDER.get(str(f.severity), 9), str(f.dept_code)))
+    rows = []
+    for i, f in enumerate(found, start=1):
+        rows.append([i, _text(names.get(f.dept_code, f.dept_code)), SEVERITY_ZH.get(str(f.severity), str(f.severity)),
+                     _text(f.category), _text(f.problem), _text(f.cause), _text(f.measure),
+                     "、".join(str(s) for s in (getattr(f, "subjects", ()) or ())), _text(f.rule_id)])
+    headers = ("序号", "部门", "严重程度", "类别", "问题", "原因", "措施", "涉及", "规则")
+    _table(ws, 1, headers, rows, {0: INT_FMT}, wrap=(4, 5, 6, 7))
+    if not rows:
+        ws.cell(row=2, column=1, value="未发现问题")
+    _fit_widths(ws, fixed={5: 48, 6: 40, 7: 40, 8: 24})
+    ws.freeze_panes = "A2"
+
+
+def _checks(ws: Worksheet, run: Run) -> None:
+    names = run.result.departments.set_index("dept_code")["dept_name"]
+    rows = []
+    for c in iter_rows(run.checks):
+        rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),
+                     SEVERITY_ZH.get(str(c.severity), _text(c.severity)), STATUS_ZH.get(str(c.status), _text(c.status)),
+                     _text(c.subject), _num(c.expected), _num(c.actual), _num(c.difference), _text(c.message)])
+    headers = ("部门", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明")
+    _table(ws, 1, headers, rows, {5: MONEY_FMT, 6: MONEY_FMT, 7: MONEY_FMT}, wrap=(8,))
+    if not rows:
+        ws.cell(row=2, column=1, value="无")
+    _fit_widths(ws, fixed={9: 56})
+    ws.freeze_panes = "A2"
+
+
+def _rejections(ws: Worksheet, run: Run) -> None:
+    rows = []
+    for r in run.dataset.rejections:
+        s = r.source
+        rows.append([_text(r.table), _text(s.file), _text(s.sheet), s.row, _text(s.column),
+                     _text(r.value), _text(r.reason), _text(r.hint)])
+    headers = ("表", "文件", "工作表", "行", "列", "值", "原因", "提示")
+    _table(ws, 1, headers, rows, {3: INT_FMT}, wrap=(6, 7))
+    if not rows:
+        ws.cell(row=2, column=1, value="无")
+    _fit_widths(ws, fixed={7: 40, 8: 40})
+    ws.freeze_panes = "A2"
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def build_workbook(run: Run) -> Workbook:
+    """The whole workbook in memory (tests read it back by cell)."""
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    names = _sheet_names(run)
+    _summary(summary, run, names)
+    for (dept, project), name in names.items():
+        _unit_sheet(wb.create_sheet(name), run, dept, project)
+    _findings(wb.create_sheet(FINDINGS_SHEET), run)
+    _checks(wb.create_sheet(CHECKS_SHEET), run)
+    _rejections(wb.create_sheet(REJECTIONS_SHEET), run)
+    for ws in (summary, wb[FINDINGS_SHEET], wb[CHECKS_SHEET], wb[REJECTIONS_SHEET]):
+        _print_landscape(ws)
+    return wb
+
+
+def render_xlsx(run: Run, out: Path) -> Path:
+    """Write the scored 自评表 workbook to `out` and return it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(run).save(out)
+    return out

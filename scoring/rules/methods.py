@@ -1,0 +1,318 @@
+"""Scoring methods: registered pure functions over whole columns (no loop per indicator).
+
+Each method takes a frame of the indicators it scores — columns `actual`, `target`, `high`,
+`comparator`, `weight`, `actual_text` — and its parameters from the ruleset, and returns the
+points, the completion ratio and a Chinese phrase saying how the points were reached. Inputs are
+never modified. Parameters are checked when the ruleset loads (`validate_params`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.core.display import pct
+from scoring.rules.indicators import normalize_name
+
+Params = Mapping[str, Any]
+EPS = 1e-9  # compare at 9 decimals: 0.8999999999 counts as 0.9 (see notes: precision at boundaries)
+
+
+@dataclass(frozen=True, slots=True)
+class MethodResult:
+    points: pd.Series
+    completion: pd.Series
+    how: pd.Series  # Chinese phrase, e.g. "完成率 100.00%（封顶）"
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    name: str
+    title: str
+    func: Callable[[pd.DataFrame, Params], MethodResult]
+    check: Callable[[Params], list[str]]
+    doc: str
+
+
+METHODS: dict[str, Method] = {}
+
+
+def _no_params(params: Params) -> list[str]:
+    return []
+
+
+def method(
+    name: str, title: str, check: Callable[[Params], list[str]] = _no_params
+) -> Callable[[Callable[[pd.DataFrame, Params], MethodResult]], Callable[[pd.DataFrame, Params], MethodResult]]:
+    """Register a scoring method under `name` (the word rulesets use)."""
+
+    def deco(func: Callable[[pd.DataFrame, Params], MethodResult]) -> Callable[[pd.DataFrame, Params], MethodResult]:
+        @functools.wraps(func)
+        def quiet(g: pd.DataFrame, params: Params) -> MethodResult:
+            # Division by a zero or tiny target is handled explicitly by each method (masked to its rule).
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return func(g, params)
+
+        METHODS[name] = Method(name, title, quiet, check, (func.__doc__ or "").strip())
+        return quiet
+
+    return deco
+
+
+def validate_params(name: str, params: Params) -> list[str]:
+    """Problems with a method's parameters, in Chinese; empty when fine."""
+    return METHODS[name].check(params)
+
+
+def _safe_ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num.astype(float) / den.astype(float).where(den != 0)
+    return out
+
+
+def _cap(completion: pd.Series, weight: pd.Series) -> pd.Series:
+    return completion.clip(lower=0, upper=1).fillna(0) * weight
+
+
+@method("ratio", "完成比例（越高越好，封顶）")
+def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值达到目标得满分；未达到按 实际值/目标值 × 分值 计分（财预〔2020〕10号）。目标为 0 时实际值 ≥0 即满分。"""
+    completion = _safe_ratio(g["actual"], g["target"])
+    zero_target = g["target"].astype(float).abs() < EPS
+    completion = completion.mask(zero_target, (g["actual"] >= -EPS).astype(float))
+    # Decide "target met" at 9 decimals (0.8999999999 ≈ 0.9), but keep the points at full precision.
+    completion = completion.mask(completion.round(9) == 1, 1.0)
+    points = _cap(completion, g["weight"])
+    capped = np.where(completion > 1, "（封顶）", "")
+    how: pd.Series = "完成率 " + pct(completion) + capped
+    return MethodResult(points, completion, how)
+
+
+@method("inverse_ratio", "反向比例（越低越好）")
+def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值不超过目标得满分；超出时按 (1 − 超出部分/目标值) × 分值 计分，超出一倍及以上不得分。"""
+    actual, target = g["actual"].astype(float), g["target"].astype(float)
+    over = _safe_ratio(actual - target, target)
+    over = over.mask(over.round(9) == 0, 0.0)
+    zero_target = target.abs() < EPS
+    share = (1 - over.clip(lower=0)).clip(lower=0)
+    share = share.mask(zero_target, (actual <= EPS).astype(float))
+    points = share.fillna(0) * g["weight"]
+    completion = share  # for lower-better indicators the completion is the share kept
+    how: pd.Series = pd.Series(np.where(over.fillna(0) > 0, "超出目标 " + pct(over), "未超过目标"), index=g.index)
+    how = how.mask(zero_target & (actual > EPS), "目标为 0，实际值超出")
+    return MethodResult(points, completion, how)
+
+
+@method("exact", "等于目标")
+def exact(g: pd.DataFrame, params: Params) -> MethodResult:
+    """目标为 0 时实际值 ≤0 得满分否则不得分；目标大于 0 时同“完成比例”。"""
+    zero_target = g["target"].astype(float).abs() < EPS
+    res = ratio(g, params)
+    zero_ok = (g["actual"].astype(float) <= EPS).astype(float)
+    completion = res.completion.mask(zero_target, zero_ok)
+    points = res.points.mask(zero_target, zero_ok * g["weight"])
+    return MethodResult(points, completion, res.how.mask(zero_target, "目标为 0"))
+
+
+@method("range", "区间目标")
+def range_(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值落在目标区间内得满分；低于下限按 实际/下限 计分；高于上限按偏离度 (1 − 超出/上限) 计分。"""
+    actual = g["actual"].astype(float)
+    low = g["target"].astype(float)
+    high = g["high"].astype(float).fillna(low)
+    below = _safe_ratio(actual, low)
+    above = (1 - _safe_ratio(actual - high, high)).clip(lower=0)
+    share = pd.Series(1.0, index=g.index).mask(actual < low - EPS, below).mask(actual > high + EPS, above)
+    share = share.clip(0, 1).fillna(0)
+    how = pd.Series("在目标区间内", index=g.index).mask(actual < low - EPS, "低于区间下限").mask(
+        actual > high + EPS, "高于区间上限")
+    return MethodResult(share * g["weight"], share, how)
+
+
+def _meets(g: pd.DataFrame) -> pd.Series:
+    a, t = g["actual"].astype(float), g["target"].astype(float)
+    comp = g["comparator"].astype(object).fillna(">=")
+    high = g["high"].astype(float).fillna(t)
+    return pd.Series(np.select(
+        [comp == "<=", comp == "<", comp == ">", comp == "=", comp == "range"],
+        [a <= t + EPS, a < t - EPS, a > t + EPS, (a - t).abs() <= EPS, (a >= t - EPS) & (a <= high + EPS)],
+        default=a >= t - EPS,
+    ), index=g.index)
+
+
+@method("binary", "达标即满分")
+def binary(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值满足目标（按目标的比较符）得满分，否则不得分。"""
+    ok = _meets(g).astype(float)
+    how = pd.Series(np.where(ok > 0, "达到目标", "未达到目标"), index=g.index)
+    return MethodResult(ok * g["weight"], ok, how)
+
+
+def _check_bands(params: Params) -> list[str]:
+    bands = params.get("bands")
+    if not isinstance(bands, Sequence) or not bands:
+        return ["bands 方法需要 bands 列表，如 - {min: 90, share: 1}"]
+    if params.get("closed", "left") not in ("left", "right"):
+        return ["closed 只能为 left（[min, max)）或 right（(min, max]）"]
+    problems = [f"第{i + 1}档缺少 share（得分比例 0–1）" for i, b in enumerate(bands)
+                if not isinstance(b, Mapping) or not isinstance(b.get("share"), int | float)]
+    if problems:
+        return problems
+    problems += [f"第{i + 1}档 share={b['share']} 超出 0–1" for i, b in enumerate(bands) if not 0 <= b["share"] <= 1]
+    return problems + band_coverage(bands)
+
+
+def band_coverage(bands: Sequence[Mapping[str, Any]], label: str = "档") -> list[str]:
+    """Gaps and overlaps among [min, max) bands; a missing min/max means unbounded. Whole real line must be covered."""
+    ivs = sorted(
+        ((float(b.get("min", -np.inf)), float(b.get("max", np.inf)), i + 1) for i, b in enumerate(bands)),
+        key=lambda t: (t[0], t[1]),
+    )
+    problems = []
+    for lo, hi, n in ivs:
+        if lo >= hi:
+            problems.append(f"第{n}{label}的下限 {lo:g} 不小于上限 {hi:g}")
+    if ivs[0][0] != -np.inf:
+        problems.append(f"低于 {ivs[0][0]:g} 的值没有落入任何{label}（缺口）")
+    if ivs[-1][1] != np.inf:
+        problems.append(f"不低于 {ivs[-1][1]:g} 的值没有落入任何{label}（缺口）")
+    for (_, hi1, n1), (lo2, hi2, n2) in zip(ivs, ivs[1:], strict=False):
+        if lo2 > hi1:
+            problems.append(f"第{n1}{label}与第{n2}{label}之间 [{hi1:g}, {lo2:g}) 没有覆盖（缺口）")
+        elif lo2 < hi1:
+            problems.append(f"第{n1}{label}与第{n2}{label}在 [{lo2:g}, {min(hi1, hi2):g}) 重叠")
+    return problems
+
+
+def _band_value(g: pd.DataFrame, params: Params) -> pd.Series:
+    on = params.get("on", "actual")
+    if on == "completion":
+        return (_safe_ratio(g["actual"], g["target"]) * 100).round(9)
+    return g["actual"].astype(float).round(9)
+
+
+@method("bands", "分档计分", _check_bands)
+def bands(g: pd.DataFrame, params: Params) -> MethodResult:
+    """按实际值（或 on: completion 时按完成率%）落入的档次给分：每档 [min, max)（closed: right 时为 (min, max]）对应分值比例 share。"""
+    value = _band_value(g, params)
+    share = pd.Series(np.nan, index=g.index)
+    label = pd.Series("", index=g.index, dtype=object)
+    right = params.get("closed", "left") == "right"
+    for b in params["bands"]:
+        lo, hi = float(b.get("min", -np.inf)), float(b.get("max", np.inf))
+        hit = ((value > lo) & (value <= hi)) if right else ((value >= lo) & (value < hi))
+        share = share.mask(hit, float(b["share"]))
+        text = b.get("label") or _band_text(lo, hi, right)
+        label = label.mask(hit, text)
+    share = share.fillna(0)
+    on = "完成率" if params.get("on") == "completion" else "实际值"
+    how = on + "落在 " + label + " 档，得分比例 " + pct(share)
+    return MethodResult(share * g["weight"], share, how)
+
+
+def _band_text(lo: float, hi: float, right: bool = False) -> str:
+    if lo == -np.inf:
+        return f"≤{hi:g}" if right else f"<{hi:g}"
+    if hi == np.inf:
+        return f">{lo:g}" if right else f"≥{lo:g}"
+    return f"({lo:g}, {hi:g}]" if right else f"[{lo:g}, {hi:g})"
+
+
+def _check_linear(params: Params) -> list[str]:
+    zero, full = params.get("zero"), params.get("full")
+    if not isinstance(zero, int | float) or not isinstance(full, int | float):
+        return ["linear 方法需要数值参数 zero（0 分处）和 full（满分处）"]
+    return ["zero 与 full 不能相等"] if zero == full else []
+
+
+@method("linear", "阈值间线性", _check_linear)
+def linear(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值（或 on: completion 时的完成率%）在 zero 处得 0 分、full 处得满分，之间线性插值；zero > full 表示越低越好。"""
+    value = _band_value(g, params)
+    zero, full = float(params["zero"]), float(params["full"])
+    share = ((value - zero) / (full - zero)).clip(0, 1).fillna(0)
+    how = f"在 {zero:g}（0 分）与 {full:g}（满分）之间按比例，得分比例 " + pct(share)
+    return MethodResult(share * g["weight"], share, how)
+
+
+def _check_deduction(params: Params) -> list[str]:
+    per = params.get("per")
+    if not isinstance(per, int | float) or per <= 0:
+        return ["deduction 方法需要正数参数 per（每单位扣分）"]
+    step = params.get("step", 1)
+    return [] if isinstance(step, int | float) and step > 0 else ["step 必须为正数"]
+
+
+@method("deduction", "按次/按点扣分", _check_deduction)
+def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
+    """实际值超出目标（越低越好）或低于目标（越高越好）的部分，每 step 个单位扣 per 分，扣完为止。"""
+    actual, target = g["actual"].astype(float), g["target"].astype(float)
+    higher = g["comparator"].isin([">=", ">"])
+    excess = pd.Series(np.where(higher, target - actual, actual - target), index=g.index).clip(lower=0)
+    excess = excess.mask(excess.round(9) == 0, 0.0)
+    per, step = float(params["per"]), float(params.get("step", 1))
+    lost = excess / step * per
+    points = (g["weight"] - lost).clip(lower=0)
+    completion = _safe_ratio(points, g["weight"])
+    how = "偏离目标 " + excess.map(lambda v: f"{v:g}") + "，每 " + f"{step:g}" + " 扣 " + f"{per:g}" + " 分"
+    how = how.mask(excess <= 0, "未偏离目标，不扣分")
+    return MethodResult(points, completion, how)
+
+
+def _check_qualitative(params: Params) -> list[str]:
+    levels = params.get("levels")
+    if not isinstance(levels, Sequence) or not levels:
+        return ["qualitative 方法需要 levels 列表，如 - {share: 1, match: [达成预期指标]}"]
+    problems = []
+    for i, lv in enumerate(levels):
+        if not isinstance(lv, Mapping) or not isinstance(lv.get("share"), int | float) or not lv.get("match"):
+            problems.append(f"第{i + 1}个等级需要 share 与 match")
+        elif not 0 <= lv["share"] <= 1:
+            problems.append(f"第{i + 1}个等级 share={lv['share']} 超出 0–1")
+    return problems
+
+
+def qualitative_share(text: str, params: Params) -> float | None:
+    """The share of the weight a qualitative actual earns, or None when no level's words match."""
+    return _qualitative_share(text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=65536)
+def _qualitative_share(text: str, params_json: str) -> float | None:
+    params = json.loads(params_json)
+    t = normalize_name(text)
+    # Longest matching word wins so that "部分达成" is not read as "达成".
+    best: tuple[int, float] | None = None
+    for lv in params["levels"]:
+        for word in lv["match"]:
+            w = normalize_name(str(word))
+            if w and w in t and (best is None or len(w) > best[0]):
+                best = (len(w), float(lv["share"]))
+    return None if best is None else best[1]
+
+
+@method("qualitative", "定性分级", _check_qualitative)
+def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
+    """定性指标按实际完成情况的文字对照等级给分：达成 / 部分达成 / 未达成 各对应分值比例（财预〔2020〕10号）。"""
+    texts = g["actual_text"].astype(str)
+    shares = {t: qualitative_share(t, params) for t in texts.unique()}  # few distinct texts: map, don't loop
+    share = texts.map(shares).astype(float).fillna(0)
+    how = "定性评价“" + g["actual_text"].astype(str) + "”，得分比例 " + pct(share)
+    return MethodResult(share * g["weight"], share, how)
+
+
+@method("budget_execution", "预算执行率（财政部方法）")
+def budget_execution(g: pd.DataFrame, params: Params) -> MethodResult:
+    """得分 = 执行率 × 分值，最高不超过分值；执行率 = 全年执行数 / 全年预算数（财预〔2020〕10号）。"""
+    res = ratio(g, params)
+    how: pd.Series = "执行率 " + pct(res.completion) + np.where(res.completion > 1, "（封顶）", "")
+    how = how.mask(g["actual"].isna(), "全年预算数缺失或为 0，无法计算执行率，本项不得分")
+    return MethodResult(res.points, res.completion, how)

@@ -1,0 +1,1 @@
+"""The results store: scored runs kept per fiscal year."""
