@@ -138,6 +138,28 @@ def test_what_only_the_department_knows_is_a_marked_placeholder(education: str) 
     assert "“维修校舍面积”偏差原因：部分学校维修项目因设计变更推迟至下年实施。" in education
 
 
+@pytest.mark.parametrize("ruleset", ["mof-project", "province-dept"])
+def test_text_the_department_wrote_is_carried(tmp_path: Path, ruleset: str) -> None:
+    import shutil
+
+    folder = Path(shutil.copytree(EXAMPLES / "district-education", tmp_path / "e"))
+    (folder / "单位信息.csv").write_text(
+        "部门编码,部门名称,年度,编制人数,在职人数,机构设置,主要职能\n"
+        "430299101,示例区教育局,2024,60,63,内设办公室、财务股、基础教育股3个股室,负责全区基础教育管理\n", encoding="utf-8")
+    projects = folder / "项目支出.csv"
+    lines = projects.read_text(encoding="utf-8").splitlines()
+    written = "完成12所学校校舍维修，消除D级危房2处"
+    lines = [lines[0] + ",说明", *(f"{line},{written if line.startswith('E02,') else ''}" for line in lines[1:])]
+    projects.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = render_report_markdown(build_report(api.run_path(folder, ruleset, 2024), "430299101"))
+    basics = section(text, "## 一、", "## 二、")
+    assert "内设办公室、财务股、基础教育股3个股室。" in basics and "负责全区基础教育管理。" in basics
+    assert "【待单位补充：单位性质" not in basics and "【待单位补充：单位主要职能" not in basics
+    assert f"{written}。" in text
+    assert "【待单位补充：“校舍维修改造项目”年度总体绩效目标" not in text
+    assert "【待单位补充：“教师培训项目”年度总体绩效目标" in text  # left blank: still marked
+
+
 def test_department_without_weaknesses_gets_no_invented_problems() -> None:
     run = api.run_path(EXAMPLES / "district-health", "mof-project", 2024)
     assert run.findings == ()
