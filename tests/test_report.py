@@ -208,6 +208,79 @@ def test_docx_report_reads_back(tmp_path: Path) -> None:
     assert ["产出指标", "数量指标", "维修校舍面积", "≥12000平方米", "8600平方米", "12.50", "8.96", "完成率 71.67%"] in e02
 
 
+def _east_asia(element: object) -> str | None:
+    from docx.oxml.ns import qn
+
+    fonts = element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")  # type: ignore[attr-defined]
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+
+def test_docx_layout_follows_gbt_9704(tmp_path: Path) -> None:
+    """A4, 版心 156 × 225 mm, 3号仿宋 with fixed 28.95 pt lines and a 2-character indent, 黑体/楷体 headings,
+    "— 1 —" page numbers, tables as wide as the text with a repeated header and right-aligned numbers."""
+    import zipfile
+
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Length, Mm, Pt
+
+    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    out = tmp_path / "报告.docx"
+    render_report_docx(build_report(run, "430299101"), str(out))
+    doc = Document(str(out))
+    sec = doc.sections[0]
+    def mm(v: int) -> float:
+        return round(Length(v).mm, 1)  # twips in the file: compare to a tenth of a millimetre
+
+    assert (mm(sec.page_width), mm(sec.page_height)) == (210.0, 297.0)  # not US Letter
+    assert (mm(sec.top_margin), mm(sec.left_margin)) == (37.0, 28.0)
+    assert mm(sec.page_width - sec.left_margin - sec.right_margin) == 156.0
+    assert mm(sec.page_height - sec.top_margin - sec.bottom_margin) == 225.0
+
+    normal = doc.styles["Normal"]
+    assert _east_asia(normal.element) == "仿宋_GB2312" and normal.font.size == Pt(16)
+    fmt = normal.paragraph_format
+    assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY and 28 <= fmt.line_spacing.pt <= 29
+    assert fmt.first_line_indent == Pt(32)  # two characters of 16 pt
+    body = next(p for p in doc.paragraphs if "预算执行率仅72.23%" in p.text)
+    assert body.style.name == "Normal"
+    assert body.paragraph_format.first_line_indent is None  # inherits the indent, nothing overrides it
+
+    by_text = {p.text: p for p in doc.paragraphs}
+    title = by_text["2024年度示例区教育局项目支出绩效自评报告"]
+    assert title.style.name == "Title" and _east_asia(title.style.element) == "方正小标宋简体"
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert _east_asia(by_text["五、存在的问题及原因分析"].style.element) == "黑体"
+    assert _east_asia(by_text["（一）单位基本情况"].style.element) == "楷体_GB2312"
+    project = by_text["2.校舍维修改造项目"]
+    assert project.style.name == "Heading 3" and project.style.font.bold  # below （二）, not beside it
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        fonts = doc.styles[name].element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        assert fonts.get(qn("w:eastAsiaTheme")) is None, name  # a theme font would override the face named
+
+    footer = sec.footer.paragraphs[0]
+    assert footer.text == "— 1 —" and "PAGE" in footer._p.xml
+    with zipfile.ZipFile(out) as z:
+        font_table = z.read("word/fontTable.xml").decode("utf-8")
+    assert 'w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in font_table  # the named fallback face
+
+    text_width = sec.page_width - sec.left_margin - sec.right_margin
+    for table in doc.tables:
+        grid = sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol")))  # twips
+        assert abs(grid * 635 - text_width) < Mm(0.5), [c.text for c in table.rows[0].cells]
+        rows = table.rows
+        assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+    scored = next(t for t in doc.tables if t.rows[0].cells[0].text == "一级指标")
+    heads = [c.text for c in scored.rows[0].cells]
+    area = scored.rows[1]  # 学生资助补助项目, 预算执行率
+    align = {h: area.cells[i].paragraphs[0].alignment for i, h in enumerate(heads)}
+    assert align["分值"] == align["得分"] == WD_ALIGN_PARAGRAPH.RIGHT
+    assert align["三级指标"] == align["说明"] == WD_ALIGN_PARAGRAPH.LEFT
+    assert area.cells[heads.index("分值")].text == "10.00"  # two places
+
+
 def test_report_cli_writes_one_file_per_department(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(EXAMPLES), "--year", "2024", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
