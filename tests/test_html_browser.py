@@ -136,3 +136,22 @@ def test_print_opens_every_drill_down(page: Any) -> None:
     assert pdf.read_bytes()[:5] == b"%PDF-"
     page.emulate_media(media="screen")
     assert not row.is_visible()  # and the reader's view is back as it was
+
+
+def test_department_scope_drills_down_by_level(browser: Any, tmp_path: Path) -> None:
+    # 部门整体: department → 一级指标 → indicator. 示例区教育局 has 63 staff for 60 posts: 105.00%, and the
+    # province-dept rule takes 0.5 points per point over 100% from 5, leaving 2.50.
+    path = tmp_path / "整体.html"
+    path.write_text(render_html(api.run_path(EXAMPLES / "district-education", "province-dept", 2024)),
+                    encoding="utf-8")
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    dept = page.locator("details#dept-430299101")
+    assert dept.evaluate("d => d.open")  # a single department opens by itself
+    assert page.locator("h4.level-title").all_inner_texts()[0].startswith("投入（7.27 / 15 分）")
+    row = dept.locator("table.indicators tr", has_text="在职人员控制率")
+    assert row.is_visible()
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells[3:7] == ["≤100%", "105.00%", "5.00", "2.50"]
+    assert "lost" in (row.get_attribute("class") or "")
+    page.close()
