@@ -79,7 +79,7 @@ def test_self_contained(overview_html: str) -> None:
 
 
 def test_sections_present(overview_html: str) -> None:
-    for heading in ("部门排名", "部门得分", "失分明细", "问题与措施", "一致性检查", "被拒绝的行"):
+    for heading in ("部门排名", "等级分布", "逐项得分", "失分明细", "问题与措施", "一致性检查", "被拒绝的行"):
         assert f"<h2>{heading}</h2>" in overview_html
     assert "很多" in overview_html  # the rejected value
     assert "不符" in overview_html  # a failed check
@@ -115,3 +115,32 @@ def test_findings_grouped_by_severity(overview_run: api.Run) -> None:
     for g in groups:
         assert all(f["problem"] in {x.problem for x in overview_run.findings if x.severity == g["key"]}
                    for f in g["findings"])
+
+
+def test_grade_distribution_counts(examples_run: api.Run) -> None:
+    # Hand count from the README transcript: 99.94, 98.52, 92.09 are all 优; E02 82.15, E03 89.83 and
+    # E04 85.83 are the only 良 among the 14 projects.
+    dist = {u["label"]: {c["name"]: c["count"] for c in u["cells"]} for u in context(examples_run)["distribution"]}
+    assert dist == {"部门": {"优": 3, "良": 0, "中": 0, "差": 0}, "项目": {"优": 11, "良": 3, "中": 0, "差": 0}}
+
+
+def test_drill_down_holds_every_indicator_with_its_explanation(examples_run: api.Run) -> None:
+    cards = context(examples_run)["departments"]
+    rows = [i for d in cards for p in d["projects"] for i in p["indicators"]]
+    assert len(rows) == len(examples_run.result.items)
+    e02 = next(p for d in cards for p in d["projects"] if p["code"] == "E02")
+    (area,) = [i for i in e02["indicators"] if i["name"] == "维修校舍面积"]
+    assert (area["target"], area["actual"], area["weight"], area["points"], area["lost"]) == (
+        "≥12000平方米", "8600平方米", "12.50", "8.96", True)
+    assert "完成率 71.67%" in area["explanation"]
+
+
+def test_department_scope_drills_down_by_level() -> None:
+    run = api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    (card,) = context(run)["departments"]
+    assert card["projects"] == []
+    assert [lv["name"] for lv in card["levels"]] == [lv.name for lv in run.ruleset.levels]
+    assert sum(len(lv["indicators"]) for lv in card["levels"]) == len(run.result.items)
+    html = render_html(run)
+    staff = next(i for lv in card["levels"] for i in lv["indicators"] if i["name"] == "在职人员控制率")
+    assert str(escape(staff["explanation"])) in html
