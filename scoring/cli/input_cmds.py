@@ -12,8 +12,10 @@ from scoring.cli.common import (
     RulesetOpt,
     YearOpt,
     _exit_on_error,
+    _fail,
     app,
 )
+from scoring.core.errors import UsageError
 
 
 class TemplateFormat(enum.StrEnum):
@@ -36,8 +38,7 @@ def template(
     if fmt is TemplateFormat.csv and out.suffix.lower() in (".xlsx", ".csv"):
         out = out.with_suffix("")  # CSV: a folder of one file per sheet
     if fmt is TemplateFormat.xlsx and out.is_dir():
-        typer.echo(f"错误：{out} 是文件夹；xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}", err=True)
-        raise typer.Exit(2)
+        raise _fail(UsageError(f"{out} 是文件夹", hint=f"xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}"))
     with _exit_on_error():
         written = write_template(out, fmt.value, ruleset, year)
     where = out if fmt is TemplateFormat.xlsx else f"{out}/（{len(written)} 个文件）"

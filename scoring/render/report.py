@@ -18,7 +18,7 @@ from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows, row
 from scoring.model.run import Run
-from scoring.render.text import item_table
+from scoring.render.common import item_table
 
 NUMERALS = "一二三四五六七八九十"
 
