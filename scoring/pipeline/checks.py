@@ -22,6 +22,7 @@ from typing import Any, cast
 import pandas as pd
 
 from scoring.core.frames import records
+from scoring.core.tolerance import EPS, MONEY_PLACES
 from scoring.model.dataset import Dataset
 from scoring.model.derived import department_fields, with_fund_ratios
 from scoring.rules import expr
@@ -85,12 +86,12 @@ def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
     have = dept[[chk.left, *chk.right]].notna().all(axis=1)
     given = dept[chk.left]
     total = dept[list(chk.right)].sum(axis=1)
-    diff = (given - total).round(6)
+    diff = (given - total).round(MONEY_PLACES)
     for code in dept.index[have]:
         d = float(diff[code])
-        if abs(d) < 1e-9:
+        if abs(d) < EPS:
             continue
-        status = "rounding" if abs(d) <= chk.tolerance + 1e-9 else "fail"
+        status = "rounding" if abs(d) <= chk.tolerance + EPS else "fail"
         left, right = float(given[code]), float(total[code])
         note = "（尾差，属四舍五入）" if status == "rounding" else ""
         rows.append(_row(chk, code, chk.title, f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
@@ -101,8 +102,8 @@ def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
 def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
          actual: float | None = None, status: str = "fail", severity: str | None = None,
          title: str | None = None) -> dict[str, Any]:
-    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to 6 places, 万元 noise)."""
-    diff = None if expected is None or actual is None else round(actual - expected, 6)
+    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to MONEY_PLACES, 万元 noise)."""
+    diff = None if expected is None or actual is None else round(actual - expected, MONEY_PLACES)
     return {"dept_code": dept, "check_id": chk.id, "title": title or chk.title, "severity": severity or chk.severity,
             "status": status, "subject": subject, "expected": expected, "actual": actual, "difference": diff,
             "message": message}
@@ -139,7 +140,7 @@ def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]
             if not isinstance(computed, float):
                 continue
             reported = float(rec[spec.id])
-            if abs(reported - computed) > chk.params["tolerance"] + 1e-9:
+            if abs(reported - computed) > chk.params["tolerance"] + EPS:
                 subject = f"{names.get(key, key[1])}·{spec.id}"
                 counts = "、".join(f"{n} {rec[n]:g}" for n in needed)
                 rows.append(_row(chk, key[0], subject,
