@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from scoring.api import extract_report
 from scoring.cli.common import (
     RulesetOpt,
     YearOpt,
@@ -16,6 +17,8 @@ from scoring.cli.common import (
     app,
 )
 from scoring.core.errors import UsageError
+from scoring.io.extract import summary
+from scoring.io.template import write_template
 
 
 class TemplateFormat(enum.StrEnum):
@@ -31,8 +34,6 @@ def template(
     year: YearOpt = None,
 ) -> None:
     """生成填报模板（表头批注、下拉列表、示例行）。Write the input template. Example: perfscore template --out 自评模板.xlsx"""
-    from scoring.io.template import write_template
-
     if out is None:
         out = Path("自评模板.xlsx" if fmt is TemplateFormat.xlsx else "自评模板")
     if fmt is TemplateFormat.csv and out.suffix.lower() in (".xlsx", ".csv"):
@@ -56,9 +57,6 @@ def extract(
                                           help="通用模式所得计数写入绩效指标 / write generic counts")] = True,
 ) -> None:
     """从叙述性报告提取数据，生成待复核的输入工作簿。Example: perfscore extract 报告.docx --out 城管局.xlsx --code 430203017"""
-    from scoring.api import extract_report
-    from scoring.io.extract import summary
-
     with _exit_on_error():
         ex, issues = extract_report(report, out, year=year, code=code, ruleset=ruleset, generic=generic)
     typer.echo(summary(ex, issues))
