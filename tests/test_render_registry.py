@@ -105,3 +105,13 @@ def test_report_for_an_unknown_department_names_the_ones_there_are() -> None:
     res = runner.invoke(app, ["report", str(EXAMPLE), "-y", "2024", "-d", "999"])
     assert res.exit_code == 3
     assert res.stderr == "错误：没有部门编码 999；可用：430203017\n"
+
+
+def test_a_terminal_format_with_out_writes_the_same_text(tmp_path: Path) -> None:
+    shown = runner.invoke(app, ["score", str(EXAMPLE), "-y", "2024", "-f", "md"])
+    target = tmp_path / "sub" / "评分.md"
+    written = runner.invoke(app, ["score", str(EXAMPLE), "-y", "2024", "-f", "md", "-o", str(target)])
+    assert shown.exit_code == written.exit_code == 0
+    assert written.stdout == "" and f"已写入 {target}" in written.stderr
+    assert target.read_text(encoding="utf-8") == shown.stdout
+    assert shown.stdout.startswith("# 绩效自评评分结果\n")
