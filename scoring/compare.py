@@ -18,11 +18,10 @@ from scoring import api
 from scoring.core.display import fmt2 as _num
 from scoring.core.display import signed_text as _signed
 from scoring.core.frames import iter_rows
+from scoring.core.tolerance import EPS
 from scoring.io.load import load_path
 from scoring.model.run import Run
 from scoring.rules.ruleset import Ruleset, load_ruleset
-
-EPS = 1e-9
 
 
 @dataclass(frozen=True)

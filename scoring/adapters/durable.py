@@ -74,12 +74,12 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string  # what json.dumps(ensure_ascii=False) uses
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, TypeAlias
 
 # durable's C engine, reached through durable's own Python host module (which imports it)
 from durable.engine import durable_rules_engine as _dre
 
-from scoring.core.errors import PerfscoreError
+from scoring.core.errors import InputError, PerfscoreError
 from scoring.rules import expr as ex
 
 Cond: TypeAlias = "bool | dict[str, Any]"
@@ -95,10 +95,8 @@ _LOCK = threading.RLock()  # the C engine keeps global tables; one caller at a t
 _COUNTER = itertools.count(1)
 
 
-class FactError(PerfscoreError):
+class FactError(InputError):
     """A fact that cannot be given to the rule engine: wrong type, missing kind."""
-
-    exit_code: ClassVar[int] = 3
 
     def __init__(self, message: str, *, index: int, kind: str | None = None, field: str | None = None) -> None:
         super().__init__(message)

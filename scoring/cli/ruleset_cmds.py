@@ -7,11 +7,10 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import (
-    EXIT_TESTS_FAILED,
     _load_ruleset,
     ruleset_app,
 )
-from scoring.core.errors import PerfscoreError
+from scoring.core.errors import PerfscoreError, TestsFailedError, UsageError
 from scoring.rules.ruleset import load_ruleset
 
 
@@ -66,7 +65,7 @@ def ruleset_fields(
     unknown = [k for k in kinds if k not in SCHEMA]
     if unknown:
         typer.echo(f"错误：未知事实类型 {unknown[0]}；可用：{' / '.join(SCHEMA)}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(UsageError.exit_code)
     names = {float: "数值", str: "文字", bool: "真/假"}
     rows = [[k, f, names[t], field_doc(k, f)] for k in kinds for f, t in SCHEMA[k].items()]
     typer.echo(tabulate(rows, ["事实类型（on）", "字段", "类型", "说明"], disable_numparse=True))
@@ -95,4 +94,4 @@ def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文
     if failed or not results:
         if not results:
             typer.echo("规则集没有 tests: 用例", err=True)
-        raise typer.Exit(EXIT_TESTS_FAILED)
+        raise typer.Exit(TestsFailedError.exit_code)

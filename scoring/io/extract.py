@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 from scoring.core.errors import DataError, Source
+from scoring.core.tolerance import EPS, MONEY_PLACES, MONEY_TOL
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
 from scoring.io.load import read_text
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
@@ -277,7 +278,7 @@ def _money(num: str, unit: str) -> float | None:
     parsed = try_parse_value(num.replace(",", "") + unit)
     if isinstance(parsed, ValueParseError) or parsed.value is None or parsed.unit != "万元":
         return None
-    return round(parsed.value, 6)
+    return round(parsed.value, MONEY_PLACES)
 
 
 def _fmt(value: float | None) -> str:
@@ -574,7 +575,7 @@ class _Extractor:
         have = self.budget.setdefault(key, {})
         if column in have:
             old = have[column][0]
-            if abs(old - value) > 1e-6:
+            if abs(old - value) > MONEY_TOL:
                 self.issue("勾稽关系", "high", "不符", line,
                            f"{line}（{_COLUMN_NAMES[column]}）前后不一致：先为 {_fmt(old)} 万元，后为 {_fmt(value)} 万元；"
                            f"已采用前者", start)
@@ -1039,11 +1040,11 @@ def _projects(ex: _Extractor) -> tuple[tuple[Project, ...], dict[int, str]]:
         initial = pick("budget_initial", item.budget_initial if item else None)
         anchor = sec.start if sec is not None else item.offset if item is not None else 0
         if final is None and spent is not None and carryover is not None:
-            final = round(spent + carryover, 6)
+            final = round(spent + carryover, MONEY_PLACES)
             ex.fact(PROJECTS.sheet, name, "budget_final", final, anchor, anchor, "derived:spent+carryover", "推算",
                     code, "全年预算数 = 实际支出 + 结余结转")
         if initial is None and final is not None and adjust is not None:
-            initial = round(final - adjust, 6)
+            initial = round(final - adjust, MONEY_PLACES)
             ex.fact(PROJECTS.sheet, name, "budget_initial", initial, anchor, anchor, "derived:final-adjust", "推算",
                     code, "年初预算数 = 全年预算数 − 年中调增（减）")
         fund_key = item.fund if item is not None else None
@@ -1128,7 +1129,7 @@ def _formula_checks(ex: _Extractor, rows: Sequence[IndicatorRow]) -> None:
             if not isinstance(computed, float) or written is None:
                 continue
             digits = len(row.actual.split(".")[1].rstrip("%")) if "." in row.actual else 0
-            if abs(computed - written) > 0.5 * 10 ** -digits + 1e-9:
+            if abs(computed - written) > 0.5 * 10 ** -digits + EPS:
                 parts = "、".join(f"{k} {found[k].actual}" for k in sorted(formula.fields()))
                 offset = next((f.offset for f in ex.facts if f.subject == ind_id and f.project == project_code), None)
                 ex.issue("指标", "medium", "不符", ind_id,

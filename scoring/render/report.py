@@ -26,7 +26,7 @@ from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows, row
 from scoring.model.result import Finding
 from scoring.model.run import Run
-from scoring.render.text import item_table
+from scoring.render.common import item_table
 
 NUMERALS = "一二三四五六七八九十"
 PLACEHOLDER = "【待单位补充：{}】"

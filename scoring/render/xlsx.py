@@ -33,7 +33,7 @@ from scoring.core.frames import iter_rows
 from scoring.core.text import text_col
 from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
-from scoring.render.text import reason_cell
+from scoring.render.common import reason_cell
 from scoring.rules.finding_rules import SEVERITY_ZH
 
 SUMMARY_SHEET = "汇总"
