@@ -606,6 +606,9 @@ def _page_number_footer(section: Any, qn: Any, oxml: Any, pt: Any) -> None:
     del qn
 
 
+_CM_PLACES = 3  # column widths to 0.01 mm: Word stores twentieths of a point, finer is noise
+
+
 def table_widths(headers: list[str]) -> list[float]:
     """Column widths in cm summing to the text width: named columns keep their share, the rest split evenly."""
     fixed = [_DOCX_WIDTHS.get(h) for h in headers]
@@ -614,7 +617,7 @@ def table_widths(headers: list[str]) -> list[float]:
     rest = (TEXT_WIDTH_CM - known) / free if free else 0.0
     widths = [w or max(rest, 1.5) for w in fixed]
     scale = TEXT_WIDTH_CM / sum(widths)
-    return [round(w * scale, 3) for w in widths]
+    return [round(w * scale, _CM_PLACES) for w in widths]
 
 
 def _docx_table(doc: Any, block: Block, qn: Any, oxml: Any) -> None:
