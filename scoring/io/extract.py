@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 from scoring.core.errors import DataError, Source
+from scoring.core.severity import SEVERITIES, SEVERITY_SHORT_ZH, Severity
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
 from scoring.io.load import read_text
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 Confidence = Literal["高", "中", "低", "推算"]
-Severity = Literal["high", "medium", "low"]
 
 SOURCE_SHEET: Final = "提取来源"
 CHECK_SHEET: Final = "核对"
@@ -984,10 +984,9 @@ def summary(ex: Extraction, issues: Sequence[Issue]) -> str:
     ]
     if issues:
         lines.append(f"核对 {len(issues)} 条：")
-        order = {"high": 0, "medium": 1, "low": 2}
-        for i in sorted(issues, key=lambda i: order[i.severity]):
+        for i in sorted(issues, key=lambda i: SEVERITIES.index(i.severity)):
             where = f"（第{ex.text.count(chr(10), 0, i.offset) + 1}行）" if i.offset is not None else ""
-            lines.append(f"  [{_SEVERITY[i.severity]}] {i.kind}·{i.status}：{i.message}{where}")
+            lines.append(f"  [{SEVERITY_SHORT_ZH[i.severity]}] {i.kind}·{i.status}：{i.message}{where}")
     return "\n".join(lines)
 
 
@@ -1227,7 +1226,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
           {2: 24, 5: 16, 7: 60, 10: 22, 12: 40})
     shown = tuple(issues) if issues is not None else ex.issues
     sheet(CHECK_SHEET, ["类别", "严重程度", "状态", "对象", "说明", "来源句", "字符位置", "检查编号"],
-          [[i.kind, _SEVERITY[i.severity], i.status, i.subject, i.message, i.sentence or None, i.offset,
+          [[i.kind, SEVERITY_SHORT_ZH[i.severity], i.status, i.subject, i.message, i.sentence or None, i.offset,
             i.check_id or None] for i in shown],
           {3: 20, 4: 60, 5: 60})
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -1235,7 +1234,6 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
     return out
 
 
-_SEVERITY: Final = {"high": "高", "medium": "中", "low": "低"}
 _FIELD_NAMES: Final = {
     **{c.field: c.header for t in (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS) for c in t.columns},
     "income": "收入", "adjust": "调增减", "list_name": "项目列表中的名称", "actual": "实际完成值",

@@ -11,16 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.severity import (
+    SEVERITIES as SEVERITIES,  # re-exported: findings and renderers import them here
+)
+from scoring.core.severity import SEVERITY_ALIASES
+from scoring.core.severity import SEVERITY_ZH as SEVERITY_ZH
 from scoring.rules import expr as ex
-
-SEVERITIES = ("high", "medium", "low")
-
-
-SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
-
-
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}  # how reports and exports name them
-
 
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
 
