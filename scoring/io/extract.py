@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
+from scoring.adapters.docx import read_lines as docx_lines
 from scoring.core.errors import DataError, Source
 from scoring.core.severity import SEVERITIES, SEVERITY_SHORT_ZH, Severity
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
@@ -167,35 +168,10 @@ def read_report(path: Path) -> str:
         raise DataError("报告文件不存在", source=Source(path))
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return _docx_text(path)
+        return "\n".join(docx_lines(path))
     if suffix in (".txt", ".text", ".md", ""):
         return read_text(path).replace("\r\n", "\n").replace("\r", "\n")
     raise DataError("不支持的报告格式", source=Source(path), hint="支持 .txt 或 .docx；.doc/.pdf 请先另存为 .docx")
-
-
-def _docx_text(path: Path) -> str:
-    """Paragraphs one per line; a table row is one line with its cells joined by tabs (merged cells once)."""
-    import docx  # local: only .docx reports need it
-    from docx.table import Table as DocxTable
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a broken package
-        raise DataError(f"无法读取 Word 文件：{exc}", source=Source(path), hint="请确认是 .docx 格式") from exc
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, DocxTable):
-            for row in block.rows:
-                cells, seen = [], set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats in every grid column it spans
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(" ".join(cell.text.split()))
-                lines.append("\t".join(cells))
-        else:
-            lines.append(block.text)
-    return "\n".join(lines)
 
 
 # --- the text's layout: lines, sentences, headings ---------------------------------------------

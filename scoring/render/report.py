@@ -8,12 +8,12 @@ findings gets no invented problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
+from scoring.adapters.docx import Document
 from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows, row
@@ -187,47 +187,22 @@ _DOCX_TEXT_WIDTH = 16.5
 
 def render_report_docx(report: Report, path: str) -> None:
     """The same report as a Word document: 黑体 headings, 宋体 text, tables sized for the page."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    doc = Document()
-    for name, face, size in (("Normal", "宋体", 11), ("Title", "黑体", 20), ("Heading 1", "黑体", 15),
-                             ("Heading 2", "黑体", 13)):
-        style = doc.styles[name]
-        style.font.name = face
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
+    doc = Document((("Normal", "宋体", 11), ("Title", "黑体", 20), ("Heading 1", "黑体", 15),
+                    ("Heading 2", "黑体", 13)))
     levels = {"h1": 0, "h2": 1, "h3": 2}
     for b in report.blocks:
         if b.kind in levels:
-            heading = doc.add_heading(b.text, level=levels[b.kind])
-            if b.kind == "h1":
-                heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            doc.heading(b.text, levels[b.kind], center=b.kind == "h1")
         elif b.kind == "table":
-            _docx_table(doc, b, Cm, Pt)
+            doc.table(b.headers, b.rows, _docx_widths(b.headers))
         else:
-            doc.add_paragraph(b.text)
+            doc.paragraph(b.text)
     doc.save(path)
 
 
-def _docx_table(doc: Any, block: Block, cm: Any, pt: Any) -> None:
-    table = doc.add_table(rows=1, cols=len(block.headers))
-    table.style = "Table Grid"
-    table.autofit = False
-    fixed = [_DOCX_WIDTHS.get(h) for h in block.headers]
+def _docx_widths(headers: Sequence[str]) -> list[float]:
+    """Column widths (cm): the scored table's known columns fixed, the rest share what is left of the page."""
+    fixed = [_DOCX_WIDTHS.get(h) for h in headers]
     known = sum(w for w in fixed if w)
-    rest = [h for h, w in zip(block.headers, fixed, strict=True) if not w]
-    widths = [w or max(2.0, (_DOCX_TEXT_WIDTH - known) / len(rest)) for w in fixed]
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = cm(width)  # the grid widths, which LibreOffice and WPS read
-    for row_values in [block.headers, *block.rows]:
-        cells = table.rows[0].cells if row_values is block.headers else table.add_row().cells
-        for cell, text, width in zip(cells, row_values, widths, strict=True):
-            cell.text = str(text)
-            cell.width = cm(width)
-            for run in cell.paragraphs[0].runs:
-                run.font.size = pt(9)
-                run.font.bold = row_values is block.headers
+    rest = [h for h, w in zip(headers, fixed, strict=True) if not w]
+    return [w or max(2.0, (_DOCX_TEXT_WIDTH - known) / len(rest)) for w in fixed]
