@@ -30,18 +30,26 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from scoring.adapters.docx import read_lines as docx_lines
+from scoring.adapters.xlsx import (
+    REVIEW_FILL,
+    TODO_FILL,
+    Worksheet,
+    add_comment,
+    header,
+    new_workbook,
+    save,
+    set_widths,
+    write_rows,
+)
 from scoring.core.errors import DataError, Source
 from scoring.core.severity import SEVERITIES, SEVERITY_SHORT_ZH, Severity
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
 from scoring.io.load import read_text
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
 from scoring.rules.indicators import Library, default_library, normalize_name
-
-if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
-    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "BudgetLine", "Extraction", "Fact", "IndicatorRow", "Issue", "Project", "extract_path",
@@ -1126,36 +1134,21 @@ def _amount_checks(ex: _Extractor, budget: Sequence[BudgetLine]) -> None:
 
 # --- the workbook ------------------------------------------------------------------------------
 
-_FILL_TODO: Final = "FFF2CC"  # light yellow: cells the reviewer must fill in
-_FILL_LOW: Final = "FCE4D6"  # light orange: values read by the generic pattern
-_FILL_HEAD: Final = "D9E1F2"
-
-
 def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = None) -> Path:
-    """Write the input workbook (单位信息, 预算收支, 项目支出, 绩效指标[, 整体绩效指标], 提取来源, 核对)."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    """Write the input workbook (单位信息, 预算收支, 项目支出, 绩效指标[, 整体绩效指标], 提取来源, 核对).
 
-    wb = Workbook()
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor=_FILL_HEAD)
-    todo = PatternFill("solid", fgColor=_FILL_TODO)
-    low = PatternFill("solid", fgColor=_FILL_LOW)
+    Yellow (TODO_FILL) marks the cells the reviewer must fill in; orange (REVIEW_FILL) the values to
+    confirm: derived amounts and values read by the generic pattern."""
+    wb, _ = new_workbook(None)
 
     def sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Mapping[int, int]) -> Worksheet:
         ws = wb.create_sheet(title)
-        ws.append(list(headers))
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, head_fill
-        for r in rows:
-            ws.append(list(r))
-        for col, width in widths.items():
-            ws.column_dimensions[chr(ord("A") + col)].width = width
+        header(ws, 1, headers)
+        write_rows(ws, 2, rows, border=False)
+        set_widths(ws, {col + 1: width for col, width in widths.items()})
         ws.freeze_panes = "A2"
         return ws
 
-    wb.remove(wb.active)
     dept_cols = _headers(DEPARTMENTS)
     sheet(DEPARTMENTS.sheet, dept_cols,
           [[ex.dept_code, ex.dept_name or None, ex.year, ex.staff_authorized, ex.staff_actual]], {1: 36})
@@ -1170,8 +1163,8 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
             note = derived.get((p.code, fld))
             if note:  # not written in the report: computed, so the reviewer should confirm it
                 cell = ws_projects.cell(row=row, column=PROJECTS.fields.index(fld) + 1)
-                cell.fill = low
-                cell.comment = Comment(f"推算：{note}，请核对", "perfscore")
+                cell.fill = REVIEW_FILL
+                add_comment(cell, f"推算：{note}，请核对")
     ind_headers = [*_headers(INDICATORS), "提取置信度"]
     for table, rows in ((INDICATORS, [r for r in ex.indicators if r.project]),
                         (DEPT_INDICATORS, [r for r in ex.indicators if not r.project])):
@@ -1187,13 +1180,13 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         t_col = table.fields.index("target") + 1
         for i, r in enumerate(rows, start=2):
             cell = ws.cell(row=i, column=t_col)
-            cell.fill = todo
+            cell.fill = TODO_FILL
             if i == 2:
-                cell.comment = Comment("请填写年度指标值（如 ≥95%、≥100000件）；黄色为待填单元格", "perfscore")
+                add_comment(cell, "请填写年度指标值（如 ≥95%、≥100000件）；黄色为待填单元格")
             if r.confidence == "低":
                 for c in range(1, len(headers) + 1):
                     if c != t_col:
-                        ws.cell(row=i, column=c).fill = low
+                        ws.cell(row=i, column=c).fill = REVIEW_FILL
     sheet(SOURCE_SHEET, ["序号", "表", "对象", "字段", "值", "原文", "项目编码", "来源句", "字符位置", "行号", "模式",
                          "置信度", "说明"],
           [[n, f.table, f.subject, _FIELD_NAMES.get(f.field, f.field), f.value, f.text, f.project or None,
@@ -1205,9 +1198,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
           [[i.kind, SEVERITY_SHORT_ZH[i.severity], i.status, i.subject, i.message, i.sentence or None, i.offset,
             i.check_id or None] for i in shown],
           {3: 20, 4: 60, 5: 60})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return save(wb, out)
 
 
 _FIELD_NAMES: Final = {

@@ -17,12 +17,11 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from scoring.adapters.xlsx import Grid, column_letter, read_grids
 from scoring.core.errors import DataError, Source
 from scoring.model.tables import SOURCE_COLUMNS, TABLES, Table
 from scoring.rules.indicators import normalize_name
@@ -134,73 +133,32 @@ def _sheet_table(name: str) -> Table | None:
     return max(ends, key=lambda t: len(t.sheet)) if ends else None
 
 
-def _percent_text(v: float | int) -> str:
-    """0.9639 → '96.39%' (Decimal, so no 96.39000000000001)."""
-    try:
-        d = Decimal(repr(float(v))) * 100
-    except InvalidOperation:
-        return f"{v}"
-    text = f"{d:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-
-
-def _cell_value(cell: Any) -> object:
-    """A cell as the user sees it: a number formatted as a percentage becomes '95%' text."""
-    v = cell.value
-    if isinstance(v, int | float) and not isinstance(v, bool) and "%" in str(getattr(cell, "number_format", "")):
-        return _percent_text(v)
-    return v
-
-
 def _read_xlsx(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
-    import openpyxl  # local: only xlsx inputs need it
-
-    sheets: list[tuple[Table, str, list[list[object]]]] = []
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # data_only: cached formula values
-        try:
-            for ws in wb.worksheets:
-                table = _sheet_table(ws.title)
-                if table is not None:
-                    sheets.append((table, ws.title, [[_cell_value(c) for c in r] for r in ws.iter_rows()]))
-        finally:
-            wb.close()
-        if sheets and notices is not None:
-            notices.extend(_uncached_formulas(path, sheets))
-    except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
-        raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
-                        hint="文件可能已损坏、加密或不是 .xlsx；请用 Excel 另存为 .xlsx 后重试") from exc
-    if not sheets:  # no template sheets: the MoF 项目支出绩效自评表 layout, one project per sheet
+    grids = read_grids(path, lambda title: _sheet_table(title) is not None, shown=True)
+    if grids and notices is not None:
+        notices.extend(_uncached_formulas(path, grids))
+    if not grids:  # no template sheets: the MoF 项目支出绩效自评表 layout, one project per sheet
         from scoring.io.mof import read_mof
 
         yield from read_mof(path, notices)
         return
-    for table, title, rows in sheets:
-        yield table, _frame(table, rows, path, title, notices)
+    for grid in grids:
+        table = _sheet_table(grid.title)
+        assert table is not None
+        yield table, _frame(table, grid.rows, path, grid.title, notices)
 
 
-def _uncached_formulas(path: Path, sheets: list[tuple[Table, str, list[list[object]]]]) -> list[DataError]:
+def _uncached_formulas(path: Path, grids: Iterable[Grid]) -> list[DataError]:
     """One notice per sheet whose formula cells have no cached result (saved by a program, never by Excel):
     they read as blank, and the user sees a formula, so say which cells."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
     out = []
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        for _table, title, values in sheets:
-            found = [(r, c, v) for r, row in enumerate(wb[title].iter_rows(values_only=True))
-                     for c, v in enumerate(row)
-                     if isinstance(v, str) and v.startswith("=") and r < len(values) and c < len(values[r])
-                     and values[r][c] is None]
-            if found:
-                r, c, v = found[0]
-                out.append(DataError(
-                    f"{len(found)} 个公式单元格没有缓存的计算结果，按空值读取（如 {get_column_letter(c + 1)}{r + 1}「{v}」）",
-                    source=Source(path, title, r + 1),
-                    hint="请在 Excel 或 WPS 中打开并保存后重试；本意是文字的，请在前面加英文单引号或写全角“＝”"))
-    finally:
-        wb.close()
+    for grid in grids:
+        if grid.uncached:
+            (r, c), v = min(grid.uncached.items())
+            out.append(DataError(
+                f"{len(grid.uncached)} 个公式单元格没有缓存的计算结果，按空值读取（如 {column_letter(c + 1)}{r + 1}「{v}」）",
+                source=Source(path, grid.title, r + 1),
+                hint="请在 Excel 或 WPS 中打开并保存后重试；本意是文字的，请在前面加英文单引号或写全角“＝”"))
     return out
 
 

@@ -21,7 +21,7 @@ The result is the same raw tables `scoring.load` reads from the template (单位
 - The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
   perfscore's own 执行率 score.
 
-Merged cells are filled with their top-left value (this needs the normal, not read-only, openpyxl mode).
+Merged cells are filled with their top-left value (`scoring.adapters.xlsx.read_grids(merged=True)`).
 Formulas are read through their cached values; a formula cell saved without one (a file written by a
 program and never opened in Excel) is read as blank, and a notice names the cell.
 """
@@ -34,10 +34,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from scoring.adapters.xlsx import read_grids
 from scoring.core.errors import DataError, Source
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
@@ -103,16 +103,6 @@ class _Sheet:
         return None
 
 
-def _grid(ws: Any) -> list[list[object]]:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    for rng in ws.merged_cells.ranges:
-        top = rows[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-            for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
-                rows[r][c] = top
-    return rows
-
-
 def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
     """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
     (A 部门整体支出绩效自评表 is another table: not read here.)"""
@@ -126,25 +116,8 @@ def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
 
 def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
     """The raw 单位信息 / 项目支出 / 绩效指标 tables of one MoF-layout workbook (one department)."""
-    import openpyxl  # local: only xlsx inputs need it
-
-    try:
-        values = openpyxl.load_workbook(path, data_only=True)  # not read_only: merged ranges are needed
-        formulas = openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # a corrupt file must not stop the other departments
-        raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
-                        hint="文件可能已损坏或加密；请用 Excel 另存为 .xlsx 后重试") from exc
-    sheets = []
-    for ws in values.worksheets:
-        rows = _grid(ws)
-        if not looks_like_mof(rows):
-            continue
-        fws = formulas[ws.title]
-        uncached = {(c.row - 1, c.column - 1) for row in fws.iter_rows() for c in row
-                    if c.data_type == "f" and rows[c.row - 1][c.column - 1] is None}
-        sheets.append(_Sheet(path, ws.title, rows, uncached))
-    values.close()
-    formulas.close()
+    sheets = [_Sheet(path, g.title, g.rows, set(g.uncached)) for g in read_grids(path, merged=True)
+              if looks_like_mof(g.rows)]
     if not sheets:
         raise DataError(
             "工作簿中既没有模板工作表（单位信息、项目支出、绩效指标…），也没有“项目支出绩效自评表”格式的工作表",
