@@ -177,12 +177,13 @@ def _formula_text(v: object) -> str:
 
 
 def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, *, merged: bool = False,
-               shown: bool = False) -> list[Grid]:
+               shown: bool = False, formulas: bool = True) -> list[Grid]:
     """The sheets whose title is `wanted`, in workbook order. Formulas are read through their cached values.
 
     merged=True fills each merged range with its top-left value (this reads the whole workbook into
     memory: openpyxl's streaming mode does not report merged ranges). shown=True reads percentages as
-    the text the user sees. DataError (with a fix) if the file cannot be opened or read.
+    the text the user sees. formulas=False skips looking for formulas without a cached value (a second
+    pass over the file). DataError (with a fix) if the file cannot be opened or read.
     """
     grids: list[Grid] = []
     try:
@@ -194,11 +195,11 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
                     grids.append(Grid(ws.title, rows))
         finally:
             values.close()
-        if grids:
-            formulas = load_workbook(path, read_only=True, data_only=False)
+        if grids and formulas:
+            book = load_workbook(path, read_only=True, data_only=False)
             try:
                 for grid in grids:
-                    ws = formulas[grid.title]
+                    ws = book[grid.title]
                     ws.reset_dimensions()
                     for r, row in enumerate(ws.iter_rows()):
                         for c, cell in enumerate(row):
@@ -206,7 +207,7 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
                                     and c < len(grid.rows[r]) and grid.rows[r][c] is None):
                                 grid.uncached[(r, c)] = _formula_text(cell.value)
             finally:
-                formulas.close()
+                book.close()
     except DataError:
         raise
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments

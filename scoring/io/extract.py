@@ -47,7 +47,7 @@ from scoring.adapters.xlsx import (
 from scoring.core.errors import DataError, Source
 from scoring.core.severity import SEVERITIES, SEVERITY_SHORT_ZH, Severity
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
-from scoring.io.load import read_text
+from scoring.io.raw import read_text
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
 from scoring.rules.indicators import Library, default_library, normalize_name
 

@@ -40,6 +40,8 @@ import pandas as pd
 from scoring.adapters.xlsx import read_grids
 from scoring.core.errors import DataError, Source
 from scoring.core.values import ValueParseError, try_parse_value
+from scoring.io.reader import Reader
+from scoring.io.workbook import XLSX_SUFFIXES
 from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
 from scoring.rules.indicators import normalize_name
 
@@ -112,6 +114,12 @@ def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
     has_name = any(k.startswith("项目名称") for row in keys for k in row)
     has_header = any({"一级指标", "三级指标"} <= set(row) for row in keys)
     return has_name and has_header
+
+
+def has_mof_sheets(path: Path) -> bool:
+    """Whether any sheet looks like the MoF form (a read of the values, merged ranges not filled: the title
+    and the header cells are the top-left cells of their ranges)."""
+    return any(looks_like_mof(g.rows) for g in read_grids(path, formulas=False))
 
 
 def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
@@ -340,3 +348,7 @@ def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], l
     row = first.labels.get("supervisor", first.labels.get("implementer", (None, first.title_row)))[1]
     return {"dept_code": code, "dept_name": name, "year": year, "_file": str(path), "_sheet": first.sheet.title,
             "_row": row + 1}, notices
+
+
+MOF = Reader("mof", "财政部项目支出绩效自评表（财预〔2020〕10号 附件格式，每张工作表一个项目）", read_mof,
+             suffixes=XLSX_SUFFIXES, recognises=has_mof_sheets)

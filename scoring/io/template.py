@@ -38,7 +38,7 @@ from scoring.adapters.xlsx import (
     text_column,
     title_font,
 )
-from scoring.io.load import SAMPLE_MARK
+from scoring.io.raw import SAMPLE_MARK
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.model.tables import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
 from scoring.rules.ruleset import Ruleset, load_ruleset
