@@ -4,6 +4,8 @@ formulas without a cached value), the house style written and read back, and doc
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -155,3 +157,13 @@ def test_docx_document_writes_headings_tables_and_fonts(tmp_path: Path) -> None:
     assert back.tables[0].rows[0].cells[0].paragraphs[0].runs[0].font.bold
     assert back.styles["Normal"].font.name == "宋体"
     assert round(back.tables[0].columns[1].width.cm, 2) == 3.0
+
+
+def test_scoring_a_csv_folder_loads_no_heavy_library() -> None:
+    """The adapters import their library on first use, so a CSV run starts without openpyxl, python-docx, jinja2."""
+    code = ("import sys; from pathlib import Path; from scoring.api import run_path; "
+            "run_path(Path('examples/lusong-chengguan'), year=2024); "
+            "print(sorted(m for m in ('openpyxl', 'docx', 'jinja2') if m in sys.modules))")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

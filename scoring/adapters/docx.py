@@ -4,31 +4,34 @@ Reading: paragraphs one per line, in document order with the tables; a table row
 its cells joined by tabs, a merged cell once (python-docx repeats it in every grid column it spans).
 Writing: `Document` holds headings, paragraphs and fixed-width tables, with one font per style set
 for both Latin and East Asian text (Word takes Chinese text's face from w:eastAsia, not w:ascii).
+
+python-docx is imported on first use, not with this module: only reports read or written as .docx load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-import docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table as _Table
+from typing import TYPE_CHECKING
 
 from scoring.core.errors import DataError, Source
+
+if TYPE_CHECKING:
+    from docx.document import Document as _Document
 
 
 def read_lines(path: Path) -> tuple[str, ...]:
     """A .docx's paragraphs and table rows in order (cells joined by tabs); DataError if it cannot be read."""
+    import docx
+    from docx.table import Table
+
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise DataError(f"无法读取 Word 文件：{exc}", source=Source(path), hint="请确认是 .docx 格式") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
-        if isinstance(block, _Table):
+        if isinstance(block, Table):
             for row in block.rows:
                 cells, seen = [], set()
                 for cell in row.cells:
@@ -47,7 +50,11 @@ class Document:
 
     def __init__(self, fonts: Sequence[tuple[str, str, float]] = ()) -> None:
         """`fonts`: (style name, face, size in points), e.g. ("Heading 1", "黑体", 15); text in black."""
-        self._doc = docx.Document()
+        import docx
+        from docx.oxml.ns import qn
+        from docx.shared import Pt, RGBColor
+
+        self._doc: _Document = docx.Document()
         for name, face, size in fonts:
             style = self._doc.styles[name]
             style.font.name = face
@@ -57,6 +64,8 @@ class Document:
 
     def heading(self, text: str, level: int, *, center: bool = False) -> None:
         """A heading; level 0 is the document title."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
         paragraph = self._doc.add_heading(text, level=level)
         if center:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -67,6 +76,8 @@ class Document:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], widths_cm: Sequence[float], *,
               size_pt: float = 9) -> None:
         """A grid table, header row in bold; every cell `size_pt` points; columns `widths_cm` wide."""
+        from docx.shared import Cm, Pt
+
         table = self._doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.autofit = False

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 
 @cache
 def _environment(folder: Path) -> jinja2.Environment:
-    # Cached per folder: the environment also caches its compiled templates.
+    # Cached per folder: the environment also caches its compiled templates. Imported here, on first use:
+    # jinja2 is only needed for the HTML overview.
+    import jinja2
+
     return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                               keep_trailing_newline=True)

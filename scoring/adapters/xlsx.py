@@ -13,6 +13,10 @@ written by a program and never opened in Excel: openpyxl reads them as blank, th
 Writing: the styles below are the only ones perfscore uses (header row, sample/to-fill cells, derived
 values, totals, links, number formats), `display_width` is the only column-width measure, and text that
 starts with "=" is always stored as text, never as a formula Excel cannot compute ("=4次" in 年度指标值).
+Styles are plain data (a fill colour, a `FontSpec`, "center"/"wrap") that callers pass to `put`/`style`;
+the openpyxl objects are made here.
+
+openpyxl is imported on first use, not with this module: scoring a CSV folder never loads it.
 """
 
 from __future__ import annotations
@@ -22,30 +26,18 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
-from typing import Any, Final, TypeAlias
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from scoring.core.errors import DataError, Source
 
-__all__ = [
-    "BOLD", "CENTER", "HEAD_FILL", "INT_FMT", "LINK_FONT", "MONEY_FMT", "PCT_FMT", "REVIEW_FILL",
-    "SAMPLE_FONT", "SCORE_FMT", "TEXT_FMT", "TODO_FILL", "TOTAL_FILL", "WRAP", "Alignment", "Cell", "Fill",
-    "Grid", "Workbook", "Worksheet", "add_comment", "add_validation", "as_text_cell", "column_letter",
-    "define_name", "display_width", "fit_widths", "header", "link", "merge", "new_workbook", "percent_text",
-    "print_landscape", "put", "read_grids", "save", "set_widths", "sheet_names", "sheet_title",
-    "text_column", "title_font", "write_rows",
-]
-
-Fill: TypeAlias = PatternFill
+if TYPE_CHECKING:  # the types callers annotate with; the library itself is imported where it is used
+    from openpyxl.cell.cell import Cell as Cell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles.borders import Border
+    from openpyxl.workbook.workbook import Workbook as Workbook
+    from openpyxl.worksheet.worksheet import Worksheet as Worksheet
 
 # ------------------------------------------------------------------ house style
 
@@ -55,26 +47,87 @@ PCT_FMT: Final = "0.00%"
 INT_FMT: Final = "0"
 TEXT_FMT: Final = "@"  # a text column: Excel keeps "=4次" as text and codes keep their leading zeros
 
-HEAD_FILL: Final = PatternFill("solid", fgColor="DDEBF7")  # header rows (light blue)
-TODO_FILL: Final = PatternFill("solid", fgColor="FFF2CC")  # cells a person fills in or overwrites (light yellow)
-REVIEW_FILL: Final = PatternFill("solid", fgColor="FCE4D6")  # values to confirm: derived, or read loosely (orange)
-TOTAL_FILL: Final = PatternFill("solid", fgColor="F2F2F2")  # 总分 / 等级 rows (grey)
-BOLD: Final = Font(bold=True)
-SAMPLE_FONT: Final = Font(italic=True, color="7F7F7F")  # template sample rows
-LINK_FONT: Final = Font(color="0563C1", underline="single")
-CENTER: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP: Final = Alignment(vertical="top", wrap_text=True)
-_THIN: Final = Side(style="thin", color="999999")
-_BORDER: Final = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_NO_BORDER: Final = Border()
+
+
+@dataclass(frozen=True, slots=True)
+class FontSpec:
+    """A font as data: bold/italic, size in points, colour RRGGBB, underlined."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    color: str | None = None
+    underline: bool = False
+
+
+Align = Literal["center", "wrap"]
+
+HEAD_FILL: Final = "DDEBF7"  # header rows (light blue)
+TODO_FILL: Final = "FFF2CC"  # cells a person fills in or overwrites (light yellow)
+REVIEW_FILL: Final = "FCE4D6"  # values to confirm: derived, or read loosely (light orange)
+TOTAL_FILL: Final = "F2F2F2"  # 总分 / 等级 rows (grey)
+BOLD: Final = FontSpec(bold=True)
+SAMPLE_FONT: Final = FontSpec(italic=True, color="7F7F7F")  # template sample rows
+LINK_FONT: Final = FontSpec(color="0563C1", underline=True)
+CENTER: Final[Align] = "center"  # centred both ways, wrapped: headers and labels
+WRAP: Final[Align] = "wrap"  # top-aligned, wrapped: long text
+_BORDER_COLOR: Final = "999999"  # thin grey grid
 _REQUIRED_COLOR: Final = "C00000"  # a required column's header (dark red)
 _INVALID_SHEET_CHARS: Final = re.compile(r"[\[\]:*?/\\]")
 _OPEN_HINT: Final = "文件可能已损坏、加密或不是 .xlsx；请用 Excel 另存为 .xlsx 后重试"
 
 
-def title_font(size: float) -> Font:
+def title_font(size: float) -> FontSpec:
     """A bold title of `size` points (sheet titles, the first line of 填表说明)."""
-    return Font(bold=True, size=size)
+    return FontSpec(bold=True, size=size)
+
+
+@cache
+def _fill(color: str) -> PatternFill:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=color)
+
+
+@cache
+def _font(spec: FontSpec) -> Font:
+    from openpyxl.styles import Font
+
+    return Font(bold=spec.bold, italic=spec.italic, size=spec.size, color=spec.color,
+                underline="single" if spec.underline else None)
+
+
+@cache
+def _alignment(align: Align) -> Alignment:
+    from openpyxl.styles import Alignment
+
+    if align == "center":
+        return Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return Alignment(vertical="top", wrap_text=True)
+
+
+@cache
+def _border(on: bool) -> Border:
+    from openpyxl.styles import Border, Side
+
+    if not on:
+        return Border()
+    thin = Side(style="thin", color=_BORDER_COLOR)
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, align: Align | None = None,
+          border: bool | None = None) -> Cell:
+    """Give a cell house-style parts: a fill colour, a font, an alignment, the thin grid border (or none)."""
+    if font is not None:
+        cell.font = _font(font)
+    if fill is not None:
+        cell.fill = _fill(fill)
+    if align is not None:
+        cell.alignment = _alignment(align)
+    if border is not None:
+        cell.border = _border(border)
+    return cell
 
 
 def display_width(text: str) -> int:
@@ -84,6 +137,8 @@ def display_width(text: str) -> int:
 
 def column_letter(col: int) -> str:
     """1 → A, 28 → AB."""
+    from openpyxl.utils import get_column_letter
+
     letter: str = get_column_letter(col)
     return letter
 
@@ -119,6 +174,8 @@ def _open_error(path: Path, exc: Exception) -> DataError:
 
 def sheet_names(path: Path) -> tuple[str, ...]:
     """The workbook's sheet names, without reading any cells; DataError if the file cannot be opened."""
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(path, read_only=True)
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
@@ -185,6 +242,8 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
     the text the user sees. formulas=False skips looking for formulas without a cached value (a second
     pass over the file). DataError (with a fix) if the file cannot be opened or read.
     """
+    from openpyxl import load_workbook
+
     grids: list[Grid] = []
     try:
         values = load_workbook(path, read_only=not merged, data_only=True)  # data_only: cached formula values
@@ -220,6 +279,9 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
 
 def new_workbook(first_sheet: str | None = None) -> tuple[Workbook, Worksheet | None]:
     """An empty workbook and its first sheet named `first_sheet`; with None, no sheet at all."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)
@@ -238,24 +300,15 @@ def _as_text(cell: Cell) -> None:
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
-        fill: Fill | None = None, align: Alignment | None = None, border: bool = True,
-        font: Font | None = None) -> Cell:
+        fill: str | None = None, align: Align | None = None, border: bool = True,
+        font: FontSpec | None = None) -> Cell:
     """Write one cell: `fmt` applies to numbers only; text starting with "=" stays text."""
     cell: Cell = ws.cell(row=row, column=col, value=value)
     _as_text(cell)
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
-    if font is not None:
-        cell.font = font
-    elif bold:
-        cell.font = BOLD
-    if fill is not None:
-        cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    if border:
-        cell.border = _BORDER
-    return cell
+    return style(cell, fill=fill, font=font if font is not None else (BOLD if bold else None), align=align,
+                 border=True if border else None)
 
 
 def header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
@@ -265,7 +318,7 @@ def header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
     for i, h in enumerate(headers):
         font = None
         if required is not None:
-            font = Font(bold=True, color=_REQUIRED_COLOR if required[i] else "000000")
+            font = FontSpec(bold=True, color=_REQUIRED_COLOR if required[i] else "000000")
         out.append(put(ws, row, col + i, h, bold=True, fill=HEAD_FILL, align=CENTER, font=font))
     return out
 
@@ -288,7 +341,7 @@ def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int, *, border: 
         ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
         for r in range(row1, row2 + 1):
             for c in range(col1, col2 + 1):
-                ws.cell(row=r, column=c).border = _BORDER if border else _NO_BORDER
+                ws.cell(row=r, column=c).border = _border(border)
 
 
 def fit_widths(ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start_row: int = 1,
@@ -306,19 +359,19 @@ def fit_widths(ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start
             assert cell.column is not None
             widths[cell.column] = max(widths.get(cell.column, 0), display_width(shown))
     for col, w in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = fixed.get(col, min(max(w + 2, minimum), maximum))
+        ws.column_dimensions[column_letter(col)].width = fixed.get(col, min(max(w + 2, minimum), maximum))
     set_widths(ws, fixed)
 
 
 def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
     """Set column widths by 1-based column number."""
     for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.column_dimensions[column_letter(col)].width = width
 
 
 def text_column(ws: Worksheet, col: int) -> None:
     """Format a whole column as text, so what a person types there later stays text."""
-    ws.column_dimensions[get_column_letter(col)].number_format = TEXT_FMT
+    ws.column_dimensions[column_letter(col)].number_format = TEXT_FMT
 
 
 def as_text_cell(cell: Cell) -> None:
@@ -329,11 +382,13 @@ def as_text_cell(cell: Cell) -> None:
 def link(cell: Cell, sheet: str) -> None:
     """Make the cell a link to A1 of `sheet`, shown as a link."""
     cell.hyperlink = f"#'{sheet}'!A1"
-    cell.font = LINK_FONT
+    cell.font = _font(LINK_FONT)
 
 
 def add_comment(cell: Cell, text: str, *, width: int | None = None, height: int | None = None) -> None:
     """A note on the cell, signed perfscore."""
+    from openpyxl.comments import Comment
+
     if width is None and height is None:
         cell.comment = Comment(text, "perfscore")
     else:
@@ -343,6 +398,8 @@ def add_comment(cell: Cell, text: str, *, width: int | None = None, height: int 
 def add_validation(ws: Worksheet, area: str, **options: Any) -> None:
     """A data validation (drop-down list, whole-number range, input prompt) over `area` ("B2:B1001");
     `options` are those of the OOXML dataValidation element (type, formula1, prompt, error, …)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     dv = DataValidation(**options)
     dv.add(area)
     ws.add_data_validation(dv)
@@ -350,6 +407,8 @@ def add_validation(ws: Worksheet, area: str, **options: Any) -> None:
 
 def define_name(wb: Workbook, name: str, ref: str) -> None:
     """A workbook-level name for a range, e.g. for INDIRECT() in a dependent drop-down."""
+    from openpyxl.workbook.defined_name import DefinedName
+
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 

@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from scoring.adapters.xlsx import (
     BOLD,
     SAMPLE_FONT,
     TODO_FILL,
-    Worksheet,
     add_comment,
     add_validation,
     as_text_cell,
@@ -35,6 +34,7 @@ from scoring.adapters.xlsx import (
     put,
     save,
     set_widths,
+    style,
     text_column,
     title_font,
 )
@@ -42,6 +42,9 @@ from scoring.io.raw import SAMPLE_MARK
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.model.tables import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
 from scoring.rules.ruleset import Ruleset, load_ruleset
+
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Worksheet
 
 SAMPLE_DEPT = SAMPLE_MARK + "001"
 OPTIONS_SHEET = "选项"
@@ -290,9 +293,7 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
     wb, intro = new_workbook(README_SHEET)
     assert intro is not None
     for r, line in enumerate(readme, start=1):
-        cell = intro.cell(row=r, column=1, value=line)
-        if r == 1:
-            cell.font = title_font(14)
+        put(intro, r, 1, line, font=title_font(14) if r == 1 else None, border=False)
     set_widths(intro, {1: 110})
 
     opts = wb.create_sheet(OPTIONS_SHEET)
@@ -304,7 +305,7 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
             define_name(wb, key, ranges[key])
     set_widths(opts, dict.fromkeys(range(1, 7), 22))
     for i in range(1, 7):
-        opts.cell(row=1, column=i).font = BOLD
+        style(opts.cell(row=1, column=i), font=BOLD)
 
     for table in (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS, DEPT_INDICATORS):
         ws = wb.create_sheet(table.sheet, index=len(wb.sheetnames) - 1)  # before 选项

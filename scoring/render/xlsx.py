@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from scoring.adapters.xlsx import (
-    BOLD,
     CENTER,
     HEAD_FILL,
     INT_FMT,
@@ -32,8 +31,6 @@ from scoring.adapters.xlsx import (
     SCORE_FMT,
     TOTAL_FILL,
     WRAP,
-    Workbook,
-    Worksheet,
     fit_widths,
     header,
     link,
@@ -54,6 +51,9 @@ from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
 from scoring.render.text import reason_cell
 from scoring.rules.finding_rules import SEVERITY_ZH
+
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Workbook, Worksheet
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题与措施"
@@ -114,7 +114,7 @@ def _sheet_names(run: Run) -> dict[tuple[str, str | None], str]:
 def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) -> None:
     rs = run.ruleset
     read, used, rejected = run.counts
-    ws.cell(row=1, column=1, value="绩效自评评分结果").font = title_font(14)
+    put(ws, 1, 1, "绩效自评评分结果", font=title_font(14), border=False)
     ws.cell(row=2, column=1, value=f"规则集：{rs.title}（{rs.name} {rs.version}，指纹 {rs.fingerprint}）")
     ws.cell(row=3, column=1, value=f"依据：{rs.source_doc}")
     ws.cell(row=4, column=1, value=f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行")
@@ -132,7 +132,7 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
     projects = run.result.projects
     if len(projects):
         top = nxt + 1
-        ws.cell(row=top, column=1, value="项目得分").font = BOLD
+        put(ws, top, 1, "项目得分", bold=True, border=False)
         dept_names = run.result.departments.set_index("dept_code")["dept_name"]
         headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
@@ -191,7 +191,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         weight = points = None
         total, grade = _num(dept["total"]), _text(dept["grade"])
 
-    put(ws, 1, 1, title, align=CENTER, border=False).font = title_font(16)
+    put(ws, 1, 1, title, align=CENTER, border=False, font=title_font(16))
     merge(ws, 1, 1, 1, ncol, border=False)
     put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=CENTER, border=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)

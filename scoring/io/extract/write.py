@@ -6,23 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from scoring.adapters.xlsx import (
     REVIEW_FILL,
     TODO_FILL,
-    Worksheet,
     add_comment,
     header,
     new_workbook,
     save,
     set_widths,
+    style,
     write_rows,
 )
 from scoring.core.severity import SEVERITIES, SEVERITY_SHORT_ZH
 from scoring.io.extract.model import CHECK_SHEET, SOURCE_SHEET, Extraction, Issue
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
 
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Worksheet
 
 def summary(ex: Extraction, issues: Sequence[Issue]) -> str:
     """A few lines for the terminal: what was found and every 核对 row, most severe first."""
@@ -70,7 +72,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
             note = derived.get((p.code, fld))
             if note:  # not written in the report: computed, so the reviewer should confirm it
                 cell = ws_projects.cell(row=row, column=PROJECTS.fields.index(fld) + 1)
-                cell.fill = REVIEW_FILL
+                style(cell, fill=REVIEW_FILL)
                 add_comment(cell, f"推算：{note}，请核对")
     ind_headers = [*_headers(INDICATORS), "提取置信度"]
     for table, rows in ((INDICATORS, [r for r in ex.indicators if r.project]),
@@ -87,13 +89,13 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         t_col = table.fields.index("target") + 1
         for i, r in enumerate(rows, start=2):
             cell = ws.cell(row=i, column=t_col)
-            cell.fill = TODO_FILL
+            style(cell, fill=TODO_FILL)
             if i == 2:
                 add_comment(cell, "请填写年度指标值（如 ≥95%、≥100000件）；黄色为待填单元格")
             if r.confidence == "低":
                 for c in range(1, len(headers) + 1):
                     if c != t_col:
-                        ws.cell(row=i, column=c).fill = REVIEW_FILL
+                        style(ws.cell(row=i, column=c), fill=REVIEW_FILL)
     sheet(SOURCE_SHEET, ["序号", "表", "对象", "字段", "值", "原文", "项目编码", "来源句", "字符位置", "行号", "模式",
                          "置信度", "说明"],
           [[n, f.table, f.subject, _FIELD_NAMES.get(f.field, f.field), f.value, f.text, f.project or None,
