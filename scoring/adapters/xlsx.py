@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # the types callers annotate with; the library itself is impo
 
 # ------------------------------------------------------------------ house style
 
+SUFFIXES: Final = (".xlsx", ".xlsm")  # the workbooks openpyxl reads (not .xls, not .xlsb)
+
 SCORE_FMT: Final = "0.00"
 MONEY_FMT: Final = "#,##0.00"
 PCT_FMT: Final = "0.00%"

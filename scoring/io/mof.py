@@ -37,11 +37,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.adapters.xlsx import read_grids
+from scoring.adapters.xlsx import SUFFIXES, read_grids
 from scoring.core.errors import DataError, Source
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.io.reader import Reader
-from scoring.io.workbook import XLSX_SUFFIXES
 from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
 from scoring.rules.indicators import normalize_name
 
@@ -351,4 +350,4 @@ def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], l
 
 
 MOF = Reader("mof", "财政部项目支出绩效自评表（财预〔2020〕10号 附件格式，每张工作表一个项目）", read_mof,
-             suffixes=XLSX_SUFFIXES, recognises=has_mof_sheets)
+             suffixes=SUFFIXES, recognises=has_mof_sheets)

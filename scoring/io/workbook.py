@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.adapters.xlsx import Grid, column_letter, read_grids, sheet_names
+from scoring.adapters.xlsx import SUFFIXES, Grid, column_letter, read_grids, sheet_names
 from scoring.core.errors import DataError, Source
 from scoring.io.raw import build_frame, sheet_table
 from scoring.io.reader import Reader
 from scoring.model.tables import Table
-
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def has_template_sheets(path: Path) -> bool:
@@ -52,4 +50,4 @@ def _uncached_formulas(path: Path, grids: Iterable[Grid]) -> list[DataError]:
 
 
 WORKBOOK = Reader("workbook", "perfscore 模板工作簿（单位信息、项目支出、绩效指标等工作表）", read_workbook,
-                  suffixes=XLSX_SUFFIXES, recognises=has_template_sheets)
+                  suffixes=SUFFIXES, recognises=has_template_sheets)
