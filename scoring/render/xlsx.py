@@ -65,7 +65,7 @@ FIXED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET, CHECKS_SHEET, REJECTIONS_SHEET)
 RANKING_HEADERS = ("排名", "部门", "部门编码", "年度", "得分", "等级", "项目数")
 ITEM_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "自评得分", "说明")
 FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 # ------------------------------------------------------------------ helpers
 
