@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -166,7 +166,7 @@ class Grid:
 
     title: str
     rows: list[list[object]]
-    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncached: Mapping[tuple[int, int], str]
     """0-based (row, column) → formula text, for formula cells saved without a cached value."""
 
 
@@ -246,34 +246,33 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
     """
     from openpyxl import load_workbook
 
-    grids: list[Grid] = []
+    sheets: dict[str, list[list[object]]] = {}
+    uncached: dict[str, dict[tuple[int, int], str]] = {}
     try:
         values = load_workbook(path, read_only=not merged, data_only=True)  # data_only: cached formula values
         try:
             for ws in values.worksheets:
                 if wanted(ws.title):
-                    rows = _merged_rows(ws, shown) if merged else _read_only_rows(ws, shown)
-                    grids.append(Grid(ws.title, rows))
+                    sheets[ws.title] = _merged_rows(ws, shown) if merged else _read_only_rows(ws, shown)
         finally:
             values.close()
-        if grids and formulas:
+        if sheets and formulas:
             book = load_workbook(path, read_only=True, data_only=False)
             try:
-                for grid in grids:
-                    ws = book[grid.title]
-                    ws.reset_dimensions()
-                    for r, row in enumerate(ws.iter_rows()):
-                        for c, cell in enumerate(row):
-                            if (getattr(cell, "data_type", None) == "f" and r < len(grid.rows)
-                                    and c < len(grid.rows[r]) and grid.rows[r][c] is None):
-                                grid.uncached[(r, c)] = _formula_text(cell.value)
+                uncached = {title: _uncached(book[title], rows) for title, rows in sheets.items()}
             finally:
                 book.close()
-    except DataError:
-        raise
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
         raise _open_error(path, exc) from exc
-    return grids
+    return [Grid(title, rows, uncached.get(title, {})) for title, rows in sheets.items()]
+
+
+def _uncached(ws: Any, rows: list[list[object]]) -> dict[tuple[int, int], str]:
+    """Formula cells (of the formulas-not-values read of the sheet) whose cached value in `rows` is blank."""
+    ws.reset_dimensions()
+    return {(r, c): _formula_text(cell.value)
+            for r, row in enumerate(ws.iter_rows()) for c, cell in enumerate(row)
+            if getattr(cell, "data_type", None) == "f" and r < len(rows) and c < len(rows[r]) and rows[r][c] is None}
 
 
 # ------------------------------------------------------------------ writing
