@@ -7,7 +7,7 @@ A sheet holds, top to bottom: the title 「项目支出绩效自评表」 (often
 三级指标 / 年度指标值 / 实际完成值 / 分值 / 得分 / 偏差原因分析及改进措施, 一级/二级 merged downwards),
 ending in a 总分 row. Blank spacer rows may sit anywhere.
 
-The result is the same raw tables `scoring.load` reads from the template (单位信息, 项目支出, 绩效指标):
+The result is the same raw tables `scoring.io.workbook` reads from the template (单位信息, 项目支出, 绩效指标):
 
 - One department per workbook. Its name is the 主管部门 written on most sheets (else 实施单位). Its code is
   the 部门编码/单位编码 cell if the sheet has one, else ``derived_dept_code(name)``: "N-" and the first 8

@@ -3,7 +3,7 @@
 Every header carries a cell comment saying what to write; 一级/二级指标, 科目 and 资金性质 have drop-down
 lists taken from the ruleset and the indicator library; each sheet holds a few sample rows.
 
-Sample rows are marked by a 部门编码 that starts with 「示例」 (SAMPLE_MARK). `scoring.load` skips such
+Sample rows are marked by a 部门编码 that starts with 「示例」 (SAMPLE_MARK). `scoring.io.raw` skips such
 rows and says so, so a template that still holds its samples loads without inventing a department; a
 person fills the template by overwriting the samples (or deleting them).
 """

@@ -8,7 +8,7 @@ a few sentence shapes common to 自评报告 (amount after a 科目 name, "实�
 Every fact keeps the sentence it came from, its 0-based character offset in the text and the id of the
 pattern that found it. Text checks (other years, part-year data, 元 written for 万元, a rate that disagrees
 with its counts under the library formula) and the ruleset's sum checks (run with
-`scoring.checks.run_checks` on the workbook as written) are reported as `Issue`s.
+`scoring.pipeline.checks.run_checks` on the workbook as written) are reported as `Issue`s.
 
 Budget columns: "预算（资金）" → 年初预算数; "全年/调整后预算" → 全年预算数; "收入" → 全年预算数 when no
 全年预算 is written (a 财政拨款 unit's income is the budget it may spend); "支出" → 全年执行数. A column
