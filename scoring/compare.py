@@ -19,7 +19,7 @@ from scoring.core.display import fmt2 as _num
 from scoring.core.display import signed_text as _signed
 from scoring.core.frames import iter_rows
 from scoring.core.tolerance import EPS
-from scoring.io.load import load_path
+from scoring.io.readers import load
 from scoring.model.run import Run
 from scoring.rules.ruleset import Ruleset, load_ruleset
 
@@ -46,7 +46,7 @@ class Comparison:
 def compare(path: Path, ruleset_a: str | Path | Ruleset, ruleset_b: str | Path | Ruleset,
             year: int | None = None) -> Comparison:
     """Load once, score twice."""
-    raw = load_path(path)
+    raw = load(path)
     rs_a = ruleset_a if isinstance(ruleset_a, Ruleset) else load_ruleset(ruleset_a)
     rs_b = ruleset_b if isinstance(ruleset_b, Ruleset) else load_ruleset(ruleset_b)
     a, b = api.run_raw(raw, rs_a, year), api.run_raw(raw, rs_b, year)

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
+from scoring.adapters.jinja import render_template
 from scoring.core.display import fmt2
 from scoring.core.display import pct_text as _pct
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows
+from scoring.core.severity import SEVERITY_ZH
 from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
-from scoring.rules.finding_rules import SEVERITY_ZH
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "overview.html.j2"
@@ -234,12 +234,6 @@ def context(run: Run) -> dict[str, Any]:
     }
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
-
-
 def render_html(run: Run) -> str:
     """The overview page as one HTML string."""
-    return _environment().get_template(TEMPLATE).render(**context(run))
+    return render_template(TEMPLATE_DIR, TEMPLATE, context(run))

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.severity import SEVERITIES
 from scoring.core.yamlio import file_of, line_of
 from scoring.rules import expr
-from scoring.rules.finding_rules import SEVERITIES
 from scoring.rules.indicators import Library
 
 PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial", "budget_final", "spent",

@@ -11,17 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.severity import SEVERITIES, SEVERITY_ALIASES
 from scoring.core.yamlio import FILE_KEY, LINE_KEY
 from scoring.rules import expr as ex
-
-SEVERITIES = ("high", "medium", "low")
-
-
-SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
-
-
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}  # how reports and exports name them
-
 
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
 
