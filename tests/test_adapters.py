@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
@@ -144,19 +145,28 @@ def test_docx_lines_are_paragraphs_and_table_rows_in_order(tmp_path: Path) -> No
     assert docx_adapter.read_lines(path) == ("一、基本情况", "项目\t预算 支出", "道路\t10\t9", "二、绩效情况")
 
 
-def test_docx_document_writes_headings_tables_and_fonts(tmp_path: Path) -> None:
-    doc = docx_adapter.Document((("Normal", "宋体", 11),))
-    doc.heading("标题", 0, center=True)
-    doc.paragraph("正文")
-    doc.table(["甲", "乙"], [["1", "2"]], [2.0, 3.0])
-    doc.save(tmp_path / "w.docx")
+@dataclass
+class _Block:
+    kind: str
+    text: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def test_docx_official_document_writes_headings_tables_and_fonts(tmp_path: Path) -> None:
+    blocks = [_Block("h1", "标题"), _Block("p", "正文【待单位补充：职能】"),
+              _Block("table", headers=["甲", "乙"], rows=[["1", "2.50"]])]
+    docx_adapter.write_official_document(blocks, tmp_path / "w.docx")
     back = docx.Document(str(tmp_path / "w.docx"))
-    assert [p.text for p in back.paragraphs] == ["标题", "正文"]
-    assert back.paragraphs[0].alignment == 1  # centred
-    assert [[c.text for c in r.cells] for r in back.tables[0].rows] == [["甲", "乙"], ["1", "2"]]
-    assert back.tables[0].rows[0].cells[0].paragraphs[0].runs[0].font.bold
-    assert back.styles["Normal"].font.name == "宋体"
-    assert round(back.tables[0].columns[1].width.cm, 2) == 3.0
+    assert [p.text for p in back.paragraphs] == ["标题", "正文【待单位补充：职能】"]
+    assert back.paragraphs[0].style.name == "Title"
+    section = back.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    assert [[c.text for c in r.cells] for r in back.tables[0].rows] == [["甲", "乙"], ["1", "2.50"]]
+    assert back.tables[0].rows[1].cells[1].paragraphs[0].alignment == 2  # numbers right-aligned
+    assert sum(c.width.cm for c in back.tables[0].columns) == pytest.approx(15.6, abs=0.01)  # the text width
+    placeholder = back.paragraphs[1].runs[-1]
+    assert placeholder.text == "【待单位补充：职能】" and placeholder.font.highlight_color is not None
 
 
 def test_scoring_a_csv_folder_loads_no_heavy_library() -> None:
