@@ -1,0 +1,119 @@
+"""The tokenizer: keywords, names, numbers (with the literal-size limits), strings and operators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal as TLiteral
+
+from scoring.rules.expr.errors import ExprSyntaxError
+
+KEYWORDS: Mapping[str, str] = {
+    "and": "and", "or": "or", "not": "not", "in": "in", "true": "true", "false": "false", "null": "null",
+    "且": "and", "或": "or", "非": "not",
+}
+
+_FULLWIDTH = {
+    "（": "(", "）": ")", "［": "[", "］": "]", "，": ",", "＜": "<", "＞": ">", "＝": "=", "！": "!",
+    "＋": "+", "－": "-", "＊": "*", "／": "/", "％": "%", "≥": ">=", "≤": "<=", "≠": "!=", "\u3000": " ",
+}
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "”": "”", "’": "’"}
+_SYMBOL_HINTS = {
+    "&&": "不支持 '&&'，请使用 and", "||": "不支持 '||'，请使用 or", "!": "不支持 '!'，请使用 not",
+    "=": "比较相等请使用 '=='", "&": "不支持 '&'，请使用 and", "|": "不支持 '|'，请使用 or",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: TLiteral["num", "str", "name", "kw", "op", "end"]
+    value: str | float
+    pos: int
+
+
+def is_name_start(ch: str) -> bool:
+    return ch == "_" or ch.isalpha()
+
+
+def is_name_char(ch: str) -> bool:
+    return ch == "_" or ch.isalpha() or "0" <= ch <= "9"
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+
+    def fail(message: str, at: int) -> ExprSyntaxError:
+        return ExprSyntaxError(message, at, text=text)
+
+    while i < n:
+        raw = text[i]
+        ch = _FULLWIDTH.get(raw, raw)
+        if ch.isspace():
+            i += 1
+        elif ch in ("<=", ">=", "!="):  # ≤ ≥ ≠
+            tokens.append(Token("op", ch, i))
+            i += 1
+        elif "0" <= ch <= "9":
+            start = i
+            while i < n and "0" <= text[i] <= "9":
+                i += 1
+            if i < n and text[i] == "." and i + 1 < n and "0" <= text[i + 1] <= "9":
+                i += 1
+                while i < n and "0" <= text[i] <= "9":
+                    i += 1
+            digits = Decimal(text[start:i])
+            if i < n and _FULLWIDTH.get(text[i], text[i]) == "%":
+                digits /= 100
+                i += 1
+            if i < n and is_name_char(text[i]):
+                raise fail(f"数字后紧跟 '{text[i]}'，缺少运算符或空格", i)
+            tokens.append(Token("num", float(digits), start))
+        elif raw in _QUOTES:
+            start, close, i = i, _QUOTES[raw], i + 1
+            chars: list[str] = []
+            while True:
+                if i >= n:
+                    raise fail("字符串缺少结束引号", start)
+                c = text[i]
+                if c == close:
+                    i += 1
+                    break
+                if c == "\\":
+                    if i + 1 >= n or text[i + 1] not in _ESCAPES:
+                        raise fail("无效的转义符（可用 \\\\ \\\" \\' \\n \\t \\r）", i)
+                    chars.append(_ESCAPES[text[i + 1]])
+                    i += 2
+                else:
+                    chars.append(c)
+                    i += 1
+            tokens.append(Token("str", "".join(chars), start))
+        elif is_name_start(ch):
+            start = i
+            while i < n and is_name_char(text[i]):
+                i += 1
+            word = text[start:i]
+            if word in KEYWORDS:
+                tokens.append(Token("kw", KEYWORDS[word], start))
+            else:
+                tokens.append(Token("name", word, start))
+        else:
+            two = ch + _FULLWIDTH.get(text[i + 1], text[i + 1]) if i + 1 < n else ch
+            if two in ("<=", ">=", "==", "!="):
+                tokens.append(Token("op", two, i))
+                i += 2
+            elif two in _SYMBOL_HINTS:
+                raise fail(_SYMBOL_HINTS[two], i)
+            elif ch in "()[],+-*/<>":
+                tokens.append(Token("op", ch, i))
+                i += 1
+            elif ch in _SYMBOL_HINTS:
+                raise fail(_SYMBOL_HINTS[ch], i)
+            elif ch == "%":
+                raise fail("'%' 只能紧跟在数字后表示百分数，如 95%", i)
+            else:
+                raise fail(f"无法识别的字符 '{raw}'", i)
+    tokens.append(Token("end", "", n))
+    return tokens
