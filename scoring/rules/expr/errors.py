@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+SNIPPET_CONTEXT = 40  # characters of the expression shown either side of a syntax error
+
 
 class ExprSyntaxError(ValueError):
     """An expression that does not parse; ``str()`` shows the text with a caret under the error."""
@@ -13,8 +15,18 @@ class ExprSyntaxError(ValueError):
         self.message, self.position, self.text = message, position, text
 
     def snippet(self) -> str:
-        """The expression and a caret under the offending character (CJK counts two columns)."""
-        return f"  {self.text}\n  {' ' * display_width(self.text[:self.position])}^" if self.text else ""
+        """The expression and a caret under the offending character (CJK counts two columns).
+
+        A long expression is cut to SNIPPET_CONTEXT characters either side of the error, so a
+        hostile 3,000-parenthesis line gives a readable message, not a screenful.
+        """
+        if not self.text:
+            return ""
+        start = max(0, self.position - SNIPPET_CONTEXT)
+        end = self.position + SNIPPET_CONTEXT
+        before = ("…" if start else "") + self.text[start:self.position]
+        shown = before + self.text[self.position:end] + ("…" if end < len(self.text) else "")
+        return f"  {shown}\n  {' ' * display_width(before)}^"
 
     def __str__(self) -> str:
         if not self.text:

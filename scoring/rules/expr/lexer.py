@@ -14,6 +14,13 @@ KEYWORDS: Mapping[str, str] = {
     "且": "and", "或": "or", "非": "not",
 }
 
+# Literal-size limits (issue 11: a 400-digit number read as float is inf, which no engine can
+# compare and durable rejects with "error code 202"; an unbounded literal is unbounded work).
+MAX_INTEGER_DIGITS = 20  # digits before the point: 10^20 元 is far beyond any budget, and stays finite
+MAX_NUMBER_DIGITS = 340  # all digits of a number: to_text writes every float below 10^20 in full
+#                         (no exponent), and 2.2250738585072014e-308 takes 324 of them
+MAX_STRING_LENGTH = 1000  # characters in a string literal; names and categories are far shorter
+
 _FULLWIDTH = {
     "（": "(", "）": ")", "［": "[", "］": "]", "，": ",", "＜": "<", "＞": ">", "＝": "=", "！": "!",
     "＋": "+", "－": "-", "＊": "*", "／": "/", "％": "%", "≥": ">=", "≤": "<=", "≠": "!=", "\u3000": " ",
@@ -41,6 +48,15 @@ def is_name_char(ch: str) -> bool:
     return ch == "_" or ch.isalpha() or "0" <= ch <= "9"
 
 
+def number_too_long(integer_digits: int, all_digits: int) -> str:
+    """Why a number literal breaks the literal-size limits ("" when it does not)."""
+    if integer_digits > MAX_INTEGER_DIGITS:
+        return f"数字过大：整数部分有 {integer_digits} 位，最多 {MAX_INTEGER_DIGITS} 位"
+    if all_digits > MAX_NUMBER_DIGITS:
+        return f"数字过长：共 {all_digits} 位数字，最多 {MAX_NUMBER_DIGITS} 位"
+    return ""
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(text)
@@ -60,10 +76,14 @@ def tokenize(text: str) -> list[Token]:
             start = i
             while i < n and "0" <= text[i] <= "9":
                 i += 1
+            point = i  # where the integer part ends
             if i < n and text[i] == "." and i + 1 < n and "0" <= text[i + 1] <= "9":
                 i += 1
                 while i < n and "0" <= text[i] <= "9":
                     i += 1
+            too_long = number_too_long(point - start, i - start - (point < i))
+            if too_long:
+                raise fail(too_long, start)
             digits = Decimal(text[start:i])
             if i < n and _FULLWIDTH.get(text[i], text[i]) == "%":
                 digits /= 100
@@ -81,6 +101,8 @@ def tokenize(text: str) -> list[Token]:
                 if c == close:
                     i += 1
                     break
+                if len(chars) >= MAX_STRING_LENGTH:
+                    raise fail(f"字符串过长：最多 {MAX_STRING_LENGTH} 个字符", start)
                 if c == "\\":
                     if i + 1 >= n or text[i + 1] not in _ESCAPES:
                         raise fail("无效的转义符（可用 \\\\ \\\" \\' \\n \\t \\r）", i)

@@ -13,6 +13,13 @@ from scoring.rules.expr.text import number_text
 FUNCTIONS: Mapping[str, tuple[int, int | None]] = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
 COMPARE_OPS = ("<", "<=", ">", ">=", "==", "!=")
 
+# How deep an expression may nest: parentheses, not, unary minus, function calls and each operator
+# over its operands all count, so a chain of 64 `and`s is as deep as 64 nested parentheses. The
+# parser, evaluators, printer and condition compiler recurse over the tree; within this depth they
+# stay far inside Python's recursion limit (3,000 nested `not`s raised RecursionError, issue 11).
+# The shipped rulesets' deepest expression has 6 levels.
+MAX_DEPTH = 64
+
 
 def _describe(tok: Token) -> str:
     if tok.kind == "end":
@@ -24,11 +31,22 @@ def _describe(tok: Token) -> str:
     return f"「{tok.value}」"
 
 
+_TOO_DEEP = (f"表达式嵌套过深：括号、not、负号、函数与连续运算合计最多 {MAX_DEPTH} 层，"
+             "请拆分为几条较简单的条件")
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0  # open parentheses, nots, minuses and calls around the current token
+
+    def enter(self, tok: Token) -> None:
+        """One level deeper; past MAX_DEPTH the parser would only recurse towards a RecursionError."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(_TOO_DEEP, tok)
 
     @property
     def tok(self) -> Token:
@@ -76,8 +94,11 @@ class _Parser:
 
     def not_expr(self) -> Expr:
         if self.at("kw", "not"):
-            pos = self.advance().pos
-            return Not(self.not_expr(), pos=pos)
+            t = self.advance()
+            self.enter(t)
+            node = Not(self.not_expr(), pos=t.pos)
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -120,7 +141,10 @@ class _Parser:
             t = self.advance()
             if self.at("num"):  # "-2" is the literal -2, so negative numbers round-trip as literals
                 return Literal(-float(self.advance().value), pos=t.pos)
-            return Neg(self.unary(), pos=t.pos)
+            self.enter(t)
+            node = Neg(self.unary(), pos=t.pos)
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Expr:
@@ -143,20 +167,23 @@ class _Parser:
                 hint = did_you_mean(name, FUNCTIONS)
                 raise self.fail(f"未知函数 '{name}'（可用 abs / min / max）{hint}", t)
             self.advance()
+            self.enter(t)
             args = [self.or_expr()]
             while self.at("op", ","):
                 self.advance()
                 args.append(self.or_expr())
             self.expect(")", f"{name}(…) 的结束括号")
+            self.depth -= 1
             low, high = FUNCTIONS[name]
             if len(args) < low or (high is not None and len(args) > high):
                 need = f"{low} 个" if low == high else f"至少 {low} 个"
                 raise self.fail(f"函数 {name} 需要{need}参数，给了 {len(args)} 个", t)
             return Call(name, tuple(args), pos=t.pos)  # type: ignore[arg-type]
         if t.kind == "op" and t.value == "(":
-            self.advance()
+            self.enter(self.advance())
             inner = self.or_expr()
             self.expect(")", "与前面的 '(' 配对")
+            self.depth -= 1
             return inner
         if t.kind == "op" and t.value == "[":
             raise self.fail("列表只能出现在 in / not in 之后")
@@ -191,5 +218,35 @@ class _Parser:
 
 
 def parse(text: str) -> Expr:
-    """Parse an expression; raises ExprSyntaxError with the position and a caret line."""
-    return _Parser(text).parse()
+    """Parse an expression; raises ExprSyntaxError with the position and a caret line.
+
+    Also refuses an expression nested deeper than MAX_DEPTH or with a literal beyond the lexer's
+    literal-size limits, so what it returns is safe for every recursive consumer.
+    """
+    expr = _Parser(text).parse()
+    too_deep = deepest_node_over(expr, MAX_DEPTH)
+    if too_deep is not None:
+        raise ExprSyntaxError(_TOO_DEEP, max(too_deep.pos, 0), text=text)
+    return expr
+
+
+def deepest_node_over(expr: Expr, limit: int) -> Expr | None:
+    """The first node (in post-order) whose subtree is more than limit levels deep, or None.
+
+    Iterative, so it also answers for trees too deep to recurse over. Chains of binary operators
+    never nest in the parser (it loops over them) but do nest in the tree, hence this second check.
+    """
+    heights: dict[int, int] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        kids = node.children()
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        height = 1 + max((heights[id(k)] for k in kids), default=0)
+        if height > limit:
+            return node
+        heights[id(node)] = height
+    return None

@@ -6,7 +6,7 @@ import math
 from decimal import Decimal
 
 from scoring.rules.expr.ast import BinOp, BoolOp, Call, Compare, Expr, Field, In, Literal, Neg, Not, Scalar
-from scoring.rules.expr.lexer import KEYWORDS, is_name_char, is_name_start
+from scoring.rules.expr.lexer import KEYWORDS, MAX_STRING_LENGTH, is_name_char, is_name_start, number_too_long
 
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_CMP, _PREC_SUM, _PREC_PRODUCT, _PREC_UNARY, _PREC_ATOM = range(1, 9)
 
@@ -25,15 +25,23 @@ def _string_text(value: str) -> str:
 
 
 def literal_text(value: Scalar) -> str:
+    """A literal as the parser reads it; ValueError for one it would refuse (the literal-size limits)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if len(value) > MAX_STRING_LENGTH:
+            raise ValueError(f"字符串过长（{len(value)} 个字符），最多 {MAX_STRING_LENGTH} 个")
         return _string_text(value)
     if not math.isfinite(value):
         raise ValueError(f"无法书写的数值 {value!r}")
-    return number_text(value)
+    text = number_text(value)
+    integer, _, fraction = text.lstrip("-").partition(".")
+    too_long = number_too_long(len(integer), len(integer) + len(fraction))
+    if too_long:
+        raise ValueError(f"无法书写的数值 {value!r}：{too_long}")
+    return text
 
 
 def _prec(e: Expr) -> int:
