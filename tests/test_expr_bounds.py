@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scoring.adapters.durable import CompiledRuleSpec, Match, RuleEngine
+from scoring.adapters.durable import RuleEngine
 from scoring.core.errors import RulesetError
 from scoring.rules import expr as ex
+from scoring.rules.conditions import CompiledRuleSpec, Match
 from scoring.rules.expr.errors import SNIPPET_CONTEXT
 from scoring.rules.expr.lexer import MAX_INTEGER_DIGITS, MAX_NUMBER_DIGITS, MAX_STRING_LENGTH
 from scoring.rules.expr.parser import MAX_DEPTH
