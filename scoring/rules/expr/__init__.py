@@ -11,7 +11,9 @@ One module per concept, in import order (as in the rule-engine library)::
     types     static checks against a schema (check_fields, infer)
     columns   the same semantics over whole DataFrame columns (evaluate_columns)
 
-Everything is re-exported here: ``from scoring.rules import expr; expr.parse(...)``.
+Everything but ``columns`` is re-exported here: ``from scoring.rules import expr; expr.parse(...)``.
+``columns`` needs numpy and pandas, so it is imported only by those who use it:
+``from scoring.rules.expr.columns import evaluate_columns``.
 
 Grammar, lowest precedence first::
 
