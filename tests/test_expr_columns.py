@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.rules import expr as ex
-from scoring.rules.expr.columns import _ROUND_IDENTITY, _round, evaluate_columns
+from scoring.rules.expr.columns import _ROUND_IDENTITY, Columns, _round, evaluate_columns
 
 NAN = float("nan")
 
@@ -63,6 +63,13 @@ def test_hand_worked_frame(text: str, expected: list[bool]) -> None:
     assert got.dtype == bool and list(got.index) == list(FRAME.index)
     assert list(got) == expected
     assert [ex.holds(e, row) for row in rows(FRAME)] == expected
+
+
+def test_one_columns_object_serves_many_expressions() -> None:
+    """Columns reads each field once; its answers are those of evaluate_columns, in any order."""
+    prepared = Columns(FRAME)
+    for text, expected in reversed(HAND):
+        assert list(prepared.holds(ex.parse(text))) == expected, text
 
 
 def test_index_is_kept() -> None:

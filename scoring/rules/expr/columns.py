@@ -1,6 +1,7 @@
 """Column-wise evaluation: an expression over a whole DataFrame of facts, with the reference evaluator's semantics.
 
-``evaluate_columns(expr, frame)`` gives, for every row, exactly what ``holds(expr, row)`` gives,
+``evaluate_columns(expr, frame)`` (or ``Columns(frame).holds(expr)`` for many expressions over one
+frame) gives, for every row, exactly what ``holds(expr, row)`` gives,
 but with one numpy operation per AST node instead of one Python call per node and row (issue 15:
 findings over a province's facts). A row's value is kept in typed slots, as the durable compiler
 does: a number slot (NaN where the value is not a number), a string slot and a boolean slot, each
@@ -24,8 +25,8 @@ when the expression reads it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -43,44 +44,68 @@ Objects = npt.NDArray[np.object_]
 # Worked out for PRECISION = 10; tests/test_expr_columns.py checks both claims against round().
 _ROUND_IDENTITY = 2.0 ** 19
 _SCALE = 10.0 ** PRECISION
-_ORDER: dict[str, Callable[[Floats, Floats], Bools]] = {
+_ORDER: dict[str, Callable[[Floats, Floats | float], Bools]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal,
 }
 
 
-@dataclass(frozen=True, slots=True)
 class _Values:
     """One value per row in typed slots; at most one slot holds a row, none means null."""
 
-    n: Floats  # the number, NaN where the value is not a number
-    s: Objects  # the string, where sm
-    sm: Bools
-    t: Bools  # the value is true
-    f: Bools  # the value is false
+    __slots__ = ("_rounded", "f", "n", "s", "sm", "t")
+
+    def __init__(self, n: Floats, s: Objects | None, sm: Bools, t: Bools, f: Bools) -> None:
+        self.n = n  # the number, NaN where the value is not a number
+        self.s = s  # the string where sm; None when no row holds a string
+        self.sm, self.t, self.f = sm, t, f  # t / f: the value is true / false
+        self._rounded: Floats | None = None
+
+    def rounded(self) -> Floats:
+        """The numbers rounded as rule 2 says, computed once however many comparisons read them."""
+        if self._rounded is None:
+            self._rounded = _round(self.n)
+        return self._rounded
 
     def present(self) -> Bools:
         out: Bools = ~np.isnan(self.n) | self.sm | self.t | self.f
         return out
 
 
+@functools.lru_cache(maxsize=4)
+def _blank(size: int) -> tuple[Floats, Bools]:
+    """Shared all-NaN and all-false arrays (read-only) for the slots a value does not use."""
+    nan, no = np.full(size, np.nan), np.zeros(size, dtype=bool)
+    nan.flags.writeable = no.flags.writeable = False
+    return nan, no
+
+
 def _null(size: int) -> _Values:
-    no = np.zeros(size, dtype=bool)
-    return _Values(np.full(size, np.nan), np.full(size, None, dtype=object), no, no, no)
+    nan, no = _blank(size)
+    return _Values(nan, None, no, no, no)
 
 
 def _numbers(n: Floats) -> _Values:
     clean: Floats = np.where(np.isfinite(n), n, np.nan)  # rule 1: a non-finite result is null
-    return _with(_null(len(n)), n=clean)
+    _, no = _blank(len(n))
+    return _Values(clean, None, no, no, no)
 
 
-def _with(v: _Values, **slots: npt.NDArray[np.generic]) -> _Values:
-    parts = {"n": v.n, "s": v.s, "sm": v.sm, "t": v.t, "f": v.f, **slots}
-    return _Values(parts["n"], parts["s"], parts["sm"], parts["t"], parts["f"])  # type: ignore[arg-type]
+def _strings(s: Objects, present: Bools) -> _Values:
+    if not present.all():  # pd.NA cannot be compared (its truth is ambiguous); None compares unequal
+        s = s.copy()
+        s[~present] = None
+    nan, no = _blank(len(s))
+    return _Values(nan, s, present, no, no)
+
+
+def _flags(t: Bools, f: Bools) -> _Values:
+    nan, no = _blank(len(t))
+    return _Values(nan, None, no, t, f)
 
 
 def _truth(mask: Bools) -> _Values:
-    return _with(_null(len(mask)), t=mask, f=~mask)
+    return _flags(mask, ~mask)
 
 
 def _constant(value: Scalar, size: int) -> _Values:
@@ -89,7 +114,7 @@ def _constant(value: Scalar, size: int) -> _Values:
     if isinstance(value, bool):
         return _truth(np.full(size, value))
     if isinstance(value, str):
-        return _with(_null(size), s=np.full(size, value, dtype=object), sm=np.ones(size, dtype=bool))
+        return _strings(np.full(size, value, dtype=object), np.ones(size, dtype=bool))
     return _numbers(np.full(size, value, dtype=float))
 
 
@@ -114,7 +139,25 @@ _OTHER = 4
 
 
 def _objects(cells: Objects) -> _Values:
-    """Typed slots for an object column: plain cells by type, the rest through scalar()."""
+    """Typed slots for an object column: one type, inferred in C, is read directly; a mix cell by cell."""
+    missing = pd.isna(cells)  # None, NaN and pd.NA are null (C loop)
+    present = ~missing
+    inferred = pd.api.types.infer_dtype(cells, skipna=True)
+    if inferred == "empty":
+        return _null(len(cells))
+    if inferred == "string":
+        return _strings(cells, present)
+    if inferred == "boolean":  # bool and numpy.bool_ only, besides the nulls
+        t = np.zeros(len(cells), dtype=bool)
+        t[present] = cells[present].astype(bool)
+        return _flags(t, present & ~t)
+    if inferred == "floating":  # float and numpy floats
+        return _numbers(np.where(present, cells, np.nan).astype(float))
+    return _mixed(cells)
+
+
+def _mixed(cells: Objects) -> _Values:
+    """Typed slots cell by cell: plain float / str / bool / None by type, anything else through scalar()."""
     size = len(cells)
     kinds = np.fromiter((_KINDS.get(type(c), _OTHER) for c in cells), dtype=np.int8, count=size)
     is_float, is_str, is_bool, other = kinds == 0, kinds == 1, kinds == 2, kinds == _OTHER
@@ -144,25 +187,22 @@ def _column(frame: pd.DataFrame, name: str) -> _Values:
     col = frame[name]
     dtype = col.dtype
     if isinstance(dtype, pd.CategoricalDtype):  # each category read once, then taken by code
-        categories = _objects(np.asarray(col.cat.categories.to_numpy(dtype=object), dtype=object))
         codes = col.cat.codes.to_numpy()
+        if len(col.cat.categories) == 0:
+            return _null(size)
+        cats = _objects(np.asarray(col.cat.categories.to_numpy(dtype=object), dtype=object))
         missing = codes < 0
         pick = np.where(missing, 0, codes)
-        if len(categories.n) == 0:
-            return _null(size)
-        return _Values(np.where(missing, np.nan, categories.n[pick]), categories.s[pick],
-                       categories.sm[pick] & ~missing, categories.t[pick] & ~missing, categories.f[pick] & ~missing)
+        return _Values(np.where(missing, np.nan, cats.n[pick]), None if cats.s is None else cats.s[pick],
+                       cats.sm[pick] & ~missing, cats.t[pick] & ~missing, cats.f[pick] & ~missing)
     if pd.api.types.is_bool_dtype(dtype):  # numpy bool, or the nullable "boolean" with <NA>
         flags = col.astype("boolean")
-        return _with(_null(size), t=flags.fillna(False).to_numpy(dtype=bool),
-                     f=(~flags).fillna(False).to_numpy(dtype=bool))
+        return _flags(flags.fillna(False).to_numpy(dtype=bool), (~flags).fillna(False).to_numpy(dtype=bool))
     if pd.api.types.is_numeric_dtype(dtype):
         return _numbers(col.to_numpy(dtype=float, na_value=np.nan))
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        present = col.notna().to_numpy(dtype=bool)
-        strings: Objects = np.full(size, None, dtype=object)
-        strings[present] = col.to_numpy(dtype=object)[present]
-        return _with(_null(size), s=strings, sm=present)
+        cells = col.to_numpy(dtype=object)
+        return _strings(cells, ~pd.isna(cells))
     if pd.api.types.is_object_dtype(dtype):
         return _objects(col.to_numpy(dtype=object))
     raise TypeError(f"字段 {name} 的列类型 {dtype} 不受支持（只支持数值、字符串、布尔值）")
@@ -173,19 +213,40 @@ def _column(frame: pd.DataFrame, name: str) -> _Values:
 
 def _compare(op: str, a: _Values, b: _Values) -> Bools:
     """Semantics rules 2–4 row by row (neither side is the literal null)."""
-    both = ~np.isnan(a.n) & ~np.isnan(b.n)
-    with np.errstate(invalid="ignore"):
-        numbers = both & _ORDER[op](_round(a.n), _round(b.n))
+    with np.errstate(invalid="ignore"):  # NaN compares false, and the masks drop it anyway
+        numbers = ~np.isnan(a.n) & ~np.isnan(b.n) & _ORDER[op](a.rounded(), b.rounded())
     if op in ORDER_OPS:
         return numbers
     strings = a.sm & b.sm
-    if strings.any():
+    if a.s is not None and b.s is not None and strings.any():
         equal = np.zeros(len(strings), dtype=bool)
         equal[strings] = a.s[strings] == b.s[strings]
         strings &= equal if op == "==" else ~equal
     booleans = (a.t & b.t) | (a.f & b.f) if op == "==" else (a.t & b.f) | (a.f & b.t)
     out: Bools = numbers | strings | booleans
     return out
+
+
+def _compare_constant(op: str, a: _Values, value: float | str | bool) -> Bools:
+    """_compare against a constant, without broadcasting it (the common ``field < 0.9``)."""
+    if isinstance(value, bool):
+        if op in ORDER_OPS:
+            return _blank(len(a.n))[1]
+        return a.t if value == (op == "==") else a.f
+    if isinstance(value, str):
+        if op in ORDER_OPS or a.s is None:
+            return _blank(len(a.n))[1]
+        with np.errstate(invalid="ignore"):
+            equal = a.sm & (a.s == value)
+        out: Bools = equal if op == "==" else a.sm & ~equal
+        return out
+    with np.errstate(invalid="ignore"):
+        bound: float = round(value, PRECISION)
+        numbers: Bools = ~np.isnan(a.n) & _ORDER[op](a.rounded(), bound)
+    return numbers
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _is_null_literal(e: Expr) -> bool:
@@ -228,13 +289,16 @@ class _Evaluator:
                 if op in ("==", "!=") and (_is_null_literal(a) or _is_null_literal(b)):
                     present = self.value(b if _is_null_literal(a) else a).present()
                     return _truth(~present if op == "==" else present)
+                if isinstance(b, Literal) and b.value is not None:
+                    return _truth(_compare_constant(op, self.value(a), b.value))
+                if isinstance(a, Literal) and a.value is not None:
+                    return _truth(_compare_constant(_FLIP[op], self.value(b), a.value))
                 return _truth(_compare(op, self.value(a), self.value(b)))
             case In(operand=operand, items=items, negated=neg):
                 member = self.value(operand)
                 found = np.zeros(self.size, dtype=bool)
                 for item in items:
-                    found |= (~member.present() if item.value is None
-                              else _compare("==", member, _constant(item.value, self.size)))
+                    found |= ~member.present() if item.value is None else _compare_constant("==", member, item.value)
                 return _truth(found != neg)
             case BoolOp(op="and", left=a, right=b):
                 return _truth(self.holds(a) & self.holds(b))
@@ -252,11 +316,22 @@ class _Evaluator:
         raise TypeError(f"不是表达式节点：{e!r}")
 
 
+class Columns:
+    """A DataFrame of facts prepared for many expressions: each field's column is read into typed slots once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._evaluator = _Evaluator(frame)
+        self.index = frame.index
+
+    def holds(self, expr: Expr) -> pd.Series:
+        """Whether expr holds on each row, as a bool Series on the frame's index."""
+        return pd.Series(self._evaluator.holds(expr), index=self.index, dtype=bool)
+
+
 def evaluate_columns(expr: Expr, frame: pd.DataFrame) -> pd.Series:
     """Whether expr holds on each row of frame (a column per fact field), as a bool Series on frame's index.
 
-    Row for row equal to ``holds(expr, row)``; missing columns are null.
+    Row for row equal to ``holds(expr, row)``; missing columns are null. For several expressions
+    over one frame, ``Columns(frame).holds`` reads each column once.
     """
-    mask = _Evaluator(frame).holds(expr)
-    return pd.Series(mask, index=frame.index, dtype=bool)
-
+    return Columns(frame).holds(expr)
