@@ -50,6 +50,15 @@ def test_hostile_expressions_are_syntax_errors(text: str, fragment: str, positio
     assert len(lines) == 3 and max(map(len, lines)) < 2 * SNIPPET_CONTEXT + 10  # a short, readable message
 
 
+def test_lone_surrogate_is_refused_and_the_message_prints() -> None:
+    """Text decoded with surrogateescape can hold a lone surrogate; no engine can be given it as UTF-8."""
+    with pytest.raises(ex.ExprSyntaxError) as info:
+        ex.parse('x == "a\udc80b"')
+    assert "U+DC80" in info.value.message and info.value.position == 7
+    assert "\ufffd" in str(info.value)
+    str(info.value).encode("utf-8")  # the message itself can be written out
+
+
 def test_limits_are_where_the_documentation_says() -> None:
     assert ex.parse("(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH) == ex.Field("x")
     assert ex.parse("not " * (MAX_DEPTH - 1) + "x") is not None  # 63 nots over a field: 64 levels

@@ -126,6 +126,19 @@ def test_wrong_type_never_matches_without_a_schema(value: object) -> None:
     assert engine.run([{"kind": "project", "x": value}]) == []
 
 
+def test_fact_durable_cannot_read_is_a_fact_error() -> None:
+    """Pitfall found here: a string with a lone surrogate makes durable fail ("Invalid argument" or
+    UnicodeEncodeError); the fact is named, the batch retracted, and the engine keeps working."""
+    engine = RuleEngine([spec("a", 'x == "a"')])
+    good: dict[str, object] = {"kind": "project", "x": "a"}
+    facts = [good, good, good, {"kind": "project", "x": "a\udc80"}]
+    with pytest.raises(FactError) as info:
+        engine.run(facts)
+    assert info.value.index == 3 and "无法编码" in str(info.value) and "第4条事实" in str(info.value)
+    assert engine.resident_facts() == 0
+    assert engine.run(facts[:2]) == [Match("a", 0), Match("a", 1)]
+
+
 def test_state_fact_does_not_trigger_rules() -> None:
     """Pitfall found here: durable's state object is a fact too; an unguarded `$nex` rule matched it
     and re-fired on every state update, forever. Every rule is guarded by the fact kind."""

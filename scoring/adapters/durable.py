@@ -145,12 +145,15 @@ class RuleEngine:
         text = "[" + ",".join(t for _, t in batch) + "]"
         markers: set[int] = set()
         try:
-            code, state = _dre.assert_facts(handle, text)
+            try:
+                code, state = _dre.assert_facts(handle, text)
+            except (_dre.error, UnicodeError) as exc:
+                raise _rejected(batch, exc) from None
             if code != 0:
                 raise DurableError(f"durable_rules 拒绝了事实（代码 {code}）")
             self._drain(handle, state, found, markers)
         except BaseException:
-            with contextlib.suppress(_dre.error):
+            with contextlib.suppress(_dre.error, UnicodeError):
                 _dre.retract_facts(handle, text)
             raise
         _dre.retract_facts(handle, text)  # facts never join, so none need to outlive their batch
@@ -182,6 +185,21 @@ class RuleEngine:
         data = json.loads(message)
         key = next(iter(data))
         return key, int(data[key]["m"]["#idx"])
+
+
+def _rejected(batch: list[tuple[int, str]], exc: BaseException) -> PerfscoreError:
+    """Why durable refused a batch, naming the fact when it is one durable cannot read.
+
+    The one such fact found: a string holding a lone UTF-16 surrogate (text decoded with
+    surrogateescape), which cannot be encoded as the UTF-8 durable reads.
+    """
+    for index, text in batch:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return FactError("字符串含有无法编码的字符（孤立的代理字符），规则引擎无法读取；请检查源文件的编码",
+                             index=index)
+    return DurableError(f"durable_rules 拒绝了事实：{exc}")
 
 
 def _delete_ruleset(handle: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,11 @@ _SYMBOL_HINTS = {
     "&&": "不支持 '&&'，请使用 and", "||": "不支持 '||'，请使用 or", "!": "不支持 '!'，请使用 not",
     "=": "比较相等请使用 '=='", "&": "不支持 '&'，请使用 and", "|": "不支持 '|'，请使用 or",
 }
+
+
+# A lone UTF-16 surrogate (text decoded with surrogateescape) cannot be written as UTF-8, so no
+# engine could be given a string holding one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,9 @@ def tokenize(text: str) -> list[Token]:
     def fail(message: str, at: int) -> ExprSyntaxError:
         return ExprSyntaxError(message, at, text=text)
 
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise fail(f"无效字符 U+{ord(surrogate.group()):04X}（孤立的代理字符），请检查文件编码", surrogate.start())
     while i < n:
         raw = text[i]
         ch = _FULLWIDTH.get(raw, raw)
