@@ -131,7 +131,8 @@ def test_fact_durable_cannot_read_is_a_fact_error() -> None:
     UnicodeEncodeError); the fact is named, the batch retracted, and the engine keeps working."""
     engine = RuleEngine([spec("a", 'x == "a"')])
     good: dict[str, object] = {"kind": "project", "x": "a"}
-    facts = [good, good, good, {"kind": "project", "x": "a\udc80"}]
+    bad: dict[str, object] = {"kind": "project", "x": "a\udc80"}
+    facts = [good, good, good, bad]
     with pytest.raises(FactError) as info:
         engine.run(facts)
     assert info.value.index == 3 and "无法编码" in str(info.value) and "第4条事实" in str(info.value)
