@@ -7,8 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from scoring.adapters.durable import RuleEngine
+from scoring.cli import app
 from scoring.core.errors import RulesetError
 from scoring.rules import expr as ex
 from scoring.rules.conditions import CompiledRuleSpec, Match
@@ -156,3 +158,14 @@ def test_ruleset_compiler_reports_hostile_expressions(tmp_path: Path, section: s
     message = str(info.value)
     assert fragment in message and "hostile" in message and "r.yaml" in message
     assert len(message) < 600
+
+
+def test_cli_ruleset_check_reports_hostile_expression(tmp_path: Path) -> None:
+    """What the user sees: exit code 2 (RulesetError), file, line, rule and a short caret line; no traceback."""
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE + FINDING.format(when="not " * 3000 + "has_satisfaction"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["ruleset", "check", str(path)])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # an exit, not a crash
+    assert "r.yaml:13 规则 hostile：when 条件无法解析：表达式嵌套过深" in result.output
+    assert "Traceback" not in result.output and len(result.output) < 600
