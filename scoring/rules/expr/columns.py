@@ -325,7 +325,8 @@ class Columns:
 
     def holds(self, expr: Expr) -> pd.Series:
         """Whether expr holds on each row, as a bool Series on the frame's index."""
-        return pd.Series(self._evaluator.holds(expr), index=self.index, dtype=bool)
+        # A copy: the mask may be one of the shared read-only blanks or a column's own array.
+        return pd.Series(np.array(self._evaluator.holds(expr), dtype=bool, copy=True), index=self.index)
 
 
 def evaluate_columns(expr: Expr, frame: pd.DataFrame) -> pd.Series:
