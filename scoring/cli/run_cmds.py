@@ -31,7 +31,7 @@ def score(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
-    store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
     run = _run(path, ruleset, year)
@@ -47,7 +47,7 @@ def score(
         with _exit_on_error():
             stored = store_run(run, store)
         typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
-            sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
+            sorted({f"{s.year}/{run.ruleset.name}" for s in stored})) + "）", err=True)
     if fmt is not Format.table or out is not None:
         typer.echo(render.counts_line(run), err=True)
     if strict and (run.dataset.rejections or run.dataset.problems):
@@ -59,7 +59,7 @@ def score(
 @app.command()
 def history(
     dept: Annotated[str, typer.Argument(help="部门编码（或部门全称）/ department code or name")],
-    store: Annotated[Path, typer.Option("--store", help="结果库目录 / store directory")],
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON records")] = False,
 ) -> None:
     """列出某部门历年得分与等级。A department's stored totals and grades across years and rulesets.
@@ -82,6 +82,22 @@ def history(
              for r in iter_rows(rows)]
     typer.echo(f"{name}（{code}）")
     typer.echo(tabulate(table, ["年度", "规则集", "版本", "得分", "等级", "项目数", "存入时间"], disable_numparse=True))
+
+
+@app.command()
+def export(
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV 文件 / CSV file to write")],
+    year: YearOpt = None,
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="只导出这个规则集 / only this ruleset")] = None,
+) -> None:
+    """把结果库中的部门得分导出为 CSV（按年度、规则集排名）。Export stored department results as CSV.
+    Example: perfscore export --store results -o 得分.csv --year 2024"""
+    from scoring.store.results import export_csv
+
+    with _exit_on_error():
+        n = export_csv(store, out, year=year, ruleset=ruleset)
+    typer.echo(f"已写入 {out}：{n} 个部门", err=True)
 
 
 @app.command()
