@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from scoring import api
+from scoring.core import atomic
 from scoring.core.errors import PerfscoreError
 from scoring.model.run import Run
 from scoring.rules.ruleset import Ruleset, load_ruleset
@@ -72,8 +73,8 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        with _exit_on_error():
+            atomic.write_text(out, text)
         typer.echo(f"已写入 {out}", err=True)
 
 
@@ -88,9 +89,9 @@ def _write_file(run: Run, fmt: Format, out: Path | None) -> None:
     from scoring.render.xlsx import render_xlsx
 
     target = out or _default_out(run, fmt)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if fmt is Format.xlsx:
-        render_xlsx(run, target)
-    else:
-        target.write_text(render_html(run), encoding="utf-8")
+    with _exit_on_error():
+        if fmt is Format.xlsx:
+            render_xlsx(run, target)
+        else:
+            atomic.write_text(target, render_html(run))
     typer.echo(f"已写入 {target}", err=True)

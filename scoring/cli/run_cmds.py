@@ -130,8 +130,8 @@ def report(
         if out is not None and (len(codes) > 1 or out.suffix == ""):
             target = out / f"{rep.title}.md"
         if target is not None and target.suffix.lower() == ".docx":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            render_report_docx(rep, str(target))
+            with _exit_on_error():
+                render_report_docx(rep, str(target))
             typer.echo(f"已写入 {target}", err=True)
         else:
             _write(render_report_markdown(rep), target)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -87,6 +87,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
             raise OutputError(f"无法写入 {target}：{exc.strerror or exc} / cannot write the output file") from exc
         raise
     _fsync_dir(target.parent)
+
+
+def save_atomic(target: Path | str, save: Callable[[str], object]) -> None:
+    """Call a library's ``save(path)`` on a temporary file, then rename it onto `target`.
+
+    Example: ``save_atomic(out, workbook.save)``.
+    """
+    with atomic_path(Path(target)) as tmp:
+        save(str(tmp))
 
 
 def write_bytes(target: Path, data: bytes) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
+from scoring.core.atomic import save_atomic
 from scoring.core.errors import DataError, Source
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
 from scoring.io.load import read_text
@@ -1230,8 +1231,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
           [[i.kind, _SEVERITY[i.severity], i.status, i.subject, i.message, i.sentence or None, i.offset,
             i.check_id or None] for i in shown],
           {3: 20, 4: 60, 5: 60})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    save_atomic(out, wb.save)
     return out
 
 

@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from scoring.core import atomic
+from scoring.core.atomic import save_atomic
 from scoring.io.load import SAMPLE_MARK
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.model.tables import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
@@ -226,12 +228,12 @@ def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]]
         for row in samples.get(table.key, []):
             w.writerow(["" if row.get(c.field) is None else row[c.field] for c in table.columns])
         path = folder / f"{table.sheet}.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+        atomic.write_text(path, buf.getvalue(), encoding="utf-8-sig")
         written.append(path)
     notes = folder / README_FILE
-    notes.write_text("\r\n".join([*readme, "", "各表各列说明："] + [
+    atomic.write_text(notes, "\r\n".join([*readme, "", "各表各列说明："] + [
         f"{t.sheet}：" + "；".join(column_comment(t, c).replace("\n", " ") for c in t.columns) for t in TABLES
-    ]) + "\r\n", encoding="utf-8-sig", newline="")
+    ]) + "\r\n", encoding="utf-8-sig")
     return (*written, notes)
 
 
@@ -367,6 +369,5 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
             dv.add(area)
             ws.add_data_validation(dv)
     opts.sheet_state = "hidden"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_atomic(path, wb.save)
     return path

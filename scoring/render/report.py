@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.core.atomic import save_atomic
 from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows, row
@@ -210,7 +211,7 @@ def render_report_docx(report: Report, path: str) -> None:
             _docx_table(doc, b, Cm, Pt)
         else:
             doc.add_paragraph(b.text)
-    doc.save(path)
+    save_atomic(path, doc.save)
 
 
 def _docx_table(doc: Any, block: Block, cm: Any, pt: Any) -> None:

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scoring.core.atomic import save_atomic
 from scoring.core.display import finite_or_none as _num
 from scoring.core.frames import iter_rows
 from scoring.core.text import text_col
@@ -448,6 +449,5 @@ def build_workbook(run: Run) -> Workbook:
 
 def render_xlsx(run: Run, out: Path) -> Path:
     """Write the scored 自评表 workbook to `out` and return it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(run).save(out)
+    save_atomic(out, build_workbook(run).save)
     return out
