@@ -14,6 +14,7 @@ import typer
 from scoring import api
 from scoring.core import atomic
 from scoring.core.errors import PerfscoreError
+from scoring.core.paths import inside, safe_name
 from scoring.model.run import Run
 from scoring.rules.ruleset import Ruleset, load_ruleset
 
@@ -81,7 +82,7 @@ def _write(text: str, out: Path | None) -> None:
 def _default_out(run: Run, fmt: Format) -> Path:
     """perfscore-<ruleset>-<year>.<ext> in the current directory (years joined when a run spans several)."""
     years = sorted({str(int(y)) for y in run.result.departments["year"]}) or ["all"]
-    return Path.cwd() / f"perfscore-{run.ruleset.name}-{'-'.join(years)}.{fmt.value}"
+    return inside(Path.cwd(), safe_name(f"perfscore-{run.ruleset.name}-{'-'.join(years)}") + f".{fmt.value}")
 
 
 def _write_file(run: Run, fmt: Format, out: Path | None) -> None:

@@ -19,6 +19,7 @@ from scoring.cli.common import (
     _write_file,
     app,
 )
+from scoring.core.paths import distinct_names, inside
 from scoring.render import text as render
 
 
@@ -124,11 +125,13 @@ def report(
     if not codes:
         typer.echo("错误：没有可写报告的部门（" + render.counts_line(run) + "）", err=True)
         raise typer.Exit(3)
-    for code in codes:
-        rep = build_report(run, code)
+    reports = [build_report(run, code) for code in codes]
+    names = distinct_names([r.title for r in reports], codes, ".md")  # same-named departments: -<code>
+    for rep, name in zip(reports, names, strict=True):
         target = out
         if out is not None and (len(codes) > 1 or out.suffix == ""):
-            target = out / f"{rep.title}.md"
+            with _exit_on_error():
+                target = inside(out, name)
         if target is not None and target.suffix.lower() == ".docx":
             with _exit_on_error():
                 render_report_docx(rep, str(target))
