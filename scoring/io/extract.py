@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from scoring.core.atomic import save_atomic
 from scoring.core.errors import DataError, Source
+from scoring.core.escape import xml_value
 from scoring.core.values import ValueParseError, parse_value, try_parse_value
 from scoring.io.load import read_text
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Table
@@ -1175,7 +1176,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         for cell in ws[1]:
             cell.font, cell.fill = bold, head_fill
         for r in rows:
-            ws.append(list(r))
+            ws.append([xml_value(v) for v in r])
         for col, width in widths.items():
             ws.column_dimensions[chr(ord("A") + col)].width = width
         ws.freeze_panes = "A2"

@@ -17,6 +17,7 @@ import pandas as pd
 from scoring.core.atomic import save_atomic
 from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
+from scoring.core.escape import md_rows, md_text, xml_text
 from scoring.core.frames import iter_rows, row
 from scoring.model.run import Run
 from scoring.render.text import item_table
@@ -172,11 +173,11 @@ def render_report_markdown(report: Report) -> str:
     marks = {"h1": "# ", "h2": "## ", "h3": "### "}
     for b in report.blocks:
         if b.kind in marks:
-            out += [marks[b.kind] + b.text, ""]
+            out += [marks[b.kind] + md_text(b.text), ""]
         elif b.kind == "table":
-            out += [tabulate(b.rows, b.headers, tablefmt="github", disable_numparse=True), ""]
+            out += [tabulate(md_rows(b.rows), b.headers, tablefmt="github", disable_numparse=True), ""]
         else:
-            out += [b.text, ""]
+            out += [md_text(b.text), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -204,13 +205,13 @@ def render_report_docx(report: Report, path: str) -> None:
     levels = {"h1": 0, "h2": 1, "h3": 2}
     for b in report.blocks:
         if b.kind in levels:
-            heading = doc.add_heading(b.text, level=levels[b.kind])
+            heading = doc.add_heading(xml_text(b.text), level=levels[b.kind])
             if b.kind == "h1":
                 heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif b.kind == "table":
             _docx_table(doc, b, Cm, Pt)
         else:
-            doc.add_paragraph(b.text)
+            doc.add_paragraph(xml_text(b.text))
     save_atomic(path, doc.save)
 
 
@@ -227,7 +228,7 @@ def _docx_table(doc: Any, block: Block, cm: Any, pt: Any) -> None:
     for row_values in [block.headers, *block.rows]:
         cells = table.rows[0].cells if row_values is block.headers else table.add_row().cells
         for cell, text, width in zip(cells, row_values, widths, strict=True):
-            cell.text = str(text)
+            cell.text = xml_text(str(text))
             cell.width = cm(width)
             for run in cell.paragraphs[0].runs:
                 run.font.size = pt(9)

@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.core.atomic import save_atomic
 from scoring.core.display import finite_or_none as _num
+from scoring.core.escape import xml_text, xml_value
 from scoring.core.frames import iter_rows
 from scoring.core.text import text_col
 from scoring.model.run import Run
@@ -80,7 +81,7 @@ def display_width(text: str) -> int:
 
 def sheet_title(name: str, taken: Iterable[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, at most 31 characters, unique ignoring case (as Excel does)."""
-    base = _INVALID_SHEET_CHARS.sub("_", name).strip().strip("'") or "Sheet"
+    base = _INVALID_SHEET_CHARS.sub("_", xml_text(name).replace("\n", " ")).strip().strip("'") or "Sheet"
     used = {t.casefold() for t in taken}
     candidate, n = base[:31], 1
     while candidate.casefold() in used:
@@ -99,7 +100,7 @@ def _as_text(cell: Cell) -> None:
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
          fill: PatternFill | None = None, align: Alignment | None = None, border: bool = True) -> Cell:
-    cell: Cell = ws.cell(row=row, column=col, value=value)
+    cell: Cell = ws.cell(row=row, column=col, value=xml_value(value))
     _as_text(cell)
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
