@@ -109,3 +109,16 @@ def test_unusable_target_is_a_clear_error(tmp_path: Path, where: str) -> None:
     with pytest.raises(atomic.OutputError, match={"folder": "是一个文件夹", "below-a-file": "无法创建输出文件夹"}[where]):
         atomic.write_text(target, "x")
     assert (tmp_path / "f").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("argv", [["template", "-f", "csv", "-o", "afile"], ["template", "-o", "afile/t.xlsx"],
+                                  ["extract", REPORT_TXT, "-o", "afile/e.xlsx"]],
+                         ids=["template-csv-on-a-file", "template-below-a-file", "extract-below-a-file"])
+def test_cli_output_below_a_file(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("keep", encoding="utf-8")
+    res = CliRunner().invoke(app, argv)
+    assert res.exit_code == 1, res.output
+    assert isinstance(res.exception, SystemExit)
+    assert "无法创建输出文件夹" in res.stderr
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep"

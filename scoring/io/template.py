@@ -219,7 +219,7 @@ def write_template(out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | s
 def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]],
                        readme: Sequence[str]) -> tuple[Path, ...]:
     """One CSV per table, UTF-8 with BOM so Excel shows the Chinese headers; plus 填表说明.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
+    atomic.check_target(folder / README_FILE)  # the folder, made or refused with a clear error
     written = []
     for table in TABLES:
         buf = io.StringIO()
