@@ -8,6 +8,10 @@ each run's rows are written inside one ``BEGIN IMMEDIATE`` … ``COMMIT``; WAL l
 a run writes; the busy timeout makes a second writer wait for the first instead of failing. Nothing else is
 written into the folder (CSV is exported on demand, see `scoring.store.results.export_csv`).
 
+WAL needs shared memory between the processes, so the store folder must be on a local disk of the machine the
+analysts run perfscore on, not on a network share; a store shared between machines is what the PostgreSQL
+backend (see `scoring.store.backend.open_store`) is for.
+
 Department codes are stored as text in the key, so ``X/1`` and ``X_1`` are different departments (they used
 to share one sanitised trace file name).
 """
