@@ -242,6 +242,12 @@ def test_cli_store_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     res = runner.invoke(app, ["score", str(DATA / "overview"), "-f", "json", "-o", "o.json", "--store", "afile"])
     assert res.exit_code == 1
     assert "是一个文件" in res.stderr and "Traceback" not in res.output
+    assert not Path("o.json").exists()  # refused before scoring, so nothing else was written
+    Path("damaged").mkdir()
+    Path("damaged", DB_FILE).write_bytes(b"\0" * 4096)
+    res = runner.invoke(app, ["score", str(DATA / "overview"), "-f", "json", "-o", "o.json", "--store", "damaged"])
+    assert res.exit_code == 1 and "不是有效的 perfscore 数据库" in res.stderr
+    assert not Path("o.json").exists()
     res = runner.invoke(app, ["history", CODE, "--store", "nowhere"])
     assert res.exit_code == 1
     assert "不是 perfscore 存储目录" in res.stderr

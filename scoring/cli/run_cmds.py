@@ -35,6 +35,11 @@ def score(
     store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
+    if store is not None:  # an unusable store fails before the scoring, not after
+        from scoring.store.backend import open_store
+
+        with _exit_on_error():
+            open_store(store).check()
     run = _run(path, ruleset, year)
     if fmt in FILE_FORMATS:
         _write_file(run, fmt, out)

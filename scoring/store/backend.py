@@ -84,6 +84,10 @@ class ResultStore(Protocol):
         """Whether anything was ever stored here."""
         ...
 
+    def check(self) -> None:
+        """Raise StoreError now if a run could not be stored here (called before scoring, to fail fast)."""
+        ...
+
 
 def open_store(location: str | Path) -> ResultStore:
     """The store at `location`: a folder (SQLite, created on first write) or, later, a database URL."""

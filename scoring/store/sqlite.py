@@ -152,6 +152,13 @@ class SqliteStore:
                                   run_id, body))
         con.execute("DROP TABLE results_v1")
 
+    def check(self) -> None:
+        if not self.exists():
+            self._check_folder(create=True)
+            return
+        with self._connect() as con:
+            con.execute("PRAGMA user_version").fetchone()  # a damaged file fails here, before any scoring
+
     def put(self, run: RunRecord, rows: Sequence[StoredRow]) -> None:
         with self._connect(create=True) as con:
             # IMMEDIATE takes the write lock up front, so a concurrent run waits here (busy timeout) rather than
