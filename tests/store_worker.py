@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from scoring import api
+from scoring.model.run import Run
 from scoring.store.backend import RunRecord, open_store
 from scoring.store.results import _rows, store_run
 
@@ -34,7 +35,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COPIES = 30  # 3 example departments × 30 = 90 departments, each with its full trace
 
 
-def wide_run(copies: int, tag: str = "") -> api.Run:
+def wide_run(copies: int, tag: str = "") -> Run:
     """The examples' run with every department repeated under distinct codes (`<code>-<tag><i>`)."""
     run = api.run_path(EXAMPLES, "mof-project", 2024)
 
@@ -70,7 +71,7 @@ def stamp(i: int) -> datetime:
     return datetime(2030, 1, 1, tzinfo=UTC) + timedelta(seconds=i)
 
 
-def record(run: api.Run, i: int) -> RunRecord:
+def record(run: Run, i: int) -> RunRecord:
     read, scored, rejected = run.counts
     return RunRecord(run.ruleset.name, run.ruleset.version, run.ruleset.fingerprint,
                      stamp(i).isoformat(timespec="seconds"), read, scored, rejected)

@@ -27,6 +27,7 @@ from scoring import api
 from scoring.cli import app
 from scoring.core.errors import PerfscoreError
 from scoring.io.load import CSV_FIELD_LIMIT, load_path
+from scoring.model.run import Run
 from scoring.pipeline.validate import validate
 from scoring.rules.ruleset import Ruleset, load_ruleset
 from scoring.store.results import export_csv, history
@@ -81,12 +82,12 @@ def ruleset() -> Ruleset:
 
 
 @pytest.fixture(scope="module")
-def run(batch: Path, ruleset: Ruleset) -> api.Run:
+def run(batch: Path, ruleset: Ruleset) -> Run:
     with deadline(120):
         return api.run_raw(load_path(batch), ruleset, 2024)
 
 
-def test_batch_scores_every_good_department(run: api.Run) -> None:
+def test_batch_scores_every_good_department(run: Run) -> None:
     assert set(run.result.departments["dept_code"]) == SCORED
     read, scored, rejected = run.counts
     assert read == scored + rejected and scored > 0
@@ -96,20 +97,20 @@ def test_batch_scores_every_good_department(run: api.Run) -> None:
     ("stray-quote", "项目支出.csv", "引号未闭合，其后 1 行被并入同一个单元格"),
     ("big-field", "绩效指标.csv", f"单元格超过 {CSV_FIELD_LIMIT} 个字符"),
 ], ids=["stray-quote", "big-field"])
-def test_bad_file_rejects_its_department_with_reason(run: api.Run, case: str, file: str, message: str) -> None:
+def test_bad_file_rejects_its_department_with_reason(run: Run, case: str, file: str, message: str) -> None:
     problems = [p for p in run.dataset.problems if Path(str(p.source.file)).parent.name == case]
     assert len(problems) == 1
     assert Path(str(problems[0].source.file)).name == file
     assert message in str(problems[0]) and "引号" in str(problems[0])  # the hint says what to look for
 
 
-def test_huge_amount_rejects_the_row(run: api.Run) -> None:
+def test_huge_amount_rejects_the_row(run: Run) -> None:
     rows = [r for r in run.dataset.rejections if "huge-amount" in str(r.source.file)]
     assert rows and rows[0].source.row == 2 and "数值超出范围" in rows[0].reason
     assert "990102" in set(run.result.departments["dept_code"])  # the department is scored on the rest
 
 
-def test_symlink_loops_are_walked_once(run: api.Run) -> None:
+def test_symlink_loops_are_walked_once(run: Run) -> None:
     files = [str(f) for f in run.dataset.departments["_file"]]
     assert sum("循环" in f or "symlink-loops" in f for f in files) == 1
     assert len(files) == len(set(files))
@@ -143,7 +144,7 @@ def test_cli_batch_every_output(batch: Path, tmp_path: Path, monkeypatch: pytest
 
 TABLE_FILES = ("单位信息.csv", "预算收支.csv", "项目支出.csv", "绩效指标.csv")
 CELL = st.one_of(
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
     st.sampled_from(["", '"', '""', ",", "\n", "\r\n", "\t", "1e26", "-1e30", "NaN", "inf", "≥95%", "1—12月", "T01",
                      "T02", "990001", "2024", "=1+1", "\x00", "\x0b", "一般公共预算", "产出指标", "数量指标"]),
 )

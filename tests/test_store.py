@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
+from scoring.model.run import Run
 from scoring.store.backend import open_store
 from scoring.store.results import (
     StoreError,
@@ -32,12 +33,12 @@ CODE = "990001"
 
 
 @pytest.fixture(scope="module")
-def run_2024() -> api.Run:
+def run_2024() -> Run:
     return api.run_path(DATA / "overview", "mof-project", 2024)
 
 
 @pytest.fixture(scope="module")
-def run_2023(tmp_path_factory: pytest.TempPathFactory) -> api.Run:
+def run_2023(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The same department a year earlier, with the 满意度 indicator T02 lacked in 2024."""
     folder = tmp_path_factory.mktemp("y2023") / "overview"
     shutil.copytree(DATA / "overview", folder)
@@ -48,7 +49,7 @@ def run_2023(tmp_path_factory: pytest.TempPathFactory) -> api.Run:
     return api.run_path(folder, "mof-project", 2023)
 
 
-def with_departments(run: api.Run, rows: list[dict[str, object]]) -> api.Run:
+def with_departments(run: Run, rows: list[dict[str, object]]) -> Run:
     """`run` with its department results replaced by `rows` (other columns copied from the first department)."""
     base = run.result.departments.iloc[0].to_dict()
     deps = pd.DataFrame([{**base, **r} for r in rows])
@@ -62,7 +63,7 @@ def db_rows(root: Path) -> list[tuple[object, ...]]:
                            ).fetchall()
 
 
-def test_one_database_nothing_else(run_2024: api.Run, tmp_path: Path) -> None:
+def test_one_database_nothing_else(run_2024: Run, tmp_path: Path) -> None:
     stored = store_run(run_2024, tmp_path)
     assert [(s.year, s.dept_code) for s in stored] == [(2024, CODE)]
     # No CSV, trace or folder per year is written on a run: everything is in the database (and its WAL files).
@@ -80,14 +81,14 @@ def test_one_database_nothing_else(run_2024: api.Run, tmp_path: Path) -> None:
     assert len(trace["rejections"]) == 1  # the rejected row came from this department's own file
 
 
-def test_restore_replaces_never_duplicates(run_2024: api.Run, tmp_path: Path) -> None:
+def test_restore_replaces_never_duplicates(run_2024: Run, tmp_path: Path) -> None:
     for _ in range(3):
         store_run(run_2024, tmp_path)
     assert db_rows(tmp_path) == [(2024, "mof-project", CODE, pytest.approx(run_2024.result.departments["total"][0]))]
     assert len(history(tmp_path, CODE)) == 1
 
 
-def test_restore_with_new_result_overwrites(run_2024: api.Run, tmp_path: Path) -> None:
+def test_restore_with_new_result_overwrites(run_2024: Run, tmp_path: Path) -> None:
     store_run(run_2024, tmp_path)
     better = run_2024.result.departments.assign(total=99.5, grade="优")
     store_run(dataclasses.replace(run_2024, result=dataclasses.replace(run_2024.result, departments=better)),
@@ -95,7 +96,7 @@ def test_restore_with_new_result_overwrites(run_2024: api.Run, tmp_path: Path) -
     assert history(tmp_path, CODE)[["year", "total", "grade"]].values.tolist() == [[2024, 99.5, "优"]]
 
 
-def test_codes_that_sanitise_alike_stay_apart(run_2024: api.Run, tmp_path: Path) -> None:
+def test_codes_that_sanitise_alike_stay_apart(run_2024: Run, tmp_path: Path) -> None:
     """X/1 and X_1 once shared one trace file name; in the store they are two keys."""
     run = with_departments(run_2024, [{"dept_code": "X/1", "dept_name": "甲", "total": 91.0},
                                       {"dept_code": "X_1", "dept_name": "乙", "total": 72.0}])
@@ -105,7 +106,7 @@ def test_codes_that_sanitise_alike_stay_apart(run_2024: api.Run, tmp_path: Path)
     assert history(tmp_path, "X_1")["dept_name"].tolist() == ["乙"]
 
 
-def test_other_departments_are_kept_and_ranked(run_2024: api.Run, tmp_path: Path) -> None:
+def test_other_departments_are_kept_and_ranked(run_2024: Run, tmp_path: Path) -> None:
     lusong = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
     store_run(lusong, tmp_path)
     store_run(run_2024, tmp_path)
@@ -116,7 +117,7 @@ def test_other_departments_are_kept_and_ranked(run_2024: api.Run, tmp_path: Path
     assert len(db_rows(tmp_path)) == 2
 
 
-def test_history_across_years_and_rulesets(run_2024: api.Run, run_2023: api.Run, tmp_path: Path) -> None:
+def test_history_across_years_and_rulesets(run_2024: Run, run_2023: Run, tmp_path: Path) -> None:
     store_run(run_2024, tmp_path)
     store_run(run_2023, tmp_path)
     dept_rules = api.run_path(DATA / "overview", "province-dept", 2024)
@@ -132,7 +133,7 @@ def test_history_across_years_and_rulesets(run_2024: api.Run, run_2023: api.Run,
     assert stored_trace(tmp_path, "province-dept", 2023, CODE) is None
 
 
-def test_unknown_department_suggests(run_2024: api.Run, tmp_path: Path) -> None:
+def test_unknown_department_suggests(run_2024: Run, tmp_path: Path) -> None:
     store_run(run_2024, tmp_path)
     assert resolve_department(tmp_path, CODE) == CODE
     assert resolve_department(tmp_path, '测试<区>城管 & "环卫"局') == CODE
@@ -147,7 +148,7 @@ def test_not_a_store(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["file", "under-file", "url"], ids=["a-file", "below-a-file", "postgres-url"])
-def test_unusable_store_location(run_2024: api.Run, tmp_path: Path, where: str) -> None:
+def test_unusable_store_location(run_2024: Run, tmp_path: Path, where: str) -> None:
     (tmp_path / "f.txt").write_text("x", encoding="utf-8")
     location = {"file": str(tmp_path / "f.txt"), "under-file": str(tmp_path / "f.txt" / "st"),
                 "url": "postgresql://u@localhost/perfscore"}[where]
@@ -157,7 +158,7 @@ def test_unusable_store_location(run_2024: api.Run, tmp_path: Path, where: str) 
     assert (tmp_path / "f.txt").read_text(encoding="utf-8") == "x"
 
 
-def test_damaged_database_is_a_clear_error(run_2024: api.Run, tmp_path: Path) -> None:
+def test_damaged_database_is_a_clear_error(run_2024: Run, tmp_path: Path) -> None:
     (tmp_path / DB_FILE).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="不是有效的 perfscore 数据库"):
         store_run(run_2024, tmp_path)
@@ -165,7 +166,7 @@ def test_damaged_database_is_a_clear_error(run_2024: api.Run, tmp_path: Path) ->
         history(tmp_path, CODE)
 
 
-def test_version_one_store_is_migrated(run_2024: api.Run, tmp_path: Path) -> None:
+def test_version_one_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
     """A store written before the single-database layout (index rows + trace files) keeps its history."""
     with sqlite3.connect(tmp_path / DB_FILE) as con:
         con.execute("CREATE TABLE results (year INTEGER NOT NULL, ruleset TEXT NOT NULL, ruleset_version TEXT NOT "
@@ -186,7 +187,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example","点此")', "+cmd|' /C calc'!A0", 
             "\t=1+1", "普通名称"]
 
 
-def test_export_csv_neutralises_formulas(run_2024: api.Run, tmp_path: Path) -> None:
+def test_export_csv_neutralises_formulas(run_2024: Run, tmp_path: Path) -> None:
     run = with_departments(run_2024, [{"dept_code": f"D{i}", "dept_name": name, "total": 90.0 - i}
                                       for i, name in enumerate(FORMULAS)])
     store_run(run, tmp_path / "st")
@@ -200,7 +201,7 @@ def test_export_csv_neutralises_formulas(run_2024: api.Run, tmp_path: Path) -> N
     assert [float(r["total"]) for r in rows] == [90.0 - i for i in range(len(FORMULAS))]
 
 
-def test_export_keeps_versions_and_codes_text(run_2024: api.Run, tmp_path: Path) -> None:
+def test_export_keeps_versions_and_codes_text(run_2024: Run, tmp_path: Path) -> None:
     """A version like 2020.10 must not become the number 2020.1, nor a code lose its leading zeros."""
     v10 = dataclasses.replace(run_2024, ruleset=dataclasses.replace(run_2024.ruleset, version="2020.10"))
     store_run(with_departments(v10, [{"dept_code": "007"}]), tmp_path)
