@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from scoring.core.atomic import save_atomic
 from scoring.core.errors import DataError, Source
+from scoring.core.escape import xml_text
 
 if TYPE_CHECKING:
     pass
@@ -153,18 +155,18 @@ def write_official_document(blocks: Sequence[Block], path: Path | str) -> None:
     levels = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
     for b in blocks:
         if b.kind in levels:
-            doc.add_heading(b.text, level=levels[b.kind])
+            doc.add_heading(xml_text(b.text), level=levels[b.kind])
         elif b.kind == "table":
             _docx_table(doc, b, qn, parse_xml)
         else:
             paragraph = doc.add_paragraph()
             # 【待单位补充：…】 is highlighted so that a reviewer sees at once what is still to be written.
-            for part in re.split(r"(【待单位补充：[^】]*】)", b.text):
+            for part in re.split(r"(【待单位补充：[^】]*】)", xml_text(b.text)):
                 if part:
                     run = paragraph.add_run(part)
                     if part.startswith("【待单位补充"):
                         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    doc.save(str(path))
+    save_atomic(path, doc.save)
 
 
 def _page_number_footer(section: Any, qn: Any, oxml: Any, pt: Any) -> None:
@@ -243,5 +245,5 @@ def _docx_table(doc: Any, block: Block, qn: Any, oxml: Any) -> None:
             fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
             paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header else
                                    WD_ALIGN_PARAGRAPH.RIGHT if is_number else WD_ALIGN_PARAGRAPH.LEFT)
-            run = paragraph.add_run(str(text))
+            run = paragraph.add_run(xml_text(str(text)))
             _set_fonts(run, FONTS["h2" if header else "body"][0], TABLE_PT, qn, Pt, False)

@@ -30,7 +30,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from scoring.core.atomic import save_atomic
 from scoring.core.errors import DataError, Source
+from scoring.core.escape import xml_text, xml_value
 
 if TYPE_CHECKING:  # the types callers annotate with; the library itself is imported where it is used
     from openpyxl.cell.cell import Cell as Cell
@@ -147,7 +149,7 @@ def column_letter(col: int) -> str:
 
 def sheet_title(name: str, taken: Iterable[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, at most 31 characters, unique ignoring case (as Excel does)."""
-    base = _INVALID_SHEET_CHARS.sub("_", name).strip().strip("'") or "Sheet"
+    base = _INVALID_SHEET_CHARS.sub("_", xml_text(name).replace("\n", " ")).strip().strip("'") or "Sheet"
     used = {t.casefold() for t in taken}
     candidate, n = base[:31], 1
     while candidate.casefold() in used:
@@ -303,8 +305,9 @@ def _as_text(cell: Cell) -> None:
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
         fill: str | None = None, align: Align | None = None, border: bool = True,
         font: FontSpec | None = None) -> Cell:
-    """Write one cell: `fmt` applies to numbers only; text starting with "=" stays text."""
-    cell: Cell = ws.cell(row=row, column=col, value=value)
+    """Write one cell: `fmt` applies to numbers only; text starting with "=" stays text; control characters an
+    xlsx cannot hold are stripped (a name with \x0b must not crash the writer)."""
+    cell: Cell = ws.cell(row=row, column=col, value=xml_value(value))
     _as_text(cell)
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
@@ -422,7 +425,6 @@ def print_landscape(ws: Worksheet) -> None:
 
 
 def save(wb: Workbook, path: Path) -> Path:
-    """Write the workbook (creating the folder) and return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    """Write the workbook atomically (creating the folder; a killed run leaves the previous file) and return its path."""
+    save_atomic(path, wb.save)
     return path

@@ -26,6 +26,7 @@ from scoring.render.common import counts_line
 from scoring.render.json import history_json
 from scoring.render.table import render_history
 from scoring.store import results as store_mod
+from scoring.store.backend import open_store
 
 
 @app.command()
@@ -38,11 +39,13 @@ def score(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
-    store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
     with _exit_on_error():
         registry.get(fmt)  # an unknown format fails before the data is read
+        if store is not None:  # an unusable store fails before the scoring, not after
+            open_store(store).check()
     run = _run(path, ruleset, year)
     with _exit_on_error():
         _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
@@ -50,7 +53,7 @@ def score(
         with _exit_on_error():
             stored = store_mod.store_run(run, store)
         typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
-            sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
+            sorted({f"{s.year}/{run.ruleset.name}" for s in stored})) + "）", err=True)
     if fmt != "table" or out is not None:  # the table on the screen already opens with this line
         typer.echo(counts_line(run), err=True)
     if strict and (run.dataset.rejections or run.dataset.problems):
@@ -61,7 +64,7 @@ def score(
 @app.command()
 def history(
     dept: Annotated[str, typer.Argument(help="部门编码（或部门全称）/ department code or name")],
-    store: Annotated[Path, typer.Option("--store", help="结果库目录 / store directory")],
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON records")] = False,
 ) -> None:
     """列出某部门历年得分与等级。A department's stored totals and grades across years and rulesets.
@@ -70,6 +73,20 @@ def history(
         code = store_mod.resolve_department(store, dept)
         rows = store_mod.history(store, code)
     _print(history_json(rows) if as_json else render_history(rows, code))
+
+
+@app.command()
+def export(
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV 文件 / CSV file to write")],
+    year: YearOpt = None,
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="只导出这个规则集 / only this ruleset")] = None,
+) -> None:
+    """把结果库中的部门得分导出为 CSV（按年度、规则集排名）。Export stored department results as CSV.
+    Example: perfscore export --store results -o 得分.csv --year 2024"""
+    with _exit_on_error():
+        n = store_mod.export_csv(store, out, year=year, ruleset=ruleset)
+    typer.echo(f"已写入 {out}：{n} 个部门", err=True)
 
 
 @app.command()

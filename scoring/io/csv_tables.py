@@ -26,8 +26,37 @@ def read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -
     text = read_text(path)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = _csv_rows(text, delimiter, path)
     return build_frame(table, rows, path, None, notices)
+
+
+CSV_FIELD_LIMIT = 131_072
+"""The most characters one CSV cell may hold (Python's csv default); more is a stray quote or not a table."""
+_QUOTE_HINT = "检查该行英文双引号 \" 是否成对；文字中的引号请用中文引号“”，或按 CSV 规则写成两个 \"\""
+
+
+def _csv_rows(text: str, delimiter: str, path: Path) -> list[list[object]]:
+    """Parse CSV text, refusing the file (so only its department is rejected) when a cell is over
+    CSV_FIELD_LIMIT or an unclosed quote has swallowed whole rows into one cell."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[object]] = []
+    start = 1
+    try:
+        for r in reader:
+            width = len(rows[0]) if rows else len(r)
+            for cell in r:
+                swallowed = [x for x in cell.split("\n")[1:] if x.count(delimiter) >= max(2, width // 2)]
+                if "\n" in cell and (swallowed or (cell.endswith("\n") and reader.line_num - start > 1)):
+                    raise DataError(f"引号未闭合，其后 {reader.line_num - start} 行被并入同一个单元格",
+                                    source=Source(path, None, start), hint=_QUOTE_HINT)
+            rows.append(list(r))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        what = (f"单元格超过 {CSV_FIELD_LIMIT} 个字符（CSV 单元格上限）" if "field limit" in str(exc)
+                else f"无法解析 CSV（{exc}）")
+        raise DataError(what, source=Source(path, None, start), hint=_QUOTE_HINT) from exc
+    return rows
 
 
 def _is_csv_folder(path: Path) -> bool:

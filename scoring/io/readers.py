@@ -59,16 +59,21 @@ def reader_for(source: Path) -> Reader:
                     source=Source(source), hint="请使用 perfscore template 生成的模板")
 
 
-def sources(path: Path) -> Iterator[Path]:
-    """Expand a path into department sources (see the module docstring)."""
+def sources(path: Path, seen: set[Path] | None = None) -> Iterator[Path]:
+    """Expand a path into department sources (see the module docstring). A folder reached again (a symlink to
+    itself or an ancestor) is walked once, so loops end."""
     if path.is_file():
         yield path
         return
+    seen = set() if seen is None else seen
+    if (real := path.resolve()) in seen:
+        return
+    seen.add(real)
     if any(r.folder and r.recognises(path) for r in READERS):
         yield path
     for child in sorted(path.iterdir()):
         if child.is_dir() and not child.name.startswith("."):
-            yield from sources(child)
+            yield from sources(child, seen)
         elif not child.name.startswith("~$") and any(r.in_folders and r.claims(child) for r in READERS):
             yield child  # ~$ files are Excel's lock files of open workbooks
 

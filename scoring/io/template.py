@@ -38,6 +38,7 @@ from scoring.adapters.xlsx import (
     text_column,
     title_font,
 )
+from scoring.core import atomic
 from scoring.io.raw import SAMPLE_MARK
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.model.tables import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
@@ -236,7 +237,7 @@ def write_template(out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | s
 def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]],
                        readme: Sequence[str]) -> tuple[Path, ...]:
     """One CSV per table, UTF-8 with BOM so Excel shows the Chinese headers; plus 填表说明.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
+    atomic.check_target(folder / README_FILE)  # the folder, made or refused with a clear error
     written = []
     for table in TABLES:
         buf = io.StringIO()
@@ -245,12 +246,12 @@ def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]]
         for row in samples.get(table.key, []):
             w.writerow(["" if row.get(c.field) is None else row[c.field] for c in table.columns])
         path = folder / f"{table.sheet}.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+        atomic.write_text(path, buf.getvalue(), encoding="utf-8-sig")
         written.append(path)
     notes = folder / README_FILE
-    notes.write_text("\r\n".join([*readme, "", "各表各列说明："] + [
+    atomic.write_text(notes, "\r\n".join([*readme, "", "各表各列说明："] + [
         f"{t.sheet}：" + "；".join(column_comment(t, c).replace("\n", " ") for c in t.columns) for t in TABLES
-    ]) + "\r\n", encoding="utf-8-sig", newline="")
+    ]) + "\r\n", encoding="utf-8-sig")
     return (*written, notes)
 
 

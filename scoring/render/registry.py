@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from scoring.core import atomic
 from scoring.core.errors import InputError, UsageError, did_you_mean
+from scoring.core.paths import distinct_names, inside, safe_name
 from scoring.model.run import Run
 from scoring.render.common import counts_line
 from scoring.render.html import render_html
@@ -110,7 +112,7 @@ def for_path(path: Path | None, scope: Scope) -> Renderer:
 def default_path(run: Run, renderer: Renderer) -> Path:
     """perfscore-<ruleset>-<year>.<ext> in the current directory (years joined when a run spans several)."""
     years = sorted({str(int(y)) for y in run.result.departments["year"]}) or ["all"]
-    return Path.cwd() / f"perfscore-{run.ruleset.name}-{'-'.join(years)}{renderer.extension}"
+    return inside(Path.cwd(), safe_name(f"perfscore-{run.ruleset.name}-{'-'.join(years)}") + renderer.extension)
 
 
 def render(run: Run, fmt: str, out: Path | None = None, options: Options | None = None, *,
@@ -123,16 +125,17 @@ def render(run: Run, fmt: str, out: Path | None = None, options: Options | None 
         out = default_path(run, renderer)
     if renderer.write is not None:
         assert out is not None  # a write renderer is a FILE renderer (Renderer.__post_init__)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        renderer.write(run, options, out)
+        atomic.check_target(out)
+        write = renderer.write
+        # Written beside the target and renamed over it: a killed run leaves the previous file whole.
+        atomic.save_atomic(out, lambda tmp: write(run, options, Path(tmp)))
         return out
     assert renderer.text is not None
     text = renderer.text(run, options)
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    atomic.write_text(out, text)
     return out
 
 
@@ -148,10 +151,12 @@ def render_reports(run: Run, out: Path | None, dept_code: str | None = None) -> 
     if not codes:
         raise InputError("没有可写报告的部门（" + counts_line(run) + "）")
     written = []
-    for code in codes:
+    reports = [build_report(run, code) for code in codes]
+    names = distinct_names([r.title for r in reports], codes, ".md")  # same-named departments: -<code>
+    for code, name in zip(codes, names, strict=True):
         target = out
         if out is not None and (len(codes) > 1 or out.suffix == ""):
-            target = out / f"{build_report(run, code).title}.md"
+            target = inside(out, name)
         fmt = for_path(target, "department").name
         written.append(render(run, fmt, target, Options(dept_code=code), scope="department"))
     return written

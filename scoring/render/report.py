@@ -24,6 +24,7 @@ import pandas as pd
 from scoring.adapters.docx import write_official_document
 from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
+from scoring.core.escape import md_rows, md_text
 from scoring.core.frames import iter_rows, row
 from scoring.model.result import Finding
 from scoring.model.run import Run
@@ -468,11 +469,11 @@ def render_report_markdown(report: Report) -> str:
     marks = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### "}
     for b in report.blocks:
         if b.kind in marks:
-            out += [marks[b.kind] + b.text, ""]
+            out += [marks[b.kind] + md_text(b.text), ""]
         elif b.kind == "table":
-            out += [tabulate(b.rows, b.headers, tablefmt="github", disable_numparse=True), ""]
+            out += [tabulate(md_rows(b.rows), b.headers, tablefmt="github", disable_numparse=True), ""]
         else:
-            out += [b.text, ""]
+            out += [md_text(b.text), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
