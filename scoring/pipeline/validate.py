@@ -7,7 +7,7 @@ and actuals, and the ruleset level each indicator row belongs to.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,7 +20,7 @@ from scoring.core.values import ParsedValue, ValueParseError, try_parse_value
 from scoring.io.load import RawData
 from scoring.model.dataset import Dataset, Rejection
 from scoring.model.tables import BUDGET, DEPARTMENTS, INDICATORS, NOTES, PROJECTS, SOURCE_COLUMNS, Table
-from scoring.rules.methods import qualitative_share
+from scoring.rules import qualitative
 from scoring.rules.ruleset import Ruleset
 
 MONEY_UNITS = {None, "万元"}
@@ -319,9 +319,8 @@ def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qu
     if target.is_qualitative:
         if actual.is_numeric:
             return ("actual", "定性指标的实际完成值应为文字等级", "如 达成预期指标 / 部分达成 / 未达成")
-        if isinstance(qual, dict) and qualitative_share(actual.raw, qual) is None:
-            words = [str(w) for lv in qual["levels"] for w in lv["match"]][:6]
-            return ("actual", "无法对照定性等级", "可用：" + "、".join(words))
+        if isinstance(qual, Mapping) and qualitative.match_share(actual.raw, qual) is None:
+            return ("actual", qualitative.UNMATCHED_REASON, qualitative.hint(qual))
     else:
         if actual.is_qualitative:
             return ("actual", "定量指标的实际完成值应为数值", f"目标为 {target.raw}")
