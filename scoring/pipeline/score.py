@@ -1,7 +1,11 @@
 """Score every indicator of every department at once: weights, methods, overrides, totals and grades.
 
 All arithmetic is vectorised pandas over the whole indicator table (one call per method and parameter
-set, never one per indicator). Points keep full precision; only display rounds (half-up, two decimals).
+set, never one per indicator). One rounding rule end to end (issue 9): the weights an open level splits
+among its rows are rounded to the ruleset's `precision` (default 2 places) so that they still add up to the
+level; each indicator's points are rounded half-up to the same precision; project and department totals
+are sums (or, for a department of projects, the budget-weighted mean) of those rounded figures, rounded
+again; and the grade is read from that rounded total, the figure every output displays.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.core.display import fmt_num, pct
+from scoring.core.display import fmt_num, half_up, pct
 from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.core.values import ParsedValue, try_parse_value
@@ -136,6 +140,34 @@ def _fixed_in(level: Level) -> list[tuple[str, FixedIndicator]]:
 # ------------------------------------------------------------------ weights and methods
 
 
+def precision(ruleset: Ruleset) -> int:
+    """Decimal places scores are rounded to: the ruleset's `precision:` (default 2, as 自评表 print them)."""
+    places = ruleset.raw.get("precision", 2) if isinstance(ruleset.raw, Mapping) else 2
+    return int(places) if isinstance(places, int) and 0 <= places <= 6 else 2
+
+
+def _rounded_shares(weights: pd.Series, keys: list[pd.Series], places: int, rows: pd.DataFrame) -> pd.Series:
+    """Round each group's weights to `places` so that they still sum to the group's rounded total:
+    50 split three ways is 16.67 + 16.67 + 16.66, never 3 × 16.67 = 50.01. The spare units go to the
+    largest remainders, ties to the row that comes first in the department's file (file, sheet, row,
+    name), so that the order rows arrive in never changes a score."""
+    unit = 10.0 ** -places
+    scaled = (weights / unit).round(9)
+    floor = np.floor(scaled)
+    frac = (scaled - floor).round(9)
+    want = scaled.groupby(keys).transform("sum").round()
+    short = (want - floor.groupby(keys).transform("sum")).round()
+    cols = {f"_k{i}": k.to_numpy() for i, k in enumerate(keys)}
+    order = pd.DataFrame({"f": frac, **cols}, index=weights.index).join(
+        rows[["_file", "_sheet", "_row", "name"]].astype(str))
+    order["_row"] = pd.to_numeric(order["_row"], errors="coerce")
+    order = order.sort_values(["f", "_file", "_sheet", "_row", "name"], ascending=[False, True, True, True, True],
+                              kind="stable")
+    rank = order.groupby(list(cols), sort=False).cumcount()
+    extra = (rank.reindex(weights.index) < short).astype(float)
+    return (floor + extra) * unit
+
+
 def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
     """Split each open level's points among a project's (or department's) own rows; honour given 分值."""
     out = items.copy()
@@ -156,6 +188,10 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
         per_child_rows = o[free].groupby([*(o[k] for k in keys), o["level2"]])["level2"].transform("size").reindex(
             o.index)
         equal = equal.mask(by_child & free, remaining / n_child / per_child_rows)
+    free = o["weight_given"].isna() & equal.notna()
+    if free.any():
+        f = o[free]
+        equal = equal.mask(free, _rounded_shares(equal[free], [f[k] for k in keys], precision(ruleset), f))
     out.loc[is_open, "weight"] = o["weight_given"].fillna(equal)
     return out
 
@@ -338,7 +374,9 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     items = _overachievement(items, ruleset)
     items["points"] = items["points_computed"].where(items["override_score"].isna(),
                                                      items["override_score"].clip(lower=0))
-    items["points"] = items["points"].clip(upper=items["weight"].where(items["override_score"].isna()))
+    # Every indicator score lies in [0, weight], an adjusted one too (validation rejects overrides above a
+    # given 分值; one above a share the level allocated is capped here and the note says so).
+    items["points"] = half_up(items["points"].clip(lower=0, upper=items["weight"]), precision(ruleset))
     items["note"] = _notes(items, ruleset)  # after points: it compares them with the published 得分
     items["explanation"] = _explain(items, ruleset)
     items = _ordered(items, ruleset)
@@ -361,12 +399,14 @@ def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.Da
     sums = items.groupby(["dept_code", "project_code"])[["points", "weight"]].sum()
     p = ds.projects.set_index(["dept_code", "project_code"])
     out = p[["project_name", "budget_initial", "budget_final", "spent", "carryover", "period_months"]].join(sums)
-    out[["points", "weight"]] = out[["points", "weight"]].fillna(0)
+    places = precision(ruleset)
+    for col in ("points", "weight"):
+        out[col] = half_up(out[col].fillna(0), places)
     if ruleset.missing_level == "redistribute":
         out["total"] = out["points"] / out["weight"].where(out["weight"] > 0) * ruleset.total
     else:
         out["total"] = out["points"]
-    out["total"] = out["total"].fillna(0)
+    out["total"] = half_up(out["total"].fillna(0).clip(lower=0, upper=ruleset.total), places)
     out = with_fund_ratios(out)
     out["grade"] = out["total"].map(ruleset.grade_of)
     return out.reset_index()
@@ -390,7 +430,7 @@ def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset,
         d = d.join(tot).join(n)
         d["budget_final"] = ds.projects.groupby("dept_code")["budget_final"].sum()
         d["spent"] = ds.projects.groupby("dept_code")["spent"].sum()
-    d["total"] = d["total"].fillna(0.0)
+    d["total"] = half_up(d["total"].fillna(0.0).clip(lower=0, upper=ruleset.total), precision(ruleset))
     d["n_projects"] = d["n_projects"].fillna(0).astype(int)
     d["grade"] = d["total"].map(ruleset.grade_of)
     d["rank"] = d["total"].rank(ascending=False, method="min").astype(int)

@@ -84,6 +84,12 @@ def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> p
                 rej.add(table, df.loc[idx], col.field, reason)
                 bad.add(idx)
                 values.append(np.nan)
+            elif parsed.value < 0:
+                # Money, staff counts, 分值 and 得分 are never negative; a minus sign is a typing error or a
+                # refund booked the wrong way, and scoring it would lift 执行率 or a total past its maximum.
+                rej.add(table, df.loc[idx], col.field, f"「{col.header}」不能为负数")
+                bad.add(idx)
+                values.append(np.nan)
             elif col.comment.startswith("万元") and parsed.unit not in MONEY_UNITS:
                 rej.add(table, df.loc[idx], col.field, f"金额单位应为万元，而不是「{parsed.unit}」")
                 bad.add(idx)
@@ -300,6 +306,9 @@ def _indicator_row(
     if len(resolved) == 3:
         return resolved
     level1, level2 = resolved
+    bounded = _override_problem(row, ruleset, level1)
+    if bounded is not None:
+        return bounded
     target = try_parse_value(row["target"])
     if isinstance(target, ValueParseError):
         return ("target", target.reason)
@@ -309,6 +318,28 @@ def _indicator_row(
     if isinstance(actual, ValueParseError):
         return ("actual", actual.reason)
     return _pair(target, actual, level1, level2, qual, str(row["level1"]), written2)
+
+
+def _override_problem(row: dict[str, Any], ruleset: Ruleset, level1: str) -> tuple[str, str, str] | None:
+    """人工调整得分 must lie in [0, 分值] (the level's points when no 分值 is given) and carry a 调整理由.
+
+    An adjusted score is an official's decision that replaces the computed one; without a reason nobody
+    can audit it, and above the weight it lifts the total past the ruleset's maximum."""
+    score, weight = row["override_score"], row["weight"]
+    if _blank(score):
+        return None
+    level = ruleset.level_for(level1)
+    bound = float(weight) if not _blank(weight) else float(level.points if level is not None else ruleset.total)
+    what = "分值" if not _blank(weight) else f"「{level1}」的分值"
+    if float(score) > bound + 1e-9:
+        return ("override_score", f"人工调整得分 {float(score):g} 超过{what} {bound:g}",
+                "调整后的得分应在 0 与分值之间")
+    if _blank(row["override_reason"]):
+        return ("override_reason", "有人工调整得分但未填写调整理由", "请在“调整理由”列说明调整依据")
+    return None
+
+
+_NONNEGATIVE_EXEMPT = frozenset({None, "%"})  # rates (变动率、增长率) may fall below zero; counts and money not
 
 
 def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object,
@@ -324,6 +355,9 @@ def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qu
     else:
         if actual.is_qualitative:
             return ("actual", "定量指标的实际完成值应为数值", f"目标为 {target.raw}")
+        for col, v in (("target", target), ("actual", actual)):
+            if v.value is not None and v.value < 0 and v.unit not in _NONNEGATIVE_EXEMPT:
+                return (col, f"以「{v.unit}」计的数量不能为负数", "未完成请填 0")
         if target.unit == "%" and actual.unit is None and actual_value is not None and abs(actual_value) <= 1.5:
             actual_value, actual_unit = actual_value * 100, "%"  # 0.95 written for 95%
         elif target.unit == "%" and actual.unit is None:
