@@ -165,7 +165,8 @@ def _rounded_shares(weights: pd.Series, keys: list[pd.Series], places: int, rows
                               kind="stable")
     rank = order.groupby(list(cols), sort=False).cumcount()
     extra = (rank.reindex(weights.index) < short).astype(float)
-    return (floor + extra) * unit
+    out: pd.Series = (floor + extra) * unit
+    return out
 
 
 def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
