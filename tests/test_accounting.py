@@ -154,26 +154,27 @@ def test_cli_prints_counts_and_strict_passes_clean_data() -> None:
     assert "读取 54 行，评分 54 行，拒绝 0 行" in res.output
 
 
-def test_cli_strict_exits_non_zero_on_a_rejection(tmp_path: Path) -> None:
+def test_cli_exits_4_on_a_rejection_with_or_without_strict(tmp_path: Path) -> None:
+    """Issue 9: a rejected row makes the department's score provisional; the exit status says so always."""
     bad = tmp_path / "城管局"
     shutil.copytree(EXAMPLE, bad)
     p = bad / "绩效指标.csv"
     p.write_text(p.read_text(encoding="utf-8-sig").replace("结案率,≥95%,96.39%", "结案率,≥95%,很高"), encoding="utf-8")
     runner = CliRunner()
     lenient = runner.invoke(app, ["score", str(bad)])
-    assert lenient.exit_code == 0, lenient.output
+    assert lenient.exit_code == EXIT_REJECTED, lenient.output
     assert "读取 54 行，评分 53 行，拒绝 1 行" in lenient.output
     assert "绩效指标.csv 第4行 「实际完成值」列" in lenient.output
     strict = runner.invoke(app, ["score", str(bad), "--strict"])
     assert strict.exit_code == EXIT_REJECTED
-    assert "--strict" in strict.stderr
+    assert "评分未完成：有 1 行被拒绝" in strict.stderr
 
 
 def test_cli_one_broken_department_never_stops_the_others(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "城管局")
     (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
     res = CliRunner().invoke(app, ["score", str(tmp_path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == EXIT_REJECTED, res.output  # the other department is still scored and shown
     assert "株洲市芦淞区城市管理和综合执法局" in res.output
     assert "坏文件.xlsx" in res.output and "无法打开 Excel 文件" in res.output
 
@@ -183,7 +184,7 @@ def test_cli_strict_counts_unreadable_files(tmp_path: Path) -> None:
     (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
     res = CliRunner().invoke(app, ["score", str(tmp_path), "--strict"])
     assert res.exit_code == EXIT_REJECTED
-    assert "0 行被拒绝，1 个文件无法读取" in res.stderr
+    assert "0 行被拒绝，1 个文件（或单元格）无法读取" in res.stderr
 
 
 def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:

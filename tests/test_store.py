@@ -61,7 +61,7 @@ def test_layout(run_2024: api.Run, tmp_path: Path) -> None:
     assert len(trace["rejections"]) == 1  # the rejected row came from this department's own file
     csv = read_departments_csv(folder / "departments.csv")
     assert csv["dept_code"].tolist() == [CODE]
-    assert csv["total"].iloc[0] == pytest.approx((120 * 83.5 + 50 * 90) / 170)
+    assert csv["total"].iloc[0] == pytest.approx(85.41)  # (120 × 83.5 + 50 × 90) / 170, rounded
     assert csv["ruleset_version"].iloc[0] == str(run_2024.ruleset.version)
 
 
@@ -109,8 +109,8 @@ def test_history_across_years_and_rulesets(run_2024: api.Run, run_2023: api.Run,
     assert h[["year", "ruleset"]].values.tolist() == [[2023, "mof-project"], [2024, "mof-project"],
                                                       [2024, "province-dept"]]
     # 2023: T02 now has its 满意度 indicator → 100; T01 unchanged at 83.5.
-    assert h["total"].iloc[0] == pytest.approx((120 * 83.5 + 50 * 100) / 170)
-    assert h["total"].iloc[1] == pytest.approx((120 * 83.5 + 50 * 90) / 170)
+    assert h["total"].iloc[0] == pytest.approx(88.35)  # (120 × 83.5 + 50 × 100) / 170 = 88.3529, rounded
+    assert h["total"].iloc[1] == pytest.approx(85.41)  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, rounded
     assert set(h["ruleset_version"]) == {run_2024.ruleset.version, dept_rules.ruleset.version}
     assert (tmp_path / "2023" / "mof-project" / f"{CODE}.json").exists()
     assert (tmp_path / "2024" / "province-dept" / f"{CODE}.json").exists()
@@ -135,7 +135,7 @@ def test_cli_store_and_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     args = ["score", str(DATA / "overview"), "--year", "2024", "-f", "xlsx", "--store", "st"]
     for _ in range(2):
         res = runner.invoke(app, args)
-        assert res.exit_code == 0, res.output
+        assert res.exit_code == 4, res.output  # one row of the data is rejected: stored, but provisional
     assert (tmp_path / "perfscore-mof-project-2024.xlsx").exists()
     assert "perfscore-mof-project-2024.xlsx" in res.stderr
     res = runner.invoke(app, ["history", CODE, "--store", "st"])
@@ -143,7 +143,7 @@ def test_cli_store_and_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert res.stdout.count("mof-project") == 1
     assert "85.41" in res.stdout
     res = runner.invoke(app, ["history", CODE, "--store", "st", "--json"])
-    assert json.loads(res.stdout)[0]["grade"] == "良"
+    assert json.loads(res.stdout)[0]["grade"] == "良（暂定）"
     res = runner.invoke(app, ["history", "990011", "--store", "st"])
     assert res.exit_code == 1
     assert "990001" in res.stderr
@@ -152,7 +152,7 @@ def test_cli_store_and_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_cli_html_default_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     res = CliRunner().invoke(app, ["score", str(DATA / "overview"), "-f", "html"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 4, res.output  # written although a row is rejected
     out = tmp_path / "perfscore-mof-project-2024.html"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert str(out) in res.stderr

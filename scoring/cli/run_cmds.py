@@ -19,6 +19,7 @@ from scoring.cli.common import (
     _write_file,
     app,
 )
+from scoring.model.run import Run
 from scoring.render import text as render
 
 
@@ -30,7 +31,7 @@ def score(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")] = Format.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default")] = False,
     store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
@@ -50,9 +51,16 @@ def score(
             sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
     if fmt is not Format.table or out is not None:
         typer.echo(render.counts_line(run), err=True)
-    if strict and (run.dataset.rejections or run.dataset.problems):
-        ds = run.dataset
-        typer.echo(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取", err=True)
+    _exit_if_incomplete(run)
+
+
+def _exit_if_incomplete(run: Run) -> None:
+    """Exit 4 after writing every output when rows were rejected or files unreadable: the scores of the
+    departments concerned are provisional (未完成评分), and a script must not take them as final."""
+    ds = run.dataset
+    if ds.rejections or ds.problems:
+        typer.echo(f"评分未完成：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件（或单元格）无法读取；"
+                   "相关部门得分为暂定（退出码 4）", err=True)
         raise typer.Exit(EXIT_REJECTED)
 
 
@@ -119,6 +127,7 @@ def report(
             typer.echo(f"已写入 {target}", err=True)
         else:
             _write(render_report_markdown(rep), target)
+    _exit_if_incomplete(run)
 
 
 @app.command()

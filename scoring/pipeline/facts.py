@@ -15,6 +15,7 @@ from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.model.derived import with_fund_ratios
 from scoring.model.result import ScoreResult
+from scoring.pipeline.score import rejected_rows
 from scoring.rules.fact_fields import SCHEMA
 
 OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
@@ -38,6 +39,25 @@ def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     frame = pd.DataFrame(cols, index=df.index)
     frame.insert(0, "kind", kind)
     return records(frame)
+
+
+def _rejected_by_unit(result: ScoreResult) -> pd.DataFrame:
+    """Per (dept_code, project_code): rejected indicator rows, their 一级 levels, and whether an output,
+    benefit or satisfaction row was among them — a level whose rows were rejected was set, not missing."""
+    rej = rejected_rows(result.dataset, result.ruleset)
+    rej = rej[rej["project_code"] != ""]
+    cols = ["n_rejected", "rejected_levels", "output_rejected", "benefit_rejected", "satisfaction_rejected"]
+    if rej.empty:
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["dept_code", "project_code"]))
+    level = rej["level1"].astype(str)
+    rej = rej.assign(_out=level.str.contains(OUTPUT_LEVEL), _ben=level.str.contains(BENEFIT_LEVEL),
+                     _sat=level.str.contains(SATISFACTION_LEVEL))
+    g = rej.groupby(["dept_code", "project_code"])
+    return pd.DataFrame({
+        "n_rejected": g.size().astype(float),
+        "rejected_levels": g["level1"].agg(lambda s: "、".join(dict.fromkeys(x for x in s if x)) or "项目信息"),
+        "output_rejected": g["_out"].any(), "benefit_rejected": g["_ben"].any(), "satisfaction_rejected": g["_sat"].any(),
+    })
 
 
 def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any]]:
@@ -80,13 +100,18 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
         "has_benefit": g["_ben"].any(), "has_satisfaction": g["_sat"].any(),
     })
     surveyed = g["_surveyed"].any()
+    rejected = _rejected_by_unit(result)
     facts_proj: list[dict[str, Any]] = []
     # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
     # about execution, adjustment, carry-over and data periods.
     base = result.projects if len(result.projects) else ds.projects
     if len(base):
-        p = base.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
+        p = base.drop(columns=["n_rejected"], errors="ignore").set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed")).join(rejected)
         p = p.reset_index()
+        p["n_rejected"] = p["n_rejected"].fillna(0)
+        p["rejected_levels"] = text_col(p["rejected_levels"])
+        for col in ("output_rejected", "benefit_rejected", "satisfaction_rejected"):
+            p[col] = p[col].astype(object).where(p[col].notna(), False).astype(bool)
         p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
         p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)
         p = with_fund_ratios(p)
@@ -104,6 +129,7 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     dstats = pd.DataFrame({"n_indicators": gd.size().astype(float), "n_quant": gd["_quant"].sum().astype(float)})
     d = d.join(dstats, on="dept_code")
     d["quantitative_share"] = d["n_quant"] / d["n_indicators"].where(d["n_indicators"] > 0)
+    d["provisional"] = d["provisional"].astype(bool) if "provisional" in d else False
     facts_dept = _records(d, "department")
 
     c = checks.copy()

@@ -218,6 +218,16 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
     return pd.concat(frames, ignore_index=True)
 
 
+def _rejected_levels(items: pd.DataFrame, rej: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    """`_rejected`: how many of a missing level's rows were rejected; such a level was set, not absent."""
+    out = items.copy()
+    rows = rej[rej["table"].isin(["绩效指标", "整体绩效指标"]) & (rej["level1"] != "")]
+    counts = rows.groupby([*group, "level1"]).size().rename("_rejected")
+    out = out.drop(columns=["_rejected"], errors="ignore").join(counts, on=[*group, "level1"])
+    out["_rejected"] = out["_rejected"].fillna(0).where(out["kind"] == "missing", 0).astype(int)
+    return out
+
+
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out = items.copy()
     library = out["indicator_id"].map(
@@ -331,8 +341,47 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     missing = items["kind"] == "missing"
     text = text.mask(missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w
                      + " 分未得")
+    if "_rejected" in items:
+        rejected = missing & (items["_rejected"] > 0)
+        text = text.mask(rejected, items["level1"].astype(str) + "有 " + items["_rejected"].astype(str)
+                         + " 行指标未通过校验（见拒绝清单），本级 " + w + " 分暂未计分，评分未完成")
     text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
     return text.mask(items["note"] != "", text + "；" + items["note"])
+
+
+# ------------------------------------------------------------------ rejected rows: incomplete scoring
+
+INCOMPLETE, COMPLETE = "未完成评分", "完成评分"
+PROVISIONAL_GRADE = "（暂定）"
+
+
+def rejected_rows(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
+    """One row per rejected input row: dept_code, project_code, level1 (the ruleset's name when the written
+    一级 resolves, else as written), table. A row with several bad cells counts once."""
+    seen: dict[tuple[str, str, str | None, int | None], dict[str, str]] = {}
+    for r in ds.rejections:
+        lv = ruleset.level_for(r.level1) if r.level1 else None
+        seen.setdefault((r.table, str(r.source.file), r.source.sheet, r.source.row), {
+            "dept_code": r.dept_code, "project_code": r.project_code, "table": r.table,
+            "level1": lv.name if lv is not None else r.level1})
+    cols = ["dept_code", "project_code", "level1", "table"]
+    return pd.DataFrame(list(seen.values()), columns=cols) if seen else pd.DataFrame(columns=cols)
+
+
+def _mark_incomplete(table: pd.DataFrame, rej: pd.DataFrame, keys: list[str], places: int) -> pd.DataFrame:
+    """status / provisional / n_rejected / total_text columns. The grade of an incomplete unit reads "良（暂定）"
+    and its total_text "92.10（未完成）", so every output that prints them says they are not final
+    (issue 9: nothing silent)."""
+    out = table.copy()
+    counts = rej.groupby(keys).size().rename("_n")
+    out = out.join(counts, on=keys) if len(counts) else out.assign(_n=0)
+    out["n_rejected"] = out.pop("_n").fillna(0).astype(int)
+    out["provisional"] = out["n_rejected"] > 0
+    out["status"] = np.where(out["provisional"], INCOMPLETE, COMPLETE)
+    out["grade"] = out["grade"].astype(object).where(~out["provisional"], out["grade"].astype(str) + PROVISIONAL_GRADE)
+    shown = fmt_num(out["total"].astype(float), places)
+    out["total_text"] = shown.where(~out["provisional"], shown + "（未完成）")
+    return out
 
 
 # ------------------------------------------------------------------ totals
@@ -370,6 +419,7 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
         items["project_code"] = ""
     items = _allocate(items, ruleset, group)
     items = _missing_levels(items, ds, ruleset, group)
+    items = _rejected_levels(items, rejected_rows(ds, ruleset), group)
     items = _assign_methods(items, ruleset)
     items = _apply_methods(items, ruleset)
     items = _overachievement(items, ruleset)
@@ -383,6 +433,11 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     items = _ordered(items, ruleset)
     projects = _project_totals(items, ds, ruleset) if ruleset.scope == "project" else pd.DataFrame()
     departments = _department_totals(items, projects, ds, ruleset)
+    rej = rejected_rows(ds, ruleset)
+    if len(projects):
+        projects = _mark_incomplete(projects, rej[rej["project_code"] != ""], ["dept_code", "project_code"],
+                                    precision(ruleset))
+    departments = _mark_incomplete(departments, rej, ["dept_code"], precision(ruleset))
     return ScoreResult(items[[*ITEM_COLUMNS, "direction"]], projects, departments, ruleset, ds)
 
 

@@ -51,7 +51,12 @@ class _Rejecter:
 
     def add(self, table: Table, row: pd.Series | dict[str, Any], field: str, reason: str, hint: str = "") -> None:
         header = next(c.header for c in table.columns if c.field == field)
-        self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint))
+        dept, project = row.get("dept_code"), row.get("project_code")
+        self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint,
+                                    "" if _blank(dept) else _code_text(dept),
+                                    "" if _blank(project) else _code_text(project),
+                                    "" if table.key not in ("indicators", "dept_indicators") or _blank(row.get("level1"))
+                                    else str(row.get("level1")).strip()))
 
     def drop(self, df: pd.DataFrame, bad: Iterable[int]) -> pd.DataFrame:
         return df.drop(index=list(set(bad))).reset_index(drop=True)
@@ -100,12 +105,15 @@ def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> p
     return out
 
 
+def _code_text(v: object) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+
 def _codes(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
     """Codes are text: 431202001.0 from Excel becomes '431202001'."""
     out = df.copy()
     for c in cols:
-        out[c] = out[c].map(lambda v: "" if _blank(v) else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                                             else str(v).strip()))
+        out[c] = out[c].map(lambda v: "" if _blank(v) else _code_text(v))
     return out
 
 

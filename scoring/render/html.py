@@ -59,6 +59,11 @@ def grade_classes(run: Run) -> dict[str, str]:
     return {g.name: f"g{min(i, 3)}" for i, g in enumerate(ordered)}
 
 
+def _final(grade: object) -> str:
+    """The grade name without "（暂定）", for its colour: a provisional 良 is still coloured as 良."""
+    return _text(grade).removesuffix("（暂定）")
+
+
 def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]:
     rs = run.ruleset
     res = run.result
@@ -68,8 +73,8 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
         bars: list[Bar] = []
         if rs.scope == "project":
             p = res.projects[res.projects["dept_code"] == d.dept_code]
-            bars = [Bar(_text(r.project_name), fmt2(r.total), f"{rs.total:g}", _width(r.total, rs.total),
-                        _text(r.grade), classes.get(_text(r.grade), "g3")) for r in iter_rows(p)]
+            bars = [Bar(_text(r.project_name), _text(r.total_text), f"{rs.total:g}", _width(r.total, rs.total),
+                        _text(r.grade), classes.get(_final(r.grade), "g3")) for r in iter_rows(p)]
             bars_title = "项目得分"
         else:
             it = res.items[res.items["dept_code"] == d.dept_code]
@@ -85,7 +90,7 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
         rate = spent / final if pd.notna(final) and final else None
         cards.append({
             "code": _text(d.dept_code), "name": _text(d.dept_name), "year": int(d.year), "rank": int(d.rank),
-            "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
+            "total": _text(d.total_text), "grade": _text(d.grade), "grade_class": classes.get(_final(d.grade), "g3"),
             "n_projects": int(d.n_projects), "budget_final": _wan(final), "spent": _wan(spent),
             "execution_rate": _pct(rate), "bars": bars, "bars_title": bars_title,
         })
@@ -151,7 +156,7 @@ def context(run: Run) -> dict[str, Any]:
     read, used, rejected = run.counts
     classes = grade_classes(run)
     ranking = [{"rank": int(d.rank), "name": _text(d.dept_name), "code": _text(d.dept_code), "year": int(d.year),
-                "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
+                "total": _text(d.total_text), "grade": _text(d.grade), "grade_class": classes.get(_final(d.grade), "g3"),
                 "n_projects": int(d.n_projects)} for d in iter_rows(run.result.departments)]
     years = sorted({int(y) for y in run.result.departments["year"]})
     return {

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.core.display import fmt2, pct_text
+from scoring.core.display import pct_text
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows, row
 from scoring.model.run import Run
@@ -132,7 +132,8 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
     rank = f"，在本次参评的{len(run.result.departments)}个部门中排名第{int(d['rank'])}" if many else ""
     how = "按各项目全年预算数加权" if run.ruleset.scope == "project" else "按部门整体共性指标"
     yield Block("p", f"依据《{run.ruleset.title}》（{run.ruleset.name} {run.ruleset.version}），{how}计算，"
-                     f"本部门自评得分{fmt2(d['total'])}分，等级为“{d['grade']}”{rank}。")
+                     f"本部门自评得分{d['total_text']}分，等级为“{d['grade']}”{rank}。"
+                     + (f"有{int(d['n_rejected'])}行数据未通过校验，评分未完成，得分和等级为暂定。" if d["provisional"] else ""))
     if run.ruleset.scope == "department":
         headers, rows = item_table(run, code)
         yield Block("table", rows=rows, headers=headers)
@@ -144,7 +145,7 @@ def _performance(run: Run, code: str, d: pd.Series) -> Iterator[Block]:
         rate = pct_text(r.execution_rate)
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
         yield Block("p", f"全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，预算执行率{rate}{carry}。"
-                         f"项目自评得分{fmt2(r.total)}分，等级为“{r.grade}”。")
+                         f"项目自评得分{r.total_text}分，等级为“{r.grade}”。")
         headers, rows = item_table(run, code, r.project_code)
         yield Block("table", rows=rows, headers=headers)
 

@@ -22,12 +22,14 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
         "adjustment": float, "carryover_rate": float, "period_months": float, "total": float, "grade": str,
         "n_indicators": float, "n_quantitative": float, "quantitative_share": float, "n_below_target": float,
         "has_output": bool, "has_benefit": bool, "has_satisfaction": bool, "satisfaction_surveyed": bool,
+        "status": str, "provisional": bool, "n_rejected": float, "rejected_levels": str,
+        "output_rejected": bool, "benefit_rejected": bool, "satisfaction_rejected": bool,
     },
     "department": {
         **_COMMON, "total": float, "grade": str, "rank": float, "n_projects": float, "budget_initial": float,
         "budget_final": float, "spent": float, "execution_rate": float, "adjustment_rate": float,
         "carryover": float, "carryover_rate": float, "n_checks_failed": float, "n_indicators": float,
-        "quantitative_share": float,
+        "quantitative_share": float, "status": str, "provisional": bool, "n_rejected": float,
     },
     "check": {
         **_COMMON, "check_id": str, "title": str, "severity": str, "status": str, "subject": str,
@@ -67,6 +69,11 @@ FIELD_DOCS: Mapping[str, str] = {
     "severity": "严重程度 high / medium / low", "status": "fail（不符）/ rounding（尾差）/ note（提示）",
     "subject": "检查对象", "expected": "应为", "difference": "差额", "message": "检查说明",
     "check.actual": "实为",
+    "department.status": "评分状态：完成评分 / 未完成评分（有被拒绝的行）",
+    "project.status": "评分状态：完成评分 / 未完成评分（有被拒绝的行）", "provisional": "得分为暂定（有被拒绝的行）",
+    "n_rejected": "被拒绝的输入行数", "rejected_levels": "被拒绝的指标行所属一级指标（顿号分隔）",
+    "output_rejected": "有产出指标行被拒绝", "benefit_rejected": "有效益指标行被拒绝",
+    "satisfaction_rejected": "有满意度指标行被拒绝",
 }
 
 
