@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.core.display import half_up
 from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.model.derived import with_fund_ratios
 from scoring.model.result import ScoreResult
-from scoring.pipeline.score import rejected_rows
+from scoring.pipeline.score import precision, rejected_rows
 from scoring.rules.fact_fields import SCHEMA
 
 OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
@@ -75,7 +76,8 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     with np.errstate(divide="ignore", invalid="ignore"):
         items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
         items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
-    items["lost"] = items["weight"] - items["points"]
+    # Lost points at the display precision: an indicator that lost less than 0.01 shows 0.00 and is no problem.
+    items["lost"] = half_up(items["weight"] - items["points"], precision(result.ruleset))
     items["has_reason"] = text_col(items["deviation_reason"]).str.strip() != ""
     items["source"] = items["kind"]
     items["adjusted"] = items["override_score"].notna()

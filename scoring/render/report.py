@@ -161,8 +161,12 @@ def _problems_and_measures(run: Run, code: str) -> Iterator[Block]:
     yield Block("h2", "八、下一步改进措施")
     if not found:
         yield Block("p", "继续保持现有预算执行和绩效管理水平，按时开展绩效监控和自评。")
+    # One measure per distinct text: problems answered by the same measure share one paragraph (issue 9).
+    answers: dict[str, list[int]] = {}
     for i, f in enumerate(found, start=1):
-        yield Block("p", f"（{cn(i)}）针对问题（{cn(i)}）：{sentence(f.measure)}")
+        answers.setdefault(sentence(f.measure), []).append(i)
+    for n, (measure, problems) in enumerate(answers.items(), start=1):
+        yield Block("p", f"（{cn(n)}）针对问题{'、'.join(f'（{cn(i)}）' for i in problems)}：{measure}")
 
 
 def render_report_markdown(report: Report) -> str:

@@ -14,7 +14,7 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
         "target": float, "actual": float, "completion": float, "over_ratio": float, "points": float,
         "weight": float, "share": float, "lost": float, "qualitative": bool, "overachieved": bool,
         "reason_missing": bool, "has_reason": bool, "method": str, "direction": str, "source": str,
-        "adjusted": bool, "published": float, "published_diff": float,
+        "adjusted": bool, "published": float, "published_diff": float, "deviation_reason": str,
     },
     "project": {
         **_COMMON, "project_code": str, "project_name": str, "budget_initial": float, "budget_final": float,
@@ -50,9 +50,9 @@ FIELD_DOCS: Mapping[str, str] = {
     "actual": "实际数值（同 target 的单位）",
     "completion": "完成比例：实际/目标（越低越好的指标为保留分值比例），封顶前的值",
     "over_ratio": "实际/目标（用于判断超额完成）", "points": "得分（人工调整后）", "weight": "分值",
-    "share": "得分/分值", "lost": "失分：分值 − 得分", "qualitative": "实际完成值为定性文字",
+    "share": "得分/分值", "lost": "失分：分值 − 得分（按显示精度取整，不足 0.01 分为 0）", "qualitative": "实际完成值为定性文字",
     "overachieved": "实际达到目标的超额阈值（如 130%）以上", "reason_missing": "超额完成但未填偏差原因",
-    "has_reason": "填写了偏差原因", "method": "计分方法", "direction": "higher / lower / exact",
+    "has_reason": "填写了偏差原因", "deviation_reason": "偏差原因（单位填报原文）", "method": "计分方法", "direction": "higher / lower / exact",
     "source": "来源：input（单位自设）、metric（执行率）、formula（由预算数据推导）、projects（汇总项目）、"
               "reported（整体绩效指标表填报）、missing（缺失）",
     "adjusted": "有人工调整得分", "published": "单位自评得分", "published_diff": "得分 − 单位自评得分",
