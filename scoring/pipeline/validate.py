@@ -314,6 +314,9 @@ def _indicator_row(
     if len(resolved) == 3:
         return resolved
     level1, level2 = resolved
+    duplicate = _duplicates_execution(row, ruleset, level1, level2)
+    if duplicate is not None:
+        return duplicate
     bounded = _override_problem(row, ruleset, level1)
     if bounded is not None:
         return bounded
@@ -326,6 +329,37 @@ def _indicator_row(
     if isinstance(actual, ValueParseError):
         return ("actual", actual.reason)
     return _pair(target, actual, level1, level2, qual, str(row["level1"]), written2)
+
+
+EXECUTION_ID = "预算执行率"
+
+
+def _execution_spots(ruleset: Ruleset) -> list[tuple[str, str, float]]:
+    """Where the ruleset scores 执行率 itself from the budget lines: (一级, 二级 or "", points)."""
+    spots = [(lv.name, "", float(lv.points)) for lv in ruleset.levels if lv.metric == "execution_rate"]
+    return spots + [(lv.name, c.name, float(c.points)) for lv in ruleset.levels for c in lv.children
+                    if c.metric == "execution_rate"]
+
+
+def _duplicates_execution(row: dict[str, Any], ruleset: Ruleset, level1: str, level2: str
+                          ) -> tuple[str, str, str] | None:
+    """An indicator row that repeats the 预算执行率 the ruleset already scores from 全年执行数/全年预算数.
+
+    A finance officer often copies the execution row into the indicator table, as the provincial forms
+    print it (鄂州: 执行率 inside 产出). Scoring it again counted the same money twice (114.70/100)."""
+    if ruleset.scope != "project" or not row["project_code"]:
+        return None
+    spots = _execution_spots(ruleset)
+    if not spots:
+        return None
+    ind = ruleset.library.resolve(str(row["name"]))
+    at_spot = any(level1 == l1 and (not l2 or level2 == l2) for l1, l2, _ in spots)
+    if (ind is not None and ind.id == EXECUTION_ID) or at_spot:
+        l1, l2, pts = spots[0]
+        where = f"{l1}/{l2}" if l2 else l1
+        return ("name", f"预算执行率已由规则集按 全年执行数 / 全年预算数 计分（{where}，{pts:g} 分），此行重复，不另计分",
+                "请删除此行；执行率由“项目支出”表的全年预算数和全年执行数计算")
+    return None
 
 
 def _override_problem(row: dict[str, Any], ruleset: Ruleset, level1: str) -> tuple[str, str, str] | None:
