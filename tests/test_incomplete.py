@@ -94,3 +94,7 @@ def test_xlsx_report_and_store_show_provisional(folder: Path, tmp_path: Path) ->
     assert runner.invoke(app, ["score", str(folder), "-y", "2024", "--store", str(store)]).exit_code == 4
     hist = runner.invoke(app, ["history", "T1", "--store", str(store), "--json"])
     assert json.loads(hist.stdout)[0]["grade"] == "中（暂定）"
+    from scoring.store.results import read_departments_csv
+
+    stored = read_departments_csv(store / "2024" / "mof-project" / "departments.csv")
+    assert stored[["grade", "status"]].values.tolist() == [["中（暂定）", "未完成评分"]]

@@ -32,10 +32,10 @@ from scoring.model.trace import trace
 
 INDEX_FILE = "index.sqlite"
 DEPARTMENTS_FILE = "departments.csv"
-DEPARTMENT_COLUMNS = ("dept_code", "dept_name", "year", "total", "grade", "rank", "n_projects", "budget_final",
-                      "spent", "ruleset_version", "ruleset_fingerprint", "stored_at")
+DEPARTMENT_COLUMNS = ("dept_code", "dept_name", "year", "total", "grade", "status", "rank", "n_projects",
+                      "budget_final", "spent", "ruleset_version", "ruleset_fingerprint", "stored_at")
 # Read back as text: a version like "2020.10" must not become the number 2020.1, nor a code lose its zeros.
-TEXT_COLUMNS = ("dept_code", "dept_name", "grade", "ruleset_version", "ruleset_fingerprint", "stored_at")
+TEXT_COLUMNS = ("dept_code", "dept_name", "grade", "status", "ruleset_version", "ruleset_fingerprint", "stored_at")
 HISTORY_COLUMNS = ("year", "ruleset", "ruleset_version", "ruleset_fingerprint", "dept_code", "dept_name", "total",
                    "grade", "n_projects", "trace", "stored_at")
 _SCHEMA = """
