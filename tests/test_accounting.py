@@ -154,26 +154,27 @@ def test_cli_prints_counts_and_strict_passes_clean_data() -> None:
     assert "读取 54 行，评分 54 行，拒绝 0 行" in res.output
 
 
-def test_cli_strict_exits_non_zero_on_a_rejection(tmp_path: Path) -> None:
+def test_cli_exits_4_on_a_rejection_with_or_without_strict(tmp_path: Path) -> None:
+    """Issue 9: a rejected row makes the department's score provisional; the exit status says so always."""
     bad = tmp_path / "城管局"
     shutil.copytree(EXAMPLE, bad)
     p = bad / "绩效指标.csv"
     p.write_text(p.read_text(encoding="utf-8-sig").replace("结案率,≥95%,96.39%", "结案率,≥95%,很高"), encoding="utf-8")
     runner = CliRunner()
     lenient = runner.invoke(app, ["score", str(bad)])
-    assert lenient.exit_code == 0, lenient.output
+    assert lenient.exit_code == IncompleteError.exit_code, lenient.output
     assert "读取 54 行，评分 53 行，拒绝 1 行" in lenient.output
     assert "绩效指标.csv 第4行 「实际完成值」列" in lenient.output
     strict = runner.invoke(app, ["score", str(bad), "--strict"])
     assert strict.exit_code == IncompleteError.exit_code
-    assert "--strict" in strict.stderr
+    assert "评分未完成：有 1 行被拒绝" in strict.stderr
 
 
 def test_cli_one_broken_department_never_stops_the_others(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "城管局")
     (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
     res = CliRunner().invoke(app, ["score", str(tmp_path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == IncompleteError.exit_code, res.output  # the other department is still scored and shown
     assert "株洲市芦淞区城市管理和综合执法局" in res.output
     assert "坏文件.xlsx" in res.output and "无法打开 Excel 文件" in res.output
 
@@ -183,7 +184,7 @@ def test_cli_strict_counts_unreadable_files(tmp_path: Path) -> None:
     (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
     res = CliRunner().invoke(app, ["score", str(tmp_path), "--strict"])
     assert res.exit_code == IncompleteError.exit_code
-    assert "0 行被拒绝，1 个文件无法读取" in res.stderr
+    assert "0 行被拒绝，1 个文件（或单元格）无法读取" in res.stderr
 
 
 def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:
@@ -191,3 +192,52 @@ def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["score", str(tmp_path)])
     assert res.exit_code == 3
     assert "没有找到部门数据" in res.stderr
+
+
+# ------------------------------------------------------------------ issue 9, case 5: money identities in every scope
+
+def _money_run(tmp_path: Path, ruleset: str, *, project: dict[str, object], dept: dict[str, object],
+               budget: list[dict[str, object]]) -> api.Run:
+    from tests.dept_files import DEPT, FULL, PROJECT, score_dept
+
+    return score_dept(tmp_path / ruleset, ruleset, indicators=list(FULL), projects=[{**PROJECT, **project}],
+                      dept={**DEPT, **dept}, budget=budget)
+
+
+BUDGET_OVER = [  # 三公经费 8.60 spent of 8.00 budgeted; 一般公共预算 100.00 of 100.00
+    {"科目": "一般公共预算", "年初预算数": 100, "全年预算数": 100, "全年执行数": 100},
+    {"科目": "项目支出", "年初预算数": 100, "全年预算数": 100, "全年执行数": 100},
+    {"科目": "三公经费", "年初预算数": 8, "全年预算数": 8, "全年执行数": 8.6},
+]
+
+
+@pytest.mark.parametrize("ruleset", ["mof-project", "province-dept"])
+def test_money_identities_checked_whatever_the_scope(tmp_path: Path, ruleset: str) -> None:
+    # 全年预算 500, 执行 497, 结转结余 0: 500 − 497 = 3 ≠ 0 (before: unflagged). 在职 63 > 编制 60; 三公 8.6 > 8.
+    run = _money_run(tmp_path, ruleset, project={"全年预算数": 500, "年初预算数": 500, "全年执行数": 497, "结转结余": 0},
+                     dept={"编制人数": 60, "在职人数": 63}, budget=BUDGET_OVER)
+    fails = {r.check_id: r.message for r in run.checks.itertuples() if r.status == "fail"}
+    assert fails["carryover-identity"] == "测试项目：结转结余0.00万元，而全年预算数500.00万元 − 全年执行数497.00万元，两者不符"
+    assert fails["sangong-within-budget"] == "测试局：三公经费全年执行数8.60万元超过全年预算数8.00万元"
+    assert fails["staff-within-establishment"] == "测试局：在职人数63人，超过编制人数60人"
+    assert "spent-within-budget" not in fails
+
+
+def test_project_ruleset_finds_sangong_and_staff_problems(tmp_path: Path) -> None:
+    run = _money_run(tmp_path, "mof-project", project={}, dept={"编制人数": 60, "在职人数": 63}, budget=BUDGET_OVER)
+    found = {f.rule_id: f.problem for f in run.findings}
+    assert found["sangong-over-budget-check"] == "测试局：三公经费全年执行数8.60万元超过全年预算数8.00万元。"
+    assert found["staff-over-establishment-check"] == "测试局：在职人数63人，超过编制人数60人。"
+
+
+def test_overspending_is_flagged(tmp_path: Path) -> None:
+    run = _money_run(tmp_path, "mof-project", project={"全年执行数": 105, "结转结余": 0}, dept={}, budget=[])
+    fails = {r.check_id: r.message for r in run.checks.itertuples() if r.status == "fail"}
+    assert fails["spent-within-budget"] == "测试项目：全年执行数105.00万元超过全年预算数100.00万元（超支）"
+    assert "overspent" in {f.rule_id for f in run.findings}
+
+
+def test_carryover_within_rounding_passes(tmp_path: Path) -> None:
+    # 100 − 96.96 = 3.04 against 结转结余 3.0: within the 0.05 万元 rounding tolerance.
+    run = _money_run(tmp_path, "mof-project", project={"全年执行数": 96.96, "结转结余": 3.0}, dept={}, budget=[])
+    assert "carryover-identity" not in set(run.checks["check_id"])

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.core import atomic
+from scoring.core.errors import IncompleteError
 
 DATA = Path(__file__).resolve().parent / "data"
 DEPT = str(DATA / "overview")
@@ -62,7 +63,8 @@ def test_failed_writer_leaves_previous_file(argv: list[str], target: str, fail: 
                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     first = CliRunner().invoke(app, argv)
-    assert first.exit_code == 0, first.output
+    # tests/data/overview has one rejected row: its outputs are written and the run exits 4 (未完成评分).
+    assert first.exit_code in (0, IncompleteError.exit_code), first.output
     before = (tmp_path / target).read_bytes()
     assert len(before) > 100
     folder_before = sorted(p.name for p in (tmp_path / target).parent.iterdir())

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from scoring.cli import app
+from scoring.core.errors import IncompleteError
 from scoring.core.escape import csv_cell, md_cell, md_rows, md_text, xml_text
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -123,7 +124,7 @@ def test_hostile_names_through_every_writer(hostile_dept: Path, tmp_path: Path,
                  "-o", "s.xlsx"], ["report", str(hostile_dept), "-o", "r.md"], ["report", str(hostile_dept), "-o",
                  "r.docx"]):
         res = runner.invoke(app, argv)
-        assert res.exit_code == 0, (argv, res.output, res.exception)
+        assert res.exit_code in (0, IncompleteError.exit_code), (argv, res.output, res.exception)
     for name in ("s.md", "r.md"):
         rendered = MD.render((tmp_path / name).read_text(encoding="utf-8"))
         assert "<script" not in rendered and "<a " not in rendered

@@ -387,3 +387,58 @@ def test_durable_agrees_with_reference_on_5000_facts() -> None:
     assert durable == match(rules, facts, engine="reference")
     assert len(durable) > 5000  # the rules do fire, on both kinds
     assert {rule_id for rule_id, _ in durable} == {r.id for r in rules}
+
+
+# ------------------------------------------------------------------ issue 9, case 7: the department's own words
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _finding_for(run: Any, rule_id: str, subject: str) -> Finding:
+    return next(f for f in run.findings if f.rule_id == rule_id and subject in f.subjects)
+
+
+def test_cause_quotes_the_departments_deviation_reason() -> None:
+    from scoring import api
+
+    lusong = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024, engine="reference")
+    f = _finding_for(lusong, "indicator-below-target", "数字化城管指挥中心运行项目·按期结案率")
+    assert f.cause == "单位说明（按期结案率）：部分案件涉及多部门协调，处置周期较长"
+    # 垃圾容器更新率 has no 偏差原因: the generic cause stays.
+    g = _finding_for(lusong, "indicator-below-target", "城管考评、龙泉片区提质、中心广场等项目·垃圾容器更新率")
+    assert g.cause == "相关工作实际推进未达到年初设定的目标，过程中缺少对完成进度的跟踪。"
+    edu = api.run_path(EXAMPLES / "district-education", "mof-project", 2024, engine="reference")
+    h = _finding_for(edu, "indicator-below-target", "校舍维修改造项目·维修校舍面积")
+    assert "单位说明（维修校舍面积）：部分学校维修项目因设计变更推迟至下年实施" in h.cause
+
+
+def test_no_finding_for_a_loss_below_display_precision(tmp_path: Path) -> None:
+    from tests.dept_files import FULL, score_dept
+
+    # 99999 of ≥100000件 over the whole 产出 50: 49.9995 → 50.00, nothing lost as displayed (before: "扣0.00分").
+    out = {**FULL[0], "年度指标值": "≥100000件", "实际完成值": "99999件"}
+    run = score_dept(tmp_path / "a", indicators=[out, FULL[1], FULL[2]])
+    assert run.result.items.set_index("name").loc["培训人次", "points"] == 50.0
+    assert "indicator-below-target" not in {f.rule_id for f in run.findings}
+    # 99990 of 100000: 49.995 → 50.00 as well; 99980: 49.99, lost 0.01 → a finding.
+    out = {**FULL[0], "年度指标值": "≥100000件", "实际完成值": "99980件"}
+    run = score_dept(tmp_path / "b", indicators=[out, FULL[1], FULL[2]])
+    f = next(f for f in run.findings if f.rule_id == "indicator-below-target")
+    assert f.problem.endswith("完成率99.98%，扣0.01分")
+
+
+def test_report_merges_identical_measures() -> None:
+    import dataclasses
+
+    from scoring import api
+    from scoring.render.report import build_report, render_report_markdown
+
+    run = api.run_path(EXAMPLES / "district-health", "mof-project", 2024, engine="reference")
+    code = str(run.result.departments["dept_code"].iloc[0])
+    same = "统一整改。"
+    found = tuple(Finding(f"r{i}", "medium", "类", f"问题{i}", "原因", same if i != 2 else "另一措施。", code, (), ())
+                  for i in (1, 2, 3))
+    text = render_report_markdown(build_report(dataclasses.replace(run, findings=found), code))
+    measures = text.split("下一步改进措施", 1)[1]
+    assert measures.count("统一整改。") == 1  # problems (一) and (三) share one measure, said once
+    assert "另一措施。" in measures

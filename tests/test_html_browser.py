@@ -93,7 +93,7 @@ def test_lost_points_table_sorts_numerically(page: Any) -> None:
 
 
 def test_grade_distribution(page: Any) -> None:
-    # All three departments are 优 (≥ 90); of the 14 projects, E02 82.15, E03 89.83, E04 85.83 are 良.
+    # All three departments are 优 (≥ 90); of the 14 projects, E02 82.16 (indicator scores rounded first, issue 9), E03 89.83, E04 85.83 are 良.
     for unit, expected in (("部门", {"优": "3", "良": "0", "中": "0", "差": "0"}),
                            ("项目", {"优": "11", "良": "3", "中": "0", "差": "0"})):
         table = page.locator(f'#distribution table[data-unit="{unit}"]')
@@ -110,7 +110,7 @@ def test_drill_down_department_project_indicator(page: Any) -> None:
     page.get_by_role("link", name=EDUCATION).click()  # from the ranking
     assert dept.evaluate("d => d.open")
     assert project.locator("summary").is_visible() and not row.is_visible()
-    assert "82.15 分" in project.locator("summary").inner_text()
+    assert "82.16 分" in project.locator("summary").inner_text()
     assert "执行率 72.23%" in project.locator("summary").inner_text()
     project.locator("summary").click()
     assert row.is_visible()

@@ -104,3 +104,57 @@ def test_a_better_actual_never_scores_lower(projects: list[dict[str, object]], d
     after = run_raw(raw_of(projects), RULESET, 2024, engine="reference").result.projects.set_index("project_code")
     # over-achievement never costs points in this ruleset (penalty 0), so improving can only help
     assert float(after.loc[p["code"], "total"]) >= float(before.loc[p["code"], "total"]) - 1e-9
+
+
+# Issue 9: these leave max_examples to the hypothesis profile (1,000 in CI: HYPOTHESIS_PROFILE=ci).
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(department())
+def test_displayed_tables_add_up_and_grade_what_they_show(projects: list[dict[str, object]]) -> None:
+    from decimal import Decimal
+
+    from scoring.core.display import fmt2
+
+    run = run_raw(raw_of(projects), RULESET, 2024, engine="reference")
+    it, pr = run.result.items, run.result.projects.set_index("project_code")
+    for code, g in it.groupby("project_code"):
+        shown = sum((Decimal(fmt2(v)) for v in g["points"]), Decimal(0))
+        total = fmt2(pr.loc[code, "total"])
+        assert Decimal(total) == shown, (code, total, shown)
+        assert pr.loc[code, "grade"] == RULESET.grade_of(float(total))
+        assert total != "90.00" or pr.loc[code, "grade"] == "优"
+        weights = sum((Decimal(fmt2(v)) for v in g["weight"]), Decimal(0))
+        assert weights <= 100
+    d = run.result.departments.iloc[0]
+    assert d["grade"] == RULESET.grade_of(float(fmt2(d["total"])))
+    assert 0 <= float(d["total"]) <= 100
+
+
+_ALL_RULESETS = [load_ruleset(n) for n in ("mof-project", "variant-10-90", "province-dept")] + [
+    load_ruleset(__import__("pathlib").Path(__file__).parent / "data" / "rulesets" / "ezhou-like.yaml")]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(department(), st.sampled_from(_ALL_RULESETS), st.booleans(),
+       st.none() | st.floats(min_value=0, max_value=1000, allow_nan=False))
+def test_no_total_exceeds_the_maximum(projects: list[dict[str, object]], ruleset: object, copy_execution: bool,
+                                      override: float | None) -> None:
+    """Issue 9: for every shipped ruleset (and one scoring 执行率 inside 产出), any valid dataset — with the
+    execution row copied into the indicator table, and any 人工调整得分 with a reason — stays within bounds."""
+    first = projects[0]["indicators"]
+    assert isinstance(first, list)
+    if copy_execution:
+        first.append({"level1": "产出指标", "level2": "数量指标", "name": "预算执行率", "target": "100%",
+                      "actual": "100%"})
+    if override is not None:
+        first[0] = {**first[0], "override_score": override, "override_reason": "复核调整"}
+    rs = ruleset
+    assert hasattr(rs, "total")
+    run = run_raw(raw_of(projects), rs, 2024, engine="reference")  # type: ignore[arg-type]
+    it = run.result.items
+    assert ((it["points"] >= 0) & (it["points"] <= it["weight"] + 1e-9)).all()
+    if len(run.result.projects):
+        assert (run.result.projects["total"] <= rs.total + 1e-9).all()
+        assert (run.result.projects["total"] >= 0).all()
+    assert ((run.result.departments["total"] >= 0) & (run.result.departments["total"] <= rs.total + 1e-9)).all()
+    read, used, rejected = run.counts
+    assert read == used + rejected

@@ -155,7 +155,7 @@ def test_mof_workbook_scores_with_published_scores_beside(raw) -> None:  # type:
     assert own["published_score"].notna().all()
     row = own[own["name"] == "按期结案率"].iloc[0]
     assert row["published_score"] == 9
-    assert row["points"] == pytest.approx(81.32 / 90 * 10)  # 10号: 未达到按 实际/目标 × 分值
+    assert row["points"] == pytest.approx(9.04)  # 10号: 未达到按 实际/目标 × 分值 = 9.0356, rounded first
     assert row["weight"] == 10  # the published 分值
     assert len(run.result.projects) == 3
     table = render_table(run, detail=True)
@@ -207,3 +207,70 @@ def test_published_execution_score_kept_beside_perfscores() -> None:
     exec_rows = items[items["name"] == "预算执行率"]
     assert exec_rows["published_score"].tolist() == [10.0, 10.0, 10.0]
     assert exec_rows["points"].tolist() == [10.0, 10.0, 10.0]
+
+
+# ------------------------------------------------------------------ issue 9, case 6: the funds block read whole
+
+FORMS = Path(__file__).resolve().parent / "data" / "forms"
+
+
+def _form_workbook(name: str, path: Path) -> tuple[Path, dict[str, object]]:
+    """A published 自评表 as transcribed in tests/data/forms (cells as printed, merged ranges kept)."""
+    import yaml
+
+    form = yaml.safe_load((FORMS / name).read_text(encoding="utf-8"))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "自评表"
+    for r, row in enumerate(form["rows"], start=1):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for rng in form["merged"]:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path, form["expected"]
+
+
+def test_zero_total_row_scores_from_its_source_rows(tmp_path: Path) -> None:
+    """安徽棠溪镇 2022 委托业务项目: 年度资金总额 printed 0 0 0 (执行率 0, 得分 0) while 其中：本年财政拨款
+    carries 90 / 89.974 / 89.974. Before: 执行率 0 and "全年预算数缺失". Worked by hand: 89.974 / 89.974 = 100%
+    → 10 of 10; the printed 得分 0 differs by 10."""
+    book, expected = _form_workbook("01-anhui-tangxizhen-weituoyewu-2022.yaml", tmp_path / "棠溪镇2022.xlsx")
+    run = api.run_path(book, "mof-project", 2022, engine="reference")
+    p = run.result.projects.iloc[0]
+    assert (p["budget_initial"], p["budget_final"], p["spent"]) == (90.0, expected["budget_final"], expected["spent"])
+    assert p["execution_rate"] == pytest.approx(expected["execution_rate"])
+    it = run.result.items.set_index("name")
+    assert it.loc["预算执行率", "points"] == expected["execution_points"] == 10.0
+    assert it.loc["预算执行率", "note"] == "与单位自评得分 0.00 相差 +10.00 分"
+    [chk] = run.checks[run.checks["check_id"] == "funds-block"].itertuples()
+    assert chk.status == "fail"
+    assert chk.message == ("“委托业务项目”资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 89.97 万元、"
+                           "全年执行数 89.97 万元，已按各项资金合计计算预算执行率")
+    assert "budget-missing" not in {f.rule_id for f in run.findings}
+    # The transcribed indicators keep their published 分值: 8 × 5 + 10 × 4 = 80 of the 90 set out.
+    assert sorted(run.result.items.loc[run.result.items["kind"] == "input", "weight"]) == sorted(
+        float(i["weight"]) for i in expected["indicators"])
+
+
+@pytest.mark.parametrize(("cell", "status", "message"), [
+    ("120", "fail", "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 120.00 万元，"
+                    "相差 +9.44 万元"),
+    ("129.42", "rounding", "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 "
+                           "129.42 万元，相差 +0.02 万元（尾差，属四舍五入）"),
+], ids=["mismatch", "rounding"])
+def test_total_must_equal_its_sources(tmp_path: Path, cell: str, status: str, message: str) -> None:
+    book = _build_edited(tmp_path / "自评表.xlsx", {"数字化城管": ({"D7": float(cell)}, ())})
+    run = api.run_path(book, "mof-project", 2024, engine="reference")
+    rows = run.checks[run.checks["check_id"] == "funds-block"]
+    assert [(r.status, r.message) for r in rows.itertuples()] == [("fail" if status == "fail" else "note", message)]
+    # The total row still decides the money: 129.44 of 129.44 → 10.
+    p = run.result.projects.set_index("project_name").loc["数字化城管指挥中心运行项目"]
+    assert p["budget_final"] == 129.44
+
+
+def test_agreeing_funds_block_adds_no_check() -> None:
+    run = api.run_path(FIXTURE, "mof-project", 2024, engine="reference")
+    assert "funds-block" not in set(run.checks["check_id"])

@@ -61,10 +61,12 @@ def test_range_method() -> None:
     assert list(res.points.round(9)) == [10.0, round(85 / 90 * 10, 9), 9.0]
 
 
-def test_qualitative_longest_word_wins() -> None:
+def test_qualitative_matches_whole_phrases() -> None:
+    # Issue 9: whole phrases, not substrings ("达成预期指标" no longer inherits "达成"; see test_qualitative).
     params = {"levels": [{"share": 1.0, "match": ["达成"]}, {"share": 0.7, "match": ["部分达成"]}]}
     assert m.qualitative_share("部分达成", params) == 0.7
-    assert m.qualitative_share("达成预期指标", params) == 1.0
+    assert m.qualitative_share("达成。", params) == 1.0
+    assert m.qualitative_share("达成预期指标", params) is None
     assert m.qualitative_share("无从评价", params) is None
 
 

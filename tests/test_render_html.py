@@ -119,7 +119,7 @@ def test_findings_grouped_by_severity(overview_run: Run) -> None:
 
 
 def test_grade_distribution_counts(examples_run: Run) -> None:
-    # Hand count from the README transcript: 99.94, 98.52, 92.09 are all 优; E02 82.15, E03 89.83 and
+    # Hand count from the README transcript: 99.94, 98.52, 92.09 are all 优; E02 82.16, E03 89.83 and
     # E04 85.83 are the only 良 among the 14 projects.
     dist = {u["label"]: {c["name"]: c["count"] for c in u["cells"]} for u in context(examples_run)["distribution"]}
     assert dist == {"部门": {"优": 3, "良": 0, "中": 0, "差": 0}, "项目": {"优": 11, "良": 3, "中": 0, "差": 0}}

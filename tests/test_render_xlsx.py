@@ -118,13 +118,13 @@ def test_hand_computed_project_score(lusong_book: Workbook) -> None:
     r = row_of(ws, 3, "按期结案率")
     assert ws.cell(r, 6).value == pytest.approx(10.0)
     assert isinstance(ws.cell(r, 7).value, float)
-    assert ws.cell(r, 7).value == pytest.approx(81.32 / 90 * 10, abs=1e-6)
+    assert ws.cell(r, 7).value == pytest.approx(9.04, abs=1e-9)  # 81.32 / 90 × 10 = 9.0356, rounded first
     assert ws.cell(r, 7).number_format == "0.00"
     assert "偏差原因：部分案件涉及多部门协调" in ws.cell(r, 9).value
     # 总分: 执行率 10 + 产出 40 + 9.035556 + 效益 30 + 满意度 10.
     t = row_of(ws, 1, "总分")
     assert ws.cell(t, 6).value == pytest.approx(100.0)
-    assert ws.cell(t, 7).value == pytest.approx(10 + 40 + 81.32 / 90 * 10 + 30 + 10, abs=1e-6)
+    assert ws.cell(t, 7).value == pytest.approx(10 + 40 + 9.04 + 30 + 10, abs=1e-9)  # rounded parts add up
     assert ws.cell(t, 7).number_format == "0.00"
     assert ws.cell(t + 1, 1).value == "等级"
     assert ws.cell(t + 1, 7).value == "优"
@@ -208,8 +208,9 @@ def test_summary_ranking(overview_book: Workbook) -> None:
     head = row_of(ws, 1, "排名")
     assert [ws.cell(head, c).value for c in range(1, 8)] == ["排名", "部门", "部门编码", "年度", "得分", "等级", "项目数"]
     row = [ws.cell(head + 1, c).value for c in range(1, 8)]
-    # budget-weighted mean: (120 × 83.5 + 50 × 90) / 170
-    assert row == [1, '测试<区>城管 & "环卫"局', "990001", 2024, pytest.approx((120 * 83.5 + 50 * 90) / 170), "良", 2]
+    # budget-weighted mean: (120 × 83.5 + 50 × 90) / 170 = 85.4118 → 85.41; one row of the data is rejected,
+    # so the grade is provisional (issue 9).
+    assert row == [1, '测试<区>城管 & "环卫"局', "990001", 2024, pytest.approx(85.41), "良（暂定）", 2]
     assert ws.cell(head + 1, 5).number_format == "0.00"
     projects = row_of(ws, 1, "项目得分")
     assert ws.cell(projects + 2, 3).value == "道路<维修>项目"

@@ -61,8 +61,8 @@ def test_department_scope_follows_the_whole_department_outline_with_projects(edu
     # E02: 202.64 → 132.91 is a −69.73 adjustment; its 偏差原因 is the department's own text, carried.
     assert "该项目全年预算132.91万元，年中调整-69.73万元，实际支出96.00万元，预算执行率72.23%" in six
     assert "部分学校维修项目因设计变更推迟至下年实施" in six
-    # 81.27 = 7.27 + 27.67 + 27.66 + 18.68 (the four 一级 totals, each shown against its weight)
-    assert "自评得分81.27分，评价等级为“良”。其中，投入7.27分（满分15分）、过程27.67分（满分35分）" in six
+    # 81.28 = 7.27 + 27.67 + 27.66 + 18.68: the total is the sum of the shown 一级 totals (one rounding rule)
+    assert "自评得分81.28分，评价等级为“良”。其中，投入7.27分（满分15分）、过程27.67分（满分35分）" in six
 
 
 def test_problems_name_weak_projects_and_numbers(education: str) -> None:

@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 
 from scoring import api
-from scoring.core.display import fmt2
+from scoring.core.display import fmt2, round_half_up
+
+# Issue 9: one rounding rule. Each indicator's points are rounded half-up to 2 places first; totals are sums
+# (a department of projects: the budget-weighted mean) of those rounded points, rounded again.
+r2 = round_half_up
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -38,13 +42,13 @@ def points(run: api.Run, name: str, project: str = "") -> float:
 # 芦淞区城管局, 财预〔2020〕10号: 执行率 10 / 产出 50 / 效益 30 / 满意度 10, equal split inside a level.
 LUSONG_PROJECTS = [
     # P01: 100% executed → 10; 5 output indicators share 50 → 10 each; 按期结案率 81.32/90 × 10 = 9.035556;
-    #      others at or above target → 10 each; 效益 30 and 满意度 10 达成 → full.  10+40+9.035556+30+10
-    ("P01", 10 + 40 + 81.32 / 90 * 10 + 30 + 10),
+    #      others at or above target → 10 each; 效益 30 and 满意度 10 达成 → full.  10+40+9.04+30+10
+    ("P01", 10 + 40 + r2(81.32 / 90 * 10) + 30 + 10),
     ("P02", 100.0),
     # P03: no 满意度 indicator → its 10 points are withheld (missing_level: withhold).
     ("P03", 90.0),
-    # P04: 4 output indicators → 12.5 each; 垃圾容器更新率 90/95 × 12.5 = 11.842105.
-    ("P04", 10 + 3 * 12.5 + 90 / 95 * 12.5 + 30 + 10),
+    # P04: 4 output indicators → 12.5 each; 垃圾容器更新率 90/95 × 12.5 = 11.842105 → 11.84.
+    ("P04", 10 + 3 * 12.5 + r2(90 / 95 * 12.5) + 30 + 10),
     ("P05", 100.0),
     ("P06", 90.0),
     ("P07", 100.0),
@@ -60,7 +64,7 @@ def test_lusong_project_totals(lusong: api.Run, code: str, expected: float) -> N
 def test_lusong_department_is_budget_weighted_mean(lusong: api.Run) -> None:
     budgets = {"P01": 129.44, "P02": 193.16, "P03": 28.03, "P04": 70.5, "P05": 61.49, "P06": 75.92,
                "P07": 95.76, "P08": 164.56}
-    expected = sum(budgets[c] * t for c, t in LUSONG_PROJECTS) / sum(budgets.values())  # 80675.29 / 818.86
+    expected = r2(sum(budgets[c] * t for c, t in LUSONG_PROJECTS) / sum(budgets.values()))  # 80675.29 / 818.86
     d = lusong.result.departments
     assert float(d["total"].iloc[0]) == pytest.approx(expected, abs=1e-9)
     assert fmt2(d["total"].iloc[0]) == "98.52"
@@ -93,9 +97,12 @@ def test_education_project_with_low_execution() -> None:
     run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
     # E02: 执行率 96/132.91 × 10; 维修面积 8600/12000 × 12.5; 合格率 12.5; 暑期完工率 75/90 × 12.5;
     #      成本 96 ≤ 132.91 → 12.5; 效益 “部分达成” → 0.7 × 30; 满意度 86/90 × 10.
-    expected = 96 / 132.91 * 10 + 8600 / 12000 * 12.5 + 12.5 + 75 / 90 * 12.5 + 12.5 + 0.7 * 30 + 86 / 90 * 10
+    #      Rounded first: 7.22 + 8.96 + 12.5 + 10.42 + 12.5 + 21 + 9.56 = 82.16 (unrounded 82.1535 showed 82.15
+    #      while its displayed parts added up to 82.16).
+    parts = [96 / 132.91 * 10, 8600 / 12000 * 12.5, 12.5, 75 / 90 * 12.5, 12.5, 0.7 * 30, 86 / 90 * 10]
+    expected = r2(sum(r2(x) for x in parts))
     assert project_total(run, "E02") == pytest.approx(expected, abs=1e-9)
-    assert fmt2(expected) == "82.15"
+    assert fmt2(expected) == "82.16"
 
 
 def test_education_department_scope(education_dept: api.Run) -> None:
@@ -121,9 +128,9 @@ def test_education_department_scope(education_dept: api.Run) -> None:
         "服务对象满意度": (1 + 86 / 90 + 1) / 3 * 8,
     }
     for name, want in expected.items():
-        assert points(r, name) == pytest.approx(want, abs=1e-9), name
+        assert points(r, name) == pytest.approx(r2(want), abs=1e-9), name
     total = float(r.result.departments["total"].iloc[0])
-    assert total == pytest.approx(sum(expected.values()), abs=1e-9)
+    assert total == pytest.approx(r2(sum(r2(v) for v in expected.values())), abs=1e-9)
     assert r.result.departments["grade"].iloc[0] == "良"
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
+from scoring.core.errors import IncompleteError
 from scoring.model.run import Run
 from scoring.store.backend import open_store
 from scoring.store.results import (
@@ -68,7 +69,7 @@ def test_one_database_nothing_else(run_2024: Run, tmp_path: Path) -> None:
     assert [(s.year, s.dept_code) for s in stored] == [(2024, CODE)]
     # No CSV, trace or folder per year is written on a run: everything is in the database (and its WAL files).
     assert {p.name for p in tmp_path.iterdir()} <= {DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"}
-    assert db_rows(tmp_path) == [(2024, "mof-project", CODE, pytest.approx((120 * 83.5 + 50 * 90) / 170))]
+    assert db_rows(tmp_path) == [(2024, "mof-project", CODE, pytest.approx(85.41))]  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, shown and stored rounded
     with sqlite3.connect(tmp_path / DB_FILE) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert con.execute("SELECT ruleset, rows_read, rows_scored, rows_rejected FROM runs").fetchall() == [
@@ -126,8 +127,8 @@ def test_history_across_years_and_rulesets(run_2024: Run, run_2023: Run, tmp_pat
     assert h[["year", "ruleset"]].values.tolist() == [[2023, "mof-project"], [2024, "mof-project"],
                                                       [2024, "province-dept"]]
     # 2023: T02 now has its 满意度 indicator → 100; T01 unchanged at 83.5.
-    assert h["total"].iloc[0] == pytest.approx((120 * 83.5 + 50 * 100) / 170)
-    assert h["total"].iloc[1] == pytest.approx((120 * 83.5 + 50 * 90) / 170)
+    assert h["total"].iloc[0] == pytest.approx(88.35)  # (120 × 83.5 + 50 × 100) / 170 = 88.3529, rounded
+    assert h["total"].iloc[1] == pytest.approx(85.41)  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, rounded
     assert set(h["ruleset_version"]) == {run_2024.ruleset.version, dept_rules.ruleset.version}
     assert stored_trace(tmp_path, "province-dept", 2024, CODE) is not None
     assert stored_trace(tmp_path, "province-dept", 2023, CODE) is None
@@ -218,7 +219,7 @@ def test_cli_store_history_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     args = ["score", str(DATA / "overview"), "--year", "2024", "-f", "xlsx", "--store", "st"]
     for _ in range(2):
         res = runner.invoke(app, args)
-        assert res.exit_code == 0, res.output
+        assert res.exit_code == IncompleteError.exit_code, res.output  # overview has a rejected row: stored, provisional
     assert "已存入 st：1 个部门（2024/mof-project）" in res.stderr
     assert (tmp_path / "perfscore-mof-project-2024.xlsx").exists()
     res = runner.invoke(app, ["history", CODE, "--store", "st"])
@@ -226,14 +227,14 @@ def test_cli_store_history_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert res.stdout.count("mof-project") == 1
     assert "85.41" in res.stdout
     res = runner.invoke(app, ["history", CODE, "--store", "st", "--json"])
-    assert json.loads(res.stdout)[0]["grade"] == "良"
+    assert json.loads(res.stdout)[0]["grade"] == "良（暂定）"  # a row of overview is rejected: provisional
     res = runner.invoke(app, ["history", "990011", "--store", "st"])
     assert res.exit_code == 1
     assert "990001" in res.stderr
     res = runner.invoke(app, ["export", "--store", "st", "-o", "out/得分.csv", "--year", "2024"])
     assert res.exit_code == 0, res.output
     back = pd.read_csv(tmp_path / "out" / "得分.csv", dtype=str, encoding="utf-8-sig")
-    assert back[["dept_code", "grade", "rank"]].values.tolist() == [[CODE, "良", "1"]]
+    assert back[["dept_code", "grade", "rank"]].values.tolist() == [[CODE, "良（暂定）", "1"]]  # provisional: overview has a rejected row
 
 
 def test_cli_store_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,7 +261,7 @@ def test_cli_store_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_cli_html_default_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     res = CliRunner().invoke(app, ["score", str(DATA / "overview"), "-f", "html"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == IncompleteError.exit_code, res.output  # written, though a row is rejected
     out = tmp_path / "perfscore-mof-project-2024.html"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert str(out) in res.stderr

@@ -20,6 +20,7 @@ from scoring.cli.common import (
 from scoring.compare import compare as run_compare
 from scoring.compare import comparison_json, render_comparison
 from scoring.core.errors import IncompleteError
+from scoring.model.run import Run
 from scoring.pipeline import findings
 from scoring.render import registry
 from scoring.render.common import counts_line
@@ -38,7 +39,7 @@ def score(
                                      + "|".join(registry.names()))] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default")] = False,
     store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
@@ -56,9 +57,16 @@ def score(
             sorted({f"{s.year}/{run.ruleset.name}" for s in stored})) + "）", err=True)
     if fmt != "table" or out is not None:  # the table on the screen already opens with this line
         typer.echo(counts_line(run), err=True)
-    if strict and (run.dataset.rejections or run.dataset.problems):
-        ds = run.dataset
-        raise _fail(IncompleteError(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取"))
+    _exit_if_incomplete(run)
+
+
+def _exit_if_incomplete(run: Run) -> None:
+    """Exit 4 after writing every output when rows were rejected or files unreadable: the scores of the
+    departments concerned are provisional (未完成评分), and a script must not take them as final."""
+    ds = run.dataset
+    if ds.rejections or ds.problems:
+        raise _fail(IncompleteError(f"评分未完成：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件（或单元格）"
+                                    "无法读取；相关部门得分为暂定（退出码 4）"))
 
 
 @app.command()
@@ -105,6 +113,7 @@ def report(
     with _exit_on_error():
         for written in registry.render_reports(run, out, dept):
             _written(written)
+    _exit_if_incomplete(run)
 
 
 @app.command()

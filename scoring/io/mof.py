@@ -15,7 +15,11 @@ The result is the same raw tables `scoring.io.workbook` reads from the template 
   every file that names the department the same way.
 - 年度 comes from the title rows ("2024年度"), else from the file name, else it is left blank (rejected).
 - One project per sheet: 项目编码 from a 项目编码 cell, else P01, P02… in sheet order; money from the
-  年度资金总额 row.
+  funds block read whole: the 年度资金总额 row and its source rows (其中：当年/本年财政拨款, 上年结转资金,
+  其他资金). The total must equal the sum of its sources (尾差 within 0.05 万元 tolerated); where the total
+  row is blank or zero but the sources carry figures — published tables do print 0 0 0 there — the
+  project is scored from the sources. Each of these is written as a 核对 row (类别 资金来源) that the
+  ruleset's `funds-block` check reports.
 - Indicator rows keep the published 分值 (→ weight) and 得分 (→ published_score), so outputs show the
   department's own score beside perfscore's. "产出指标(50分)" is read as 产出指标.
 - The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
@@ -39,16 +43,22 @@ import pandas as pd
 
 from scoring.adapters.xlsx import SUFFIXES, read_grids
 from scoring.core.errors import DataError, Source
-from scoring.core.values import ValueParseError, try_parse_value
+from scoring.core.tolerance import EPS, MONEY_PLACES
+from scoring.core.values import ParsedValue, ValueParseError, try_parse_value
 from scoring.io.reader import Reader
-from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.model.tables import DEPARTMENTS, INDICATORS, NOTES, PROJECTS, SOURCE_COLUMNS, Table
 from scoring.rules.indicators import normalize_name
 
 TITLE = "项目支出绩效自评表"
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
 _FUND_HEADERS = {"年初预算数": "budget_initial", "全年预算数": "budget_final", "全年执行数": "spent",
                  "分值": "exec_weight", "执行率": "exec_rate", "得分": "exec_score"}
-_FUND_ROWS = {"年度资金总额": "total", "当年财政拨款": "current", "上年结转资金": "carried", "其他资金": "other"}
+_FUND_ROWS = {"年度资金总额": "total", "当年财政拨款": "current", "本年财政拨款": "current", "财政拨款": "current",
+              "上年结转资金": "carried", "上年结转": "carried", "其他资金": "other"}
+_SOURCES = ("current", "carried", "other")  # the 其中 rows under 年度资金总额
+_MONEY = ("budget_initial", "budget_final", "spent")
+FUNDS_NOTE_KIND = "资金来源"  # 核对 rows this reader writes; the `funds-block` check (common-checks) reports them
+FUNDS_TOLERANCE = 0.05  # 万元: a difference within it is a rounding 尾差
 _LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer",
            "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
            "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
@@ -140,6 +150,9 @@ def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tup
     yield DEPARTMENTS, _records(DEPARTMENTS, [dept])
     yield PROJECTS, _records(PROJECTS, projects)
     yield INDICATORS, _records(INDICATORS, indicators)
+    notes = [{**n, "dept_code": code} for p in parsed for n in p.notes]
+    if notes:
+        yield NOTES, _records(NOTES, notes)
 
 
 def _records(table: Table, records: list[dict[str, object]]) -> pd.DataFrame:
@@ -157,6 +170,7 @@ class _Parsed:
     title_row: int
     project: dict[str, object]
     indicators: list[dict[str, object]]
+    notes: list[dict[str, object]] = field(default_factory=list)  # 核对 rows about the funds block
 
 
 def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
@@ -175,8 +189,9 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
         project["project_name"] = s.title
         s.notices.append(DataError("未找到项目名称，以工作表名代替", source=Source(s.path, s.title, title[0] + 1,
                                                                     "项目名称")))
+    notes: list[dict[str, object]] = []
     if funds is not None:
-        project.update(_funds(s, funds, header))
+        project.update(_funds(s, funds, header, notes, str(project["project_name"])))
     else:
         s.notices.append(DataError("未找到资金表头（年初预算数 / 全年预算数 / 全年执行数），项目金额为空",
                                    source=Source(s.path, s.title)))
@@ -184,7 +199,7 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
     if header is None:
         s.notices.append(DataError("未找到绩效指标表头（一级指标 / 二级指标 / 三级指标 …），本项目没有指标",
                                    source=Source(s.path, s.title)))
-    return _Parsed(s, labels, year, title[0], project, rows)
+    return _Parsed(s, labels, year, title[0], project, rows, notes)
 
 
 def _text(found: tuple[object, int] | None) -> str | None:
@@ -244,8 +259,23 @@ def _number(v: object) -> object:
     return v
 
 
-def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
-    """年初预算数 / 全年预算数 / 全年执行数 of the 年度资金总额 row (summed from its parts if it is missing)."""
+def _money(v: object) -> float | None:
+    """A money cell as a number of 万元, or None when blank or not a plain number (validation judges it)."""
+    v = _number(v)
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    parsed = try_parse_value(str(v))
+    if not isinstance(parsed, ParsedValue) or parsed.value is None or parsed.comparator not in (None, "="):
+        return None
+    return float(parsed.value) if parsed.unit in (None, "万元") else None
+
+
+def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]], project: str
+           ) -> dict[str, object]:
+    """年初预算数 / 全年预算数 / 全年执行数 of the funds block, read whole: the 年度资金总额 row checked against
+    its source rows; from the sources when the total row is missing, blank or zero while they carry figures."""
     cols: dict[str, int] = {}
     for c, v in enumerate(s.rows[head]):
         k = _key(v)
@@ -259,24 +289,56 @@ def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
         kind = next((k for name, k in _FUND_ROWS.items() if any(name in lab for lab in labels)), None)
         if kind is not None and kind not in found:
             found[kind] = r
+    sources = [found[k] for k in _SOURCES if k in found]
+    cells = {r: {fld: _number(s.get(r, cols.get(fld), _header_of(fld))) for fld in _MONEY} for r in found.values()}
+    summed: dict[str, float | None] = {}
+    for fld in _MONEY:
+        amounts = [x for x in (_money(cells[r][fld]) for r in sources) if x is not None]
+        summed[fld] = round(sum(amounts), MONEY_PLACES) if amounts else None
+
+    def note(status: str, message: str, row: int) -> None:
+        notes.append({"kind": FUNDS_NOTE_KIND, "severity": "medium" if status == "不符" else "low",
+                      "status": status, "subject": project, "message": f"“{project}”{message}",
+                      "_file": str(s.path), "_sheet": s.title, "_row": row + 1})
+
     out: dict[str, object] = {}
     if "total" in found:
         r = found["total"]
         out["_row"] = r + 1
-        for fld in ("budget_initial", "budget_final", "spent"):
-            out[fld] = _number(s.get(r, cols.get(fld), _header_of(fld)))
+        total = {fld: _money(cells[r][fld]) for fld in _MONEY}
         if cols.get("exec_score") is not None:
             out["published_score"] = _number(s.get(r, cols.get("exec_score"), "得分"))
+        empty = all(not total[f] for f in _MONEY)
+        if empty and any(summed[f] for f in _MONEY):
+            # 财预〔2020〕10号 样表: 年度资金总额 = 其中各项之和. A total printed as 0 (or left blank) beside sources
+            # that carry the year's money is a filling error; scoring 执行率 0 from it would be a false finding.
+            out.update({fld: summed[fld] for fld in _MONEY})
+            note("不符", f"资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 {_wan(summed['budget_final'])}、"
+                        f"全年执行数 {_wan(summed['spent'])}，已按各项资金合计计算预算执行率", r)
+            return out
+        out.update({fld: cells[r][fld] for fld in _MONEY})
+        for fld in _MONEY:
+            t, sub = total[fld], summed[fld]
+            if t is None or sub is None or abs(t - sub) < EPS:
+                continue
+            within = abs(t - sub) <= FUNDS_TOLERANCE + EPS
+            note("尾差" if within else "不符",
+                 f"资金表“年度资金总额”{_header_of(fld)} {_wan(t)} ≠ 其中各项资金合计 {_wan(sub)}，相差 {t - sub:+,.2f} 万元"
+                 + ("（尾差，属四舍五入）" if within else ""), r)
     elif found:
         s.notices.append(DataError("未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title,
                                                                                   head + 1, "年度资金总额")))
         r = min(found.values())
         out["_row"] = r + 1
-        for fld in ("budget_initial", "budget_final", "spent"):
-            parts = [_number(s.get(rr, cols.get(fld), _header_of(fld))) for rr in found.values()]
+        for fld in _MONEY:
+            parts = [cells[rr][fld] for rr in found.values()]
             nums = [p for p in parts if isinstance(p, int | float)]
             out[fld] = sum(nums) if nums and len(nums) == len([p for p in parts if p is not None]) else None
     return out
+
+
+def _wan(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.2f} 万元"
 
 
 def _header_of(fld: str) -> str:

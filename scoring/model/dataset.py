@@ -19,6 +19,9 @@ class Rejection:
     value: object
     reason: str
     hint: str = ""
+    dept_code: str = ""     # the department the row belongs to, as written ("" when unknown)
+    project_code: str = ""  # its project, for 项目支出 and 绩效指标 rows
+    level1: str = ""        # 一级指标 as written, for 绩效指标 rows (so findings never call the level "未设置")
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f"值「{self.value}」："
@@ -54,6 +57,10 @@ class Dataset:
     @property
     def rows_used(self) -> int:
         return len(self.departments) + len(self.budget) + len(self.projects) + len(self.indicators) + len(self.notes)
+
+    def rejections_of(self, dept_code: str) -> tuple[Rejection, ...]:
+        """The rejections of one department's rows (a row with several bad cells appears once per cell)."""
+        return tuple(r for r in self.rejections if r.dept_code == dept_code)
 
     @property
     def rows_rejected(self) -> int:

@@ -28,8 +28,14 @@ class ScoreResult:
                  metric (执行率), formula / projects / reported (a ruleset indicator: derived, aggregated,
                  or filled in on 整体绩效指标), missing; points is after 人工调整, points_computed before it; explanation is the Chinese reason.
     projects:    dept_code, project_code, project_name, budget_initial, budget_final, spent, execution_rate,
-                 points, weight, total, grade (project scope; empty for department scope)
-    departments: dept_code, dept_name, year, total, grade, rank, n_projects, budget_final, spent
+                 points, weight, total, grade, status, provisional, n_rejected, total_text (project scope; empty for
+                 department scope)
+    departments: dept_code, dept_name, year, total, grade, rank, n_projects, budget_final, spent, status,
+                 provisional, n_rejected, total_text (the total as displayed: "92.10（未完成）")
+
+    Totals are rounded to the ruleset's precision and graded as rounded. A unit with rejected input rows
+    (n_rejected > 0) is status 未完成评分, provisional, and its grade reads "良（暂定）": its total leaves out
+    the rejected rows and is not final.
     """
 
     items: pd.DataFrame

@@ -28,6 +28,7 @@ from scoring.model.dataset import Dataset
 from scoring.model.derived import department_fields, with_fund_ratios
 from scoring.rules import expr
 from scoring.rules.check_rules import PROJECT_FIELDS, Check
+from scoring.rules.finding_rules import render
 from scoring.rules.indicators import Library
 
 STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}  # how reports and exports name a check's status
@@ -81,13 +82,24 @@ def _assert_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     """Every project or department for which the expression is not true (and whose fields are filled in)."""
     assert chk.condition is not None  # compile_checks gives every assert check its condition
     frame = data.departments.reset_index() if chk.on == "department" else data.projects
+    dept_names = dict(zip(data.dataset.departments["dept_code"], data.dataset.departments["dept_name"], strict=True))
     rows = []
     for rec in records(frame):
         fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
         if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
-            subject = str(fact.get("project_name") or fact.get("dept_code"))
-            rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{chk.message or chk.title}"))
+            subject = str(fact.get("project_name") or dept_names.get(fact["dept_code"]) or fact["dept_code"])
+            rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{_message(chk, fact)}"))
     return rows
+
+
+def _message(chk: Check, fact: Mapping[str, object]) -> str:
+    """An assert check's message, its {field} / {field:wan} placeholders filled from the fact (as findings
+    templates are), so that "三公经费支出{sangong_spent:wan}超过预算{sangong_budget_final:wan}" says the figures."""
+    text = chk.message or chk.title
+    try:
+        return render(text, fact) if "{" in text else text
+    except (KeyError, ValueError):
+        return text
 
 
 def _isna(v: object) -> bool:

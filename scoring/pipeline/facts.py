@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.core.display import half_up
 from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.core.tolerance import EPS
 from scoring.model.derived import with_fund_ratios
 from scoring.model.result import ScoreResult
+from scoring.pipeline.score import precision, rejected_rows
 from scoring.rules.fact_fields import SCHEMA
 from scoring.rules.ruleset import Ruleset, roles_from_name
 
@@ -62,6 +64,24 @@ def _indicator_roles(ruleset: Ruleset, level1: pd.Series, level2: pd.Series) -> 
                         index=level1.index, dtype=bool)
 
 
+def _rejected_by_unit(result: ScoreResult) -> pd.DataFrame:
+    """Per (dept_code, project_code): rejected indicator rows, their 一级 levels, and whether an output,
+    benefit or satisfaction row was among them — a level whose rows were rejected was set, not missing."""
+    rej = rejected_rows(result.dataset, result.ruleset)
+    rej = rej[rej["project_code"] != ""]
+    cols = ["n_rejected", "rejected_levels", "output_rejected", "benefit_rejected", "satisfaction_rejected"]
+    if rej.empty:
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["dept_code", "project_code"]))
+    role = _indicator_roles(result.ruleset, rej["level1"].astype(str), pd.Series("", index=rej.index))
+    rej = rej.assign(_out=role["output"], _ben=role["benefit"], _sat=role["satisfaction"])
+    g = rej.groupby(["dept_code", "project_code"])
+    return pd.DataFrame({
+        "n_rejected": g.size().astype(float),
+        "rejected_levels": g["level1"].agg(lambda s: "、".join(dict.fromkeys(x for x in s if x)) or "项目信息"),
+        "output_rejected": g["_out"].any(), "benefit_rejected": g["_ben"].any(), "satisfaction_rejected": g["_sat"].any(),
+    })
+
+
 def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any]]:
     """All facts of a scored run, in a stable order: departments, projects, indicators, checks."""
     ds = result.dataset
@@ -77,7 +97,8 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     with np.errstate(divide="ignore", invalid="ignore"):
         items["over_ratio"] = items["actual"] / items["target"].where(items["target"] > 0)
         items["share"] = items["points"] / items["weight"].where(items["weight"] > 0)
-    items["lost"] = items["weight"] - items["points"]
+    # Lost points at the display precision: an indicator that lost less than 0.01 shows 0.00 and is no problem.
+    items["lost"] = half_up(items["weight"] - items["points"], precision(result.ruleset))
     items["has_reason"] = text_col(items["deviation_reason"]).str.strip() != ""
     items["source"] = items["kind"]
     items["adjusted"] = items["override_score"].notna()
@@ -100,13 +121,18 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
         "has_benefit": g["_ben"].any(), "has_satisfaction": g["_sat"].any(),
     })
     surveyed = g["_surveyed"].any()
+    rejected = _rejected_by_unit(result)
     facts_proj: list[dict[str, Any]] = []
     # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
     # about execution, adjustment, carry-over and data periods.
     base = result.projects if len(result.projects) else ds.projects
     if len(base):
-        p = base.set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed"))
+        p = base.drop(columns=["n_rejected"], errors="ignore").set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed")).join(rejected)
         p = p.reset_index()
+        p["n_rejected"] = p["n_rejected"].fillna(0)
+        p["rejected_levels"] = text_col(p["rejected_levels"])
+        for col in ("output_rejected", "benefit_rejected", "satisfaction_rejected"):
+            p[col] = p[col].astype(object).where(p[col].notna(), False).astype(bool)
         p["dept_name"], p["year"] = p["dept_code"].map(dept_name), p["dept_code"].map(year)
         p["quantitative_share"] = p["n_quantitative"] / p["n_indicators"].where(p["n_indicators"] > 0)
         p = with_fund_ratios(p)
@@ -124,6 +150,7 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     dstats = pd.DataFrame({"n_indicators": gd.size().astype(float), "n_quant": gd["_quant"].sum().astype(float)})
     d = d.join(dstats, on="dept_code")
     d["quantitative_share"] = d["n_quant"] / d["n_indicators"].where(d["n_indicators"] > 0)
+    d["provisional"] = d["provisional"].astype(bool) if "provisional" in d else False
     facts_dept = _records(d, "department")
 
     c = checks.copy()

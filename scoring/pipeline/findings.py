@@ -23,7 +23,7 @@ from scoring.adapters.durable import CompiledRuleSpec, RuleEngine
 from scoring.core.severity import SEVERITIES
 from scoring.model.result import Finding
 from scoring.rules import expr as ex
-from scoring.rules.finding_rules import FindingRule, _decimal, _plain, render
+from scoring.rules.finding_rules import FindingRule, _decimal, _plain, render, template_fields
 
 Engine = Literal["durable", "reference"]
 
@@ -79,6 +79,16 @@ def _subject(fact: Mapping[str, object]) -> str:
     return text("subject") or text("name") or text("dept_code")
 
 
+def _cause(rule: FindingRule, fact: Mapping[str, object]) -> str:
+    """The department's own explanation when the rule quotes one and the fact carries it (`cause_given`,
+    e.g. "单位说明（{name}）：{deviation_reason}"); the rule's generic cause only when it is absent."""
+    if rule.cause_given:
+        names = [name for name, _ in template_fields(rule.cause_given)]
+        if all(str(fact.get(n) or "").strip() for n in names):
+            return rule.cause_given
+    return rule.cause
+
+
 def _join(texts: Sequence[str]) -> str:
     unique = list(dict.fromkeys(texts))
     if len(unique) == 1:
@@ -127,7 +137,7 @@ def run_findings(
     groups: dict[tuple[object, ...], list[tuple[int, tuple[str, str, str]]]] = {}
     for rule_id, index in match(rules, facts, engine=engine, schema=schema):
         rule, fact = by_id[rule_id], facts[index]
-        texts = (render(rule.problem, fact), render(rule.cause, fact), render(rule.measure, fact))
+        texts = (render(rule.problem, fact), render(_cause(rule, fact), fact), render(rule.measure, fact))
         dept = fact.get("dept_code")
         dept_code = None if dept is None else str(dept)
         key: tuple[object, ...] = (rule_id, dept_code, "key", render(rule.merge_key, fact)) if rule.merge_key \

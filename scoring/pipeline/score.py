@@ -1,7 +1,11 @@
 """Score every indicator of every department at once: weights, methods, overrides, totals and grades.
 
 All arithmetic is vectorised pandas over the whole indicator table (one call per method and parameter
-set, never one per indicator). Points keep full precision; only display rounds (half-up, two decimals).
+set, never one per indicator). One rounding rule end to end (issue 9): the weights an open level splits
+among its rows are rounded to the ruleset's `precision` (default 2 places) so that they still add up to the
+level; each indicator's points are rounded half-up to the same precision; project and department totals
+are sums (or, for a department of projects, the budget-weighted mean) of those rounded figures, rounded
+again; and the grade is read from that rounded total, the figure every output displays.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.core.display import fmt_num, pct
+from scoring.core.display import fmt_num, half_up, pct
 from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.core.tolerance import NOISE_PLACES
@@ -137,6 +141,35 @@ def _fixed_in(level: Level) -> list[tuple[str, FixedIndicator]]:
 # ------------------------------------------------------------------ weights and methods
 
 
+def precision(ruleset: Ruleset) -> int:
+    """Decimal places scores are rounded to: the ruleset's `precision:` (default 2, as 自评表 print them)."""
+    places = ruleset.raw.get("precision", 2) if isinstance(ruleset.raw, Mapping) else 2
+    return int(places) if isinstance(places, int) and 0 <= places <= 6 else 2
+
+
+def _rounded_shares(weights: pd.Series, keys: list[pd.Series], places: int, rows: pd.DataFrame) -> pd.Series:
+    """Round each group's weights to `places` so that they still sum to the group's rounded total:
+    50 split three ways is 16.67 + 16.67 + 16.66, never 3 × 16.67 = 50.01. The spare units go to the
+    largest remainders, ties to the row that comes first in the department's file (file, sheet, row,
+    name), so that the order rows arrive in never changes a score."""
+    unit = 10.0 ** -places
+    scaled = (weights / unit).round(NOISE_PLACES)
+    floor = np.floor(scaled)
+    frac = (scaled - floor).round(NOISE_PLACES)
+    want = scaled.groupby(keys).transform("sum").round()
+    short = (want - floor.groupby(keys).transform("sum")).round()
+    cols = {f"_k{i}": k.to_numpy() for i, k in enumerate(keys)}
+    order = pd.DataFrame({"f": frac, **cols}, index=weights.index).join(
+        rows[["_file", "_sheet", "_row", "name"]].astype(str))
+    order["_row"] = pd.to_numeric(order["_row"], errors="coerce")
+    order = order.sort_values(["f", "_file", "_sheet", "_row", "name"], ascending=[False, True, True, True, True],
+                              kind="stable")
+    rank = order.groupby(list(cols), sort=False).cumcount()
+    extra = (rank.reindex(weights.index) < short).astype(float)
+    out: pd.Series = (floor + extra) * unit
+    return out
+
+
 def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.DataFrame:
     """Split each open level's points among a project's (or department's) own rows; honour given 分值."""
     out = items.copy()
@@ -145,7 +178,7 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
     is_open = out["kind"] == "input"
     o = out[is_open]
     keys = [*group, "level1"]
-    level_pts = o["level1"].map(open_points)
+    level_pts = o["level1"].map(open_points).astype(float)  # an empty map keeps the (string) dtype of level1
     given = o["weight_given"].fillna(0).groupby([o[k] for k in keys]).transform("sum")
     n_free = o["weight_given"].isna().groupby([o[k] for k in keys]).transform("sum")
     remaining = (level_pts - given).clip(lower=0)
@@ -157,6 +190,10 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
         per_child_rows = o[free].groupby([*(o[k] for k in keys), o["level2"]])["level2"].transform("size").reindex(
             o.index)
         equal = equal.mask(by_child & free, remaining / n_child / per_child_rows)
+    free = o["weight_given"].isna() & equal.notna()
+    if free.any():
+        f = o[free]
+        equal = equal.mask(free, _rounded_shares(equal[free], [f[k] for k in keys], precision(ruleset), f))
     out.loc[is_open, "weight"] = o["weight_given"].fillna(equal)
     return out
 
@@ -180,6 +217,16 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
                                    actual_text="—", qualitative=False)
             frames.append(absent)
     return pd.concat(frames, ignore_index=True)
+
+
+def _rejected_levels(items: pd.DataFrame, rej: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    """`_rejected`: how many of a missing level's rows were rejected; such a level was set, not absent."""
+    out = items.copy()
+    rows = rej[rej["table"].isin(["绩效指标", "整体绩效指标"]) & (rej["level1"] != "")]
+    counts = rows.groupby([*group, "level1"]).size().rename("_rejected")
+    out = out.drop(columns=["_rejected"], errors="ignore").join(counts, on=[*group, "level1"])
+    out["_rejected"] = out["_rejected"].fillna(0).where(out["kind"] == "missing", 0).astype(int)
+    return out
 
 
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
@@ -295,8 +342,47 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     missing = items["kind"] == "missing"
     text = text.mask(missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w
                      + " 分未得")
+    if "_rejected" in items:
+        rejected = missing & (items["_rejected"] > 0)
+        text = text.mask(rejected, items["level1"].astype(str) + "有 " + items["_rejected"].astype(str)
+                         + " 行指标未通过校验（见拒绝清单），本级 " + w + " 分暂未计分，评分未完成")
     text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
     return text.mask(items["note"] != "", text + "；" + items["note"])
+
+
+# ------------------------------------------------------------------ rejected rows: incomplete scoring
+
+INCOMPLETE, COMPLETE = "未完成评分", "完成评分"
+PROVISIONAL_GRADE = "（暂定）"
+
+
+def rejected_rows(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
+    """One row per rejected input row: dept_code, project_code, level1 (the ruleset's name when the written
+    一级 resolves, else as written), table. A row with several bad cells counts once."""
+    seen: dict[tuple[str, str, str | None, int | None], dict[str, str]] = {}
+    for r in ds.rejections:
+        lv = ruleset.level_for(r.level1) if r.level1 else None
+        seen.setdefault((r.table, str(r.source.file), r.source.sheet, r.source.row), {
+            "dept_code": r.dept_code, "project_code": r.project_code, "table": r.table,
+            "level1": lv.name if lv is not None else r.level1})
+    cols = ["dept_code", "project_code", "level1", "table"]
+    return pd.DataFrame(list(seen.values()), columns=cols) if seen else pd.DataFrame(columns=cols)
+
+
+def _mark_incomplete(table: pd.DataFrame, rej: pd.DataFrame, keys: list[str], places: int) -> pd.DataFrame:
+    """status / provisional / n_rejected / total_text columns. The grade of an incomplete unit reads "良（暂定）"
+    and its total_text "92.10（未完成）", so every output that prints them says they are not final
+    (issue 9: nothing silent)."""
+    out = table.copy()
+    counts = rej.groupby(keys).size().rename("_n")
+    out = out.join(counts, on=keys) if len(counts) else out.assign(_n=0)
+    out["n_rejected"] = out.pop("_n").fillna(0).astype(int)
+    out["provisional"] = out["n_rejected"] > 0
+    out["status"] = np.where(out["provisional"], INCOMPLETE, COMPLETE)
+    out["grade"] = out["grade"].astype(object).where(~out["provisional"], out["grade"].astype(str) + PROVISIONAL_GRADE)
+    shown = fmt_num(out["total"].astype(float), places)
+    out["total_text"] = shown.where(~out["provisional"], shown + "（未完成）")
+    return out
 
 
 # ------------------------------------------------------------------ totals
@@ -334,17 +420,25 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
         items["project_code"] = ""
     items = _allocate(items, ruleset, group)
     items = _missing_levels(items, ds, ruleset, group)
+    items = _rejected_levels(items, rejected_rows(ds, ruleset), group)
     items = _assign_methods(items, ruleset)
     items = _apply_methods(items, ruleset)
     items = _overachievement(items, ruleset)
     items["points"] = items["points_computed"].where(items["override_score"].isna(),
                                                      items["override_score"].clip(lower=0))
-    items["points"] = items["points"].clip(upper=items["weight"].where(items["override_score"].isna()))
+    # Every indicator score lies in [0, weight], an adjusted one too (validation rejects overrides above a
+    # given 分值; one above a share the level allocated is capped here and the note says so).
+    items["points"] = half_up(items["points"].clip(lower=0, upper=items["weight"]), precision(ruleset))
     items["note"] = _notes(items, ruleset)  # after points: it compares them with the published 得分
     items["explanation"] = _explain(items, ruleset)
     items = _ordered(items, ruleset)
     projects = _project_totals(items, ds, ruleset) if ruleset.scope == "project" else pd.DataFrame()
     departments = _department_totals(items, projects, ds, ruleset)
+    rej = rejected_rows(ds, ruleset)
+    if len(projects):
+        projects = _mark_incomplete(projects, rej[rej["project_code"] != ""], ["dept_code", "project_code"],
+                                    precision(ruleset))
+    departments = _mark_incomplete(departments, rej, ["dept_code"], precision(ruleset))
     return ScoreResult(items[[*ITEM_COLUMNS, "direction"]], projects, departments, ruleset, ds)
 
 
@@ -362,12 +456,14 @@ def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.Da
     sums = items.groupby(["dept_code", "project_code"])[["points", "weight"]].sum()
     p = ds.projects.set_index(["dept_code", "project_code"])
     out = p[["project_name", "budget_initial", "budget_final", "spent", "carryover", "period_months"]].join(sums)
-    out[["points", "weight"]] = out[["points", "weight"]].fillna(0)
+    places = precision(ruleset)
+    for col in ("points", "weight"):
+        out[col] = half_up(out[col].fillna(0), places)
     if ruleset.missing_level == "redistribute":
         out["total"] = out["points"] / out["weight"].where(out["weight"] > 0) * ruleset.total
     else:
         out["total"] = out["points"]
-    out["total"] = out["total"].fillna(0)
+    out["total"] = half_up(out["total"].fillna(0).clip(lower=0, upper=ruleset.total), places)
     out = with_fund_ratios(out)
     out["grade"] = out["total"].map(ruleset.grade_of)
     return out.reset_index()
@@ -391,7 +487,7 @@ def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset,
         d = d.join(tot).join(n)
         d["budget_final"] = ds.projects.groupby("dept_code")["budget_final"].sum()
         d["spent"] = ds.projects.groupby("dept_code")["spent"].sum()
-    d["total"] = d["total"].fillna(0.0)
+    d["total"] = half_up(d["total"].fillna(0.0).clip(lower=0, upper=ruleset.total), precision(ruleset))
     d["n_projects"] = d["n_projects"].fillna(0).astype(int)
     d["grade"] = d["total"].map(ruleset.grade_of)
     d["rank"] = d["total"].rank(ascending=False, method="min").astype(int)

@@ -7,7 +7,7 @@ and actuals, and the ruleset level each indicator row belongs to.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,11 +16,12 @@ import pandas as pd
 
 from scoring.core.errors import Source, did_you_mean
 from scoring.core.text import text_col
+from scoring.core.tolerance import EPS
 from scoring.core.values import ParsedValue, ValueParseError, try_parse_value
 from scoring.io.load import RawData
 from scoring.model.dataset import Dataset, Rejection
 from scoring.model.tables import BUDGET, DEPARTMENTS, INDICATORS, NOTES, PROJECTS, SOURCE_COLUMNS, Table
-from scoring.rules.methods import qualitative_share
+from scoring.rules import qualitative
 from scoring.rules.ruleset import Ruleset
 
 MONEY_UNITS = {None, "万元"}
@@ -51,7 +52,12 @@ class _Rejecter:
 
     def add(self, table: Table, row: pd.Series | dict[str, Any], field: str, reason: str, hint: str = "") -> None:
         header = next(c.header for c in table.columns if c.field == field)
-        self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint))
+        dept, project = row.get("dept_code"), row.get("project_code")
+        self.items.append(Rejection(table.sheet, _src(row, header), row.get(field), reason, hint,
+                                    "" if _blank(dept) else _code_text(dept),
+                                    "" if _blank(project) else _code_text(project),
+                                    "" if table.key not in ("indicators", "dept_indicators") or _blank(row.get("level1"))
+                                    else str(row.get("level1")).strip()))
 
     def drop(self, df: pd.DataFrame, bad: Iterable[int]) -> pd.DataFrame:
         return df.drop(index=list(set(bad))).reset_index(drop=True)
@@ -84,6 +90,12 @@ def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> p
                 rej.add(table, df.loc[idx], col.field, reason)
                 bad.add(idx)
                 values.append(np.nan)
+            elif parsed.value < 0:
+                # Money, staff counts, 分值 and 得分 are never negative; a minus sign is a typing error or a
+                # refund booked the wrong way, and scoring it would lift 执行率 or a total past its maximum.
+                rej.add(table, df.loc[idx], col.field, f"「{col.header}」不能为负数")
+                bad.add(idx)
+                values.append(np.nan)
             elif col.comment.startswith("万元") and parsed.unit not in MONEY_UNITS:
                 rej.add(table, df.loc[idx], col.field, f"金额单位应为万元，而不是「{parsed.unit}」")
                 bad.add(idx)
@@ -94,12 +106,15 @@ def _numbers(df: pd.DataFrame, table: Table, rej: _Rejecter, bad: set[int]) -> p
     return out
 
 
+def _code_text(v: object) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+
 def _codes(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
     """Codes are text: 431202001.0 from Excel becomes '431202001'."""
     out = df.copy()
     for c in cols:
-        out[c] = out[c].map(lambda v: "" if _blank(v) else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                                             else str(v).strip()))
+        out[c] = out[c].map(lambda v: "" if _blank(v) else _code_text(v))
     return out
 
 
@@ -300,6 +315,12 @@ def _indicator_row(
     if len(resolved) == 3:
         return resolved
     level1, level2 = resolved
+    duplicate = _duplicates_execution(row, ruleset, level1, level2)
+    if duplicate is not None:
+        return duplicate
+    bounded = _override_problem(row, ruleset, level1)
+    if bounded is not None:
+        return bounded
     target = try_parse_value(row["target"])
     if isinstance(target, ValueParseError):
         return ("target", target.reason)
@@ -311,6 +332,59 @@ def _indicator_row(
     return _pair(target, actual, level1, level2, qual, str(row["level1"]), written2)
 
 
+EXECUTION_ID = "预算执行率"
+
+
+def _execution_spots(ruleset: Ruleset) -> list[tuple[str, str, float]]:
+    """Where the ruleset scores 执行率 itself from the budget lines: (一级, 二级 or "", points)."""
+    spots = [(lv.name, "", float(lv.points)) for lv in ruleset.levels if lv.metric == "execution_rate"]
+    return spots + [(lv.name, c.name, float(c.points)) for lv in ruleset.levels for c in lv.children
+                    if c.metric == "execution_rate"]
+
+
+def _duplicates_execution(row: dict[str, Any], ruleset: Ruleset, level1: str, level2: str
+                          ) -> tuple[str, str, str] | None:
+    """An indicator row that repeats the 预算执行率 the ruleset already scores from 全年执行数/全年预算数.
+
+    A finance officer often copies the execution row into the indicator table, as the provincial forms
+    print it (鄂州: 执行率 inside 产出). Scoring it again counted the same money twice (114.70/100)."""
+    if ruleset.scope != "project" or not row["project_code"]:
+        return None
+    spots = _execution_spots(ruleset)
+    if not spots:
+        return None
+    ind = ruleset.library.resolve(str(row["name"]))
+    at_spot = any(level1 == l1 and (not l2 or level2 == l2) for l1, l2, _ in spots)
+    if (ind is not None and ind.id == EXECUTION_ID) or at_spot:
+        l1, l2, pts = spots[0]
+        where = f"{l1}/{l2}" if l2 else l1
+        return ("name", f"预算执行率已由规则集按 全年执行数 / 全年预算数 计分（{where}，{pts:g} 分），此行重复，不另计分",
+                "请删除此行；执行率由“项目支出”表的全年预算数和全年执行数计算")
+    return None
+
+
+def _override_problem(row: dict[str, Any], ruleset: Ruleset, level1: str) -> tuple[str, str, str] | None:
+    """人工调整得分 must lie in [0, 分值] (the level's points when no 分值 is given) and carry a 调整理由.
+
+    An adjusted score is an official's decision that replaces the computed one; without a reason nobody
+    can audit it, and above the weight it lifts the total past the ruleset's maximum."""
+    score, weight = row["override_score"], row["weight"]
+    if _blank(score):
+        return None
+    level = ruleset.level_for(level1)
+    bound = float(weight) if not _blank(weight) else float(level.points if level is not None else ruleset.total)
+    what = "分值" if not _blank(weight) else f"「{level1}」的分值"
+    if float(score) > bound + EPS:
+        return ("override_score", f"人工调整得分 {float(score):g} 超过{what} {bound:g}",
+                "调整后的得分应在 0 与分值之间")
+    if _blank(row["override_reason"]):
+        return ("override_reason", "有人工调整得分但未填写调整理由", "请在“调整理由”列说明调整依据")
+    return None
+
+
+_NONNEGATIVE_EXEMPT = frozenset({None, "%"})  # rates (变动率、增长率) may fall below zero; counts and money not
+
+
 def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qual: object,
           written1: str, written2: str) -> dict[str, object] | tuple[str, str] | tuple[str, str, str]:
     """Reconcile a parsed target with its actual: units, percentages written as fractions, qualitative text."""
@@ -319,12 +393,14 @@ def _pair(target: ParsedValue, actual: ParsedValue, level1: str, level2: str, qu
     if target.is_qualitative:
         if actual.is_numeric:
             return ("actual", "定性指标的实际完成值应为文字等级", "如 达成预期指标 / 部分达成 / 未达成")
-        if isinstance(qual, dict) and qualitative_share(actual.raw, qual) is None:
-            words = [str(w) for lv in qual["levels"] for w in lv["match"]][:6]
-            return ("actual", "无法对照定性等级", "可用：" + "、".join(words))
+        if isinstance(qual, Mapping) and qualitative.match_share(actual.raw, qual) is None:
+            return ("actual", qualitative.UNMATCHED_REASON, qualitative.hint(qual))
     else:
         if actual.is_qualitative:
             return ("actual", "定量指标的实际完成值应为数值", f"目标为 {target.raw}")
+        for col, v in (("target", target), ("actual", actual)):
+            if v.value is not None and v.value < 0 and v.unit not in _NONNEGATIVE_EXEMPT:
+                return (col, f"以「{v.unit}」计的数量不能为负数", "未完成请填 0")
         if target.unit == "%" and actual.unit is None and actual_value is not None and abs(actual_value) <= 1.5:
             actual_value, actual_unit = actual_value * 100, "%"  # 0.95 written for 95%
         elif target.unit == "%" and actual.unit is None:

@@ -25,7 +25,7 @@ def counts_line(run: Run) -> str:
 
 def ranking_rows(run: Run) -> list[list[str]]:
     d = run.result.departments
-    return [[str(r.rank), r.dept_name, str(r.year), fmt2(r.total), r.grade, str(r.n_projects)]
+    return [[str(r.rank), r.dept_name, str(r.year), r.total_text, r.grade, str(r.n_projects)]
             for r in iter_rows(d)]
 
 
@@ -39,7 +39,7 @@ def project_rows(run: Run, dept_code: str) -> list[list[str]]:
     if p.empty:
         return []
     p = p[p["dept_code"] == dept_code]
-    return [[r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), fmt2(r.total), r.grade]
+    return [[r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), r.total_text, r.grade]
             for r in iter_rows(p)]
 
 
@@ -76,6 +76,6 @@ def units(run: Run) -> Iterator[tuple[str, str, str | None, str]]:
         if run.ruleset.scope == "project":
             p = run.result.projects
             for r in iter_rows(p[p["dept_code"] == d.dept_code]):
-                yield d.dept_code, d.dept_name, r.project_code, f"{r.project_name}（{fmt2(r.total)} 分，{r.grade}）"
+                yield d.dept_code, d.dept_name, r.project_code, f"{r.project_name}（{r.total_text} 分，{r.grade}）"
         else:
-            yield d.dept_code, d.dept_name, None, f"{d.dept_name}（{fmt2(d.total)} 分，{d.grade}）"
+            yield d.dept_code, d.dept_name, None, f"{d.dept_name}（{d.total_text} 分，{d.grade}）"

@@ -79,8 +79,8 @@ def _drill_projects(run: Run, code: str, classes: dict[str, str]) -> list[dict[s
     items = res.items[res.items["dept_code"] == code]
     return [{
         "code": _text(r.project_code), "name": _text(r.project_name), "budget_final": _wan(r.budget_final),
-        "spent": _wan(r.spent), "execution_rate": _pct(r.execution_rate), "total": fmt2(r.total),
-        "grade": _text(r.grade), "grade_class": classes.get(_text(r.grade), "g3"),
+        "spent": _wan(r.spent), "execution_rate": _pct(r.execution_rate), "total": _text(r.total_text),
+        "grade": _text(r.grade), "grade_class": classes.get(_final(r.grade), "g3"),
         "indicators": _indicators(items[items["project_code"] == r.project_code]),
     } for r in iter_rows(res.projects[res.projects["dept_code"] == code])]
 
@@ -105,7 +105,7 @@ def grade_distribution(run: Run, classes: dict[str, str]) -> list[dict[str, Any]
         units.append(("项目", run.result.projects))
     out = []
     for label, frame in units:
-        counts = frame["grade"].astype(str).value_counts()
+        counts = frame["grade"].map(_final).value_counts()  # a provisional 良（暂定） counts as 良
         n = len(frame)
         out.append({"label": label, "n": n, "cells": [{
             "name": g.name, "cls": classes[g.name], "count": int(counts.get(g.name, 0)),
@@ -113,6 +113,11 @@ def grade_distribution(run: Run, classes: dict[str, str]) -> list[dict[str, Any]
             "width": round(float(counts.get(g.name, 0)) / n * 100, 1) if n else 0.0,
         } for g in grades]})
     return out
+
+
+def _final(grade: object) -> str:
+    """The grade name without "（暂定）", for its colour: a provisional 良 is still coloured as 良."""
+    return _text(grade).removesuffix("（暂定）")
 
 
 def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]:
@@ -124,8 +129,8 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
         bars: list[Bar] = []
         if rs.scope == "project":
             p = res.projects[res.projects["dept_code"] == d.dept_code]
-            bars = [Bar(_text(r.project_name), fmt2(r.total), f"{rs.total:g}", _width(r.total, rs.total),
-                        _text(r.grade), classes.get(_text(r.grade), "g3")) for r in iter_rows(p)]
+            bars = [Bar(_text(r.project_name), _text(r.total_text), f"{rs.total:g}", _width(r.total, rs.total),
+                        _text(r.grade), classes.get(_final(r.grade), "g3")) for r in iter_rows(p)]
             bars_title = "项目得分"
         else:
             it = res.items[res.items["dept_code"] == d.dept_code]
@@ -141,7 +146,7 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
         rate = spent / final if pd.notna(final) and final else None
         cards.append({
             "code": _text(d.dept_code), "name": _text(d.dept_name), "year": int(d.year), "rank": int(d.rank),
-            "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
+            "total": _text(d.total_text), "grade": _text(d.grade), "grade_class": classes.get(_final(d.grade), "g3"),
             "n_projects": int(d.n_projects), "budget_final": _wan(final), "spent": _wan(spent),
             "execution_rate": _pct(rate), "bars": bars, "bars_title": bars_title,
             "projects": _drill_projects(run, d.dept_code, classes) if rs.scope == "project" else [],
@@ -210,8 +215,8 @@ def context(run: Run) -> dict[str, Any]:
     classes = grade_classes(run)
     order = {name: i for i, name in enumerate(classes)}  # grades sort best first, not by their characters
     ranking = [{"rank": int(d.rank), "name": _text(d.dept_name), "code": _text(d.dept_code), "year": int(d.year),
-                "total": fmt2(d.total), "total_sort": f"{float(d.total):.6f}", "grade": _text(d.grade),
-                "grade_class": classes.get(_text(d.grade), "g3"), "grade_sort": order.get(_text(d.grade), len(order)),
+                "total": _text(d.total_text), "total_sort": f"{float(d.total):.6f}", "grade": _text(d.grade),
+                "grade_class": classes.get(_final(d.grade), "g3"), "grade_sort": order.get(_final(d.grade), len(order)),
                 "n_projects": int(d.n_projects)} for d in iter_rows(run.result.departments)]
     years = sorted({int(y) for y in run.result.departments["year"]})
     return {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from scoring.core.display import fmt2
 from scoring.core.escape import md_rows, md_text
 from scoring.core.frames import iter_rows
 from scoring.model.run import Run
@@ -27,7 +26,7 @@ def render_markdown(run: Run) -> str:
            f"- 依据：{md_text(rs.source_doc)}", f"- {counts_line(run)}", "", "## 部门排名", "",
            tabulate(md_rows(ranking_rows(run)), RANKING_HEADERS, tablefmt="github", disable_numparse=True)]
     for d in iter_rows(run.result.departments):
-        out += ["", f"## {md_text(d.dept_name)}（{fmt2(d.total)} 分，{d.grade}）"]
+        out += ["", f"## {md_text(d.dept_name)}（{d.total_text} 分，{d.grade}）"]
         rows = project_rows(run, d.dept_code)
         if rows:
             out += ["", tabulate(md_rows(rows), PROJECT_HEADERS, tablefmt="github", disable_numparse=True)]

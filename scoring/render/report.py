@@ -111,6 +111,13 @@ def _projects(run: Run, code: str, fund: bool | None = None) -> pd.DataFrame:
     return p if fund is None else p[p["is_fund"] == fund]
 
 
+def _provisional(d: pd.Series) -> str:
+    """The sentence an incomplete department's report must carry: its score is not final (issue 9)."""
+    if not bool(d.get("provisional", False)):
+        return ""
+    return f"有{int(d['n_rejected'])}行数据未通过校验，评分未完成，得分和等级为暂定。"
+
+
 def build_report(run: Run, dept_code: str) -> Report:
     """The report for one department, in the structure its ruleset's scope calls for."""
     d = row(run.result.departments.set_index("dept_code"), dept_code)
@@ -152,12 +159,12 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
     by_grade = "，".join(f"“{g.name}”{int(counts[g.name])}个" for g in sorted(run.ruleset.grades, key=lambda g: -g.min)
                         if g.name in counts)
     spread = f"{n}个项目评价等级均为“{counts.index[0]}”。" if len(counts) == 1 else f"{n}个项目中，评价等级为{by_grade}。"
-    yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合得分{fmt2(d['total'])}分（各项目得分按全年预算数加权平均），"
-                     f"评价等级为“{d['grade']}”。{spread}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
+    yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合得分{d['total_text']}分（各项目得分按全年预算数加权平均），"
+                     f"评价等级为“{d['grade']}”。{spread}{_provisional(d)}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
     if n:
         yield Block("table", headers=["项目名称", "全年预算数（万元）", "全年执行数（万元）", "预算执行率", "自评得分", "评价等级"],
                     rows=[[r.project_name, _wan(r.budget_final), _wan(r.spent), pct_text(r.execution_rate),
-                           fmt2(r.total), str(r.grade)] for r in iter_rows(scored)])
+                           str(r.total_text), str(r.grade)] for r in iter_rows(scored)])
 
     yield Block("h2", "四、绩效目标完成情况分析")
     yield Block("h3", "（一）资金投入情况分析")
@@ -167,7 +174,7 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
         yield Block("h4", f"{i}.{r.project_name}")
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
         yield Block("p", f"该项目全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，"
-                         f"预算执行率{pct_text(r.execution_rate)}{carry}；自评得分{fmt2(r.total)}分，等级为“{r.grade}”。")
+                         f"预算执行率{pct_text(r.execution_rate)}{carry}；自评得分{r.total_text}分，等级为“{r.grade}”。")
         yield Block("p", _project_narrative(run, code, str(r.project_code), str(r.project_name)))
         yield from _completion(run, code, str(r.project_code), str(r.project_name))
         headers, rows = item_table(run, code, r.project_code)
@@ -307,7 +314,8 @@ def _department_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> It
     parts = "、".join(f"{lv.name}{fmt2(levels[levels['level1'] == lv.name]['points'].sum())}分（满分{float(lv.points):g}分）"
                       for lv in run.ruleset.levels)
     yield Block("p", f"根据{basis(run)}，本单位按{_weights(run)}的部门整体支出绩效评价共性指标开展自评，"
-                     f"{year}年度部门整体支出绩效自评得分{fmt2(d['total'])}分，评价等级为“{d['grade']}”。其中，{parts}。")
+                     f"{year}年度部门整体支出绩效自评得分{d['total_text']}分，评价等级为“{d['grade']}”。其中，{parts}。"
+                     + _provisional(d))
     yield Block("p", placeholder("部门整体支出取得的主要成效（年度重点工作完成情况）"))
     headers, rows = item_table(run, code)
     yield Block("table", rows=rows, headers=headers)
@@ -379,10 +387,21 @@ MEASURE_GROUPS: dict[str, tuple[str, str]] = {
     "满意度": ("开展服务对象满意度调查", "{next}年度自评前完成调查。"),
     "数据质量": ("规范绩效数据统计", "自{next}年起按月归集绩效数据。"),
     "共性指标": ("对照共性指标补齐管理短板", "{next}年度逐项落实整改。"),
+    "数据一致性": ("确保报表数据勾稽一致", "{next}年度报送决算和自评数据前逐项核对预算、执行和结转结余。"),
+    "三公经费": ("从严控制“三公”经费", "自{next}年起按季统计“三公”经费支出，超预算的一律先报批后支出。"),
+    "人员管理": ("严格编制和人员管理", "{next}年度内完成在职人数与编制核定的对账。"),
+    "成本控制": ("加强项目成本控制", "{next}年度项目实施前完成成本测算。"),
+    "自评质量": ("提高自评填报质量", "{next}年度自评时逐项填写偏差原因并附佐证材料。"),
+    "评分未完成": ("补正未通过校验的数据", "收到本报告后即按“被拒绝的行”逐项补正数据，重新评分后再报送。"),
+    "总体评价": ("巩固和提升整体绩效水平", "{next}年度对标优秀单位查找差距，逐项落实整改。"),
 }
+# A category without its own paragraph reads: 针对<category>方面的问题加强整改 + this, with the category named, so
+# two such paragraphs never repeat a sentence.
+OTHER_MEASURE = "{next}年度对{category}方面的问题逐项落实整改。"
 # Categories whose measures read together when there are more than six groups.
-_MERGE_ORDER = (("满意度", "目标设置"), ("数据质量", "目标设置"), ("预算编制", "预算执行"), ("共性指标", "资金管理"),
-                ("预算配置", "资金管理"))
+_MERGE_ORDER = (("满意度", "目标设置"), ("数据质量", "目标设置"), ("自评质量", "目标设置"), ("预算编制", "预算执行"),
+                ("共性指标", "资金管理"), ("预算配置", "资金管理"), ("三公经费", "资金管理"), ("人员管理", "资金管理"),
+                ("数据一致性", "资金管理"), ("成本控制", "资金管理"))
 MAX_MEASURES = 6
 
 
@@ -437,13 +456,19 @@ def measure_paragraphs(found: list[Finding], year: int) -> list[tuple[str, str]]
             break
         if small in groups and into in groups:
             groups[into] += groups.pop(small)
+    if len(groups) > MAX_MEASURES - 1:  # still too many: the last groups read together, none is dropped
+        names = list(groups)
+        keep, rest = names[:MAX_MEASURES - 2], names[MAX_MEASURES - 2:]
+        merged = {name: groups[name] for name in keep}
+        merged["、".join(rest)] = [m for name in rest for m in groups[name]]
+        groups = merged
     out = []
     for category, measures in groups.items():
-        title, when = MEASURE_GROUPS.get(category, (f"针对{category}方面的问题加强整改", "{next}年度逐项落实整改。"))
-        out.append((title, when.format(next=year + 1) + "".join(_merge_measures(measures))))
+        title, when = MEASURE_GROUPS.get(category, (f"针对{category}方面的问题加强整改", OTHER_MEASURE))
+        out.append((title, when.format(next=year + 1, category=category) + "".join(_merge_measures(measures))))
     out.append(("强化自评结果应用", f"将本次自评发现问题的整改情况纳入{year + 1}年度绩效运行监控，整改不到位的项目在"
                                   f"{year + 2}年度预算安排中相应调减，推动预算安排与绩效结果挂钩。"))
-    return out[:MAX_MEASURES] if len(out) <= MAX_MEASURES else [*out[:MAX_MEASURES - 1], out[-1]]
+    return out
 
 
 def _problems_and_measures(run: Run, code: str, year: int, numbers: tuple[str, str]) -> Iterator[Block]:

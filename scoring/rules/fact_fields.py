@@ -14,7 +14,7 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
         "target": float, "actual": float, "completion": float, "over_ratio": float, "points": float,
         "weight": float, "share": float, "lost": float, "qualitative": bool, "overachieved": bool,
         "reason_missing": bool, "has_reason": bool, "method": str, "direction": str, "source": str,
-        "adjusted": bool, "published": float, "published_diff": float,
+        "adjusted": bool, "published": float, "published_diff": float, "deviation_reason": str,
     },
     "project": {
         **_COMMON, "project_code": str, "project_name": str, "budget_initial": float, "budget_final": float,
@@ -22,12 +22,14 @@ SCHEMA: Mapping[str, Mapping[str, type]] = {
         "adjustment": float, "carryover_rate": float, "period_months": float, "total": float, "grade": str,
         "n_indicators": float, "n_quantitative": float, "quantitative_share": float, "n_below_target": float,
         "has_output": bool, "has_benefit": bool, "has_satisfaction": bool, "satisfaction_surveyed": bool,
+        "status": str, "provisional": bool, "n_rejected": float, "rejected_levels": str,
+        "output_rejected": bool, "benefit_rejected": bool, "satisfaction_rejected": bool,
     },
     "department": {
         **_COMMON, "total": float, "grade": str, "rank": float, "n_projects": float, "budget_initial": float,
         "budget_final": float, "spent": float, "execution_rate": float, "adjustment_rate": float,
         "carryover": float, "carryover_rate": float, "n_checks_failed": float, "n_indicators": float,
-        "quantitative_share": float,
+        "quantitative_share": float, "status": str, "provisional": bool, "n_rejected": float,
     },
     "check": {
         **_COMMON, "check_id": str, "title": str, "severity": str, "status": str, "subject": str,
@@ -48,9 +50,9 @@ FIELD_DOCS: Mapping[str, str] = {
     "actual": "实际数值（同 target 的单位）",
     "completion": "完成比例：实际/目标（越低越好的指标为保留分值比例），封顶前的值",
     "over_ratio": "实际/目标（用于判断超额完成）", "points": "得分（人工调整后）", "weight": "分值",
-    "share": "得分/分值", "lost": "失分：分值 − 得分", "qualitative": "实际完成值为定性文字",
+    "share": "得分/分值", "lost": "失分：分值 − 得分（按显示精度取整，不足 0.01 分为 0）", "qualitative": "实际完成值为定性文字",
     "overachieved": "实际达到目标的超额阈值（如 130%）以上", "reason_missing": "超额完成但未填偏差原因",
-    "has_reason": "填写了偏差原因", "method": "计分方法", "direction": "higher / lower / exact",
+    "has_reason": "填写了偏差原因", "deviation_reason": "偏差原因（单位填报原文）", "method": "计分方法", "direction": "higher / lower / exact",
     "source": "来源：input（单位自设）、metric（执行率）、formula（由预算数据推导）、projects（汇总项目）、"
               "reported（整体绩效指标表填报）、missing（缺失）",
     "adjusted": "有人工调整得分", "published": "单位自评得分", "published_diff": "得分 − 单位自评得分",
@@ -67,6 +69,11 @@ FIELD_DOCS: Mapping[str, str] = {
     "severity": "严重程度 high / medium / low", "status": "fail（不符）/ rounding（尾差）/ note（提示）",
     "subject": "检查对象", "expected": "应为", "difference": "差额", "message": "检查说明",
     "check.actual": "实为",
+    "department.status": "评分状态：完成评分 / 未完成评分（有被拒绝的行）",
+    "project.status": "评分状态：完成评分 / 未完成评分（有被拒绝的行）", "provisional": "得分为暂定（有被拒绝的行）",
+    "n_rejected": "被拒绝的输入行数", "rejected_levels": "被拒绝的指标行所属一级指标（顿号分隔）",
+    "output_rejected": "有产出指标行被拒绝", "benefit_rejected": "有效益指标行被拒绝",
+    "satisfaction_rejected": "有满意度指标行被拒绝",
 }
 
 

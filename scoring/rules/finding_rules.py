@@ -18,10 +18,10 @@ from scoring.rules import expr as ex
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
 
 
-OPTIONAL = ("merge_key", "problem_merged")
+OPTIONAL = ("merge_key", "problem_merged", "cause_given")
 
 
-TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged")
+TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged", "cause_given")
 
 
 # problem_merged (optional) replaces the joined problems when several facts merge into one finding;
@@ -51,6 +51,7 @@ class FindingRule:
     merge_key: str | None = None
     line: int | None = None
     problem_merged: str | None = None
+    cause_given: str | None = None  # used instead of cause when every field it names is filled ("单位说明：…")
 
 
 def _decimal(value: float) -> Decimal:
@@ -220,6 +221,7 @@ def compile_findings(
             id=rule_id, on=on, when=when, severity=severity, category=item["category"],
             problem=item["problem"], cause=item["cause"], measure=item["measure"],
             merge_key=merge_key, line=line, problem_merged=item.get("problem_merged"),
+            cause_given=item.get("cause_given"),
         ))
     return tuple(rules)
 

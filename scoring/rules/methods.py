@@ -9,10 +9,8 @@ never modified. Parameters are checked when the ruleset loads (`validate_params`
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,7 +18,7 @@ import pandas as pd
 
 from scoring.core.display import pct
 from scoring.core.tolerance import EPS, NOISE_PLACES
-from scoring.rules.indicators import normalize_name
+from scoring.rules import qualitative as phrases
 
 Params = Mapping[str, Any]
 
@@ -281,22 +279,9 @@ def _check_qualitative(params: Params) -> list[str]:
 
 
 def qualitative_share(text: str, params: Params) -> float | None:
-    """The share of the weight a qualitative actual earns, or None when no level's words match."""
-    return _qualitative_share(text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str))
-
-
-@lru_cache(maxsize=65536)
-def _qualitative_share(text: str, params_json: str) -> float | None:
-    params = json.loads(params_json)
-    t = normalize_name(text)
-    # Longest matching word wins so that "部分达成" is not read as "达成".
-    best: tuple[int, float] | None = None
-    for lv in params["levels"]:
-        for word in lv["match"]:
-            w = normalize_name(str(word))
-            if w and w in t and (best is None or len(w) > best[0]):
-                best = (len(w), float(lv["share"]))
-    return None if best is None else best[1]
+    """The share of the weight a qualitative actual earns, or None when no level's phrase is the answer
+    (whole normalised phrases, negations never inherit a level: scoring.rules.qualitative)."""
+    return phrases.match_share(text, params)
 
 
 @method("qualitative", "定性分级", _check_qualitative)
