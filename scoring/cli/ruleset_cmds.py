@@ -1,7 +1,9 @@
-"""`perfscore ruleset …`: list, show, fields, check, test."""
+"""`perfscore ruleset …`: list, show, fields, check, test, schema."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +11,7 @@ import typer
 from scoring.cli.common import (
     EXIT_TESTS_FAILED,
     _load_ruleset,
+    _write,
     ruleset_app,
 )
 from scoring.core.errors import PerfscoreError
@@ -96,3 +99,15 @@ def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文
         if not results:
             typer.echo("规则集没有 tests: 用例", err=True)
         raise typer.Exit(EXIT_TESTS_FAILED)
+
+
+@ruleset_app.command("schema")
+def ruleset_schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件（默认输出到屏幕）")] = None,
+) -> None:
+    """输出规则集格式的 JSON Schema，供编辑器补全与检查。JSON Schema of the ruleset format, for editors.
+
+    Example: perfscore ruleset schema -o perfscore-ruleset.schema.json
+    """
+    from scoring.rules.spec import json_schema
+    _write(json.dumps(json_schema(), ensure_ascii=False, indent=2), out)

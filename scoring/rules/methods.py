@@ -13,13 +13,15 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationError, model_validator
 
 from scoring.core.display import pct
 from scoring.rules.indicators import normalize_name
+from scoring.rules.schema_types import Num, Positive, Share, Strict, Text
 
 Params = Mapping[str, Any]
 EPS = 1e-9  # compare at 9 decimals: 0.8999999999 counts as 0.9 (see notes: precision at boundaries)
@@ -32,6 +34,51 @@ class MethodResult:
     how: pd.Series  # Chinese phrase, e.g. "完成率 100.00%（封顶）"
 
 
+class MethodParams(Strict):
+    """Parameters every method accepts; each method's model adds its own (declared once, shown in the schema)."""
+
+
+class BandSpec(Strict):
+    """One band: [min, max) (or (min, max] with closed: right) and the share of the weight it earns."""
+
+    min: Num | None = Field(None, description="下限（不写表示无下限）")
+    max: Num | None = Field(None, description="上限（不写表示无上限）")
+    share: Share = Field(description="得分比例 0–1，如 0.8 表示得该指标分值的 80%")
+    label: Text | None = Field(None, description="档次名称，显示在得分说明中")
+
+
+class BandsParams(MethodParams):
+    bands: list[BandSpec] = Field(min_length=1, description="各档，须覆盖全部取值且不重叠")
+    closed: Literal["left", "right"] = Field("left", description="left：[min, max)；right：(min, max]")
+    on: Literal["actual", "completion"] = Field("actual", description="按实际值，或按完成率%（实际/目标×100）分档")
+
+
+class LinearParams(MethodParams):
+    zero: Num = Field(description="得 0 分处的值")
+    full: Num = Field(description="得满分处的值；zero > full 表示越低越好")
+    on: Literal["actual", "completion"] = "actual"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> LinearParams:
+        if self.zero == self.full:
+            raise ValueError("zero 与 full 不能相等")
+        return self
+
+
+class DeductionParams(MethodParams):
+    per: Positive = Field(description="每 step 个单位扣的分数")
+    step: Positive = Field(1.0, description="每多少个单位扣一次（默认 1，如 1 个百分点、1 次）")
+
+
+class QualitativeLevel(Strict):
+    share: Share = Field(description="该等级得分比例 0–1")
+    match: list[Text] = Field(min_length=1, description="实际完成情况中出现这些词即为该等级（最长匹配优先）")
+
+
+class QualitativeParams(MethodParams):
+    levels: list[QualitativeLevel] = Field(min_length=1, description="各等级及其用词")
+
+
 @dataclass(frozen=True, slots=True)
 class Method:
     name: str
@@ -39,6 +86,7 @@ class Method:
     func: Callable[[pd.DataFrame, Params], MethodResult]
     check: Callable[[Params], list[str]]
     doc: str
+    params: type[MethodParams] = MethodParams
 
 
 METHODS: dict[str, Method] = {}
@@ -49,9 +97,10 @@ def _no_params(params: Params) -> list[str]:
 
 
 def method(
-    name: str, title: str, check: Callable[[Params], list[str]] = _no_params
+    name: str, title: str, check: Callable[[Params], list[str]] = _no_params,
+    params: type[MethodParams] = MethodParams,
 ) -> Callable[[Callable[[pd.DataFrame, Params], MethodResult]], Callable[[pd.DataFrame, Params], MethodResult]]:
-    """Register a scoring method under `name` (the word rulesets use)."""
+    """Register a scoring method under `name` (the word rulesets use), with its parameter model."""
 
     def deco(func: Callable[[pd.DataFrame, Params], MethodResult]) -> Callable[[pd.DataFrame, Params], MethodResult]:
         @functools.wraps(func)
@@ -60,14 +109,19 @@ def method(
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 return func(g, params)
 
-        METHODS[name] = Method(name, title, quiet, check, (func.__doc__ or "").strip())
+        METHODS[name] = Method(name, title, quiet, check, (func.__doc__ or "").strip(), params)
         return quiet
 
     return deco
 
 
 def validate_params(name: str, params: Params) -> list[str]:
-    """Problems with a method's parameters, in Chinese; empty when fine."""
+    """Problems with a method's parameters, in Chinese; empty when fine (types by its model, then its check)."""
+    try:
+        METHODS[name].params.model_validate(dict(params))
+    except ValidationError as exc:
+        return [f"{'.'.join(str(x) for x in e['loc']) or '参数'}：{e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()]
     return METHODS[name].check(params)
 
 
@@ -199,7 +253,7 @@ def _band_value(g: pd.DataFrame, params: Params) -> pd.Series:
     return g["actual"].astype(float).round(9)
 
 
-@method("bands", "分档计分", _check_bands)
+@method("bands", "分档计分", _check_bands, BandsParams)
 def bands(g: pd.DataFrame, params: Params) -> MethodResult:
     """按实际值（或 on: completion 时按完成率%）落入的档次给分：每档 [min, max)（closed: right 时为 (min, max]）对应分值比例 share。"""
     value = _band_value(g, params)
@@ -233,7 +287,7 @@ def _check_linear(params: Params) -> list[str]:
     return ["zero 与 full 不能相等"] if zero == full else []
 
 
-@method("linear", "阈值间线性", _check_linear)
+@method("linear", "阈值间线性", _check_linear, LinearParams)
 def linear(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值（或 on: completion 时的完成率%）在 zero 处得 0 分、full 处得满分，之间线性插值；zero > full 表示越低越好。"""
     value = _band_value(g, params)
@@ -251,7 +305,7 @@ def _check_deduction(params: Params) -> list[str]:
     return [] if isinstance(step, int | float) and step > 0 else ["step 必须为正数"]
 
 
-@method("deduction", "按次/按点扣分", _check_deduction)
+@method("deduction", "按次/按点扣分", _check_deduction, DeductionParams)
 def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值超出目标（越低越好）或低于目标（越高越好）的部分，每 step 个单位扣 per 分，扣完为止。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
@@ -299,7 +353,7 @@ def _qualitative_share(text: str, params_json: str) -> float | None:
     return None if best is None else best[1]
 
 
-@method("qualitative", "定性分级", _check_qualitative)
+@method("qualitative", "定性分级", _check_qualitative, QualitativeParams)
 def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
     """定性指标按实际完成情况的文字对照等级给分：达成 / 部分达成 / 未达成 各对应分值比例（财预〔2020〕10号）。"""
     texts = g["actual_text"].astype(str)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from scoring.core import resources
 from scoring.core.errors import RulesetError, did_you_mean
 from scoring.core.values import try_parse_value
-from scoring.core.yamlio import FILE_KEY, LINE_KEY, line_of, load_yaml, strip_lines
-from scoring.rules import expr
+from scoring.core.yamlio import FILE_KEY, LINE_KEY, YamlLimitError, file_of, line_of, read_yaml, strip_lines
+from scoring.rules import expr, spec
 from scoring.rules import methods as m
 from scoring.rules.check_rules import Check, compile_checks
 from scoring.rules.fact_fields import SCHEMA as FACT_SCHEMA
@@ -187,6 +189,8 @@ def _merge(base: Any, over: Any) -> Any:
     """Deep-merge `over` onto `base`: mappings recursively, lists of named items by name/id, else replace."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
+        if LINE_KEY in over and FILE_KEY not in over:
+            out.pop(FILE_KEY, None)  # the line is now the child's, so is the file
         for k, v in over.items():
             out[k] = _merge(base[k], v) if k in base and k not in (LINE_KEY, FILE_KEY) else v
         return out
@@ -203,30 +207,55 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
+def _tag_file(obj: Any, path: Path) -> Any:
+    """Mark every mapping of an included or extended file with that file, so errors name it (not the child)."""
+    if isinstance(obj, dict):
+        obj.setdefault(FILE_KEY, str(path))
+        for v in obj.values():
+            _tag_file(v, path)
+    elif isinstance(obj, list):
+        for v in obj:
+            _tag_file(v, path)
+    return obj
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """One ruleset file, parsed within the size limits and validated against the spec (RulesetError otherwise)."""
+    try:
+        loaded, positions = read_yaml(path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise RulesetError(f"YAML 语法错误：{exc.problem or exc.context}", file=path,
+                           line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    except YamlLimitError as exc:
+        raise RulesetError(str(exc), file=path) from None
+    except UnicodeDecodeError:
+        raise RulesetError("文件不是 UTF-8 编码的文本", file=path, hint="请以 UTF-8 保存 YAML 文件") from None
+    except (yaml.YAMLError, OSError) as exc:
+        raise RulesetError(f"无法读取规则集：{exc}", file=path) from None
+    if loaded is None:
+        raise RulesetError("规则集文件为空", file=path)
+    if not isinstance(loaded, dict):
+        raise RulesetError("规则集应为 YAML 映射（key: value）", file=path, line=1, column=1)
+    spec.validate_document(strip_lines(loaded), positions, path)
+    return loaded
+
+
 def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
         raise RulesetError("extends 形成循环", file=path)
-    try:
-        loaded = load_yaml(path)
-    except Exception as exc:  # yaml.YAMLError carries its own line
-        raise RulesetError(f"YAML 语法错误：{exc}", file=path) from exc
-    if not isinstance(loaded, dict):
-        raise RulesetError("规则集应为 YAML 映射（key: value）", file=path)
-    doc: dict[str, Any] = loaded
+    doc = read_document(path)
     for fragment in doc.pop("include", None) or ():
         frag_path = path.parent / str(fragment)
-        if not frag_path.exists():
+        if not frag_path.is_file():
             raise RulesetError(f"include 的文件不存在：{fragment}", file=path, line=line_of(doc))
-        frag = load_yaml(frag_path) or {}
-        for section in ("findings", "checks"):
-            for item in frag.get(section) or ():
-                if isinstance(item, dict):
-                    item[FILE_KEY] = str(frag_path)
+        frag = _tag_file(read_document(frag_path), frag_path)
+        frag.pop(LINE_KEY, None)
         doc = _merge(frag, doc)
     parent = doc.get("extends")
     if parent:
         base_path = find_ruleset(parent) if not (path.parent / str(parent)).exists() else path.parent / str(parent)
-        base = _read_raw(base_path, (*seen, path.resolve()))
+        base = _tag_file(_read_raw(base_path, (*seen, path.resolve())), base_path)
         for k in ("tests", "name", "version", "title"):
             base.pop(k, None)  # a child's own tests and identity, never its parent's
         doc = _merge(base, {k: v for k, v in doc.items() if k != "extends"})
@@ -251,7 +280,7 @@ def _method_spec(raw: Any, path: Path, rule: str, line: int | None) -> MethodSpe
         name, params = raw, {}
     elif isinstance(raw, Mapping):
         name = str(raw.get("name") or raw.get("method") or "")
-        params = {k: strip_lines(v) for k, v in raw.items() if k not in ("name", "method", LINE_KEY)}
+        params = {k: strip_lines(v) for k, v in raw.items() if k not in ("name", "method", LINE_KEY, FILE_KEY)}
     else:
         raise RulesetError("method 应为方法名或含 name 的映射", file=path, rule=rule, line=line)
     if name not in m.METHODS:
@@ -266,6 +295,7 @@ def _method_spec(raw: Any, path: Path, rule: str, line: int | None) -> MethodSpe
 def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
     if isinstance(raw, str):
         return Level(name=raw, points=0.0)
+    path = Path(file_of(raw, path))
     name = str(_need(raw, "name", path, parent or None))
     rule = f"{parent}/{name}" if parent else name
     line = line_of(raw)
@@ -304,6 +334,7 @@ def _check_level_sums(level: Level, path: Path, rule: str) -> None:
 
 
 def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> FixedIndicator:
+    path = Path(file_of(raw, path))
     name = str(_need(raw, "id", path, parent))
     rule = f"{parent}/{name}"
     line = line_of(raw)
@@ -367,7 +398,7 @@ WHEN_FIELDS = frozenset({"level1", "level2", "comparator", "qualitative", "indic
 
 def _when(r: Mapping[str, Any], path: Path, rule: str, section: str, allowed: frozenset[str]) -> dict[str, Any]:
     """A rule's `when:` selector: field → value or list of values, fields checked against `allowed`."""
-    when = {k: v for k, v in (r.get("when") or {}).items() if k != LINE_KEY}
+    when = {k: v for k, v in (r.get("when") or {}).items() if k not in (LINE_KEY, FILE_KEY)}
     bad = set(when) - allowed
     if bad:
         b = sorted(bad)[0]
@@ -435,7 +466,7 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
 
 
 def _overachievement(oa: Mapping[str, Any], path: Path) -> Overachievement:
-    known = {"threshold", "require_reason", "penalty", "per_excess", "cap", "even_with_reason", LINE_KEY}
+    known = {"threshold", "require_reason", "penalty", "per_excess", "cap", "even_with_reason", LINE_KEY, FILE_KEY}
     unknown = sorted(set(oa) - known)
     if unknown:
         raise RulesetError(f"overachievement 不支持 '{unknown[0]}'", file=path, rule="overachievement",
