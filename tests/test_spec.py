@@ -47,16 +47,16 @@ def fail(tmp_path: Path, text: str) -> str:
         ("open: true", "open: true\n    removed: true", "r.yaml:11:5 规则 levels[2].removed：未知的键 'removed'（是否为 'remove'"),
         ("points: 10", "points: .nan", "r.yaml:5:13 规则 levels[1].points：不能为 NaN 或无穷大"),
         ("points: 10", "points: -50", "r.yaml:5:13 规则 levels[1].points：应不小于 0，而不是 -50"),
-        ("points: 10", "points: abc", "r.yaml:5:13 规则 levels[1].points：应为数值，而不是 'abc'"),
+        ("points: 10", "points: abc", "r.yaml:5:13 规则 levels[1].points：应为 数值，而不是 文字 'abc'"),
         ("points: 10", "points: " + "9" * 400, "r.yaml:5:13 规则 levels[1].points：数值位数过多（400 位"),
-        ("open: true", "open: yes", "r.yaml:10:11 规则 levels[2].open：应为true 或 false，而不是文字 'yes'"),
-        ("name: t", "name: t\nyears: {from: abc}", "r.yaml:3:15 规则 years.from：应为整数，而不是文字 'abc'"),
+        ("open: true", "open: yes", "r.yaml:10:11 规则 levels[2].open：应为 true 或 false，而不是 文字 'yes'"),
+        ("name: t", "name: t\nyears: {from: abc}", "r.yaml:3:15 规则 years.from：应为 整数，而不是 文字 'abc'"),
         ("name: t", "name: t\nmissing_level: redistibute",
          "r.yaml:3:16 规则 missing_level：未知 missing_level 'redistibute'（是否为 'redistribute'"),
         ("name: t", "name: t\noverachievment: {threshold: 1.2}",
          "r.yaml:3:1 规则 overachievment：未知的键 'overachievment'（是否为 'overachievement'"),
-        ("name: t", "name: t\nchecks: abc", "r.yaml:3:9 规则 checks：应为列表（每项以 - 开头），而不是文字 'abc'"),
-        ("name: t", "name: t\nextends: [a, b]", "r.yaml:3:10 规则 extends：应为文字，而不是 list"),
+        ("name: t", "name: t\nchecks: abc", "r.yaml:3:9 规则 checks：应为 列表（每项以 - 开头），而不是 文字 'abc'"),
+        ("name: t", "name: t\nextends: [a, b]", "r.yaml:3:10 规则 extends：应为 文字，而不是 列表"),
     ],
     ids=["point", "removed", "nan", "negative", "text-number", "400-digits", "yes-is-not-bool", "years-abc",
          "missing-level-typo", "overachievment", "checks-text", "extends-list"],
@@ -85,8 +85,10 @@ def test_an_error_in_the_parent_names_the_parent_not_the_child(tmp_path: Path) -
                                      encoding="utf-8")
     with pytest.raises(RulesetError) as exc:
         load_ruleset(tmp_path / "r.yaml")
-    # the weights no longer add up: the 产出指标 mapping is the child's, written on its line 5
-    assert f"{tmp_path / 'r.yaml'}:5" in str(exc.value) or f"{tmp_path / 'r.yaml'}:" in str(exc.value)
+    # the weights no longer add up; the first level (where the error points) is written in base.yaml line 4,
+    # so the message names base.yaml:4 — never the child's file with the parent's line number
+    text = str(exc.value)
+    assert f"{tmp_path / 'base.yaml'}:4 " in text and "一级指标分值之和 90 不等于总分 100" in text
 
 
 def test_json_schema_accepts_every_shipped_ruleset_and_rejects_a_typo(tmp_path: Path) -> None:

@@ -19,7 +19,16 @@ import yaml
 from scoring.core import resources
 from scoring.core.errors import RulesetError, did_you_mean
 from scoring.core.values import try_parse_value
-from scoring.core.yamlio import FILE_KEY, LINE_KEY, YamlLimitError, file_of, line_of, read_yaml, strip_lines
+from scoring.core.yamlio import (
+    FILE_KEY,
+    LINE_KEY,
+    Positions,
+    YamlLimitError,
+    file_of,
+    line_of,
+    read_yaml,
+    strip_lines,
+)
 from scoring.rules import expr, spec
 from scoring.rules import methods as m
 from scoring.rules.check_rules import Check, compile_checks
@@ -72,6 +81,7 @@ class Level:
     metric: str | None = None  # e.g. execution_rate, computed per project
     method: MethodSpec | None = None
     line: int | None = None
+    file: str | None = None  # the YAML file the level was written in (a parent's, when extended)
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -221,6 +231,10 @@ def _tag_file(obj: Any, path: Path) -> Any:
 
 def read_document(path: Path) -> dict[str, Any]:
     """One ruleset file, parsed within the size limits and validated against the spec (RulesetError otherwise)."""
+    return _read_document(path)[0]
+
+
+def _read_document(path: Path) -> tuple[dict[str, Any], Positions]:
     try:
         loaded, positions = read_yaml(path)
     except yaml.MarkedYAMLError as exc:
@@ -238,23 +252,32 @@ def read_document(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise RulesetError("规则集应为 YAML 映射（key: value）", file=path, line=1, column=1)
     spec.validate_document(strip_lines(loaded), positions, path)
-    return loaded
+    return loaded, positions
 
 
 def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
-        raise RulesetError("extends 形成循环", file=path)
-    doc = read_document(path)
-    for fragment in doc.pop("include", None) or ():
+        raise RulesetError("extends 形成循环", file=path, hint=" → ".join(p.name for p in (*seen, path.resolve())))
+    doc, positions = _read_document(path)
+
+    def at(key: tuple[str | int, ...], exc: RulesetError) -> RulesetError:
+        pos = positions.of(key)
+        return RulesetError(exc.args[0], file=path, rule=key[0] if isinstance(key[0], str) else None,
+                            line=pos[0] if pos else None, column=pos[1] if pos else None, hint=exc.hint)
+
+    for i, fragment in enumerate(doc.pop("include", None) or ()):
         frag_path = path.parent / str(fragment)
         if not frag_path.is_file():
-            raise RulesetError(f"include 的文件不存在：{fragment}", file=path, line=line_of(doc))
+            raise at(("include", i), RulesetError(f"include 的文件不存在：{fragment}"))
         frag = _tag_file(read_document(frag_path), frag_path)
         frag.pop(LINE_KEY, None)
         doc = _merge(frag, doc)
     parent = doc.get("extends")
     if parent:
-        base_path = find_ruleset(parent) if not (path.parent / str(parent)).exists() else path.parent / str(parent)
+        try:
+            base_path = find_ruleset(parent) if not (path.parent / str(parent)).exists() else path.parent / str(parent)
+        except RulesetError as exc:
+            raise at(("extends",), exc) from None
         base = _tag_file(_read_raw(base_path, (*seen, path.resolve())), base_path)
         for k in ("tests", "name", "version", "title"):
             base.pop(k, None)  # a child's own tests and identity, never its parent's
@@ -310,7 +333,7 @@ def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
     if split not in ("equal", "by_child"):
         raise RulesetError(f"未知 split '{split}'", file=path, rule=rule, line=line, hint="可用：equal / by_child")
     level = Level(name, points, tuple(str(a) for a in raw.get("aliases") or ()), children,
-                  bool(raw.get("open", False)), split, fixed, metric, method, line)
+                  bool(raw.get("open", False)), split, fixed, metric, method, line, str(path))
     _check_level_sums(level, path, rule)
     return level
 
@@ -354,8 +377,13 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
     target = str(raw["target"]) if raw.get("target") is not None else None
     if source in ("formula", "projects") and target is None:
         raise RulesetError("推导或汇总的指标需要 target（如 ≤100%）", file=path, rule=rule, line=line)
-    if target is not None and isinstance(try_parse_value(target), ValueError):
+    parsed = try_parse_value(target) if target is not None else None
+    if isinstance(parsed, ValueError):
         raise RulesetError(f"目标值 '{target}' 无法解析", file=path, rule=rule, line=line)
+    if source in ("formula", "projects") and parsed is not None and parsed.value is None:
+        # a formula or a mean completion is a number: a worded target could never be compared with it
+        raise RulesetError(f"目标值 '{target}' 不是数值，推导或汇总的指标需要数值目标", file=path, rule=rule, line=line,
+                           hint="如 ≥100%、≤0%")
     return FixedIndicator(ind.id, float(_need(raw, "points", path, rule)), method, source, target,
                           raw.get("category"), line)
 
@@ -380,6 +408,9 @@ def _grades(raw: Any, path: Path, total: float) -> tuple[Grade, ...]:
     if not raw:
         raw = [{"name": "优", "min": 90}, {"name": "良", "min": 80, "max": 90},
                {"name": "中", "min": 60, "max": 80}, {"name": "差", "max": 60}]
+    for g in raw:
+        if not (g.get("name") or g.get("grade")):
+            raise RulesetError("等级缺少 name（如 优、良、中、差）", file=file_of(g, path), rule="grades", line=line_of(g))
     grades = tuple(Grade(str(g.get("name") or g.get("grade")), float(g.get("min", 0)),
                          float(g.get("max", total))) for g in raw)
     bands = [{"min": g.min, "max": g.max} for g in grades]
@@ -442,12 +473,14 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
     total = float(raw.get("total", 100))
     levels = tuple(_level(lv, path, lib) for lv in _need(raw, "levels", path))
     level_sum = sum(lv.points for lv in levels)
+    first = raw["levels"][0] if raw["levels"] else None  # where a whole-tree error points
     if abs(level_sum - total) > TOL:
         raise RulesetError(
-            f"一级指标分值之和 {level_sum:g} 不等于总分 {total:g}", file=path, rule="levels",
-            line=line_of(raw["levels"][0]) if raw["levels"] else None,
+            f"一级指标分值之和 {level_sum:g} 不等于总分 {total:g}", file=file_of(first, path), rule="levels",
+            line=line_of(first),
             hint="、".join(f"{lv.name} {lv.points:g}" for lv in levels))
     _check_unique_names(levels, path)
+    _check_tree(levels, scope, Path(file_of(first, path)), line_of(first))
     years = raw.get("years") or {}
     oa = raw.get("overachievement") or {}
     ruleset = Ruleset(
@@ -488,6 +521,64 @@ def _check_unique_names(levels: Sequence[Level], path: Path) -> None:
             if k in seen:
                 raise RulesetError(f"一级指标名称 '{n}' 重复（与 '{seen[k]}'）", file=path, rule=lv.name, line=lv.line)
             seen[k] = lv.name
+
+
+def _check_tree(levels: Sequence[Level], scope: str, path: Path, line: int | None) -> None:
+    """What the scorer needs of the weight tree: every point reachable, execution scored once, no row counted twice."""
+
+    def fail(lv: Level, message: str, hint: str = "") -> RulesetError:
+        return RulesetError(message, file=lv.file or path, rule=lv.name, line=lv.line, hint=hint)
+
+    metrics = [lv for top in levels for lv in (top, *top.children) if lv.metric]
+    fixed_ids: dict[str, Level] = {}
+    for top in levels:
+        for child in top.children:
+            if child.open:
+                # score.py takes a department's own rows by their 一级 only; an open 二级 would drop them silently
+                raise fail(child, f"open 只能用于一级指标，不能用于二级指标 '{child.name}'",
+                           f"把 open: true 写在一级指标 '{top.name}' 上")
+            if child.children:
+                raise fail(child, f"二级指标 '{child.name}' 不能再有 children（权重树只有一级和二级）")
+        seen: dict[str, str] = {}
+        for child in top.children:
+            for n in child.names():
+                if normalize_name(n) in seen:
+                    raise fail(child, f"二级指标名称 '{n}' 在 '{top.name}' 下重复（与 '{seen[normalize_name(n)]}'）",
+                               "同一行只能计入一个二级指标")
+                seen[normalize_name(n)] = child.name
+        for lv in (top, *top.children):
+            if lv.metric and scope != "project":
+                raise fail(lv, "metric 只用于 scope: project（部门整体规则集用 indicators 设定 预算执行率，from: formula）")
+            for fi in lv.indicators:
+                if fi.id in fixed_ids:
+                    raise fail(lv, f"指标 '{fi.id}' 设定了两次（另一处在 '{fixed_ids[fi.id].name}'），会被重复计分")
+                fixed_ids[fi.id] = lv
+        if top.points > TOL and not _reachable(top):
+            raise fail(top, f"一级指标 '{top.name}' 的 {top.points:g} 分无法得到：它不是 open，没有 metric，也没有 indicators",
+                       "单位自设指标的级次写 open: true；由数据计算的写 metric；规则集设定的写 indicators")
+        for child in top.children:
+            if child.points > TOL and not top.open and not _reachable(child):
+                raise fail(child, f"二级指标 '{child.name}' 的 {child.points:g} 分无法得到：没有 metric 或 indicators",
+                           f"或把一级指标 '{top.name}' 设为 open: true")
+    if len(metrics) > 1:
+        raise fail(metrics[1], f"预算执行率（metric: execution_rate）设置了 {len(metrics)} 次，会被重复计分",
+                   "、".join(lv.name for lv in metrics))
+    if scope == "project" and not metrics:
+        raise RulesetError(
+            "没有计分预算执行率的级次：项目支出规则集需要一个 metric: execution_rate 的一级或二级指标", file=path,
+            rule="levels", line=line, hint="删除 预算执行率 一级时，在另一级下加 {name: 预算执行, points: 20, metric: execution_rate}")
+    if scope == "department" and "预算执行率" not in fixed_ids:
+        raise RulesetError(
+            "没有计分预算执行率：部门整体规则集需要在 indicators 中设定 预算执行率（from: formula）", file=path,
+            rule="levels", line=line, hint="如 {id: 预算执行率, points: 8, from: formula, target: \"≥100%\", method: budget_execution}")
+
+
+def _reachable(level: Level) -> bool:
+    """Some row can earn this level's points: the department's own rows, a computed metric, or set indicators."""
+    if level.open or level.metric or level.indicators:
+        return True
+    sized = [c for c in level.children if c.points > TOL]
+    return bool(sized) and all(_reachable(c) for c in sized)
 
 
 def _attach_findings(ruleset: Ruleset, raw: Mapping[str, Any], path: Path) -> Ruleset:

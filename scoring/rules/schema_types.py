@@ -23,11 +23,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def shown(value: Any) -> str:
+    """How an unexpected YAML value is named in an error: 文字 'abc', 列表, 映射, 真假值 true, 空值."""
+    if isinstance(value, str):
+        return f"文字 '{value[:40]}'"
+    if isinstance(value, bool):
+        return f"真假值 {str(value).lower()}"
+    if isinstance(value, dict):
+        return "映射（key: value）"
+    if isinstance(value, list):
+        return "列表"
+    if value is None:
+        return "空值"
+    return f"{type(value).__name__} {value!r}"[:60]
+
+
 def _number(value: Any) -> Any:
     """A YAML number, refusing text, booleans, NaN, ±inf and literals too long to be meant."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
-        raise ValueError(f"应为数值，而不是 {shown}")
+        raise ValueError(f"应为 数值，而不是 {shown(value)}")
     if isinstance(value, int) and len(str(abs(value))) > MAX_DIGITS:
         raise ValueError(f"数值位数过多（{len(str(abs(value)))} 位，最多 {MAX_DIGITS} 位）")
     if isinstance(value, float) and not math.isfinite(value):
@@ -46,7 +60,7 @@ def _short_numbers(text: str) -> str:
 def _text(value: Any) -> Any:
     """Text; a YAML number is read as its text (targets like 100 or version 2020.1), other types refused."""
     if isinstance(value, bool | list | dict) or value is None:
-        raise ValueError(f"应为文字，而不是 {type(value).__name__}")
+        raise ValueError(f"应为 文字，而不是 {shown(value)}")
     return str(value) if isinstance(value, int | float) else value
 
 

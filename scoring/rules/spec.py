@@ -24,13 +24,14 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 from pydantic_core import ErrorDetails
 
 from scoring.core.errors import RulesetError, did_you_mean
 from scoring.core.yamlio import Positions
 from scoring.rules import methods as m
-from scoring.rules.schema_types import Name, NonNeg, Num, Positive, Share, Strict, Text, Year
+from scoring.rules.schema_types import Name, NonNeg, Num, Positive, Share, Strict, Text, Year, shown
 
 SCHEMA_ID = "https://perfscore.invalid/ruleset.schema.json"
 
@@ -61,6 +62,14 @@ else:
 def _named(value: Any) -> Any:
     """A level written as a bare name (`children: [数量指标]`) is a level with only a name."""
     return {"name": value} if isinstance(value, str) else value
+
+
+def _condition(value: Any) -> Any:
+    """`when: true` (always) is the expression text 'true'."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+Condition = Annotated[Text, BeforeValidator(_condition), WithJsonSchema({"type": ["string", "boolean"]})]
 
 
 def _listed(value: Any) -> Any:
@@ -103,6 +112,12 @@ class LevelSpec(Strict):
 class YearsSpec(Strict):
     from_: Year | None = Field(None, alias="from", description="适用的第一个财政年度")
     to: Year | None = Field(None, description="适用的最后一个财政年度")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YearsSpec:
+        if self.from_ is not None and self.to is not None and self.to < self.from_:
+            raise ValueError(f"years.to {self.to} 早于 years.from {self.from_}")
+        return self
 
 
 class WhenSpec(Strict):
@@ -163,7 +178,7 @@ class CheckSpec(Strict):
 class FindingSpec(Strict):
     id: Name
     on: Text | None = Field(None, description="事实类型：department / project / indicator / check")
-    when: Text | StrictBool | None = Field(None, description="触发条件表达式")
+    when: Condition | None = Field(None, description="触发条件表达式")
     severity: Text | None = Field(None, description="high / medium / low（或 高 / 中 / 低）")
     category: Text | None = None
     problem: Text | None = None
@@ -257,20 +272,6 @@ def _data_path(doc: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return f"文字 '{value[:40]}'"
-    if isinstance(value, bool):
-        return f"真假值 {str(value).lower()}"
-    if isinstance(value, Mapping):
-        return "映射（key: value）"
-    if isinstance(value, list):
-        return "列表"
-    if value is None:
-        return "空值"
-    return f"{type(value).__name__} {value!r}"[:60]
-
-
 def _message(err: ErrorDetails, path: tuple[str | int, ...]) -> tuple[str, str]:  # noqa: C901 - one table
     """A pydantic error in Chinese: (message, hint)."""
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
@@ -300,7 +301,7 @@ def _message(err: ErrorDetails, path: tuple[str | int, ...]) -> tuple[str, str]:
              "string_type": "文字", "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数",
              "float_type": "数值", "float_parsing": "数值"}
     if kind in types:
-        return f"应为{types[kind]}，而不是{_shown(value)}", ""
+        return f"应为 {types[kind]}，而不是 {shown(value)}", ""
     if kind in ("too_short", "string_too_short"):
         return f"至少需要 {ctx.get('min_length')} 项（或字符）", ""
     if kind in ("too_long", "string_too_long"):
