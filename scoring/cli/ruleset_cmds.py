@@ -10,6 +10,7 @@ import typer
 
 from scoring.cli.common import (
     EXIT_TESTS_FAILED,
+    _exit_on_error,
     _load_ruleset,
     _write,
     ruleset_app,
@@ -77,10 +78,18 @@ def ruleset_fields(
 
 @ruleset_app.command("check")
 def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
-    """检查规则集（权重、区间、方法、指标、表达式）。Check a ruleset without reading any data."""
+    """检查规则集（格式、权重、区间、方法、指标、表达式），再用按规则集生成的数据试评分。
+
+    Check a ruleset without reading any data, then score a synthetic department built from it.
+    """
+    from scoring.smoke import smoke_run
+
     rs = _load_ruleset(name)
+    with _exit_on_error():
+        report = smoke_run(rs)
     typer.echo(f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
                f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。")
+    typer.echo(report.summary(rs.total))
 
 
 @ruleset_app.command("test")

@@ -405,9 +405,10 @@ def _check_formula(formula: str, lib: Library, path: Path, rule: str, line: int 
 
 
 def _grades(raw: Any, path: Path, total: float) -> tuple[Grade, ...]:
-    if not raw:
-        raw = [{"name": "优", "min": 90}, {"name": "良", "min": 80, "max": 90},
-               {"name": "中", "min": 60, "max": 80}, {"name": "差", "max": 60}]
+    if not raw:  # 90（含）-100 优、80–90 良、60–80 中、60 以下差 (财预〔2020〕10号), as shares of the total
+        k = total / 100
+        raw = [{"name": "优", "min": 90 * k}, {"name": "良", "min": 80 * k, "max": 90 * k},
+               {"name": "中", "min": 60 * k, "max": 80 * k}, {"name": "差", "max": 60 * k}]
     for g in raw:
         if not (g.get("name") or g.get("grade")):
             raise RulesetError("等级缺少 name（如 优、良、中、差）", file=file_of(g, path), rule="grades", line=line_of(g))
