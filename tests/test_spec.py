@@ -70,7 +70,7 @@ def test_method_inside_a_band_is_an_unknown_key(tmp_path: Path) -> None:
                         "        - {min: 90, share: 1}\n        - {max: 90, share: 0.8, method: linear}")
     msg = fail(tmp_path, text)
     assert "r.yaml:11:33 规则 levels[1].method.bands[2].method：未知的键 'method'" in msg
-    assert "可用：label、max、min、share" in msg  # the keys of a band, not of the method
+    assert "可用：label、linear、max、min、share" in msg  # the keys of a band, not of the method
 
 
 def test_every_error_of_a_file_is_reported_at_once(tmp_path: Path) -> None:

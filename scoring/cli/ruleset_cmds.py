@@ -1,4 +1,4 @@
-"""`perfscore ruleset …`: list, show, fields, check, test, schema."""
+"""`perfscore ruleset …`: list, show, fields, check, test, schema, methods."""
 
 from __future__ import annotations
 
@@ -120,3 +120,10 @@ def ruleset_schema(
     """
     from scoring.rules.spec import json_schema
     _write(json.dumps(json_schema(), ensure_ascii=False, indent=2), out)
+
+
+@ruleset_app.command("methods")
+def ruleset_methods() -> None:
+    """列出全部计分方法、参数与算例。Every scoring method with its parameters and a worked example."""
+    from scoring.rules.methods import describe_methods
+    typer.echo(describe_methods(), nl=False)
