@@ -37,24 +37,9 @@ def ruleset_list() -> None:
 
 @ruleset_app.command("show")
 def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
-    """显示规则集的权重树、计分方法与等级。Show the weight tree, methods and grades."""
-    rs = _load_ruleset(name)
-    lines = [f"{rs.title}（{rs.name} {rs.version}，{rs.scope}）", f"依据：{rs.source_doc}", f"总分 {rs.total:g}", ""]
-    for lv in rs.levels:
-        how = "逐项分配" if lv.open else (f"方法 {lv.method.name}" if lv.method else "")
-        lines.append(f"{lv.name}  {lv.points:g} 分  {how}")
-        for fi in lv.indicators:
-            lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  {fi.method.name if fi.method else ''}")
-        for c in lv.children:
-            lines.append(f"  {c.name}  {c.points:g} 分" if c.points else f"  {c.name}")
-            for fi in c.indicators:
-                lines.append(f"    {fi.id}  {fi.points:g} 分  来源 {fi.source}  "
-                             f"{fi.method.name if fi.method else '按方法规则'}  目标 {fi.target or '（部门填报）'}")
-    lines += ["", "计分方法（取第一条匹配）："]
-    lines += [f"  {dict(r.when) or '其他'} → {r.method.name}" for r in rs.method_rules]
-    lines += ["", "等级：" + "，".join(f"{g.name} [{g.min:g}, {g.max:g})" for g in rs.grades)]
-    lines += [f"一致性检查 {len(rs.checks)} 条，问题发现规则 {len(rs.findings)} 条，内嵌测试 {len(rs.tests)} 个"]
-    typer.echo("\n".join(lines))
+    """显示规则集的全部内容与参数：权重树、计分方法、等级、检查。Show every part of a ruleset with its parameters."""
+    from scoring.rules.describe import describe_ruleset
+    typer.echo(describe_ruleset(_load_ruleset(name)), nl=False)
 
 
 @ruleset_app.command("fields")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +39,7 @@ from scoring.rules.finding_rules import FindingRule, compile_findings
 from scoring.rules.indicators import Library, default_library, normalize_name
 
 SUPPORTED_VERSION = 1
+EXTENDED_KEY = "__extends__"  # what a merged ruleset was extended from, nearest parent first
 Scope = Literal["project", "department"]
 FixedSource = Literal["formula", "input", "projects"]
 FIXED_SOURCES: tuple[FixedSource, ...] = ("formula", "input", "projects")
@@ -141,6 +144,14 @@ class Ruleset:
     path: Path
     library: Library = field(repr=False)
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    extends: tuple[str, ...] = ()  # "mof-project 2020.1" …: what this ruleset was extended from, nearest first
+
+    @property
+    def label(self) -> str:
+        """The banner: 标题（名称 版本，继承自 …）, so a variant never passes for its parent."""
+        who = " ".join(x for x in (self.name, self.version) if x)
+        parent = f"，继承自 {' ← '.join(self.extends)}" if self.extends else ""
+        return f"{self.title}（{who}{parent}）"
 
     @property
     def fingerprint(self) -> str:
@@ -179,13 +190,69 @@ class Ruleset:
 # ---------------------------------------------------------------- loading
 
 
+SEARCH_PATH_ENV = "PERFSCORE_RULESET_PATH"  # more folders (os.pathsep-separated) where names and paths may resolve
+
+
+def _search_dirs() -> list[Path]:
+    extra = os.environ.get(SEARCH_PATH_ENV, "")
+    return [resources.rulesets_dir(), *(Path(p) for p in extra.split(os.pathsep) if p.strip())]
+
+
+def _regular(path: Path, what: str, shown: str | None = None) -> Path:
+    """`path` if it is a regular file: a FIFO, device or folder would block or mislead the reader."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        raise RulesetError(f"{what}不存在：{shown or path}") from None
+    if not stat.S_ISREG(mode):
+        raise RulesetError(f"{what}不是普通文件：{shown or path}", hint="规则集只能是 .yaml 文本文件")
+    return path
+
+
+def shipped_names() -> list[str]:
+    """Names `extends:` and `include:` accept without a path: rulesets and fragments/… in every search folder."""
+    names = {p.relative_to(d).with_suffix("").as_posix() for d in _search_dirs() if d.is_dir() for p in d.rglob("*.yaml")}
+    return sorted(names)
+
+
+def is_path_reference(ref: str) -> bool:
+    """`./x.yaml`, `../x.yaml`, `/x.yaml` or anything ending in .yaml is a path; `fragments/common-findings` is a name."""
+    return ref.startswith(("./", "../", "/", ".\\")) or Path(ref).suffix in (".yaml", ".yml")
+
+
+def resolve_reference(ref: str, origin: Path) -> Path:
+    """The file an `extends:`/`include:` written in `origin` means.
+
+    A name always means the shipped file (then the search path), so a local copy cannot shadow it; a
+    path is read relative to `origin`'s folder and must stay inside that folder, the shipped folder or
+    the search path (no ../ escape), and must be a regular file.
+    """
+    if not is_path_reference(ref):
+        for folder in _search_dirs():
+            candidate = folder / f"{ref}.yaml"
+            if candidate.is_file():
+                return _regular(candidate, "规则集")
+        raise RulesetError(f"未知规则集 '{ref}'", hint=did_you_mean(ref, shipped_names()) or
+                           "可用：" + "、".join(shipped_names()) + "；本地文件请写成路径，如 ./my.yaml")
+    candidate = origin.parent / ref
+    real = candidate.resolve()
+    allowed = [origin.parent.resolve(), *(d.resolve() for d in _search_dirs())]
+    if not any(real.is_relative_to(a) for a in allowed):
+        raise RulesetError(f"'{ref}' 位于规则集所在文件夹之外，已拒绝",
+                           hint=f"把文件放进 {origin.parent}，或把它的文件夹加入环境变量 {SEARCH_PATH_ENV}")
+    return _regular(candidate, "文件", ref)
+
+
 def find_ruleset(name_or_path: str | Path) -> Path:
     """A ruleset file by path, or by name among the shipped rulesets (with a did-you-mean hint)."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
             raise RulesetError("规则集文件不存在", file=path)
-        return path
+        try:
+            return _regular(path, "规则集文件")
+        except RulesetError as exc:
+            raise RulesetError(exc.args[0], file=path, hint=exc.hint) from None
     shipped = {p.stem: p for p in resources.ruleset_files()}
     if str(name_or_path) in shipped:
         return shipped[str(name_or_path)]
@@ -266,22 +333,26 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
                             line=pos[0] if pos else None, column=pos[1] if pos else None, hint=exc.hint)
 
     for i, fragment in enumerate(doc.pop("include", None) or ()):
-        frag_path = path.parent / str(fragment)
-        if not frag_path.is_file():
-            raise at(("include", i), RulesetError(f"include 的文件不存在：{fragment}"))
+        try:
+            frag_path = resolve_reference(str(fragment), path)
+        except RulesetError as exc:
+            raise at(("include", i), RulesetError(f"include 的{exc.args[0]}", hint=exc.hint)) from None
         frag = _tag_file(read_document(frag_path), frag_path)
         frag.pop(LINE_KEY, None)
         doc = _merge(frag, doc)
     parent = doc.get("extends")
     if parent:
         try:
-            base_path = find_ruleset(parent) if not (path.parent / str(parent)).exists() else path.parent / str(parent)
+            base_path = resolve_reference(str(parent), path)
         except RulesetError as exc:
             raise at(("extends",), exc) from None
         base = _tag_file(_read_raw(base_path, (*seen, path.resolve())), base_path)
+        lineage = [f"{base.get('name', base_path.stem)} {base.get('version', '')}".strip(),
+                   *base.pop(EXTENDED_KEY, [])]
         for k in ("tests", "name", "version", "title"):
             base.pop(k, None)  # a child's own tests and identity, never its parent's
         doc = _merge(base, {k: v for k, v in doc.items() if k != "extends"})
+        doc[EXTENDED_KEY] = lineage
     return doc
 
 
@@ -472,6 +543,7 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
     if scope not in ("project", "department"):
         raise RulesetError(f"未知 scope '{scope}'", file=path, hint="可用：project / department")
     total = float(raw.get("total", 100))
+    lib = lib.extended(raw.get("indicators") or (), path)
     levels = tuple(_level(lv, path, lib) for lv in _need(raw, "levels", path))
     level_sum = sum(lv.points for lv in levels)
     first = raw["levels"][0] if raw["levels"] else None  # where a whole-tree error points
@@ -494,7 +566,7 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
         overachievement=_overachievement(oa, path),
         missing_level=raw.get("missing_level", "withhold"),
         checks=(), findings=(), tests=tuple(raw.get("tests") or ()),
-        path=path, library=lib, raw=raw,
+        path=path, library=lib, raw=raw, extends=tuple(raw.get(EXTENDED_KEY) or ()),
     )
     return _attach_findings(ruleset, raw, path)
 

@@ -109,6 +109,18 @@ class LevelSpec(Strict):
     remove: StrictBool = Field(False, description="extends 时删除父规则集中的同名级次")
 
 
+class IndicatorSpec(Strict):
+    """An indicator the ruleset declares beside the library's (indicators/*.yaml), e.g. 支付进度."""
+
+    id: Name = Field(description="规范名称")
+    aliases: list[Name] = Field(default_factory=list, description="别名")
+    category: Text | None = Field(None, description="类别，如 过程-预算执行")
+    direction: Literal["higher", "lower", "exact"] = Field("higher", description="higher 越高越好 / lower 越低越好 / exact 等于")
+    unit: Text | None = Field(None, description="计量单位，如 %")
+    formula: Text | None = Field(None, description="由部门预算数据推导的公式（perfscore 表达式）")
+    remove: StrictBool = False
+
+
 class YearsSpec(Strict):
     from_: Year | None = Field(None, alias="from", description="适用的第一个财政年度")
     to: Year | None = Field(None, description="适用的最后一个财政年度")
@@ -228,6 +240,7 @@ class RulesetSpec(Strict):
     findings: list[FindingSpec] = Field(default_factory=list)
     grades: list[GradeSpec] | None = None
     tests: list[TestSpec] = Field(default_factory=list)
+    indicators: list[IndicatorSpec] = Field(default_factory=list, description="本规则集自设的指标（指标库之外）")
 
 
 # ---------------------------------------------------------------- errors
