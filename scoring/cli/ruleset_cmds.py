@@ -112,3 +112,23 @@ def ruleset_methods() -> None:
     """列出全部计分方法、参数与算例。Every scoring method with its parameters and a worked example."""
     from scoring.rules.methods import describe_methods
     typer.echo(describe_methods(), nl=False)
+
+
+@ruleset_app.command("diff")
+def ruleset_diff(
+    a: Annotated[str, typer.Argument(help="规则集 A（名称或文件）")],
+    b: Annotated[str, typer.Argument(help="规则集 B（名称或文件）")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 md")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件（默认输出到屏幕）")] = None,
+) -> None:
+    """比较两个规则集：权重、方法、阈值、等级、检查与问题规则的不同之处。What a new ruleset changes.
+
+    Example: perfscore ruleset diff mof-project variant-10-90 -f md -o 差异.md
+    """
+    from scoring.rules.diff import diff_rulesets, render_diff
+
+    if fmt not in ("table", "md"):
+        typer.echo(f"错误：--format 只能是 table 或 md，而不是 '{fmt}'", err=True)
+        raise typer.Exit(2)
+    ra, rb = _load_ruleset(a), _load_ruleset(b)
+    _write(render_diff(ra, rb, diff_rulesets(ra, rb), fmt), out)
