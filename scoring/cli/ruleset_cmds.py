@@ -15,7 +15,7 @@ from scoring.cli.common import (
     _write,
     ruleset_app,
 )
-from scoring.core.errors import PerfscoreError
+from scoring.core.errors import PerfscoreError, RulesetError
 from scoring.rules.ruleset import load_ruleset
 
 
@@ -132,3 +132,45 @@ def ruleset_diff(
         raise typer.Exit(2)
     ra, rb = _load_ruleset(a), _load_ruleset(b)
     _write(render_diff(ra, rb, diff_rulesets(ra, rb), fmt), out)
+
+
+@ruleset_app.command("export")
+def ruleset_export(
+    name: Annotated[str, typer.Argument(help="规则集名称或文件")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="工作簿文件，默认 规则集-<名称>.xlsx")] = None,
+) -> None:
+    """把规则集导出为可审阅、可修改的 Excel 工作簿。Lay a ruleset out as an editable workbook.
+
+    Example: perfscore ruleset export mof-project -o 规则.xlsx
+    """
+    from scoring.io.ruleset_xlsx import export_ruleset
+
+    rs = _load_ruleset(name)
+    target = out or Path.cwd() / f"规则集-{rs.name}.xlsx"
+    export_ruleset(rs, target)
+    typer.echo(f"已写入 {target}", err=True)
+
+
+@ruleset_app.command("import")
+def ruleset_import(
+    book: Annotated[Path, typer.Argument(help="由 ruleset export 导出（并修改过）的工作簿")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入的 YAML 文件（默认输出到屏幕）")] = None,
+) -> None:
+    """把工作簿转回规则集 YAML，并检查它能否编译。Turn a workbook back into ruleset YAML, checked.
+
+    Example: perfscore ruleset import 规则.xlsx -o my-ruleset.yaml
+    """
+    import tempfile
+
+    from scoring.io.ruleset_xlsx import import_ruleset, ruleset_yaml
+
+    with _exit_on_error():
+        if not book.is_file():
+            raise RulesetError("工作簿不存在", file=book)
+        text = ruleset_yaml(import_ruleset(book), book.name)
+        # compile what was read before writing it anywhere: a bad cell fails here, naming the YAML it became
+        with tempfile.TemporaryDirectory() as tmp:
+            probe = Path(tmp) / (out.name if out else "imported.yaml")
+            probe.write_text(text, encoding="utf-8")
+            load_ruleset(probe)
+    _write(text, out)

@@ -132,6 +132,22 @@ def read_yaml(path: Path) -> tuple[Any, Positions]:
         loader.dispose()
 
 
+def parse_yaml_text(text: str) -> Any:
+    """A YAML snippet (a spreadsheet cell, say) under the same rules and limits as a file, without LINE_KEY entries."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise YamlLimitError(f"文字过长（上限 {MAX_BYTES:,} 字节）")
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_NODES:
+            raise YamlLimitError(f"YAML 别名展开后超过 {MAX_NODES:,} 个值（疑似“别名炸弹”），已拒绝")
+        return strip_lines(loader.construct_document(node))
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file; every mapping gets a LINE_KEY entry with its line number."""
     return read_yaml(path)[0]
