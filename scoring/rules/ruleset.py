@@ -346,6 +346,10 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             base_path = resolve_reference(str(parent), path)
         except RulesetError as exc:
             raise at(("extends",), exc) from None
+        chain = (*seen, path.resolve())
+        if base_path.resolve() in chain:
+            raise at(("extends",), RulesetError("extends 形成循环", hint=" → ".join(
+                p.name for p in (*chain[chain.index(base_path.resolve()):], base_path.resolve()))))
         base = _tag_file(_read_raw(base_path, (*seen, path.resolve())), base_path)
         lineage = [f"{base.get('name', base_path.stem)} {base.get('version', '')}".strip(),
                    *base.pop(EXTENDED_KEY, [])]
