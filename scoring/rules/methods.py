@@ -21,7 +21,7 @@ from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from scoring.core.display import half_up, pct
 from scoring.rules.indicators import normalize_name
-from scoring.rules.schema_types import NonNeg, Num, Positive, Share, Strict, Text
+from scoring.rules.schema_types import Given, NonNeg, Num, Positive, Share, Strict, Text
 
 Params = Mapping[str, Any]
 EPS = 1e-9  # compare at 9 decimals: 0.8999999999 counts as 0.9 (see notes: precision at boundaries)
@@ -48,8 +48,8 @@ class BandSpec(Strict):
     max (a missing min counts from 0): "≥95% 满分，90–95% 得 80%，90% 以下线性" is three bands.
     """
 
-    min: Num | None = Field(None, description="下限（不写表示无下限）")
-    max: Num | None = Field(None, description="上限（不写表示无上限）")
+    min: Annotated[Num | None, Given] = Field(None, description="下限（不写表示无下限）")
+    max: Annotated[Num | None, Given] = Field(None, description="上限（不写表示无上限）")
     share: Share | None = Field(None, description="得分比例 0–1，如 0.8 表示得该指标分值的 80%")
     linear: tuple[Share, Share] | None = Field(
         None, description="[下限处比例, 上限处比例]：档内按实际值线性插值（不写 min 时从 0 起算）")

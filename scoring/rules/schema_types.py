@@ -64,6 +64,13 @@ def _text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
+def _given(value: Any) -> Any:
+    """An optional number may be left out, but `points:` with nothing after it (null) is a mistake."""
+    if value is None:
+        raise ValueError("不能为空值（删去这一项，或填写数值）")
+    return value
+
+
 Num = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
 NonNeg = Annotated[Num, Field(ge=0)]
 Positive = Annotated[Num, Field(gt=0)]
@@ -73,3 +80,4 @@ Year = Annotated[int, Field(ge=1900, le=2200, strict=True)]
 Text = Annotated[str, BeforeValidator(_text), AfterValidator(_short_numbers), Field(max_length=20_000),
                  WithJsonSchema({"type": ["string", "number"]})]
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
+Given = BeforeValidator(_given)  # on `X | None = None` fields: absent is fine, an explicit null is refused

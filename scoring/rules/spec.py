@@ -31,7 +31,7 @@ from pydantic_core import ErrorDetails
 from scoring.core.errors import RulesetError, did_you_mean
 from scoring.core.yamlio import Positions
 from scoring.rules import methods as m
-from scoring.rules.schema_types import Name, NonNeg, Num, Positive, Share, Strict, Text, Year, shown
+from scoring.rules.schema_types import Given, Name, NonNeg, Num, Positive, Share, Strict, Text, Year, shown
 
 SCHEMA_ID = "https://perfscore.invalid/ruleset.schema.json"
 
@@ -85,7 +85,7 @@ class FixedIndicatorSpec(Strict):
     """An indicator the ruleset itself sets (部门整体 common indicators)."""
 
     id: Name = Field(description="指标库中的指标名称或别名")
-    points: NonNeg | None = Field(None, description="分值")
+    points: Annotated[NonNeg | None, Given] = Field(None, description="分值")
     from_: Literal["formula", "input", "projects"] | None = Field(
         None, alias="from", description="formula 由预算数据推导 / input 部门填报 / projects 汇总项目指标")
     target: Text | None = Field(None, description="年度指标值，如 ≤100%")
@@ -99,7 +99,7 @@ class LevelSpec(Strict):
 
     name: Name = Field(description="指标名称，如 产出指标")
     aliases: list[Name] = Field(default_factory=list, description="自评表中的其他写法")
-    points: NonNeg | None = Field(None, description="分值")
+    points: Annotated[NonNeg | None, Given] = Field(None, description="分值")
     metric: Literal["execution_rate"] | None = Field(None, description="由数据计算的指标：execution_rate 预算执行率")
     method: MethodRef | None = Field(None, description="本级（metric）的计分方法")
     open: StrictBool = Field(False, description="单位自设的三级指标在本级内分配分值")
@@ -166,8 +166,8 @@ class OverachievementSpec(Strict):
 class GradeSpec(Strict):
     name: Name | None = Field(None, description="等级名称，如 优")
     grade: Name | None = Field(None, description="name 的旧写法")
-    min: Num | None = Field(None, description="下限（含）")
-    max: Num | None = Field(None, description="上限（不含；最高等级含总分）")
+    min: Annotated[Num | None, Given] = Field(None, description="下限（含）")
+    max: Annotated[Num | None, Given] = Field(None, description="上限（不含；最高等级含总分）")
 
 
 class CheckSpec(Strict):
@@ -178,11 +178,11 @@ class CheckSpec(Strict):
     title: Text | None = None
     left: Text | None = None
     right: list[Text] = Field(default_factory=list)
-    tolerance: NonNeg | None = None
+    tolerance: Annotated[NonNeg | None, Given] = None
     expect: Text | None = Field(None, description="assert：条件表达式；weights：期望的分值合计")
     message: Text | None = None
-    factor: Positive | None = None
-    minimum: NonNeg | None = None
+    factor: Annotated[Positive | None, Given] = None
+    minimum: Annotated[NonNeg | None, Given] = None
     kinds: list[Text] | None = None
     remove: StrictBool = False
 
@@ -202,9 +202,9 @@ class FindingSpec(Strict):
 
 
 class ExpectSpec(Strict):
-    total: Num | None = None
+    total: Annotated[Num | None, Given] = None
     grade: Text | None = None
-    rejected: Annotated[int, Field(ge=0, strict=True)] | None = None
+    rejected: Annotated[int | None, Field(ge=0, strict=True), Given] = None
     projects: dict[str, Num] | None = None
     indicators: dict[str, Num] | None = None
     findings: list[Text] | None = None
