@@ -109,3 +109,30 @@ def test_schema_command_writes_the_json_schema(tmp_path: Path) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written == json_schema()
     assert written["properties"]["missing_level"]["enum"] == ["withhold", "redistribute"]
+
+
+def test_alias_bomb_is_refused_in_milliseconds() -> None:
+    import time
+
+    from scoring.core.yamlio import YamlLimitError, read_yaml
+    bomb = Path(__file__).resolve().parent / "rulesets" / "bad" / "alias-bomb.yaml"  # 10⁹ values once expanded
+    started = time.perf_counter()
+    with pytest.raises(YamlLimitError, match="别名展开后超过"):
+        read_yaml(bomb)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from scoring.core import yamlio
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (yamlio.MAX_BYTES + 10) + "\n" + BASE, encoding="utf-8")
+    msg = fail(tmp_path, big.read_text(encoding="utf-8"))
+    assert "文件过大" in msg
+
+
+def test_a_number_in_a_text_field_and_an_expression_with_a_long_literal(tmp_path: Path) -> None:
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(BASE.replace("name: t", "name: t\nversion: 2020.1"), encoding="utf-8")
+    assert load_ruleset(ok).version == "2020.1"  # a YAML number where text belongs reads as its text
+    text = BASE + "checks:\n  - {id: c, on: project, expect: spent < 1" + "0" * 30 + "}\n"
+    assert "r.yaml:13:34 规则 checks[1].expect：文字中的数字位数过多" in fail(tmp_path, text)

@@ -25,7 +25,11 @@ Path_ = tuple[str | int, ...]
 
 
 class YamlLimitError(ValueError):
-    """A document refused for its size or alias expansion (message in Chinese)."""
+    """A document refused for its size or alias expansion (message in Chinese, line when one is to blame)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ def _expanded_size(root: yaml.Node) -> int:
         if key in sizes:
             return sizes[key]
         if key in busy:
-            raise YamlLimitError("YAML 别名引用了自身（递归别名），无法展开")
+            raise YamlLimitError("YAML 别名引用了自身（递归别名），无法展开", node.start_mark.line + 1)
         busy.add(key)
         n = 1
         if isinstance(node, yaml.MappingNode):

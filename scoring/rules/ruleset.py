@@ -309,7 +309,7 @@ def _read_document(path: Path) -> tuple[dict[str, Any], Positions]:
         raise RulesetError(f"YAML 语法错误：{exc.problem or exc.context}", file=path,
                            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
     except YamlLimitError as exc:
-        raise RulesetError(str(exc), file=path) from None
+        raise RulesetError(str(exc), file=path, line=exc.line) from None
     except UnicodeDecodeError:
         raise RulesetError("文件不是 UTF-8 编码的文本", file=path, hint="请以 UTF-8 保存 YAML 文件") from None
     except (yaml.YAMLError, OSError) as exc:
