@@ -12,7 +12,8 @@ from scoring.core import resources
 from scoring.core.errors import DataError, RulesetError, Source
 from scoring.core.yamlio import load_yaml
 from scoring.io.extract import Extraction, Issue, extract_path, write_workbook
-from scoring.io.load import RawData, load_path
+from scoring.io.raw import RawData
+from scoring.io.readers import load
 from scoring.model.run import Run
 from scoring.model.tables import DEPARTMENTS
 from scoring.pipeline import checks as checks_mod
@@ -56,7 +57,7 @@ def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: in
              engine: findings_mod.Engine = "durable") -> Run:
     """Score a department file or folder with a ruleset (name of a shipped one, a path, or compiled)."""
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    return run_raw(load_path(path), rs, year, engine)
+    return run_raw(load(path), rs, year, engine)
 
 
 # ------------------------------------------------------------------ narrative reports
@@ -79,7 +80,7 @@ def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-pr
     rs = load_ruleset(ruleset)
     fragment = resources.rulesets_dir() / "fragments" / "extract-checks.yaml"
     extra = compile_checks(load_yaml(fragment)["checks"], file=fragment, library=rs.library)
-    ds = validate(load_path(workbook), rs, None)
+    ds = validate(load(workbook), rs, None)
     if ds.departments.empty:
         why = next((str(r) for r in ds.rejections if r.table == DEPARTMENTS.sheet), "单位信息为空")
         return (Issue("勾稽关系", "medium", "提示", "勾稽关系检查",

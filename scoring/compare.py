@@ -18,30 +18,35 @@ from scoring import api
 from scoring.core.display import fmt2 as _num
 from scoring.core.display import signed_text as _signed
 from scoring.core.frames import iter_rows
-from scoring.io.load import load_path
+from scoring.core.tolerance import EPS
+from scoring.io.readers import load
 from scoring.model.run import Run
 from scoring.rules.ruleset import Ruleset, load_ruleset
-
-EPS = 1e-9
 
 
 @dataclass(frozen=True)
 class Comparison:
     """departments: dept_code, dept_name, total_a, total_b, delta, grade_a, grade_b, rank_a, rank_b.
     items: dept_code, project_code, name, points_a, points_b, delta (only rows that moved), largest first.
-    findings: dept_code, change (新增/消失), rule_id, problem."""
+    findings: dept_code, change (新增/消失), rule_id, problem.
+    transitions: the grade-transition matrix — index A's grades, columns B's grades (best first, "—" for a
+    department one side did not grade), cells the number of departments.
+    drivers: name, departments, delta, mean — the indicators whose points moved, summed over departments,
+    largest absolute change first (what drives the change in totals)."""
 
     a: Run
     b: Run
     departments: pd.DataFrame
     items: pd.DataFrame
     findings: pd.DataFrame
+    transitions: pd.DataFrame
+    drivers: pd.DataFrame
 
 
 def compare(path: Path, ruleset_a: str | Path | Ruleset, ruleset_b: str | Path | Ruleset,
             year: int | None = None) -> Comparison:
     """Load once, score twice."""
-    raw = load_path(path)
+    raw = load(path)
     rs_a = ruleset_a if isinstance(ruleset_a, Ruleset) else load_ruleset(ruleset_a)
     rs_b = ruleset_b if isinstance(ruleset_b, Ruleset) else load_ruleset(ruleset_b)
     a, b = api.run_raw(raw, rs_a, year), api.run_raw(raw, rs_b, year)
@@ -58,7 +63,31 @@ def compare(path: Path, ruleset_a: str | Path | Ruleset, ruleset_b: str | Path |
     it = it[(it["delta"].abs() > EPS) | it["points_a"].isna() | it["points_b"].isna()]
     it = it.sort_values("delta", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
     return Comparison(a, b, d[["dept_code", "dept_name", "total_a", "total_b", "delta", "grade_a", "grade_b",
-                               "rank_a", "rank_b"]], it, _finding_changes(a, b))
+                               "rank_a", "rank_b"]], it, _finding_changes(a, b), _transitions(d, rs_a, rs_b),
+                      _drivers(it))
+
+
+NO_GRADE = "—"
+
+
+def _transitions(d: pd.DataFrame, rs_a: Ruleset, rs_b: Ruleset) -> pd.DataFrame:
+    """How many departments move from each of A's grades to each of B's (a full square, zeros included)."""
+    order_a = [g.name for g in rs_a.grades] + [NO_GRADE]
+    order_b = [g.name for g in rs_b.grades] + [NO_GRADE]
+    ga = d["grade_a"].fillna(NO_GRADE).astype(str)
+    gb = d["grade_b"].fillna(NO_GRADE).astype(str)
+    counts = pd.crosstab(ga, gb)
+    return counts.reindex(index=order_a, columns=order_b, fill_value=0).astype(int)
+
+
+def _drivers(items: pd.DataFrame) -> pd.DataFrame:
+    """Indicators by name: in how many departments their points moved, and by how much in all."""
+    if items.empty:
+        return pd.DataFrame(columns=["name", "departments", "delta", "mean"])
+    g = items.groupby("name", sort=False)
+    out = pd.DataFrame({"departments": g["dept_code"].nunique(), "delta": g["delta"].sum()}).reset_index()
+    out["mean"] = out["delta"] / out["departments"]
+    return out.sort_values("delta", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
 
 
 def _finding_changes(a: Run, b: Run) -> pd.DataFrame:
@@ -95,6 +124,16 @@ def render_comparison(c: Comparison, top: int = 20) -> str:
     out.append(tabulate(rows, ["部门", "A 得分", "B 得分", "变化", "等级", "排名"], disable_numparse=True))
     changed = int((d["grade_a"] != d["grade_b"]).sum())
     out += ["", f"{len(d)} 个部门中 {changed} 个等级变化；平均得分变化 {_signed(d['delta'].mean())} 分"]
+    if changed:
+        t = c.transitions
+        out += ["", "等级变化矩阵（行：A 等级，列：B 等级，单元格为部门数）："]
+        out.append(tabulate([[f"A {g}", *(str(v) for v in t.loc[g])] for g in t.index],
+                            ["", *(f"B {g}" for g in t.columns)], disable_numparse=True))
+    if len(c.drivers):
+        dr = c.drivers.head(top)
+        out += ["", "驱动变化的指标（按各部门得分变化之和）："]
+        out.append(tabulate([[r.name, str(int(r.departments)), _signed(r.delta), _signed(r.mean)] for r in iter_rows(dr)],
+                            ["指标", "涉及部门", "得分变化合计", "平均每部门"], disable_numparse=True))
     if len(c.items):
         it = c.items.head(top)
         out += ["", f"得分变化最大的指标（前 {len(it)} 条，共 {len(c.items)} 条）："]
@@ -115,7 +154,10 @@ def comparison_json(c: Comparison) -> str:
     return json.dumps({"a": {"name": c.a.ruleset.name, "version": c.a.ruleset.version},
                        "b": {"name": c.b.ruleset.name, "version": c.b.ruleset.version},
                        "departments": records(c.departments), "items": records(c.items),
-                       "findings": records(c.findings)}, ensure_ascii=False, indent=2) + "\n"
+                       "findings": records(c.findings),
+                       "transitions": {str(g): {str(h): int(v) for h, v in row.items()}
+                                       for g, row in c.transitions.iterrows()},
+                       "drivers": records(c.drivers)}, ensure_ascii=False, indent=2) + "\n"
 
 
 def _int(v: float | None) -> str:

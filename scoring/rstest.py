@@ -28,13 +28,12 @@ from typing import Any
 import pandas as pd
 
 from scoring.api import run_raw
+from scoring.core.tolerance import STATED_SCORE_TOL as TOLERANCE
 from scoring.core.yamlio import LINE_KEY, line_of
 from scoring.io.load import RawData, _frame
 from scoring.model.tables import TABLES
 from scoring.pipeline.findings import Engine
 from scoring.rules.ruleset import Ruleset
-
-TOLERANCE = 0.005  # expected scores are written to two decimals
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
-from scoring.cli.common import EXIT_REJECTED
+from scoring.core.errors import IncompleteError
 from scoring.io.load import load_path
 from scoring.model.dataset import Dataset
 from scoring.model.tables import TABLES
@@ -165,7 +165,7 @@ def test_cli_strict_exits_non_zero_on_a_rejection(tmp_path: Path) -> None:
     assert "读取 54 行，评分 53 行，拒绝 1 行" in lenient.output
     assert "绩效指标.csv 第4行 「实际完成值」列" in lenient.output
     strict = runner.invoke(app, ["score", str(bad), "--strict"])
-    assert strict.exit_code == EXIT_REJECTED
+    assert strict.exit_code == IncompleteError.exit_code
     assert "--strict" in strict.stderr
 
 
@@ -182,7 +182,7 @@ def test_cli_strict_counts_unreadable_files(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "城管局")
     (tmp_path / "坏文件.xlsx").write_bytes(b"not a zip")
     res = CliRunner().invoke(app, ["score", str(tmp_path), "--strict"])
-    assert res.exit_code == EXIT_REJECTED
+    assert res.exit_code == IncompleteError.exit_code
     assert "0 行被拒绝，1 个文件无法读取" in res.stderr
 
 

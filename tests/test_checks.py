@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scoring import api
+from scoring.core.errors import RulesetError
+from scoring.pipeline import checks
+from scoring.rules import check_rules
+from scoring.rules.check_rules import Check
+from scoring.rules.ruleset import load_ruleset
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -16,7 +25,7 @@ def checks_of(path: Path) -> dict[str, list[dict[str, object]]]:
     run = api.run_path(path, "mof-project", 2024)
     out: dict[str, list[dict[str, object]]] = {}
     for rec in run.checks.to_dict("records"):
-        out.setdefault(str(rec["check_id"]), []).append(rec)
+        out.setdefault(str(rec["check_id"]), []).append({str(k): v for k, v in rec.items()})
     return out
 
 
@@ -80,3 +89,46 @@ def test_given_weights_must_add_to_ninety(tmp_path: Path) -> None:
     assert [(r["subject"], r["actual"]) for r in rows] == [("疫苗冷链运维项目", 95.0)]
     run = api.run_path(folder, "mof-project", 2024)
     assert any(f.rule_id == "check-failed" and "疫苗冷链运维项目" in f.problem for f in run.findings)
+
+
+def test_every_compiled_kind_has_a_runner() -> None:
+    assert list(check_rules.CHECK_KINDS) == ["sum", "assert", "rates", "magnitude", "weights", "text"]
+    assert set(checks.RUNNERS) == set(check_rules.CHECK_KINDS)
+
+
+def test_unknown_kind_lists_the_registered_ones(tmp_path: Path) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text("format: 1\nextends: mof-project\nname: r\nchecks:\n  - {id: x, kind: sums}\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as err:
+        load_ruleset(rules)
+    assert str(err.value) == (f"{rules}:5 规则 x：检查的 kind/on/severity 取值有误（kind: sum|assert|rates|magnitude|"
+                              "weights|text，on: department|project，severity: high|medium|low）")
+
+
+def test_a_new_check_kind_is_one_compiler_and_one_runner(tmp_path: Path, lusong: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_rules, "CHECK_KINDS", dict(check_rules.CHECK_KINDS))
+    monkeypatch.setattr(checks, "RUNNERS", dict(checks.RUNNERS))
+
+    @check_rules.check_kind("over-cap")
+    def compile_cap(item: Mapping[str, Any], base: Check, ctx: check_rules.CompileContext) -> Check:
+        return replace(base, params={"cap": float(item["cap"])})
+
+    @checks.runs("over-cap")
+    def run_cap(chk: Check, data: checks.CheckInput) -> list[dict[str, Any]]:
+        assert chk.params is not None
+        p = data.projects
+        return [{"dept_code": r.dept_code, "check_id": chk.id, "title": chk.title, "severity": chk.severity,
+                 "status": "fail", "subject": r.project_name, "expected": chk.params["cap"], "actual": r.spent,
+                 "difference": None, "message": f"{r.project_name} 超过 {chk.params['cap']:g} 万元"}
+                for r in p[p["spent"] > chk.params["cap"]].itertuples()]
+
+    rules = tmp_path / "r.yaml"
+    rules.write_text("format: 1\nextends: mof-project\nname: r\nchecks:\n"
+                     "  - {id: big, kind: over-cap, cap: 150, title: 大额项目, severity: low}\n", encoding="utf-8")
+    run = api.run_path(lusong, rules, 2024)
+    got = run.checks[run.checks["check_id"] == "big"]
+    with (lusong / "项目支出.csv").open(encoding="utf-8-sig") as f:
+        expected = [r["项目名称"] for r in csv.DictReader(f) if float(r["全年执行数"]) > 150]
+    assert expected == ["市政工程维护中心运行维护项目", "小游园提质改造项目"]  # read from the file itself
+    assert list(got["subject"]) == expected and set(got["status"]) == {"fail"}

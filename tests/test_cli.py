@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scoring.cli import app
-from scoring.cli.common import EXIT_TESTS_FAILED
+from scoring.core.errors import TestsFailedError
 from scoring.core.resources import ruleset_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ tests:
       indicators: {预算执行率: 10}
 """, encoding="utf-8")
     res = runner.invoke(app, ["ruleset", "test", str(rs)])
-    assert res.exit_code == EXIT_TESTS_FAILED
+    assert res.exit_code == TestsFailedError.exit_code
     assert "指标「预算执行率」得分：期望 10.00，实际 5.00" in res.stdout
     assert "0 passed, 1 failed" in res.stdout
 

@@ -49,3 +49,42 @@ def test_compare_cli(strict: Path) -> None:
     assert res.exit_code == 0, res.output
     assert re.search(r"株洲市芦淞区城市管理和综合执法局\s+98\.52\s+97\.40\s+-1\.12\s", res.output)
     assert "3 个部门中 0 个等级变化" in res.output
+
+
+HIGH_BAR = """\
+format: 1
+extends: mof-project
+name: high-bar
+version: "2024.1"
+grades:
+  - {name: 优, min: 95}
+  - {name: 良, min: 85, max: 95}
+  - {name: 中, min: 60, max: 85}
+  - {name: 差, max: 60}
+"""
+
+
+def test_grade_transition_matrix_and_drivers(tmp_path: Path) -> None:
+    bar = tmp_path / "high-bar.yaml"
+    bar.write_text(HIGH_BAR, encoding="utf-8")
+    c = compare(EXAMPLES, "mof-project", bar, 2024)
+    # Same points, stricter grades: 99.94 and 98.52 stay 优; 教育局 92.09 moves 优 → 良 (85 ≤ 92.09 < 95).
+    t = c.transitions
+    assert list(t.index) == ["优", "良", "中", "差", "—"] and list(t.columns) == ["优", "良", "中", "差", "—"]
+    assert int(t.loc["优", "优"]) == 2 and int(t.loc["优", "良"]) == 1
+    assert int(t.to_numpy().sum()) == 3  # every department counted once
+    assert c.drivers.empty  # no indicator's points moved
+    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(bar), "-y", "2024"])
+    assert res.exit_code == 0, res.output
+    assert "等级变化矩阵" in res.output and re.search(r"A 优\s+2\s+1\s+0\s+0\s+0", res.output)
+
+
+def test_drivers_sum_indicator_changes_over_departments() -> None:
+    c = compare(EXAMPLES, "mof-project", "variant-10-90", 2024)
+    # variant-10-90 drops 满意度: every satisfaction indicator's points vanish; the drivers table sums them per
+    # name over departments, so each name's delta equals the sum of its item rows.
+    by_name = c.items.groupby("name")["delta"].sum()
+    drivers = c.drivers.set_index("name")
+    for name, delta in by_name.items():
+        assert float(drivers.loc[name, "delta"]) == pytest.approx(float(delta))
+    assert list(c.drivers["delta"].abs()) == sorted(c.drivers["delta"].abs(), reverse=True)

@@ -15,7 +15,7 @@ from scoring import api
 from scoring.io.load import load_path
 from scoring.io.mof import derived_dept_code
 from scoring.pipeline.validate import validate
-from scoring.render import text as render
+from scoring.render.table import render_table
 from scoring.rules.ruleset import load_ruleset
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -158,7 +158,7 @@ def test_mof_workbook_scores_with_published_scores_beside(raw) -> None:  # type:
     assert row["points"] == pytest.approx(81.32 / 90 * 10)  # 10号: 未达到按 实际/目标 × 分值
     assert row["weight"] == 10  # the published 分值
     assert len(run.result.projects) == 3
-    table = render.render_table(run, detail=True)
+    table = render_table(run, detail=True)
     line = next(ln for ln in table.splitlines() if "按期结案率" in ln)
     assert "9.04" in line and "9.00" in line  # perfscore's 得分 and the published 自评得分 on one line
 

@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring import api
-from scoring.render.xlsx import FIXED_SHEETS, ITEM_HEADERS, display_width, render_xlsx, sheet_title
+from scoring.adapters.xlsx import display_width, sheet_title
+from scoring.render.xlsx import FIXED_SHEETS, ITEM_HEADERS, render_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

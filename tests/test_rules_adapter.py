@@ -1,5 +1,5 @@
-"""The durable_rules adapter: one test per measured durable trait (notes/durable-rules.md), plus the
-compilation plan (what runs in durable, what is precomputed) and fact typing."""
+"""The durable_rules adapter: one test per measured durable trait (notes/durable-rules.md), run through the
+C engine, plus fact typing. The JSON of conditions and facts is tested without the engine in test_conditions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import importlib.metadata
 
 import pytest
 
-from scoring.adapters.durable import MAX_LOGIC_NODES, CompiledRuleSpec, FactError, Match, RuleEngine
+from scoring.adapters.durable import RuleEngine
+from scoring.rules.conditions import MAX_LOGIC_NODES, CompiledRuleSpec, FactError, Match
 from scoring.rules.expr import holds, parse
 
 
@@ -125,6 +126,20 @@ def test_wrong_type_never_matches_without_a_schema(value: object) -> None:
     assert engine.run([{"kind": "project", "x": value}]) == []
 
 
+def test_fact_durable_cannot_read_is_a_fact_error() -> None:
+    """Pitfall found here: a string with a lone surrogate makes durable fail ("Invalid argument" or
+    UnicodeEncodeError); the fact is named, the batch retracted, and the engine keeps working."""
+    engine = RuleEngine([spec("a", 'x == "a"')])
+    good: dict[str, object] = {"kind": "project", "x": "a"}
+    bad: dict[str, object] = {"kind": "project", "x": "a\udc80"}
+    facts = [good, good, good, bad]
+    with pytest.raises(FactError) as info:
+        engine.run(facts)
+    assert info.value.index == 3 and "无法编码" in str(info.value) and "第4条事实" in str(info.value)
+    assert engine.resident_facts() == 0
+    assert engine.run(facts[:2]) == [Match("a", 0), Match("a", 1)]
+
+
 def test_state_fact_does_not_trigger_rules() -> None:
     """Pitfall found here: durable's state object is a fact too; an unguarded `$nex` rule matched it
     and re-fired on every state update, forever. Every rule is guarded by the fact kind."""
@@ -163,27 +178,7 @@ def test_nan_and_none_are_null() -> None:
     assert engine.run(facts) == [Match("null", 0), Match("neg", 0), Match("null", 1), Match("neg", 1)]
 
 
-# ------------------------------------------------------------------------------------------- the plan
-
-def test_plan_keeps_logic_in_durable_and_precomputes_arithmetic() -> None:
-    engine = RuleEngine([
-        spec("chg", "abs(budget_final - budget_initial) / budget_initial >= 0.2 and not has_reason"),
-        spec("in", 'level1 in ["产出指标", "效益指标"]'),
-        spec("ff", "spent > budget_final"),
-    ])
-    chg, in_, ff = engine.plan
-    assert len(chg.durable) == 1 and '"$gte":{"#e1#n":0.2}' in chg.durable[0]
-    assert '"$neq":{"has_reason#b":true}' in chg.durable[0] and '"$nex":{"has_reason#b":1}' in chg.durable[0]
-    assert chg.precomputed == ("#e1 = abs(budget_final - budget_initial) / budget_initial",)
-    assert '"$or":[{"level1#s":"产出指标"},{"level1#s":"效益指标"}]' in in_.durable[0] and in_.precomputed == ()
-    assert '{"spent#n":{"$m":"budget_final#n"}}' in ff.durable[0] and ff.precomputed == ()
-
-
-def test_schema_narrows_slots() -> None:
-    schema = {"project": {"x": float}}
-    plan = RuleEngine([spec("n", "x != null")], schema=schema).plan[0]
-    assert plan.durable == ('{"$and":[{"#kind":"project"},{"$ex":{"x#n":1}}]}',)
-
+# ------------------------------------------------------------------- the plan (JSON: test_conditions)
 
 def test_constant_conditions_fold() -> None:
     engine = RuleEngine([spec("always", "1 + 1 == 2"), spec("never", "1 > 2 and x > 0")])

@@ -1,8 +1,7 @@
-"""What every command shares: the typer apps, common options, error exits and output helpers."""
+"""What every command shares: the typer apps, common options and the one place errors become exit codes."""
 
 from __future__ import annotations
 
-import enum
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,20 +22,6 @@ app = typer.Typer(
 ruleset_app = typer.Typer(help="规则集：列出、查看、检查、测试。Rulesets: list, show, check, test.",
                           no_args_is_help=True)
 app.add_typer(ruleset_app, name="ruleset")
-
-EXIT_REJECTED = 4
-EXIT_TESTS_FAILED = 5
-
-
-class Format(enum.StrEnum):
-    table = "table"
-    md = "md"
-    json = "json"
-    xlsx = "xlsx"
-    html = "html"
-
-
-FILE_FORMATS = (Format.xlsx, Format.html)  # written to a file: --out, or perfscore-<ruleset>-<year>.<ext> here
 
 RulesetOpt = Annotated[str, typer.Option("--ruleset", "-r", help="规则集名称或 YAML 文件 / ruleset name or file")]
 YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="所评财政年度，如 2024 / fiscal year")]
@@ -68,29 +53,12 @@ def _run(path: Path, ruleset: str, year: int | None) -> Run:
         return api.run_path(path, ruleset, year)
 
 
-def _write(text: str, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"已写入 {out}", err=True)
+def _print(text: str) -> None:
+    """A document on stdout, ending in exactly the newline it has or one added."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _default_out(run: Run, fmt: Format) -> Path:
-    """perfscore-<ruleset>-<year>.<ext> in the current directory (years joined when a run spans several)."""
-    years = sorted({str(int(y)) for y in run.result.departments["year"]}) or ["all"]
-    return Path.cwd() / f"perfscore-{run.ruleset.name}-{'-'.join(years)}.{fmt.value}"
-
-
-def _write_file(run: Run, fmt: Format, out: Path | None) -> None:
-    from scoring.render.html import render_html
-    from scoring.render.xlsx import render_xlsx
-
-    target = out or _default_out(run, fmt)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if fmt is Format.xlsx:
-        render_xlsx(run, target)
-    else:
-        target.write_text(render_html(run), encoding="utf-8")
-    typer.echo(f"已写入 {target}", err=True)
+def _written(path: Path | None) -> None:
+    """Tell the user (on stderr, so stdout stays the document) where a file went."""
+    if path is not None:
+        typer.echo(f"已写入 {path}", err=True)

@@ -8,12 +8,17 @@ from typing import Annotated
 
 import typer
 
+from scoring.api import extract_report
 from scoring.cli.common import (
     RulesetOpt,
     YearOpt,
     _exit_on_error,
+    _fail,
     app,
 )
+from scoring.core.errors import UsageError
+from scoring.io.extract import summary
+from scoring.io.template import write_template
 
 
 class TemplateFormat(enum.StrEnum):
@@ -29,15 +34,12 @@ def template(
     year: YearOpt = None,
 ) -> None:
     """生成填报模板（表头批注、下拉列表、示例行）。Write the input template. Example: perfscore template --out 自评模板.xlsx"""
-    from scoring.io.template import write_template
-
     if out is None:
         out = Path("自评模板.xlsx" if fmt is TemplateFormat.xlsx else "自评模板")
     if fmt is TemplateFormat.csv and out.suffix.lower() in (".xlsx", ".csv"):
         out = out.with_suffix("")  # CSV: a folder of one file per sheet
     if fmt is TemplateFormat.xlsx and out.is_dir():
-        typer.echo(f"错误：{out} 是文件夹；xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}", err=True)
-        raise typer.Exit(2)
+        raise _fail(UsageError(f"{out} 是文件夹", hint=f"xlsx 模板请给出文件名，如 {out / '自评模板.xlsx'}"))
     with _exit_on_error():
         written = write_template(out, fmt.value, ruleset, year)
     where = out if fmt is TemplateFormat.xlsx else f"{out}/（{len(written)} 个文件）"
@@ -55,9 +57,6 @@ def extract(
                                           help="通用模式所得计数写入绩效指标 / write generic counts")] = True,
 ) -> None:
     """从叙述性报告提取数据，生成待复核的输入工作簿。Example: perfscore extract 报告.docx --out 城管局.xlsx --code 430203017"""
-    from scoring.api import extract_report
-    from scoring.io.extract import summary
-
     with _exit_on_error():
         ex, issues = extract_report(report, out, year=year, code=code, ruleset=ruleset, generic=generic)
     typer.echo(summary(ex, issues))

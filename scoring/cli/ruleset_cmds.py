@@ -9,14 +9,24 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import (
-    EXIT_TESTS_FAILED,
     _exit_on_error,
     _load_ruleset,
-    _write,
+    _print,
+    _written,
     ruleset_app,
 )
-from scoring.core.errors import PerfscoreError, RulesetError
+from scoring.core.errors import PerfscoreError, RulesetError, TestsFailedError, UsageError
 from scoring.rules.ruleset import load_ruleset
+
+
+def _write(text: str, out: Path | None) -> None:
+    """A document to stdout, or to `out` (and say where on stderr)."""
+    if out is None:
+        _print(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    _written(out)
 
 
 @ruleset_app.command("list")
@@ -55,7 +65,7 @@ def ruleset_fields(
     unknown = [k for k in kinds if k not in SCHEMA]
     if unknown:
         typer.echo(f"错误：未知事实类型 {unknown[0]}；可用：{' / '.join(SCHEMA)}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(UsageError.exit_code)
     names = {float: "数值", str: "文字", bool: "真/假"}
     rows = [[k, f, names[t], field_doc(k, f)] for k in kinds for f, t in SCHEMA[k].items()]
     typer.echo(tabulate(rows, ["事实类型（on）", "字段", "类型", "说明"], disable_numparse=True))
@@ -92,7 +102,7 @@ def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文
     if failed or not results:
         if not results:
             typer.echo("规则集没有 tests: 用例", err=True)
-        raise typer.Exit(EXIT_TESTS_FAILED)
+        raise typer.Exit(TestsFailedError.exit_code)
 
 
 @ruleset_app.command("schema")
@@ -129,7 +139,7 @@ def ruleset_diff(
 
     if fmt not in ("table", "md"):
         typer.echo(f"错误：--format 只能是 table 或 md，而不是 '{fmt}'", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(UsageError.exit_code)
     ra, rb = _load_ruleset(a), _load_ruleset(b)
     _write(render_diff(ra, rb, diff_rulesets(ra, rb), fmt), out)
 

@@ -8,18 +8,25 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import (
-    EXIT_REJECTED,
-    FILE_FORMATS,
-    Format,
     RulesetOpt,
     YearOpt,
     _exit_on_error,
+    _fail,
+    _print,
     _run,
-    _write,
-    _write_file,
+    _written,
     app,
 )
-from scoring.render import text as render
+from scoring.compare import compare as run_compare
+from scoring.compare import comparison_json, render_comparison
+from scoring.core.errors import IncompleteError
+from scoring.pipeline import findings
+from scoring.render import registry
+from scoring.render.common import counts_line
+from scoring.render.json import history_json
+from scoring.render.table import render_history
+from scoring.store import results as store_mod
+from scoring.store.backend import open_store
 
 
 @app.command()
@@ -27,61 +34,59 @@ def score(
     path: Annotated[Path, typer.Argument(help="部门数据：xlsx、CSV 文件夹，或包含多个部门的文件夹 / data file or folder")],
     ruleset: RulesetOpt = "mof-project",
     year: YearOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")] = Format.table,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式 / output format: "
+                                     + "|".join(registry.names()))] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
-    store: Annotated[Path | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
+    with _exit_on_error():
+        registry.get(fmt)  # an unknown format fails before the data is read
+        if store is not None:  # an unusable store fails before the scoring, not after
+            open_store(store).check()
     run = _run(path, ruleset, year)
-    if fmt in FILE_FORMATS:
-        _write_file(run, fmt, out)
-    else:
-        text = {Format.table: lambda: render.render_table(run, detail), Format.md: lambda: render.render_markdown(run),
-                Format.json: lambda: render.render_json(run)}[fmt]()
-        _write(text, out)
+    with _exit_on_error():
+        _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
     if store is not None:
-        from scoring.store.results import store_run
-
         with _exit_on_error():
-            stored = store_run(run, store)
+            stored = store_mod.store_run(run, store)
         typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
-            sorted({f"{s.year}/{s.ruleset}" for s in stored})) + "）", err=True)
-    if fmt is not Format.table or out is not None:
-        typer.echo(render.counts_line(run), err=True)
+            sorted({f"{s.year}/{run.ruleset.name}" for s in stored})) + "）", err=True)
+    if fmt != "table" or out is not None:  # the table on the screen already opens with this line
+        typer.echo(counts_line(run), err=True)
     if strict and (run.dataset.rejections or run.dataset.problems):
         ds = run.dataset
-        typer.echo(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取", err=True)
-        raise typer.Exit(EXIT_REJECTED)
+        raise _fail(IncompleteError(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取"))
 
 
 @app.command()
 def history(
     dept: Annotated[str, typer.Argument(help="部门编码（或部门全称）/ department code or name")],
-    store: Annotated[Path, typer.Option("--store", help="结果库目录 / store directory")],
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON records")] = False,
 ) -> None:
     """列出某部门历年得分与等级。A department's stored totals and grades across years and rulesets.
     Example: perfscore history 430203017 --store results"""
-    from scoring.store import results as store_mod
-
     with _exit_on_error():
         code = store_mod.resolve_department(store, dept)
         rows = store_mod.history(store, code)
-    if as_json:
-        _write(rows.to_json(orient="records", force_ascii=False, indent=2), None)
-        return
-    from tabulate import tabulate
+    _print(history_json(rows) if as_json else render_history(rows, code))
 
-    from scoring.core.display import fmt2
-    from scoring.core.frames import iter_rows
 
-    name = rows["dept_name"].iloc[-1]
-    table = [[r.year, r.ruleset, r.ruleset_version, fmt2(r.total), r.grade, r.n_projects, r.stored_at]
-             for r in iter_rows(rows)]
-    typer.echo(f"{name}（{code}）")
-    typer.echo(tabulate(table, ["年度", "规则集", "版本", "得分", "等级", "项目数", "存入时间"], disable_numparse=True))
+@app.command()
+def export(
+    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV 文件 / CSV file to write")],
+    year: YearOpt = None,
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="只导出这个规则集 / only this ruleset")] = None,
+) -> None:
+    """把结果库中的部门得分导出为 CSV（按年度、规则集排名）。Export stored department results as CSV.
+    Example: perfscore export --store results -o 得分.csv --year 2024"""
+    with _exit_on_error():
+        n = store_mod.export_csv(store, out, year=year, ruleset=ruleset)
+    typer.echo(f"已写入 {out}：{n} 个部门", err=True)
 
 
 @app.command()
@@ -96,29 +101,10 @@ def report(
 
     Example: perfscore report examples/lusong-chengguan --year 2024 --out 报告.docx
     """
-    from scoring.render.report import build_report, render_report_docx, render_report_markdown
-
     run = _run(path, ruleset, year)
-    codes = list(run.result.departments["dept_code"])
-    if dept is not None:
-        if dept not in codes:
-            typer.echo(f"错误：没有部门编码 {dept}；可用：{'、'.join(codes)}", err=True)
-            raise typer.Exit(3)
-        codes = [dept]
-    if not codes:
-        typer.echo("错误：没有可写报告的部门（" + render.counts_line(run) + "）", err=True)
-        raise typer.Exit(3)
-    for code in codes:
-        rep = build_report(run, code)
-        target = out
-        if out is not None and (len(codes) > 1 or out.suffix == ""):
-            target = out / f"{rep.title}.md"
-        if target is not None and target.suffix.lower() == ".docx":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            render_report_docx(rep, str(target))
-            typer.echo(f"已写入 {target}", err=True)
-        else:
-            _write(render_report_markdown(rep), target)
+    with _exit_on_error():
+        for written in registry.render_reports(run, out, dept):
+            _written(written)
 
 
 @app.command()
@@ -130,8 +116,6 @@ def explain(
     indicator: Annotated[str | None, typer.Option("--indicator", "-i", help="只看这个三级指标 / one indicator")] = None,
 ) -> None:
     """说明哪些问题规则在哪些事实上触发、其余为何未触发。Explain which finding rules fired and why others did not."""
-    from scoring.pipeline import findings
-
     run = _run(path, ruleset, year)
     lines = findings.explain(run.ruleset.findings, list(run.facts), dept, indicator)
     typer.echo("\n".join(str(x) for x in lines) if lines else "没有可说明的规则。")
@@ -150,9 +134,6 @@ def compare(
 
     Example: perfscore compare examples -a mof-project -b my-province.yaml
     """
-    from scoring.compare import compare as run_compare
-    from scoring.compare import comparison_json, render_comparison
-
     with _exit_on_error():
         result = run_compare(path, ruleset_a, ruleset_b, year)
-    _write(comparison_json(result) if fmt == "json" else render_comparison(result, top), None)
+    _print(comparison_json(result) if fmt == "json" else render_comparison(result, top))

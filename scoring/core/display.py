@@ -12,15 +12,17 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from scoring.core.tolerance import NOISE_PLACES
+
 NONE_TEXT = "—"
 
 
 def half_up(values: pd.Series, places: int = 2) -> pd.Series:
-    """Vectorised round-half-away-from-zero. Rounding to 9 places first removes binary noise, so 2.675
+    """Vectorised round-half-away-from-zero. Rounding to NOISE_PLACES first removes binary noise, so 2.675
     (stored as 2.67499999…) rounds to 2.68 as a person expects, like Decimal(repr(x)) does."""
     x = values.astype(float)
     scale = 10.0**places
-    rounded = np.sign(x) * np.floor((x.abs() * scale).round(9 - places) + 0.5) / scale + 0.0
+    rounded = np.sign(x) * np.floor((x.abs() * scale).round(NOISE_PLACES - places) + 0.5) / scale + 0.0
     return cast(pd.Series, rounded)  # numpy ufuncs hand a Series back; numpy's stubs say ndarray
 
 

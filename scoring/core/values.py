@@ -310,8 +310,9 @@ def _to_float(number: str, scale: Decimal) -> float:
             value = float(Decimal(number) * scale)
         except ArithmeticError as exc:  # decimal Overflow and friends
             raise _Fail("数值超出范围") from exc
-    if not math.isfinite(value):
-        raise _Fail("数值超出范围")
+    # Beyond 10^15 nothing is a real amount or count, and later Decimal rounding to 2 places (28 digits) fails.
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        raise _Fail("数值超出范围（绝对值应小于 10^15）")
     return value
 
 

@@ -7,7 +7,7 @@ A sheet holds, top to bottom: the title 「项目支出绩效自评表」 (often
 三级指标 / 年度指标值 / 实际完成值 / 分值 / 得分 / 偏差原因分析及改进措施, 一级/二级 merged downwards),
 ending in a 总分 row. Blank spacer rows may sit anywhere.
 
-The result is the same raw tables `scoring.load` reads from the template (单位信息, 项目支出, 绩效指标):
+The result is the same raw tables `scoring.io.workbook` reads from the template (单位信息, 项目支出, 绩效指标):
 
 - One department per workbook. Its name is the 主管部门 written on most sheets (else 实施单位). Its code is
   the 部门编码/单位编码 cell if the sheet has one, else ``derived_dept_code(name)``: "N-" and the first 8
@@ -21,7 +21,7 @@ The result is the same raw tables `scoring.load` reads from the template (单位
 - The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
   perfscore's own 执行率 score.
 
-Merged cells are filled with their top-left value (this needs the normal, not read-only, openpyxl mode).
+Merged cells are filled with their top-left value (`scoring.adapters.xlsx.read_grids(merged=True)`).
 Formulas are read through their cached values; a formula cell saved without one (a file written by a
 program and never opened in Excel) is read as blank, and a notice names the cell.
 """
@@ -34,12 +34,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from scoring.adapters.xlsx import SUFFIXES, read_grids
 from scoring.core.errors import DataError, Source
 from scoring.core.values import ValueParseError, try_parse_value
+from scoring.io.reader import Reader
 from scoring.model.tables import DEPARTMENTS, INDICATORS, PROJECTS, SOURCE_COLUMNS, Table
 from scoring.rules.indicators import normalize_name
 
@@ -103,16 +104,6 @@ class _Sheet:
         return None
 
 
-def _grid(ws: Any) -> list[list[object]]:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    for rng in ws.merged_cells.ranges:
-        top = rows[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-            for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
-                rows[r][c] = top
-    return rows
-
-
 def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
     """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
     (A 部门整体支出绩效自评表 is another table: not read here.)"""
@@ -124,27 +115,16 @@ def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
     return has_name and has_header
 
 
+def has_mof_sheets(path: Path) -> bool:
+    """Whether any sheet looks like the MoF form (a read of the values, merged ranges not filled: the title
+    and the header cells are the top-left cells of their ranges)."""
+    return any(looks_like_mof(g.rows) for g in read_grids(path, formulas=False))
+
+
 def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
     """The raw 单位信息 / 项目支出 / 绩效指标 tables of one MoF-layout workbook (one department)."""
-    import openpyxl  # local: only xlsx inputs need it
-
-    try:
-        values = openpyxl.load_workbook(path, data_only=True)  # not read_only: merged ranges are needed
-        formulas = openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # a corrupt file must not stop the other departments
-        raise DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path),
-                        hint="文件可能已损坏或加密；请用 Excel 另存为 .xlsx 后重试") from exc
-    sheets = []
-    for ws in values.worksheets:
-        rows = _grid(ws)
-        if not looks_like_mof(rows):
-            continue
-        fws = formulas[ws.title]
-        uncached = {(c.row - 1, c.column - 1) for row in fws.iter_rows() for c in row
-                    if c.data_type == "f" and rows[c.row - 1][c.column - 1] is None}
-        sheets.append(_Sheet(path, ws.title, rows, uncached))
-    values.close()
-    formulas.close()
+    sheets = [_Sheet(path, g.title, g.rows, set(g.uncached)) for g in read_grids(path, merged=True)
+              if looks_like_mof(g.rows)]
     if not sheets:
         raise DataError(
             "工作簿中既没有模板工作表（单位信息、项目支出、绩效指标…），也没有“项目支出绩效自评表”格式的工作表",
@@ -367,3 +347,7 @@ def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], l
     row = first.labels.get("supervisor", first.labels.get("implementer", (None, first.title_row)))[1]
     return {"dept_code": code, "dept_name": name, "year": year, "_file": str(path), "_sheet": first.sheet.title,
             "_row": row + 1}, notices
+
+
+MOF = Reader("mof", "财政部项目支出绩效自评表（财预〔2020〕10号 附件格式，每张工作表一个项目）", read_mof,
+             suffixes=SUFFIXES, recognises=has_mof_sheets)

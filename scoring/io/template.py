@@ -3,7 +3,7 @@
 Every header carries a cell comment saying what to write; 一级/二级指标, 科目 and 资金性质 have drop-down
 lists taken from the ruleset and the indicator library; each sheet holds a few sample rows.
 
-Sample rows are marked by a 部门编码 that starts with 「示例」 (SAMPLE_MARK). `scoring.load` skips such
+Sample rows are marked by a 部门编码 that starts with 「示例」 (SAMPLE_MARK). `scoring.io.raw` skips such
 rows and says so, so a template that still holds its samples loads without inventing a department; a
 person fills the template by overwriting the samples (or deleting them).
 """
@@ -19,13 +19,33 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from scoring.io.load import SAMPLE_MARK
+from scoring.adapters.xlsx import (
+    BOLD,
+    SAMPLE_FONT,
+    TODO_FILL,
+    add_comment,
+    add_validation,
+    as_text_cell,
+    column_letter,
+    define_name,
+    display_width,
+    header,
+    new_workbook,
+    put,
+    save,
+    set_widths,
+    style,
+    text_column,
+    title_font,
+)
+from scoring.core import atomic
+from scoring.io.raw import SAMPLE_MARK
 from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATORS, PROJECTS, Column, Table
 from scoring.model.tables import INPUT_TABLES as TABLES  # 核对 is written by extract, never filled in by hand
 from scoring.rules.ruleset import Ruleset, load_ruleset
 
-if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
-    from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Worksheet
 
 SAMPLE_DEPT = SAMPLE_MARK + "001"
 OPTIONS_SHEET = "选项"
@@ -217,7 +237,7 @@ def write_template(out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | s
 def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]],
                        readme: Sequence[str]) -> tuple[Path, ...]:
     """One CSV per table, UTF-8 with BOM so Excel shows the Chinese headers; plus 填表说明.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
+    atomic.check_target(folder / README_FILE)  # the folder, made or refused with a clear error
     written = []
     for table in TABLES:
         buf = io.StringIO()
@@ -226,34 +246,27 @@ def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]]
         for row in samples.get(table.key, []):
             w.writerow(["" if row.get(c.field) is None else row[c.field] for c in table.columns])
         path = folder / f"{table.sheet}.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+        atomic.write_text(path, buf.getvalue(), encoding="utf-8-sig")
         written.append(path)
     notes = folder / README_FILE
-    notes.write_text("\r\n".join([*readme, "", "各表各列说明："] + [
+    atomic.write_text(notes, "\r\n".join([*readme, "", "各表各列说明："] + [
         f"{t.sheet}：" + "；".join(column_comment(t, c).replace("\n", " ") for c in t.columns) for t in TABLES
-    ]) + "\r\n", encoding="utf-8-sig", newline="")
+    ]) + "\r\n", encoding="utf-8-sig")
     return (*written, notes)
 
 
 # ------------------------------------------------------------------ xlsx
 
 
-def _display_width(text: str) -> int:
-    """Columns Excel needs: CJK and full-width characters count double."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _list_ranges(ws_options: Worksheet, options: Options) -> dict[str, str]:
     """Write each option list as a column of the 选项 sheet; return name → absolute range formula."""
-    from openpyxl.utils import get_column_letter
-
     lists = {"一级指标": options.level1, "二级指标": options.level2, "科目": options.lines,
              "资金性质": options.fund_types, "整体指标": options.dept_indicators, "计量单位": options.units}
     # One column per 一级 with its own 二级, named 二级_<一级> by the caller for INDIRECT().
     lists.update({CHILD_LIST_PREFIX + name: values for name, values in options.children})
     out: dict[str, str] = {}
     for i, (name, values) in enumerate(lists.items(), start=1):
-        letter = get_column_letter(i)
+        letter = column_letter(i)
         ws_options.cell(row=1, column=i, value=name)
         for r, v in enumerate(values, start=2):
             ws_options.cell(row=r, column=i, value=v)
@@ -278,95 +291,69 @@ _DROPDOWNS: dict[tuple[str, str], str] = {
 def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]], options: Options,
                         readme: Sequence[str]) -> Path:
     """The workbook: 填表说明, the five input sheets, and a hidden 选项 sheet feeding the drop-downs."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    intro = wb.active
+    wb, intro = new_workbook(README_SHEET)
     assert intro is not None
-    intro.title = README_SHEET
     for r, line in enumerate(readme, start=1):
-        intro.cell(row=r, column=1, value=line).font = Font(bold=r == 1, size=14 if r == 1 else 11)
-    intro.column_dimensions["A"].width = 110
+        put(intro, r, 1, line, font=title_font(14) if r == 1 else None, border=False)
+    set_widths(intro, {1: 110})
 
     opts = wb.create_sheet(OPTIONS_SHEET)
     ranges = _list_ranges(opts, options)
     dependent = dependent_lists(options)
     if dependent:
-        from openpyxl.workbook.defined_name import DefinedName
-
         for name, _ in options.children:
             key = CHILD_LIST_PREFIX + name
-            wb.defined_names[key] = DefinedName(key, attr_text=ranges[key])
+            define_name(wb, key, ranges[key])
+    set_widths(opts, dict.fromkeys(range(1, 7), 22))
     for i in range(1, 7):
-        opts.column_dimensions[get_column_letter(i)].width = 22
-        opts.cell(row=1, column=i).font = Font(bold=True)
+        style(opts.cell(row=1, column=i), font=BOLD)
 
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    sample_fill = PatternFill("solid", fgColor="FFF2CC")
-    thin = Side(style="thin", color="A6A6A6")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for table in (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS, DEPT_INDICATORS):
         ws = wb.create_sheet(table.sheet, index=len(wb.sheetnames) - 1)  # before 选项
         rows = samples.get(table.key, [])
-        for c, col in enumerate(table.columns, start=1):
-            cell = ws.cell(row=1, column=c, value=col.header)
-            cell.font = Font(bold=True, color="C00000" if col.required else "000000")
-            cell.fill, cell.border = head_fill, border
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cells = header(ws, 1, [col.header for col in table.columns], required=[col.required for col in table.columns])
+        for c, (cell, col) in enumerate(zip(cells, table.columns, strict=True), start=1):
             text = column_comment(table, col)
-            cell.comment = Comment(text, "perfscore", height=40 + 18 * (text.count("\n") + len(text) // 28),
-                                   width=300)
-            widest = max([_display_width(col.header) + 4,
-                          *(_display_width(str(r.get(col.field, "") or "")) + 2 for r in rows)])
-            ws.column_dimensions[get_column_letter(c)].width = min(max(widest, _MIN_WIDTH.get(col.field, 10)), 42)
+            add_comment(cell, text, height=40 + 18 * (text.count("\n") + len(text) // 28), width=300)
+            widest = max([display_width(col.header) + 4,
+                          *(display_width(str(r.get(col.field, "") or "")) + 2 for r in rows)])
+            set_widths(ws, {c: min(max(widest, _MIN_WIDTH.get(col.field, 10)), 42)})
         for r, row in enumerate(rows, start=2):
             for c, col in enumerate(table.columns, start=1):
-                cell = ws.cell(row=r, column=c, value=row.get(col.field))
-                cell.fill, cell.border = sample_fill, border
-                cell.font = Font(italic=True, color="7F7F7F")
+                cell = put(ws, r, c, row.get(col.field), fill=TODO_FILL, font=SAMPLE_FONT)
                 if col.field in TEXT_FIELDS:
-                    cell.data_type, cell.number_format = "s", "@"  # "=0次" stays text
+                    as_text_cell(cell)  # "=0次" stays text
         ws.freeze_panes = "A2"
         for c, col in enumerate(table.columns, start=1):
             if col.field in TEXT_FIELDS:
-                ws.column_dimensions[get_column_letter(c)].number_format = "@"
+                text_column(ws, c)
         ws.row_dimensions[1].height = 30
         for c, col in enumerate(table.columns, start=1):
-            letter = get_column_letter(c)
+            letter = column_letter(c)
             area = f"{letter}2:{letter}{DATA_ROWS + 1}"
             listed = _DROPDOWNS.get((table.key, col.field))
             if table.key == "dept_indicators" and not options.dept_indicators:
                 listed = None  # a project ruleset does not read 整体绩效指标: its level lists would mislead
             if listed == "二级指标" and dependent:
                 # 二级 narrows to the 一级 chosen on the same row (INDIRECT of the named list 二级_<一级>).
-                level1_col = get_column_letter(next(i for i, c in enumerate(table.columns, start=1)
-                                                    if c.field == "level1"))
-                dv = DataValidation(type="list", formula1=f'INDIRECT("{CHILD_LIST_PREFIX}"&${level1_col}2)',
-                                    allow_blank=True, errorStyle="warning", showErrorMessage=True,
-                                    error="不在所选一级指标的二级指标中，确定要使用此名称吗？", errorTitle=col.header,
-                                    showInputMessage=True, promptTitle=col.header, prompt="先选一级指标，再从下拉列表选择")
+                level1_col = column_letter(next(i for i, c in enumerate(table.columns, start=1)
+                                                if c.field == "level1"))
+                add_validation(ws, area, type="list", formula1=f'INDIRECT("{CHILD_LIST_PREFIX}"&${level1_col}2)',
+                               allow_blank=True, errorStyle="warning", showErrorMessage=True,
+                               error="不在所选一级指标的二级指标中，确定要使用此名称吗？", errorTitle=col.header,
+                               showInputMessage=True, promptTitle=col.header, prompt="先选一级指标，再从下拉列表选择")
             elif listed:
-                dv = DataValidation(type="list", formula1=ranges[listed], allow_blank=True, errorStyle="warning",
-                                    showErrorMessage=True, error=f"不在“{listed}”列表中，确定要使用此名称吗？",
-                                    errorTitle=col.header, showInputMessage=True, promptTitle=col.header,
-                                    prompt="从下拉列表选择")
+                add_validation(ws, area, type="list", formula1=ranges[listed], allow_blank=True, errorStyle="warning",
+                               showErrorMessage=True, error=f"不在“{listed}”列表中，确定要使用此名称吗？",
+                               errorTitle=col.header, showInputMessage=True, promptTitle=col.header,
+                               prompt="从下拉列表选择")
             elif col.field == "year":
-                dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
-                                    allow_blank=True, showErrorMessage=True, errorTitle="年度",
-                                    error="请填写四位年份，如 2024")
+                add_validation(ws, area, type="whole", operator="between", formula1="2000", formula2="2100",
+                               allow_blank=True, showErrorMessage=True, errorTitle="年度",
+                               error="请填写四位年份，如 2024")
             elif col.field in ("target", "actual"):
-                dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=col.header,
-                                    prompt=("如 ≥95%、≤90万元、=4次、达成预期指标。常用单位："
-                                            + " ".join(u for u in options.units if u != "%")))
-            else:
-                continue
-            dv.add(area)
-            ws.add_data_validation(dv)
+                add_validation(ws, area, allow_blank=True, showInputMessage=True, promptTitle=col.header,
+                               prompt=("如 ≥95%、≤90万元、=4次、达成预期指标。常用单位："
+                                       + " ".join(u for u in options.units if u != "%")))
     opts.sheet_state = "hidden"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save(wb, path)

@@ -44,6 +44,9 @@ DEPARTMENTS = Table("departments", "单位信息", (
     Column("year", "年度", ("预算年度", "评价年度"), required=True, numeric=True, comment="自评所属财政年度，如 2024"),
     Column("staff_authorized", "编制人数", ("编制数",), numeric=True),
     Column("staff_actual", "在职人数", ("在编人数", "实有人数"), numeric=True),
+    # Text only the department knows; the report carries it, or leaves a 【待单位补充】 placeholder.
+    Column("organization", "机构设置", ("内设机构", "机构设置情况"), comment="单位性质、内设股室和所属二级机构，写入自评报告“基本情况”"),
+    Column("functions", "主要职能", ("单位职能", "职能"), comment="单位主要职能和年度重点工作，写入自评报告“基本情况”"),
 ))
 
 BUDGET = Table("budget", "预算收支", (
@@ -68,6 +71,8 @@ PROJECTS = Table("projects", "项目支出", (
     Column("period", "数据期间", ("统计期间",), comment="如 1—12月；只覆盖部分年度时写 1—10月"),
     Column("published_score", "执行率得分", ("预算执行率得分",), numeric=True,
            comment="单位自评的预算执行率得分（可选），与 perfscore 得分并列显示"),
+    Column("description", "项目概况", ("项目说明", "绩效情况说明", "说明"),
+           comment="年度总体目标、资金主要用途、完成的主要工作和成效，写入自评报告该项目一节"),
 ))
 
 INDICATORS = Table("indicators", "绩效指标", (

@@ -16,12 +16,14 @@ The results are facts for the findings rules.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
 
 from scoring.core.frames import records
+from scoring.core.tolerance import EPS, MONEY_PLACES
 from scoring.model.dataset import Dataset
 from scoring.model.derived import department_fields, with_fund_ratios
 from scoring.rules import expr
@@ -33,41 +35,59 @@ CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subjec
                  "difference", "message")
 
 
-
-
-
-
 def project_fields(ds: Dataset) -> pd.DataFrame:
     return with_fund_ratios(ds.projects)[list(PROJECT_FIELDS)]
 
 
+@dataclass(frozen=True)
+class CheckInput:
+    """What every check kind may look at, computed once per run.
+
+    departments: department_fields (declared budget lines and derived rates), indexed by dept_code;
+    projects: PROJECT_FIELDS, one row per project."""
+
+    dataset: Dataset
+    library: Library
+    departments: pd.DataFrame
+    projects: pd.DataFrame
+
+
+CheckRunner = Callable[[Check, CheckInput], list[dict[str, Any]]]
+
+# kind → the function that runs it; each returns CHECK_COLUMNS rows. The compile side is
+# scoring.rules.check_rules.CHECK_KINDS: a new kind is one compiler there and one runner here.
+RUNNERS: dict[str, CheckRunner] = {}
+
+
+def runs(kind: str) -> Callable[[CheckRunner], CheckRunner]:
+    """Register the runner of a check kind."""
+    def register(fn: CheckRunner) -> CheckRunner:
+        RUNNERS[kind] = fn
+        return fn
+    return register
+
+
 def run_checks(ds: Dataset, checks: Sequence[Check], library: Library) -> pd.DataFrame:
     """One row per check and subject that failed or matched only within rounding (CHECK_COLUMNS)."""
-    rows: list[dict[str, Any]] = []
     if not checks:
         return pd.DataFrame(columns=list(CHECK_COLUMNS))
-    dept = department_fields(ds, library)
-    proj = project_fields(ds)
-    for chk in checks:
-        if chk.kind == "sum":
-            rows += _sum_rows(chk, dept)
-        elif chk.kind == "rates":
-            rows += _rate_rows(chk, ds, library)
-        elif chk.kind == "magnitude":
-            rows += _magnitude_rows(chk, ds)
-        elif chk.kind == "weights":
-            rows += _weight_rows(chk, ds)
-        elif chk.kind == "text":
-            rows += _text_rows(chk, ds)
-        else:
-            assert chk.condition is not None  # compile_checks gives every assert check its condition
-            frame = dept.reset_index() if chk.on == "department" else proj
-            for rec in records(frame):
-                fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
-                if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
-                    subject = str(fact.get("project_name") or fact.get("dept_code"))
-                    rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{chk.message or chk.title}"))
+    data = CheckInput(ds, library, department_fields(ds, library), project_fields(ds))
+    rows = [row for chk in checks for row in RUNNERS[chk.kind](chk, data)]
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+
+
+@runs("assert")
+def _assert_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
+    """Every project or department for which the expression is not true (and whose fields are filled in)."""
+    assert chk.condition is not None  # compile_checks gives every assert check its condition
+    frame = data.departments.reset_index() if chk.on == "department" else data.projects
+    rows = []
+    for rec in records(frame):
+        fact = {k: (None if _isna(v) else v) for k, v in rec.items()}
+        if expr.evaluate(chk.condition, fact) is not True and _has_inputs(chk, fact):
+            subject = str(fact.get("project_name") or fact.get("dept_code"))
+            rows.append(_row(chk, fact["dept_code"], subject, f"{subject}：{chk.message or chk.title}"))
+    return rows
 
 
 def _isna(v: object) -> bool:
@@ -80,17 +100,19 @@ def _has_inputs(chk: Check, fact: Mapping[str, object]) -> bool:
     return all(fact.get(f) is not None for f in chk.condition.fields())
 
 
-def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
+@runs("sum")
+def _sum_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
+    dept = data.departments
     rows = []
     have = dept[[chk.left, *chk.right]].notna().all(axis=1)
     given = dept[chk.left]
     total = dept[list(chk.right)].sum(axis=1)
-    diff = (given - total).round(6)
+    diff = (given - total).round(MONEY_PLACES)
     for code in dept.index[have]:
         d = float(diff[code])
-        if abs(d) < 1e-9:
+        if abs(d) < EPS:
             continue
-        status = "rounding" if abs(d) <= chk.tolerance + 1e-9 else "fail"
+        status = "rounding" if abs(d) <= chk.tolerance + EPS else "fail"
         left, right = float(given[code]), float(total[code])
         note = "（尾差，属四舍五入）" if status == "rounding" else ""
         rows.append(_row(chk, code, chk.title, f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
@@ -101,8 +123,8 @@ def _sum_rows(chk: Check, dept: pd.DataFrame) -> list[dict[str, Any]]:
 def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
          actual: float | None = None, status: str = "fail", severity: str | None = None,
          title: str | None = None) -> dict[str, Any]:
-    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to 6 places, 万元 noise)."""
-    diff = None if expected is None or actual is None else round(actual - expected, 6)
+    """One CHECK_COLUMNS row; the difference is actual − expected (rounded to MONEY_PLACES, 万元 noise)."""
+    diff = None if expected is None or actual is None else round(actual - expected, MONEY_PLACES)
     return {"dept_code": dept, "check_id": chk.id, "title": title or chk.title, "severity": severity or chk.severity,
             "status": status, "subject": subject, "expected": expected, "actual": actual, "difference": diff,
             "message": message}
@@ -118,9 +140,11 @@ def _project_names(ds: Dataset) -> dict[tuple[str, str], str]:
     return dict(zip(zip(p["dept_code"], p["project_code"], strict=True), p["project_name"], strict=True))
 
 
-def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]]:
+@runs("rates")
+def _rate_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     """Rates against their counts, for every library indicator whose formula names other indicators."""
     assert chk.params is not None
+    ds, library = data.dataset, data.library
     ind = ds.indicators[ds.indicators["actual"].notna() & (ds.indicators["project_code"] != "")]
     values = ind.drop_duplicates(["dept_code", "project_code", "indicator_id"]).pivot(
         index=["dept_code", "project_code"], columns="indicator_id", values="actual")
@@ -139,7 +163,7 @@ def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]
             if not isinstance(computed, float):
                 continue
             reported = float(rec[spec.id])
-            if abs(reported - computed) > chk.params["tolerance"] + 1e-9:
+            if abs(reported - computed) > chk.params["tolerance"] + EPS:
                 subject = f"{names.get(key, key[1])}·{spec.id}"
                 counts = "、".join(f"{n} {rec[n]:g}" for n in needed)
                 rows.append(_row(chk, key[0], subject,
@@ -148,9 +172,11 @@ def _rate_rows(chk: Check, ds: Dataset, library: Library) -> list[dict[str, Any]
     return rows
 
 
-def _magnitude_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+@runs("magnitude")
+def _magnitude_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     """Project amounts a thousandfold above the department's median look like 元 written for 万元."""
     assert chk.params is not None
+    ds = data.dataset
     rows = []
     money = [("budget_initial", "年初预算数"), ("budget_final", "全年预算数"), ("spent", "全年执行数")]
     p = ds.projects
@@ -165,9 +191,11 @@ def _magnitude_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
     return rows
 
 
-def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+@runs("weights")
+def _weight_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     """Given 分值 that do not add up: only projects that filled in 分值 for every indicator."""
     assert chk.params is not None
+    ds = data.dataset
     ind = ds.indicators[ds.indicators["project_code"] != ""]
     g = ind.groupby(["dept_code", "project_code"])["weight"]
     full = g.count() == g.size()
@@ -184,9 +212,10 @@ def _weight_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
     return rows
 
 
-def _text_rows(chk: Check, ds: Dataset) -> list[dict[str, Any]]:
+@runs("text")
+def _text_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     """核对 rows of the wanted kinds, as check rows titled by their 类别 (年度, 数据期间, 金额单位)."""
-    notes = ds.notes
+    notes = data.dataset.notes
     if notes.empty:
         return []
     rows = []

@@ -13,11 +13,11 @@ import pandas as pd
 
 from scoring.core.frames import records
 from scoring.core.text import text_col
+from scoring.core.tolerance import EPS
 from scoring.model.derived import with_fund_ratios
 from scoring.model.result import ScoreResult
 from scoring.rules.fact_fields import SCHEMA
-
-OUTPUT_LEVEL, BENEFIT_LEVEL, SATISFACTION_LEVEL = "产出", "效益", "满意度"
+from scoring.rules.ruleset import Ruleset, roles_from_name
 
 
 def _column(col: pd.Series, typ: type) -> pd.Series:
@@ -38,6 +38,28 @@ def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     frame = pd.DataFrame(cols, index=df.index)
     frame.insert(0, "kind", kind)
     return records(frame)
+
+
+def _indicator_roles(ruleset: Ruleset, level1: pd.Series, level2: pd.Series) -> pd.DataFrame:
+    """Boolean columns output, benefit, satisfaction: the roles of an indicator's 一级 and of its 二级.
+
+    The roles come from the ruleset's levels (declared `role:`, or implied by the level's name). A 二级
+    written under a 一级 that declares no children is free text; its name implies its roles."""
+    memo: dict[tuple[str, str], frozenset[str]] = {}
+
+    def roles(l1: str, l2: str) -> frozenset[str]:
+        if (l1, l2) not in memo:
+            level = ruleset.level_for(l1)
+            found = set(level.roles) if level else set(roles_from_name(l1))
+            if l2:
+                child = ruleset.child_for(level, l2) if level and level.children else None
+                found |= set(child.roles) if child else set(roles_from_name(l2))
+            memo[l1, l2] = frozenset(found)
+        return memo[l1, l2]
+
+    pairs = [roles(str(a), "" if pd.isna(b) else str(b)) for a, b in zip(level1, level2, strict=True)]
+    return pd.DataFrame({r: [r in p for p in pairs] for r in ("output", "benefit", "satisfaction")},
+                        index=level1.index, dtype=bool)
 
 
 def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any]]:
@@ -66,12 +88,10 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     per_unit = ["dept_code", "project_code"]
     # Indicators the unit set itself (and those it filled in on 整体绩效指标): not the computed 执行率 row.
     real = items[items["kind"].isin(["input", "reported"])].copy()
-    level1 = real["level1"].astype(str)
+    role = _indicator_roles(result.ruleset, real["level1"], real["level2"])
     real["_quant"] = ~real["qualitative"].astype(bool)
-    real["_below"] = real["completion"] < 1 - 1e-9
-    real["_out"] = level1.str.contains(OUTPUT_LEVEL)
-    real["_ben"] = level1.str.contains(BENEFIT_LEVEL)
-    real["_sat"] = level1.str.contains(SATISFACTION_LEVEL) | real["level2"].astype(str).str.contains(SATISFACTION_LEVEL)
+    real["_below"] = real["completion"] < 1 - EPS
+    real["_out"], real["_ben"], real["_sat"] = role["output"], role["benefit"], role["satisfaction"]
     real["_surveyed"] = real["_sat"] & real["_quant"]  # a satisfaction rate measured, not just 达成预期指标
     g = real.groupby(per_unit)
     stats = pd.DataFrame({

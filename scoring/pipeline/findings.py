@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from scoring.adapters.durable import CompiledRuleSpec, RuleEngine
+from scoring.core.severity import SEVERITIES
 from scoring.model.result import Finding
 from scoring.rules import expr as ex
-from scoring.rules.finding_rules import SEVERITIES, FindingRule, _decimal, _plain, render
+from scoring.rules.finding_rules import FindingRule, _decimal, _plain, render
 
 Engine = Literal["durable", "reference"]
 

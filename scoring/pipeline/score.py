@@ -15,6 +15,7 @@ import pandas as pd
 from scoring.core.display import fmt_num, pct
 from scoring.core.frames import records
 from scoring.core.text import text_col
+from scoring.core.tolerance import NOISE_PLACES
 from scoring.core.values import ParsedValue, try_parse_value
 from scoring.model.dataset import Dataset
 from scoring.model.derived import department_fields, with_fund_ratios
@@ -144,7 +145,7 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
     is_open = out["kind"] == "input"
     o = out[is_open]
     keys = [*group, "level1"]
-    level_pts = o["level1"].map(open_points)
+    level_pts = o["level1"].map(open_points).astype(float)  # an empty map keeps the (string) dtype of level1
     given = o["weight_given"].fillna(0).groupby([o[k] for k in keys]).transform("sum")
     n_free = o["weight_given"].isna().groupby([o[k] for k in keys]).transform("sum")
     remaining = (level_pts - given).clip(lower=0)
@@ -250,7 +251,7 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     oa = ruleset.overachievement
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = out["actual"].astype(float) / out["target"].astype(float).where(out["target"] > 0)
-    out["overachieved"] = (out["direction"] == "higher") & (raw.round(9) >= oa.threshold) & (out["kind"] == "input")
+    out["overachieved"] = (out["direction"] == "higher") & (raw.round(NOISE_PLACES) >= oa.threshold) & (out["kind"] == "input")
     no_reason = text_col(out["deviation_reason"]).str.strip() == ""
     out["reason_missing"] = out["overachieved"] & no_reason & oa.require_reason
     # Share of the weight withheld: a fixed penalty when unexplained, plus a cut that grows with the

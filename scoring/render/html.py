@@ -1,9 +1,11 @@
 """Render a scoring run as one self-contained HTML overview (inline CSS, a few lines of inline JS, no assets).
 
-The page: ranking with grade badges, a card per department (total, grade, funds, a bar per project or
-per 一级指标), the points withheld and why (largest first, sortable), findings grouped by severity,
-consistency checks and rejected rows. Everything is computed here; the Jinja2 template in
-`scoring/render/templates/overview.html.j2` only lays it out, with autoescaping on for every value.
+The page: a sortable ranking with grade badges, the grade distribution, a drill-down per department
+(total, grade, funds, a bar per project or per 一级指标) → project → indicator with each explanation, the
+points withheld and why (largest first, sortable), findings grouped by severity, consistency checks and
+rejected rows; a print stylesheet opens every drill-down and keeps rows whole on A4. Everything is computed
+here; the Jinja2 template in `scoring/render/templates/overview.html.j2` only lays it out, with
+autoescaping on for every value.
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
+from scoring.adapters.jinja import render_template
 from scoring.core.display import fmt2
 from scoring.core.display import pct_text as _pct
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows
+from scoring.core.severity import SEVERITY_ZH
 from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
-from scoring.rules.finding_rules import SEVERITY_ZH
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "overview.html.j2"
@@ -59,6 +61,60 @@ def grade_classes(run: Run) -> dict[str, str]:
     return {g.name: f"g{min(i, 3)}" for i, g in enumerate(ordered)}
 
 
+def _indicators(items: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of one scored table for the drill-down, each with its full explanation."""
+    return [{
+        "level1": _text(r.level1), "level2": _text(r.level2), "name": _text(r.name),
+        "target": _text(r.target_text), "actual": _text(r.actual_text), "weight": fmt2(r.weight),
+        "points": fmt2(r.points), "lost": bool(float(r.weight) - float(r.points) > LOST_EPSILON),
+        "explanation": _text(r.explanation),
+    } for r in iter_rows(items)]
+
+
+def _drill_projects(run: Run, code: str, classes: dict[str, str]) -> list[dict[str, Any]]:
+    """Project level of the drill-down (project scope): funds, total, grade and the indicator rows."""
+    res = run.result
+    if res.projects.empty:
+        return []
+    items = res.items[res.items["dept_code"] == code]
+    return [{
+        "code": _text(r.project_code), "name": _text(r.project_name), "budget_final": _wan(r.budget_final),
+        "spent": _wan(r.spent), "execution_rate": _pct(r.execution_rate), "total": fmt2(r.total),
+        "grade": _text(r.grade), "grade_class": classes.get(_text(r.grade), "g3"),
+        "indicators": _indicators(items[items["project_code"] == r.project_code]),
+    } for r in iter_rows(res.projects[res.projects["dept_code"] == code])]
+
+
+def _drill_levels(run: Run, code: str) -> list[dict[str, Any]]:
+    """一级指标 level of the drill-down (department scope), in the ruleset's order."""
+    items = run.result.items
+    items = items[items["dept_code"] == code]
+    out = []
+    for lv in run.ruleset.levels:
+        g = items[items["level1"] == lv.name]
+        out.append({"name": lv.name, "points": fmt2(float(g["points"].sum())), "maximum": f"{float(lv.points):g}",
+                    "indicators": _indicators(g)})
+    return out
+
+
+def grade_distribution(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]:
+    """How many departments (and, for project scope, projects) fall in each grade, best grade first."""
+    grades = sorted(run.ruleset.grades, key=lambda g: -g.min)
+    units = [("部门", run.result.departments)]
+    if run.ruleset.scope == "project" and not run.result.projects.empty:
+        units.append(("项目", run.result.projects))
+    out = []
+    for label, frame in units:
+        counts = frame["grade"].astype(str).value_counts()
+        n = len(frame)
+        out.append({"label": label, "n": n, "cells": [{
+            "name": g.name, "cls": classes[g.name], "count": int(counts.get(g.name, 0)),
+            "share": _pct(counts.get(g.name, 0) / n if n else None),
+            "width": round(float(counts.get(g.name, 0)) / n * 100, 1) if n else 0.0,
+        } for g in grades]})
+    return out
+
+
 def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]:
     rs = run.ruleset
     res = run.result
@@ -88,6 +144,8 @@ def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]
             "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
             "n_projects": int(d.n_projects), "budget_final": _wan(final), "spent": _wan(spent),
             "execution_rate": _pct(rate), "bars": bars, "bars_title": bars_title,
+            "projects": _drill_projects(run, d.dept_code, classes) if rs.scope == "project" else [],
+            "levels": _drill_levels(run, d.dept_code) if rs.scope != "project" else [],
         })
     return cards
 
@@ -150,8 +208,10 @@ def context(run: Run) -> dict[str, Any]:
     rs = run.ruleset
     read, used, rejected = run.counts
     classes = grade_classes(run)
+    order = {name: i for i, name in enumerate(classes)}  # grades sort best first, not by their characters
     ranking = [{"rank": int(d.rank), "name": _text(d.dept_name), "code": _text(d.dept_code), "year": int(d.year),
-                "total": fmt2(d.total), "grade": _text(d.grade), "grade_class": classes.get(_text(d.grade), "g3"),
+                "total": fmt2(d.total), "total_sort": f"{float(d.total):.6f}", "grade": _text(d.grade),
+                "grade_class": classes.get(_text(d.grade), "g3"), "grade_sort": order.get(_text(d.grade), len(order)),
                 "n_projects": int(d.n_projects)} for d in iter_rows(run.result.departments)]
     years = sorted({int(y) for y in run.result.departments["year"]})
     return {
@@ -162,6 +222,7 @@ def context(run: Run) -> dict[str, Any]:
         "grades": [{"name": g.name, "cls": classes[g.name], "range": f"{g.min:g}–{g.max:g}"}
                    for g in sorted(rs.grades, key=lambda g: -g.min)],
         "ranking": ranking,
+        "distribution": grade_distribution(run, classes),
         "departments": _department_cards(run, classes),
         "lost": _lost_points(run),
         "findings": _findings(run),
@@ -173,12 +234,6 @@ def context(run: Run) -> dict[str, Any]:
     }
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
-
-
 def render_html(run: Run) -> str:
     """The overview page as one HTML string."""
-    return _environment().get_template(TEMPLATE).render(**context(run))
+    return render_template(TEMPLATE_DIR, TEMPLATE, context(run))

@@ -10,31 +10,50 @@ Sheets, in order:
 - 问题与措施 (findings), 一致性检查 (checks), 被拒绝的行 (rejections).
 
 Scores are stored as numbers at full precision with a 0.00 number format, so Excel shows them rounded
-half-up like `fmt2` while sums over the cells still equal the totals. openpyxl is used here only.
+half-up like `fmt2` while sums over the cells still equal the totals. Cells, styles and widths come from
+`scoring.adapters.xlsx`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from scoring.adapters.xlsx import (
+    CENTER,
+    HEAD_FILL,
+    INT_FMT,
+    MONEY_FMT,
+    PCT_FMT,
+    SCORE_FMT,
+    TOTAL_FILL,
+    WRAP,
+    fit_widths,
+    header,
+    link,
+    merge,
+    new_workbook,
+    print_landscape,
+    put,
+    save,
+    set_widths,
+    sheet_title,
+    title_font,
+    write_rows,
+)
 from scoring.core.display import finite_or_none as _num
 from scoring.core.frames import iter_rows
+from scoring.core.severity import SEVERITIES, SEVERITY_ZH
 from scoring.core.text import text_col
 from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
-from scoring.render.text import reason_cell
-from scoring.rules.finding_rules import SEVERITY_ZH
+from scoring.render.common import reason_cell
+
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Workbook, Worksheet
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题与措施"
@@ -45,23 +64,7 @@ FIXED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET, CHECKS_SHEET, REJECTIONS_SHEET)
 RANKING_HEADERS = ("排名", "部门", "部门编码", "年度", "得分", "等级", "项目数")
 ITEM_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "自评得分", "说明")
 FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-SCORE_FMT = "0.00"
-MONEY_FMT = "#,##0.00"
-PCT_FMT = "0.00%"
-INT_FMT = "0"
-
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-_BOLD = Font(bold=True)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
-_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_MAX_WIDTH = 60
-
+SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 # ------------------------------------------------------------------ helpers
 
@@ -72,88 +75,11 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def display_width(text: str) -> int:
-    """Columns a string takes in Excel's default font: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def sheet_title(name: str, taken: Iterable[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, unique ignoring case (as Excel does)."""
-    base = _INVALID_SHEET_CHARS.sub("_", name).strip().strip("'") or "Sheet"
-    used = {t.casefold() for t in taken}
-    candidate, n = base[:31], 1
-    while candidate.casefold() in used:
-        n += 1
-        suffix = f"({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
-    return candidate
-
-
-def _as_text(cell: Cell) -> None:
-    """Keep a value like '=1个' (年度指标值) as text: openpyxl would store it as a formula Excel cannot compute."""
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
-         fill: PatternFill | None = None, align: Alignment | None = None, border: bool = True) -> Cell:
-    cell: Cell = ws.cell(row=row, column=col, value=value)
-    _as_text(cell)
-    if fmt and isinstance(value, int | float):
-        cell.number_format = fmt
-    if bold:
-        cell.font = _BOLD
-    if fill is not None:
-        cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    if border:
-        cell.border = _BORDER
-    return cell
-
-
-def _merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
-    if (row1, col1) != (row2, col2):
-        ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
-        for r in range(row1, row2 + 1):
-            for c in range(col1, col2 + 1):
-                ws.cell(row=r, column=c).border = _BORDER
-
-
-def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1) -> None:
-    for i, h in enumerate(headers):
-        _put(ws, row, col + i, h, bold=True, fill=_HEAD_FILL, align=_CENTER)
-
-
-def _fit_widths(ws: Worksheet, *, fixed: dict[int, float] | None = None, start_row: int = 1) -> None:
-    """Column widths from the widest value (CJK counted double), capped; merged title rows are skipped."""
-    fixed = fixed or {}
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows(min_row=start_row):
-        for cell in row:
-            if cell.value is None or not hasattr(cell, "column"):
-                continue
-            v = cell.value
-            shown = f"{v:,.2f}" if isinstance(v, float) else str(v)
-            widths[cell.column] = max(widths.get(cell.column, 0), display_width(shown))
-    for col, w in widths.items():
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = fixed.get(col, min(max(w + 2, 8), _MAX_WIDTH))
-    for col, width in fixed.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
 def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
            formats: dict[int, str], wrap: Iterable[int] = ()) -> int:
     """Header plus rows from `top`; formats and wrap are 0-based column indexes. Returns the next free row."""
-    _header(ws, top, headers)
-    wrap_cols = set(wrap)
-    r = top
-    for r, values in enumerate(rows, start=top + 1):
-        for c, v in enumerate(values):
-            _put(ws, r, c + 1, v, formats.get(c), align=_WRAP if c in wrap_cols else None)
-    return r + 1
+    header(ws, top, headers)
+    return write_rows(ws, top + 1, rows, formats, wrap)
 
 
 # ------------------------------------------------------------------ units
@@ -182,18 +108,13 @@ def _sheet_names(run: Run) -> dict[tuple[str, str | None], str]:
     return names
 
 
-def _link(cell: Cell, sheet: str) -> None:
-    cell.hyperlink = f"#'{sheet}'!A1"
-    cell.font = Font(color="0563C1", underline="single")
-
-
 # ------------------------------------------------------------------ sheets
 
 
 def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) -> None:
     rs = run.ruleset
     read, used, rejected = run.counts
-    ws.cell(row=1, column=1, value="绩效自评评分结果").font = Font(bold=True, size=14)
+    put(ws, 1, 1, "绩效自评评分结果", font=title_font(14), border=False)
     ws.cell(row=2, column=1, value=f"规则集：{rs.title}（{rs.name} {rs.version}，指纹 {rs.fingerprint}）")
     ws.cell(row=3, column=1, value=f"依据：{rs.source_doc}")
     ws.cell(row=4, column=1, value=f"读取 {read} 行，评分 {used} 行，拒绝 {rejected} 行")
@@ -207,11 +128,11 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         for r in range(top + 1, nxt):
             unit = (str(ws.cell(row=r, column=3).value), None)
             if unit in names:
-                _link(ws.cell(row=r, column=2), names[unit])
+                link(ws.cell(row=r, column=2), names[unit])
     projects = run.result.projects
     if len(projects):
         top = nxt + 1
-        ws.cell(row=top, column=1, value="项目得分").font = _BOLD
+        put(ws, top, 1, "项目得分", bold=True, border=False)
         dept_names = run.result.departments.set_index("dept_code")["dept_name"]
         headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
@@ -223,8 +144,8 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         for r, p in enumerate(ordered, start=top + 2):
             key = (str(p.dept_code), str(p.project_code))
             if key in names:
-                _link(ws.cell(row=r, column=3), names[key])
-    _fit_widths(ws, start_row=6)
+                link(ws.cell(row=r, column=3), names[key])
+    fit_widths(ws, start_row=6)
     ws.freeze_panes = ws.cell(row=7, column=1)
 
 
@@ -270,47 +191,45 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         weight = points = None
         total, grade = _num(dept["total"]), _text(dept["grade"])
 
-    _put(ws, 1, 1, title, align=_CENTER, border=False).font = Font(bold=True, size=16)
-    _merge(ws, 1, 1, 1, ncol)
-    for c in range(1, ncol + 1):
-        ws.cell(row=1, column=c).border = Border()
-    _put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=_CENTER, border=False)
+    put(ws, 1, 1, title, align=CENTER, border=False, font=title_font(16))
+    merge(ws, 1, 1, 1, ncol, border=False)
+    put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=CENTER, border=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
 
-    _put(ws, 3, 1, name_label, bold=True, fill=_HEAD_FILL, align=_CENTER)
-    _put(ws, 3, 2, name, align=_WRAP)
-    _merge(ws, 3, 2, 3, ncol)
+    put(ws, 3, 1, name_label, bold=True, fill=HEAD_FILL, align=CENTER)
+    put(ws, 3, 2, name, align=WRAP)
+    merge(ws, 3, 2, 3, ncol)
     if project_code is not None:
-        _put(ws, 4, 1, "主管部门", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 2, _text(dept["dept_name"]), align=_WRAP)
-        _merge(ws, 4, 2, 4, 4)
-        _put(ws, 4, 5, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 6, dept_code)
-        _merge(ws, 4, 6, 4, 7)
-        _put(ws, 4, 8, "项目编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 9, project_code)
+        put(ws, 4, 1, "主管部门", bold=True, fill=HEAD_FILL, align=CENTER)
+        put(ws, 4, 2, _text(dept["dept_name"]), align=WRAP)
+        merge(ws, 4, 2, 4, 4)
+        put(ws, 4, 5, "部门编码", bold=True, fill=HEAD_FILL, align=CENTER)
+        put(ws, 4, 6, dept_code)
+        merge(ws, 4, 6, 4, 7)
+        put(ws, 4, 8, "项目编码", bold=True, fill=HEAD_FILL, align=CENTER)
+        put(ws, 4, 9, project_code)
     else:
-        _put(ws, 4, 1, "部门编码", bold=True, fill=_HEAD_FILL, align=_CENTER)
-        _put(ws, 4, 2, dept_code)
-        _merge(ws, 4, 2, 4, ncol)
+        put(ws, 4, 1, "部门编码", bold=True, fill=HEAD_FILL, align=CENTER)
+        put(ws, 4, 2, dept_code)
+        merge(ws, 4, 2, 4, ncol)
 
     # Funds block (万元): the row of the MoF form the 执行率 points are scored on.
-    _put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=_HEAD_FILL,
-         align=_CENTER)
-    _merge(ws, 5, 1, 6, 1)
-    _put(ws, 5, 2, "", fill=_HEAD_FILL)
+    put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=HEAD_FILL,
+         align=CENTER)
+    merge(ws, 5, 1, 6, 1)
+    put(ws, 5, 2, "", fill=HEAD_FILL)
     for i, h in enumerate(FUNDS_HEADERS):
-        _put(ws, 5, 3 + i, h, bold=True, fill=_HEAD_FILL, align=_CENTER)
-    _put(ws, 5, ncol, "", fill=_HEAD_FILL)
-    _put(ws, 6, 2, "年度资金总额", align=_CENTER)
+        put(ws, 5, 3 + i, h, bold=True, fill=HEAD_FILL, align=CENTER)
+    put(ws, 5, ncol, "", fill=HEAD_FILL)
+    put(ws, 6, 2, "年度资金总额", align=CENTER)
     for i, (v, fmt) in enumerate(zip([*funds, weight, rate, points],
                                      [MONEY_FMT] * 3 + [SCORE_FMT, PCT_FMT, SCORE_FMT], strict=True)):
-        _put(ws, 6, 3 + i, v, fmt)
-    _put(ws, 6, ncol, "")
+        put(ws, 6, 3 + i, v, fmt)
+    put(ws, 6, ncol, "")
 
     items = _grouped(items)
     head = 8
-    _header(ws, head, ITEM_HEADERS)
+    header(ws, head, ITEM_HEADERS)
     first = head + 1
     r = first - 1
     for r, it in enumerate(iter_rows(items), start=first):
@@ -321,40 +240,30 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
                   "" if placeholder else _text(it.target_text), "" if placeholder else _text(it.actual_text),
                   _num(it.weight), _num(it.points), _num(it.published_score), _explanation(it)]
         for c, v in enumerate(values, start=1):
-            _put(ws, r, c, v, SCORE_FMT if c in (6, 7, 8) else None, align=_WRAP if c == ncol else (_CENTER if c <= 2 else None))
+            put(ws, r, c, v, SCORE_FMT if c in (6, 7, 8) else None, align=WRAP if c == ncol else (CENTER if c <= 2 else None))
     _merge_runs(ws, first, items)
 
     tr = r + 1
-    _put(ws, tr, 1, "总分", bold=True, fill=_TOTAL_FILL, align=_CENTER)
-    _merge(ws, tr, 1, tr, 5)
-    _put(ws, tr, 6, float(rs.total), SCORE_FMT, bold=True, fill=_TOTAL_FILL)
-    _put(ws, tr, 7, total, SCORE_FMT, bold=True, fill=_TOTAL_FILL)
+    put(ws, tr, 1, "总分", bold=True, fill=TOTAL_FILL, align=CENTER)
+    merge(ws, tr, 1, tr, 5)
+    put(ws, tr, 6, float(rs.total), SCORE_FMT, bold=True, fill=TOTAL_FILL)
+    put(ws, tr, 7, total, SCORE_FMT, bold=True, fill=TOTAL_FILL)
     published = items["published_score"].dropna()
-    _put(ws, tr, 8, _num(published.sum()) if len(published) else None, SCORE_FMT, fill=_TOTAL_FILL)
+    put(ws, tr, 8, _num(published.sum()) if len(published) else None, SCORE_FMT, fill=TOTAL_FILL)
     note = "部门得分为各项目得分按全年预算数加权平均" if project_code is None and rs.scope == "project" else ""
-    _put(ws, tr, 9, note, fill=_TOTAL_FILL)
-    _put(ws, tr + 1, 1, "等级", bold=True, fill=_TOTAL_FILL, align=_CENTER)
-    _merge(ws, tr + 1, 1, tr + 1, 5)
+    put(ws, tr, 9, note, fill=TOTAL_FILL)
+    put(ws, tr + 1, 1, "等级", bold=True, fill=TOTAL_FILL, align=CENTER)
+    merge(ws, tr + 1, 1, tr + 1, 5)
     for c in (6, 8, 9):
-        _put(ws, tr + 1, c, "", fill=_TOTAL_FILL)
-    _put(ws, tr + 1, 7, grade, bold=True, fill=_TOTAL_FILL, align=_CENTER)
-    ws.cell(row=tr + 3, column=1, value="返回汇总").hyperlink = f"#'{SUMMARY_SHEET}'!A1"
-    ws.cell(row=tr + 3, column=1).font = Font(color="0563C1", underline="single")
+        put(ws, tr + 1, c, "", fill=TOTAL_FILL)
+    put(ws, tr + 1, 7, grade, bold=True, fill=TOTAL_FILL, align=CENTER)
+    link(ws.cell(row=tr + 3, column=1, value="返回汇总"), SUMMARY_SHEET)
 
     widths = {1: 14, 2: 16, 3: 24, 4: 16, 5: 16, 6: 10, 7: 10, 8: 10, 9: 56}
-    for col, w in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = w
+    set_widths(ws, widths)
     ws.freeze_panes = ws.cell(row=first, column=1)
-    _print_landscape(ws)
+    print_landscape(ws)
     ws.print_title_rows = f"{head}:{head}"
-
-
-def _print_landscape(ws: Worksheet) -> None:
-    """Printed as people print a 自评表: landscape, all columns on one page width."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _grouped(items: pd.DataFrame) -> pd.DataFrame:
@@ -376,7 +285,7 @@ def _merge_runs(ws: Worksheet, first: int, items: pd.DataFrame) -> None:
         for i in range(1, len(keys) + 1):
             if i == len(keys) or keys[i] != keys[start]:
                 if i - 1 > start and (col == 1 or l2[start]):
-                    _merge(ws, first + start, col, first + i - 1, col)
+                    merge(ws, first + start, col, first + i - 1, col)
                 start = i
 
 
@@ -392,7 +301,7 @@ def _findings(ws: Worksheet, run: Run) -> None:
     _table(ws, 1, headers, rows, {0: INT_FMT}, wrap=(4, 5, 6, 7))
     if not rows:
         ws.cell(row=2, column=1, value="未发现问题")
-    _fit_widths(ws, fixed={5: 48, 6: 40, 7: 40, 8: 24})
+    fit_widths(ws, fixed={5: 48, 6: 40, 7: 40, 8: 24})
     ws.freeze_panes = "A2"
 
 
@@ -407,7 +316,7 @@ def _checks(ws: Worksheet, run: Run) -> None:
     _table(ws, 1, headers, rows, {5: MONEY_FMT, 6: MONEY_FMT, 7: MONEY_FMT}, wrap=(8,))
     if not rows:
         ws.cell(row=2, column=1, value="无")
-    _fit_widths(ws, fixed={9: 56})
+    fit_widths(ws, fixed={9: 56})
     ws.freeze_panes = "A2"
 
 
@@ -421,7 +330,7 @@ def _rejections(ws: Worksheet, run: Run) -> None:
     _table(ws, 1, headers, rows, {3: INT_FMT}, wrap=(6, 7))
     if not rows:
         ws.cell(row=2, column=1, value="无")
-    _fit_widths(ws, fixed={7: 40, 8: 40})
+    fit_widths(ws, fixed={7: 40, 8: 40})
     ws.freeze_panes = "A2"
 
 
@@ -430,10 +339,8 @@ def _rejections(ws: Worksheet, run: Run) -> None:
 
 def build_workbook(run: Run) -> Workbook:
     """The whole workbook in memory (tests read it back by cell)."""
-    wb = Workbook()
-    summary = wb.active
+    wb, summary = new_workbook(SUMMARY_SHEET)
     assert summary is not None
-    summary.title = SUMMARY_SHEET
     names = _sheet_names(run)
     _summary(summary, run, names)
     for (dept, project), name in names.items():
@@ -442,12 +349,10 @@ def build_workbook(run: Run) -> Workbook:
     _checks(wb.create_sheet(CHECKS_SHEET), run)
     _rejections(wb.create_sheet(REJECTIONS_SHEET), run)
     for ws in (summary, wb[FINDINGS_SHEET], wb[CHECKS_SHEET], wb[REJECTIONS_SHEET]):
-        _print_landscape(ws)
+        print_landscape(ws)
     return wb
 
 
 def render_xlsx(run: Run, out: Path) -> Path:
     """Write the scored 自评表 workbook to `out` and return it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(run).save(out)
-    return out
+    return save(build_workbook(run), out)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.severity import SEVERITIES
 from scoring.core.yamlio import file_of, line_of
 from scoring.rules import expr
 from scoring.rules.indicators import Library
@@ -16,14 +17,11 @@ PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial",
                   "carryover", "period_months", "execution_rate", "adjustment_rate")
 
 
-SEVERITIES = ("high", "medium", "low")
-
-
 @dataclass(frozen=True, slots=True)
 class Check:
     id: str
     title: str
-    kind: Literal["sum", "assert", "rates", "magnitude", "weights", "text"]
+    kind: str  # a key of CHECK_KINDS
     on: Literal["department", "project"]
     severity: str
     left: str | None = None
@@ -36,53 +34,106 @@ class Check:
     kinds: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class CompileContext:
+    """What a kind's compiler may need besides its YAML item: where it was written and the indicator library."""
+
+    file: Path | str
+    library: Library
+
+
+CheckCompiler = Callable[[Mapping[str, Any], Check, CompileContext], Check]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckKind:
+    """How one `kind:` compiles: `compile(item, base, ctx)` returns `base` (id, title, kind, on, severity,
+    line set) completed with the kind's own keys, or raises RulesetError."""
+
+    compile: CheckCompiler
+    default_on: Literal["department", "project"] = "project"
+
+
+# kind → compiler, in the order the error hint lists them. scoring.pipeline.checks.RUNNERS runs each kind.
+CHECK_KINDS: dict[str, CheckKind] = {}
+
+
+def check_kind(name: str, *, default_on: Literal["department", "project"] = "project") -> Callable[
+        [CheckCompiler], CheckCompiler]:
+    """Register the compiler of a check kind (the run side registers with scoring.pipeline.checks.runs)."""
+    def register(fn: CheckCompiler) -> CheckCompiler:
+        CHECK_KINDS[name] = CheckKind(fn, default_on)
+        return fn
+    return register
+
+
 def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, library: Library) -> tuple[Check, ...]:
-    origin = file
-    dept_fields = library.department_fields()
     out: list[Check] = []
     for item in raw:
         cid = str(item.get("id") or "")
         line = line_of(item)
-        file = file_of(item, origin)
+        where = file_of(item, file)
         if not cid:
-            raise RulesetError("检查缺少 id", file=file, line=line)
+            raise RulesetError("检查缺少 id", file=where, line=line)
         kind = item.get("kind", "assert")
-        on = item.get("on", "department" if kind == "sum" else "project")
+        spec = CHECK_KINDS.get(kind)
+        on = item.get("on", spec.default_on if spec else "project")
         severity = item.get("severity", "medium")
-        kinds = ("sum", "assert", "rates", "magnitude", "weights", "text")
-        if kind not in kinds or on not in ("department", "project") or severity not in SEVERITIES:
-            raise RulesetError("检查的 kind/on/severity 取值有误", file=file, rule=cid, line=line,
-                               hint="kind: " + "|".join(kinds) + "，on: department|project，severity: high|medium|low")
-        if kind == "text":
-            wanted = tuple(str(k) for k in item.get("kinds") or ("年度", "数据期间", "金额单位"))
-            out.append(Check(cid, str(item.get("title", cid)), "text", "department", severity, line=line,
-                             kinds=wanted))
-            continue
-        if kind in ("rates", "magnitude", "weights"):
-            defaults = {"rates": {"tolerance": 0.05}, "magnitude": {"factor": 1000.0, "minimum": 10000.0},
-                        "weights": {"expect": 90.0, "tolerance": 0.01}}[kind]
-            params = {k: float(item.get(k, v)) for k, v in defaults.items()}
-            out.append(Check(cid, str(item.get("title", cid)), kind, "project", severity,
-                             message=str(item.get("message", "")), line=line, params=params))
-            continue
-        known = dept_fields if on == "department" else PROJECT_FIELDS
-        if kind == "sum":
-            left, right = str(item.get("left", "")), tuple(str(r) for r in item.get("right") or ())
-            for f in (left, *right):
-                if f not in known:
-                    raise RulesetError(f"未知字段 '{f}'", file=file, rule=cid, line=line, hint=did_you_mean(f, known))
-            out.append(Check(cid, str(item.get("title", cid)), "sum", on, severity, left, right,
-                             float(item.get("tolerance", 0.01)), None, str(item.get("message", "")), line))
-        else:
-            try:
-                cond = expr.parse(str(item.get("expect", "")))
-            except ValueError as exc:
-                raise RulesetError(f"表达式无法解析：{exc}", file=file, rule=cid, line=line) from exc
-            unknown = expr.check_fields(cond, known)
-            if unknown:
-                raise RulesetError(f"未知字段 '{unknown[0]}'", file=file, rule=cid, line=line,
-                                   hint=did_you_mean(unknown[0], known))
-            out.append(Check(cid, str(item.get("title", cid)), "assert", on, severity, None, (), 0.0, cond,
-                             str(item.get("message", "")), line))
+        if spec is None or on not in ("department", "project") or severity not in SEVERITIES:
+            raise RulesetError("检查的 kind/on/severity 取值有误", file=where, rule=cid, line=line,
+                               hint="kind: " + "|".join(CHECK_KINDS) + "，on: department|project，severity: high|medium|low")
+        base = Check(cid, str(item.get("title", cid)), kind, on, severity, line=line)
+        out.append(spec.compile(item, base, CompileContext(where, library)))
     return tuple(out)
 
+
+def _fields(on: str, ctx: CompileContext) -> Sequence[str]:
+    return ctx.library.department_fields() if on == "department" else PROJECT_FIELDS
+
+
+@check_kind("sum", default_on="department")
+def _sum(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
+    """A field equals the sum of others, within `tolerance` 万元 (rounding, reported as 尾差)."""
+    known = _fields(base.on, ctx)
+    left, right = str(item.get("left", "")), tuple(str(r) for r in item.get("right") or ())
+    for f in (left, *right):
+        if f not in known:
+            raise RulesetError(f"未知字段 '{f}'", file=ctx.file, rule=base.id, line=base.line,
+                               hint=did_you_mean(f, known))
+    return replace(base, left=left, right=right, tolerance=float(item.get("tolerance", 0.01)),
+                   message=str(item.get("message", "")))
+
+
+@check_kind("assert")
+def _assert(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
+    """An expression over project or department fields that must hold (`expect:`)."""
+    known = _fields(base.on, ctx)
+    try:
+        cond = expr.parse(str(item.get("expect", "")))
+    except ValueError as exc:
+        raise RulesetError(f"表达式无法解析：{exc}", file=ctx.file, rule=base.id, line=base.line) from exc
+    unknown = expr.check_fields(cond, known)
+    if unknown:
+        raise RulesetError(f"未知字段 '{unknown[0]}'", file=ctx.file, rule=base.id, line=base.line,
+                           hint=did_you_mean(unknown[0], known))
+    return replace(base, tolerance=0.0, condition=cond, message=str(item.get("message", "")))
+
+
+def _with_params(defaults: Mapping[str, float]) -> CheckCompiler:
+    """A per-project check whose YAML gives only numbers, each with a default."""
+    def compile_params(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
+        params = {k: float(item.get(k, v)) for k, v in defaults.items()}
+        return replace(base, on="project", message=str(item.get("message", "")), params=params)
+    return compile_params
+
+
+check_kind("rates")(_with_params({"tolerance": 0.05}))
+check_kind("magnitude")(_with_params({"factor": 1000.0, "minimum": 10000.0}))
+check_kind("weights")(_with_params({"expect": 90.0, "tolerance": 0.01}))
+
+
+@check_kind("text")
+def _text(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
+    """核对 rows of the given 类别 kept beside the data (from `perfscore extract`)."""
+    wanted = tuple(str(k) for k in item.get("kinds") or ("年度", "数据期间", "金额单位"))
+    return replace(base, on="department", kinds=wanted)

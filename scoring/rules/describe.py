@@ -7,8 +7,9 @@ from typing import Any
 
 import yaml
 
+from scoring.core.tolerance import POINTS_TOL as TOL
 from scoring.core.yamlio import strip_lines
-from scoring.rules.ruleset import TOL, FixedIndicator, Grade, Level, MethodSpec, Ruleset
+from scoring.rules.ruleset import FixedIndicator, Grade, Level, MethodSpec, Ruleset
 
 SOURCES = {"formula": "由预算数据推导", "input": "部门填报", "projects": "汇总项目指标"}
 

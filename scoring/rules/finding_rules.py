@@ -11,16 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.severity import SEVERITIES, SEVERITY_ALIASES
+from scoring.core.yamlio import FILE_KEY, LINE_KEY
 from scoring.rules import expr as ex
-
-SEVERITIES = ("high", "medium", "low")
-
-
-SEVERITY_ALIASES = {"高": "high", "中": "medium", "低": "low"}
-
-
-SEVERITY_ZH = {"high": "重要", "medium": "一般", "low": "提示"}  # how reports and exports name them
-
 
 REQUIRED = ("id", "on", "when", "severity", "category", "problem", "cause", "measure")
 
@@ -34,12 +27,6 @@ TEMPLATE_KEYS = ("problem", "cause", "measure", "merge_key", "problem_merged")
 # problem_merged (optional) replaces the joined problems when several facts merge into one finding;
 # besides the fact's fields it may use {subjects} (the merged subjects, “…”、“…”) and {count}.
 MERGED_FIELDS: Mapping[str, type] = {"subjects": str, "count": float}
-
-
-LINE_KEY = "__line__"
-
-
-FILE_KEY = "__file__"  # the fragment a rule was included from (see scoring.yamlio)
 
 
 NULL_TEXT = "—"

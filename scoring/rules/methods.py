@@ -20,11 +20,11 @@ import pandas as pd
 from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from scoring.core.display import half_up, pct
+from scoring.core.tolerance import EPS, NOISE_PLACES
 from scoring.rules.indicators import normalize_name
 from scoring.rules.schema_types import Given, NonNeg, Num, Positive, Share, Strict, Text
 
 Params = Mapping[str, Any]
-EPS = 1e-9  # compare at 9 decimals: 0.8999999999 counts as 0.9 (see notes: precision at boundaries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     zero_target = g["target"].astype(float).abs() < EPS
     completion = completion.mask(zero_target, (g["actual"] >= -EPS).astype(float))
     # Decide "target met" at 9 decimals (0.8999999999 ≈ 0.9), but keep the points at full precision.
-    completion = completion.mask(completion.round(9) == 1, 1.0)
+    completion = completion.mask(completion.round(NOISE_PLACES) == 1, 1.0)
     points = _cap(completion, g["weight"])
     capped = np.where(completion > 1, "（封顶）", "")
     how: pd.Series = "完成率 " + pct(completion) + capped
@@ -181,7 +181,7 @@ def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值不超过目标得满分；超出时按 (1 − 超出部分/目标值) × 分值 计分，超出一倍及以上不得分。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
     over = _safe_ratio(actual - target, target)
-    over = over.mask(over.round(9) == 0, 0.0)
+    over = over.mask(over.round(NOISE_PLACES) == 0, 0.0)
     zero_target = target.abs() < EPS
     share = (1 - over.clip(lower=0)).clip(lower=0)
     share = share.mask(zero_target, (actual <= EPS).astype(float))
@@ -283,8 +283,8 @@ def band_coverage(bands: Sequence[Mapping[str, Any]], label: str = "档") -> lis
 def _band_value(g: pd.DataFrame, params: Params) -> pd.Series:
     on = params.get("on", "actual")
     if on == "completion":
-        return (_safe_ratio(g["actual"], g["target"]) * 100).round(9)
-    return g["actual"].astype(float).round(9)
+        return (_safe_ratio(g["actual"], g["target"]) * 100).round(NOISE_PLACES)
+    return g["actual"].astype(float).round(NOISE_PLACES)
 
 
 @method("bands", "分档计分", _check_bands, BandsParams, example={
@@ -357,7 +357,7 @@ def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
     actual, target = g["actual"].astype(float), g["target"].astype(float)
     higher = g["comparator"].isin([">=", ">"])
     excess = pd.Series(np.where(higher, target - actual, actual - target), index=g.index).clip(lower=0)
-    excess = excess.mask(excess.round(9) == 0, 0.0)
+    excess = excess.mask(excess.round(NOISE_PLACES) == 0, 0.0)
     per, step = float(params["per"]), float(params.get("step", 1))
     steps = (excess / step).round(9)
     if params.get("whole_steps"):

@@ -20,6 +20,7 @@ import yaml
 
 from scoring.core import resources
 from scoring.core.errors import RulesetError, did_you_mean
+from scoring.core.tolerance import POINTS_TOL as TOL
 from scoring.core.values import try_parse_value
 from scoring.core.yamlio import (
     FILE_KEY,
@@ -43,7 +44,9 @@ EXTENDED_KEY = "__extends__"  # what a merged ruleset was extended from, nearest
 Scope = Literal["project", "department"]
 FixedSource = Literal["formula", "input", "projects"]
 FIXED_SOURCES: tuple[FixedSource, ...] = ("formula", "input", "projects")
-TOL = 1e-6
+# What a level stands for in the 10号 tree, for findings such as "no benefit indicator". A level without
+# `role:` takes the roles whose word its name contains (产出指标 → output), as 10号 forms name them.
+ROLE_WORDS = {"output": "产出", "benefit": "效益", "satisfaction": "满意度"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class Level:
     method: MethodSpec | None = None
     line: int | None = None
     file: str | None = None  # the YAML file the level was written in (a parent's, when extended)
+    roles: tuple[str, ...] = ()  # output / benefit / satisfaction (ROLE_WORDS)
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -392,7 +396,7 @@ def _method_spec(raw: Any, path: Path, rule: str, line: int | None) -> MethodSpe
 
 def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
     if isinstance(raw, str):
-        return Level(name=raw, points=0.0)
+        return Level(name=raw, points=0.0, roles=roles_from_name(raw))
     path = Path(file_of(raw, path))
     name = str(_need(raw, "name", path, parent or None))
     rule = f"{parent}/{name}" if parent else name
@@ -410,7 +414,23 @@ def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
     level = Level(name, points, tuple(str(a) for a in raw.get("aliases") or ()), children,
                   bool(raw.get("open", False)), split, fixed, metric, method, line, str(path))
     _check_level_sums(level, path, rule)
-    return level
+    return replace(level, roles=_roles(raw.get("role"), name, path, rule, line))
+
+
+def roles_from_name(name: str) -> tuple[str, ...]:
+    """The roles a level name implies by its words (ROLE_WORDS), in ROLE_WORDS order."""
+    return tuple(role for role, word in ROLE_WORDS.items() if word in name)
+
+
+def _roles(raw: Any, name: str, path: Path, rule: str, line: int | None) -> tuple[str, ...]:
+    if raw is None:
+        return roles_from_name(name)
+    declared = [str(r) for r in (raw if isinstance(raw, list) else [raw])]
+    unknown = [r for r in declared if r not in ROLE_WORDS]
+    if unknown:
+        raise RulesetError(f"未知 role '{unknown[0]}'", file=path, rule=rule, line=line,
+                           hint=did_you_mean(unknown[0], ROLE_WORDS) or "可用：" + " / ".join(ROLE_WORDS))
+    return tuple(declared)
 
 
 def _check_level_sums(level: Level, path: Path, rule: str) -> None:

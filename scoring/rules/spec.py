@@ -104,6 +104,8 @@ class LevelSpec(Strict):
     method: MethodRef | None = Field(None, description="本级（metric）的计分方法")
     open: StrictBool = Field(False, description="单位自设的三级指标在本级内分配分值")
     split: Literal["equal", "by_child"] = Field("equal", description="equal 各行平均 / by_child 先按二级平均")
+    role: Annotated[list[Literal["output", "benefit", "satisfaction"]], BeforeValidator(_listed)] | None = Field(
+        None, description="本级在 10号 指标体系中的作用（output 产出 / benefit 效益 / satisfaction 满意度）；不写时按名称判断")
     children: list[Annotated[LevelSpec, BeforeValidator(_named)]] = Field(default_factory=list, description="二级指标")
     indicators: list[FixedIndicatorSpec] = Field(default_factory=list, description="规则集设定的指标")
     remove: StrictBool = Field(False, description="extends 时删除父规则集中的同名级次")

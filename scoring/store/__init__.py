@@ -1,1 +1,1 @@
-"""The results store: scored runs kept per fiscal year."""
+"""The results store: scored runs kept per ruleset, fiscal year and department, in one transactional database."""

@@ -1,0 +1,97 @@
+"""Province-scale benchmark: perfscore end to end against `pandas.read_csv` of the same files, in one run.
+
+For each department count it generates the bulk layout (benchmarks/generate.py), then times, each in a fresh
+process, (a) the yardstick — `python -c` that imports pandas and read_csv's every file — and (b) `perfscore score
+DIR --year 2024 --no-detail` (and `-f json` with --json), and prints every figure as a ratio to the yardstick
+of the same run, with peak RSS. Machines here are shared and noisy: read the ratios, not the seconds.
+
+    python benchmarks/bench_scale.py --departments 1000 5000 --write-results
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import build, write  # noqa: E402
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of one child process, which must succeed (exit 0 or 4: rows rejected)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 4):
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd[:4])}… exited {code}:\n{err[-2000:]}")
+    return secs, usage.ru_maxrss / 1024
+
+
+def yardstick(files: list[Path]) -> list[str]:
+    reads = "; ".join(f"pd.read_csv({str(f)!r})" for f in files)
+    return [sys.executable, "-c", f"import pandas as pd; {reads}"]
+
+
+def perfscore(folder: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-c", "from scoring.cli import main; main()", "score", str(folder), "--year", "2024",
+            "--no-detail", *extra]
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "0")
+    return f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--departments", type=int, nargs="+", default=[1000])
+    ap.add_argument("--json", action="store_true", help="also time -f json to a file")
+    ap.add_argument("--write-results", action="store_true", help="write benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    rows = []
+    for n in args.departments:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "bulk"
+            files = write(build(n), folder, "bulk")
+            base, base_rss = measure(yardstick(files))
+            run, rss = measure(perfscore(folder))
+            row = {"n": n, "rows": n * 100, "base": base, "run": run, "rss": rss, "base_rss": base_rss}
+            if args.json:
+                row["json"], row["json_rss"] = measure(perfscore(folder, "-f", "json", "-o", str(Path(tmp) / "o.json")))
+            rows.append(row)
+            extra = f"; -f json {row['json'] / base:.1f}× ({row['json_rss']:.0f} MiB)" if args.json else ""
+            print(f"{n:>7,} departments ({n * 100:,} indicator rows): read_csv {base:.1f} s; perfscore "
+                  f"{run:.1f} s = {run / base:.1f}× read_csv, peak RSS {rss:.0f} MiB{extra}", flush=True)
+    if args.write_results:
+        lines = ["# Benchmark results", "", f"Machine: {machine()}.", "",
+                 "Bulk CSV layout (benchmarks/generate.py: 10 projects × 10 indicators per department, 2 % bad rows). "
+                 "Each figure is a ratio to a fresh `python -c` that imports pandas and read_csv's the same files, "
+                 "timed in the same run (`python benchmarks/bench_scale.py --departments … --json --write-results`).",
+                 "", "| departments | indicator rows | read_csv (s) | perfscore score (s) | ratio | peak RSS (MiB) |"
+                 + (" -f json ratio | -f json RSS (MiB) |" if args.json else ""),
+                 "|---|---|---|---|---|---|" + ("---|---|" if args.json else "")]
+        for r in rows:
+            lines.append(f"| {r['n']:,} | {r['rows']:,} | {r['base']:.1f} | {r['run']:.1f} | {r['run'] / r['base']:.1f}× "
+                         f"| {r['rss']:.0f} |" + (f" {r['json'] / r['base']:.1f}× | {r['json_rss']:.0f} |"
+                                                  if args.json else ""))
+        (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()

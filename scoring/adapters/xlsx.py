@@ -1,0 +1,430 @@
+"""The one module that imports openpyxl: read worksheets as grids of values, write workbooks in one house style.
+
+Reading (`read_grids`): every cell as the user sees it in Excel, the sheet's real extent, merged ranges
+filled with their top-left value when asked, and the formula cells saved without a cached value (a file
+written by a program and never opened in Excel: openpyxl reads them as blank, the user sees a formula).
+
+- Extent: a read-only openpyxl sheet trusts the <dimension> tag the writing program put in the file, and
+  some programs write "A1" there for a whole table, so only the first cell would be read. The tag is
+  ignored; rows are read as far as the file holds cells, then padded to one width.
+- Values: a number formatted as a percentage (0.95 shown as 95%) is read as the text "95%" when
+  `shown=True`; dates come as `datetime` (the caller decides what a date means in its column).
+
+Writing: the styles below are the only ones perfscore uses (header row, sample/to-fill cells, derived
+values, totals, links, number formats), `display_width` is the only column-width measure, and text that
+starts with "=" is always stored as text, never as a formula Excel cannot compute ("=4次" in 年度指标值).
+Styles are plain data (a fill colour, a `FontSpec`, "center"/"wrap") that callers pass to `put`/`style`;
+the openpyxl objects are made here.
+
+openpyxl is imported on first use, not with this module: scoring a CSV folder never loads it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from scoring.core.atomic import save_atomic
+from scoring.core.errors import DataError, Source
+from scoring.core.escape import xml_text, xml_value
+
+if TYPE_CHECKING:  # the types callers annotate with; the library itself is imported where it is used
+    from openpyxl.cell.cell import Cell as Cell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles.borders import Border
+    from openpyxl.workbook.workbook import Workbook as Workbook
+    from openpyxl.worksheet.worksheet import Worksheet as Worksheet
+
+# ------------------------------------------------------------------ house style
+
+SUFFIXES: Final = (".xlsx", ".xlsm")  # the workbooks openpyxl reads (not .xls, not .xlsb)
+
+SCORE_FMT: Final = "0.00"
+MONEY_FMT: Final = "#,##0.00"
+PCT_FMT: Final = "0.00%"
+INT_FMT: Final = "0"
+TEXT_FMT: Final = "@"  # a text column: Excel keeps "=4次" as text and codes keep their leading zeros
+
+
+
+@dataclass(frozen=True, slots=True)
+class FontSpec:
+    """A font as data: bold/italic, size in points, colour RRGGBB, underlined."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    color: str | None = None
+    underline: bool = False
+
+
+Align = Literal["center", "wrap"]
+
+HEAD_FILL: Final = "DDEBF7"  # header rows (light blue)
+TODO_FILL: Final = "FFF2CC"  # cells a person fills in or overwrites (light yellow)
+REVIEW_FILL: Final = "FCE4D6"  # values to confirm: derived, or read loosely (light orange)
+TOTAL_FILL: Final = "F2F2F2"  # 总分 / 等级 rows (grey)
+BOLD: Final = FontSpec(bold=True)
+SAMPLE_FONT: Final = FontSpec(italic=True, color="7F7F7F")  # template sample rows
+LINK_FONT: Final = FontSpec(color="0563C1", underline=True)
+CENTER: Final[Align] = "center"  # centred both ways, wrapped: headers and labels
+WRAP: Final[Align] = "wrap"  # top-aligned, wrapped: long text
+_BORDER_COLOR: Final = "999999"  # thin grey grid
+_REQUIRED_COLOR: Final = "C00000"  # a required column's header (dark red)
+_INVALID_SHEET_CHARS: Final = re.compile(r"[\[\]:*?/\\]")
+_OPEN_HINT: Final = "文件可能已损坏、加密或不是 .xlsx；请用 Excel 另存为 .xlsx 后重试"
+
+
+def title_font(size: float) -> FontSpec:
+    """A bold title of `size` points (sheet titles, the first line of 填表说明)."""
+    return FontSpec(bold=True, size=size)
+
+
+@cache
+def _fill(color: str) -> PatternFill:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=color)
+
+
+@cache
+def _font(spec: FontSpec) -> Font:
+    from openpyxl.styles import Font
+
+    return Font(bold=spec.bold, italic=spec.italic, size=spec.size, color=spec.color,
+                underline="single" if spec.underline else None)
+
+
+@cache
+def _alignment(align: Align) -> Alignment:
+    from openpyxl.styles import Alignment
+
+    if align == "center":
+        return Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return Alignment(vertical="top", wrap_text=True)
+
+
+@cache
+def _border(on: bool) -> Border:
+    from openpyxl.styles import Border, Side
+
+    if not on:
+        return Border()
+    thin = Side(style="thin", color=_BORDER_COLOR)
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, align: Align | None = None,
+          border: bool | None = None) -> Cell:
+    """Give a cell house-style parts: a fill colour, a font, an alignment, the thin grid border (or none)."""
+    if font is not None:
+        cell.font = _font(font)
+    if fill is not None:
+        cell.fill = _fill(fill)
+    if align is not None:
+        cell.alignment = _alignment(align)
+    if border is not None:
+        cell.border = _border(border)
+    return cell
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in Excel's default font: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_letter(col: int) -> str:
+    """1 → A, 28 → AB."""
+    from openpyxl.utils import get_column_letter
+
+    letter: str = get_column_letter(col)
+    return letter
+
+
+def sheet_title(name: str, taken: Iterable[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, unique ignoring case (as Excel does)."""
+    base = _INVALID_SHEET_CHARS.sub("_", xml_text(name).replace("\n", " ")).strip().strip("'") or "Sheet"
+    used = {t.casefold() for t in taken}
+    candidate, n = base[:31], 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f"({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    return candidate
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """One worksheet as values: rows[r][c] is Excel row r+1, column c+1; every row has the same length."""
+
+    title: str
+    rows: list[list[object]]
+    uncached: Mapping[tuple[int, int], str]
+    """0-based (row, column) → formula text, for formula cells saved without a cached value."""
+
+
+def _open_error(path: Path, exc: Exception) -> DataError:
+    return DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path), hint=_OPEN_HINT)
+
+
+def sheet_names(path: Path) -> tuple[str, ...]:
+    """The workbook's sheet names, without reading any cells; DataError if the file cannot be opened."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
+        raise _open_error(path, exc) from exc
+    try:
+        return tuple(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def percent_text(v: float | int) -> str:
+    """0.9639 → '96.39%' (Decimal, so no 96.39000000000001)."""
+    try:
+        d = Decimal(repr(float(v))) * 100
+    except InvalidOperation:
+        return f"{v}"
+    text = f"{d:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def _shown(cell: Any) -> object:
+    """A cell as the user sees it: a number formatted as a percentage becomes '95%' text."""
+    v = cell.value
+    if isinstance(v, int | float) and not isinstance(v, bool) and "%" in str(getattr(cell, "number_format", "")):
+        return percent_text(v)
+    return v
+
+
+def _rectangle(rows: Iterable[Sequence[object]]) -> list[list[object]]:
+    out = [list(r) for r in rows]
+    width = max((len(r) for r in out), default=0)
+    for r in out:
+        r.extend([None] * (width - len(r)))
+    return out
+
+
+def _read_only_rows(ws: Any, shown: bool) -> list[list[object]]:
+    ws.reset_dimensions()  # the real extent, not the <dimension> the writing program claimed
+    if shown:
+        return _rectangle([_shown(c) for c in row] for row in ws.iter_rows())
+    return _rectangle(ws.iter_rows(values_only=True))
+
+
+def _merged_rows(ws: Any, shown: bool) -> list[list[object]]:
+    rows = _rectangle([_shown(c) for c in row] if shown else [c.value for c in row] for row in ws.iter_rows())
+    for rng in ws.merged_cells.ranges:
+        top = rows[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
+                rows[r][c] = top
+    return rows
+
+
+def _formula_text(v: object) -> str:
+    return v if isinstance(v, str) else str(getattr(v, "text", v))  # an array formula keeps its text in .text
+
+
+def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, *, merged: bool = False,
+               shown: bool = False, formulas: bool = True) -> list[Grid]:
+    """The sheets whose title is `wanted`, in workbook order. Formulas are read through their cached values.
+
+    merged=True fills each merged range with its top-left value (this reads the whole workbook into
+    memory: openpyxl's streaming mode does not report merged ranges). shown=True reads percentages as
+    the text the user sees. formulas=False skips looking for formulas without a cached value (a second
+    pass over the file). DataError (with a fix) if the file cannot be opened or read.
+    """
+    from openpyxl import load_workbook
+
+    sheets: dict[str, list[list[object]]] = {}
+    uncached: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        values = load_workbook(path, read_only=not merged, data_only=True)  # data_only: cached formula values
+        try:
+            for ws in values.worksheets:
+                if wanted(ws.title):
+                    sheets[ws.title] = _merged_rows(ws, shown) if merged else _read_only_rows(ws, shown)
+        finally:
+            values.close()
+        if sheets and formulas:
+            book = load_workbook(path, read_only=True, data_only=False)
+            try:
+                uncached = {title: _uncached(book[title], rows) for title, rows in sheets.items()}
+            finally:
+                book.close()
+    except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
+        raise _open_error(path, exc) from exc
+    return [Grid(title, rows, uncached.get(title, {})) for title, rows in sheets.items()]
+
+
+def _uncached(ws: Any, rows: list[list[object]]) -> dict[tuple[int, int], str]:
+    """Formula cells (of the formulas-not-values read of the sheet) whose cached value in `rows` is blank."""
+    ws.reset_dimensions()
+    return {(r, c): _formula_text(cell.value)
+            for r, row in enumerate(ws.iter_rows()) for c, cell in enumerate(row)
+            if getattr(cell, "data_type", None) == "f" and r < len(rows) and c < len(rows[r]) and rows[r][c] is None}
+
+
+# ------------------------------------------------------------------ writing
+
+
+def new_workbook(first_sheet: str | None = None) -> tuple[Workbook, Worksheet | None]:
+    """An empty workbook and its first sheet named `first_sheet`; with None, no sheet at all."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    wb = Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    if first_sheet is None:
+        wb.remove(ws)
+        return wb, None
+    ws.title = first_sheet
+    return wb, ws
+
+
+def _as_text(cell: Cell) -> None:
+    """Keep a value like '=1个' (年度指标值) as text: openpyxl would store it as a formula Excel cannot compute."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
+        fill: str | None = None, align: Align | None = None, border: bool = True,
+        font: FontSpec | None = None) -> Cell:
+    """Write one cell: `fmt` applies to numbers only; text starting with "=" stays text; control characters an
+    xlsx cannot hold are stripped (a name with \x0b must not crash the writer)."""
+    cell: Cell = ws.cell(row=row, column=col, value=xml_value(value))
+    _as_text(cell)
+    if fmt and isinstance(value, int | float):
+        cell.number_format = fmt
+    return style(cell, fill=fill, font=font if font is not None else (BOLD if bold else None), align=align,
+                 border=True if border else None)
+
+
+def header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
+           required: Sequence[bool] | None = None) -> list[Cell]:
+    """A header row: bold, light blue, centred and bordered; `required` columns' names in dark red."""
+    out = []
+    for i, h in enumerate(headers):
+        font = None
+        if required is not None:
+            font = FontSpec(bold=True, color=_REQUIRED_COLOR if required[i] else "000000")
+        out.append(put(ws, row, col + i, h, bold=True, fill=HEAD_FILL, align=CENTER, font=font))
+    return out
+
+
+def write_rows(ws: Worksheet, top: int, rows: Iterable[Sequence[Any]], formats: dict[int, str] | None = None,
+               wrap: Iterable[int] = (), *, border: bool = True) -> int:
+    """Rows of values from row `top`; formats and wrap are 0-based column indexes. Returns the next free row."""
+    formats = formats or {}
+    wrap_cols = set(wrap)
+    r = top - 1
+    for r, values in enumerate(rows, start=top):
+        for c, v in enumerate(values):
+            put(ws, r, c + 1, v, formats.get(c), align=WRAP if c in wrap_cols else None, border=border)
+    return r + 1
+
+
+def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int, *, border: bool = True) -> None:
+    """Merge a range (a single cell is left alone); every cell of it keeps the border."""
+    if (row1, col1) != (row2, col2):
+        ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
+        for r in range(row1, row2 + 1):
+            for c in range(col1, col2 + 1):
+                ws.cell(row=r, column=c).border = _border(border)
+
+
+def fit_widths(ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start_row: int = 1,
+               minimum: int = 8, maximum: int = 60) -> None:
+    """Column widths from the widest value (display width + 2, numbers as shown), within minimum..maximum;
+    rows above `start_row` (merged titles) do not count; `fixed` columns (1-based) take the width given."""
+    fixed = fixed or {}
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=start_row):
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "column"):
+                continue
+            v = cell.value
+            shown = f"{v:,.2f}" if isinstance(v, float) else str(v)
+            assert cell.column is not None
+            widths[cell.column] = max(widths.get(cell.column, 0), display_width(shown))
+    for col, w in widths.items():
+        ws.column_dimensions[column_letter(col)].width = fixed.get(col, min(max(w + 2, minimum), maximum))
+    set_widths(ws, fixed)
+
+
+def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
+    """Set column widths by 1-based column number."""
+    for col, width in widths.items():
+        ws.column_dimensions[column_letter(col)].width = width
+
+
+def text_column(ws: Worksheet, col: int) -> None:
+    """Format a whole column as text, so what a person types there later stays text."""
+    ws.column_dimensions[column_letter(col)].number_format = TEXT_FMT
+
+
+def as_text_cell(cell: Cell) -> None:
+    """Store this cell as text in a text-formatted cell ("=0次" stays text, "001" keeps its zeros)."""
+    cell.data_type, cell.number_format = "s", TEXT_FMT
+
+
+def link(cell: Cell, sheet: str) -> None:
+    """Make the cell a link to A1 of `sheet`, shown as a link."""
+    cell.hyperlink = f"#'{sheet}'!A1"
+    cell.font = _font(LINK_FONT)
+
+
+def add_comment(cell: Cell, text: str, *, width: int | None = None, height: int | None = None) -> None:
+    """A note on the cell, signed perfscore."""
+    from openpyxl.comments import Comment
+
+    if width is None and height is None:
+        cell.comment = Comment(text, "perfscore")
+    else:
+        cell.comment = Comment(text, "perfscore", height=height or 79, width=width or 144)
+
+
+def add_validation(ws: Worksheet, area: str, **options: Any) -> None:
+    """A data validation (drop-down list, whole-number range, input prompt) over `area` ("B2:B1001");
+    `options` are those of the OOXML dataValidation element (type, formula1, prompt, error, …)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(**options)
+    dv.add(area)
+    ws.add_data_validation(dv)
+
+
+def define_name(wb: Workbook, name: str, ref: str) -> None:
+    """A workbook-level name for a range, e.g. for INDIRECT() in a dependent drop-down."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def print_landscape(ws: Worksheet) -> None:
+    """Printed as people print a 自评表: landscape, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def save(wb: Workbook, path: Path) -> Path:
+    """Write the workbook atomically (creating the folder; a killed run leaves the previous file) and return its path."""
+    save_atomic(path, wb.save)
+    return path

@@ -1,0 +1,91 @@
+"""Readers for CSV input: a folder holding one CSV per table (单位信息.csv, 绩效指标.csv …), or one lone CSV.
+
+A file's table comes from its name (exact, or ending in one: "2024绩效指标.csv"); a lone CSV named
+otherwise is the table whose required headers it holds. Text is decoded as UTF-8, GB18030 or UTF-16
+(`read_text`); the delimiter is a comma, or a tab when the first line holds more tabs (Excel/WPS
+"文本文件（制表符分隔）" or "Unicode 文本").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.core.errors import DataError, Source
+from scoring.io.raw import build_frame, read_text, sheet_table
+from scoring.io.reader import Reader
+from scoring.model.tables import TABLES, Table
+
+
+def read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -> pd.DataFrame:
+    """One CSV file as the raw rows of `table`."""
+    text = read_text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    rows = _csv_rows(text, delimiter, path)
+    return build_frame(table, rows, path, None, notices)
+
+
+CSV_FIELD_LIMIT = 131_072
+"""The most characters one CSV cell may hold (Python's csv default); more is a stray quote or not a table."""
+_QUOTE_HINT = "检查该行英文双引号 \" 是否成对；文字中的引号请用中文引号“”，或按 CSV 规则写成两个 \"\""
+
+
+def _csv_rows(text: str, delimiter: str, path: Path) -> list[list[object]]:
+    """Parse CSV text, refusing the file (so only its department is rejected) when a cell is over
+    CSV_FIELD_LIMIT or an unclosed quote has swallowed whole rows into one cell."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[object]] = []
+    start = 1
+    try:
+        for r in reader:
+            width = len(rows[0]) if rows else len(r)
+            for cell in r:
+                swallowed = [x for x in cell.split("\n")[1:] if x.count(delimiter) >= max(2, width // 2)]
+                if "\n" in cell and (swallowed or (cell.endswith("\n") and reader.line_num - start > 1)):
+                    raise DataError(f"引号未闭合，其后 {reader.line_num - start} 行被并入同一个单元格",
+                                    source=Source(path, None, start), hint=_QUOTE_HINT)
+            rows.append(list(r))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        what = (f"单元格超过 {CSV_FIELD_LIMIT} 个字符（CSV 单元格上限）" if "field limit" in str(exc)
+                else f"无法解析 CSV（{exc}）")
+        raise DataError(what, source=Source(path, None, start), hint=_QUOTE_HINT) from exc
+    return rows
+
+
+def _is_csv_folder(path: Path) -> bool:
+    return path.is_dir() and any(sheet_table(p.stem) for p in path.glob("*.csv"))
+
+
+def _read_folder(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame]]:
+    for p in sorted(path.glob("*.csv")):
+        table = sheet_table(p.stem)
+        if table is not None:
+            yield table, read_csv(p, table, notices)
+
+
+def _guess_csv_table(path: Path) -> Table:
+    """A lone CSV named otherwise is the indicator table if its header says so."""
+    head = read_text(path)[:2000]
+    for table in reversed(TABLES):
+        if all(c.header in head for c in table.columns if c.required):
+            return table
+    raise DataError("无法判断此 CSV 属于哪张表", source=Source(path),
+                    hint="文件名应为 单位信息 / 预算收支 / 项目支出 / 绩效指标")
+
+
+def _read_file(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame]]:
+    table = sheet_table(path.stem) or _guess_csv_table(path)
+    yield table, read_csv(path, table, notices)
+
+
+CSV_FOLDER = Reader("csv-folder", "CSV 文件夹（单位信息.csv、绩效指标.csv 等，每表一个文件）", _read_folder,
+                    folder=True, recognises=_is_csv_folder)
+CSV_FILE = Reader("csv-file", "单个 CSV 文件（按文件名或表头判断是哪张表）", _read_file, suffixes=(".csv",),
+                  in_folders=False)  # inside a folder a CSV is one table of the CSV folder

@@ -1,0 +1,136 @@
+"""Raw tables as read, before validation: the `RawData` every reader returns and the helpers readers share.
+
+Cells are kept as written (text stays text); `scoring.pipeline.validate` turns them into typed values.
+Every row carries its source: `_file`, `_sheet`, `_row` (the 1-based row the user sees).
+
+`build_frame` finds a table's header row in a grid of cells and maps its columns to fields; rows whose
+部门编码 starts with 「示例」 are the samples of `perfscore template`: they are skipped, with a notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.core.errors import DataError, Source, did_you_mean
+from scoring.model.tables import SOURCE_COLUMNS, TABLES, Table
+from scoring.rules.indicators import normalize_name
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+SAMPLE_MARK = "示例"
+"""A 部门编码 starting with this marks a sample row of `perfscore template`; such rows are skipped."""
+
+
+@dataclass(frozen=True)
+class RawData:
+    """The four input tables as read, one row per spreadsheet row, plus the files read."""
+
+    tables: dict[str, pd.DataFrame]
+    files: tuple[Path, ...] = ()
+    problems: tuple[DataError, ...] = field(default=())
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        return self.tables[key]
+
+
+def read_text(path: Path) -> str:
+    """Decode a text file written in UTF-8 (with or without BOM), GB18030/GBK, or UTF-16 (Excel's
+    "Unicode 文本" export), without being told which."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataError("无法识别文件编码", source=Source(path), hint="请另存为 UTF-8 或 GB18030 编码")
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*table.fields, *SOURCE_COLUMNS)})
+
+
+def build_frame(table: Table, rows: list[list[object]], file: Path | str, sheet: str | None,
+           notices: list[DataError] | None = None) -> pd.DataFrame:
+    """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
+
+    Template sample rows (部门编码 starting with 示例) are skipped; one notice per sheet says how many.
+    """
+    headers = table.header_map()
+    required = {c.field for c in table.columns if c.required}
+    for h, row in enumerate(rows[:10]):  # noqa: B007 - h is the header row, used after the loop
+        fields = [headers.get(normalize_name(str(v))) if v is not None else None for v in row]
+        if required & set(filter(None, fields)):
+            break
+    else:
+        raise DataError(
+            f"找不到表头（应包含 {'、'.join(c.header for c in table.columns if c.required)}）",
+            source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
+        )
+    if notices is not None:
+        notices.extend(_unknown_columns(table, rows[h], fields, file, sheet, h + 1))
+    records = []
+    samples: list[int] = []
+    for offset, row in enumerate(rows[h + 1:], start=h + 2):
+        if all(v is None or str(v).strip() == "" for v in row):
+            continue  # blank spacer row
+        rec: dict[str, object] = dict.fromkeys(table.fields)
+        for f, v in zip(fields, row, strict=False):
+            if f is not None:
+                rec[f] = v.strip() if isinstance(v, str) else v
+        if isinstance(year := rec.get("year"), date):  # 年度 typed as an Excel date: its year
+            rec["year"] = year.year
+        if str(rec.get("dept_code") or "").startswith(SAMPLE_MARK):
+            samples.append(offset)
+            continue
+        rec.update({"_file": str(file), "_sheet": sheet, "_row": offset})
+        records.append(rec)
+    if samples and notices is not None:
+        rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
+        notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
+                                 source=Source(file, sheet, samples[0], "部门编码"),
+                                 hint="填写本单位数据时请覆盖或删除示例行"))
+    if not records:
+        return empty_frame(table)
+    return pd.DataFrame.from_records(records, columns=[*table.fields, *SOURCE_COLUMNS])
+
+
+def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path | str,
+                     sheet: str | None, row: int) -> list[DataError]:
+    """A header that is close to a known one but not it ("全年执行" for 全年执行数) is a column silently lost:
+    say so. Headers like 备注 that resemble nothing are extra columns, left alone."""
+    taken = {f for f in fields if f}
+    missing = [c.header for c in table.columns if c.field not in taken]
+    out = []
+    for v, f in zip(header, fields, strict=False):
+        text = "" if v is None else str(v).strip()
+        if f is None and text and (hint := did_you_mean(text, missing)):
+            out.append(DataError(f"未识别的列「{text}」，已忽略", source=Source(file, sheet, row, text),
+                                 hint=hint))
+    return out
+
+
+def sheet_table(name: str) -> Table | None:
+    """The table a sheet or CSV file name means: exact names first, then a name ending in one ("2024绩效指标")."""
+    norm = normalize_name(name)
+    exact = next((t for t in TABLES if norm in (normalize_name(t.sheet), t.key)), None)
+    if exact is not None:
+        return exact
+    ends = [t for t in TABLES if norm.endswith(normalize_name(t.sheet))]
+    return max(ends, key=lambda t: len(t.sheet)) if ends else None
+
+
+def fill_dept_code(frames: dict[str, pd.DataFrame]) -> None:
+    """A single-department source may leave 部门编码 blank outside 单位信息: fill it from there."""
+    depts = frames.get("departments")
+    if depts is None or len(depts) != 1:
+        return
+    code = depts["dept_code"].iloc[0]
+    for key, df in frames.items():
+        if key != "departments" and len(df):
+            blank = df["dept_code"].isna() | (df["dept_code"].astype(str).str.strip() == "")
+            df.loc[blank, "dept_code"] = code
