@@ -12,16 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
 
-from scoring.core.errors import RulesetError
+from scoring.adapters.xlsx import (
+    HEAD_FILL,
+    FontSpec,
+    Grid,
+    as_text_cell,
+    new_workbook,
+    read_grids,
+    save,
+    set_widths,
+    style,
+)
+from scoring.core.errors import DataError, RulesetError
 from scoring.core.yamlio import YamlLimitError, parse_yaml_text, strip_lines
 from scoring.rules.ruleset import EXTENDED_KEY, Ruleset
+
+if TYPE_CHECKING:
+    from scoring.adapters.xlsx import Workbook, Worksheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +77,7 @@ SETTINGS = ("format", "name", "version", "title", "source", "years.from", "years
 ORDER = ("format", "name", "version", "title", "source", "years", "scope", "total", "indicators", "levels",
          "missing_level", "blank_comparator", "methods", "overachievement", "checks", "grades", "findings", "tests")
 TIERS = ("一级", "二级", "指标")
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+BOLD = FontSpec(bold=True)
 
 
 def _dump(value: Any, block: bool = False) -> str:
@@ -85,21 +96,20 @@ def _cell(value: Any, col: Column) -> Any:
 def _as_text(cell: Any) -> None:
     """A target like "=0次" is text, not an Excel formula (which would read back empty)."""
     if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
+        as_text_cell(cell)
 
 
 def _sheet(book: Workbook, title: str, cols: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Worksheet:
     ws = book.create_sheet(title)
     ws.append([c.header for c in cols])
-    for i, c in enumerate(cols, start=1):
-        ws.cell(row=1, column=i).font = Font(bold=True)
-        ws.cell(row=1, column=i).fill = HEAD_FILL
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = c.width
+    for i in range(1, len(cols) + 1):
+        style(ws.cell(row=1, column=i), fill=HEAD_FILL, font=BOLD)
+    set_widths(ws, {i: c.width for i, c in enumerate(cols, start=1)})
     for row in rows:
         ws.append([_cell(row.get(c.key), c) for c in cols])
     for line in ws.iter_rows(min_row=2):
         for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            style(cell, align="wrap")
             _as_text(cell)
     ws.freeze_panes = "A2"
     return ws
@@ -124,10 +134,8 @@ def _level_rows(levels: Sequence[Any]) -> list[dict[str, Any]]:
 def export_ruleset(rs: Ruleset, out: Path) -> None:
     """Write the merged ruleset as a workbook (see the module docstring for its layout)."""
     doc = {k: v for k, v in strip_lines(rs.raw).items() if k not in (EXTENDED_KEY, "include", "extends")}
-    book = Workbook()
-    about = book.active
+    book, about = new_workbook("说明")
     assert about is not None
-    about.title = "说明"
     notes = [f"规则集：{rs.label}", "由 perfscore ruleset export 导出；修改后用 perfscore ruleset import 本文件 -o 新规则集.yaml 转回。",
              "每个工作表对应规则集的一部分，每列对应一个键（列名括号内为 YAML 中的键名）。空单元格表示不设置（取默认值）。",
              "别名、计分方法参数、条件（when）、测试数据等列表或映射，在单元格内按 YAML 写法填写，如 [预算执行, 资金执行率]。",
@@ -135,7 +143,7 @@ def export_ruleset(rs: Ruleset, out: Path) -> None:
              "以 = 开头的目标（如 =0次）在 Excel 中请先输入单引号：'=0次，否则会被当作公式。"]
     for line in notes:
         about.append([line])
-    about.column_dimensions["A"].width = 120
+    set_widths(about, {1: 120})
     settings = book.create_sheet("设置")
     settings.append(["键", "值"])
     for key in SETTINGS:
@@ -144,21 +152,19 @@ def export_ruleset(rs: Ruleset, out: Path) -> None:
         if value is not None:
             settings.append([key, value])
             _as_text(settings.cell(row=settings.max_row, column=2))
-    settings.column_dimensions["A"].width = 32
-    settings.column_dimensions["B"].width = 60
+    set_widths(settings, {1: 32, 2: 60})
     _sheet(book, "权重", LEVEL_COLS, _level_rows(doc.get("levels") or ()))
     for section, (title, cols) in SHEETS.items():
         _sheet(book, title, cols, [dict(x) for x in doc.get(section) or () if isinstance(x, Mapping)])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    save(book, out)
 
 
 # ---------------------------------------------------------------- import
 
 
-def _read(ws: Worksheet, cols: Sequence[Column], book: Path) -> list[dict[str, Any]]:
+def _read(ws: Grid, cols: Sequence[Column], book: Path) -> list[dict[str, Any]]:
     """Rows of a sheet as mappings, columns found by header; YAML cells parsed; blank cells left out."""
-    rows = list(ws.iter_rows(values_only=True))
+    rows = ws.rows
     if not rows:
         return []
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -212,12 +218,12 @@ def _levels(rows: Sequence[dict[str, Any]], book: Path) -> list[dict[str, Any]]:
 def import_ruleset(book: Path) -> dict[str, Any]:
     """The ruleset a workbook written by `export_ruleset` (and perhaps edited) describes, as a YAML mapping."""
     try:
-        wb = load_workbook(book, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise RulesetError(f"无法读取工作簿：{type(exc).__name__}", file=book, hint="请使用 ruleset export 导出的 .xlsx 文件") from None
+        grids = {g.title: g for g in read_grids(book, formulas=False)}
+    except DataError as exc:
+        raise RulesetError(f"无法读取工作簿：{exc.args[0]}", file=book, hint="请使用 ruleset export 导出的 .xlsx 文件") from None
     doc: dict[str, Any] = {}
-    if "设置" in wb.sheetnames:
-        for n, (key, value, *_) in enumerate(wb["设置"].iter_rows(min_row=2, values_only=True), start=2):
+    if "设置" in grids:
+        for n, (key, value, *_) in enumerate(grids["设置"].rows[1:], start=2):
             if key is None or value is None:
                 continue
             if str(key) not in SETTINGS:
@@ -228,11 +234,11 @@ def import_ruleset(book: Path) -> dict[str, Any]:
                 doc.setdefault(head, {})[sub] = value
             else:
                 doc[head] = value
-    if "权重" in wb.sheetnames:
-        doc["levels"] = _levels(_read(wb["权重"], LEVEL_COLS, book), book)
+    if "权重" in grids:
+        doc["levels"] = _levels(_read(grids["权重"], LEVEL_COLS, book), book)
     for section, (title, cols) in SHEETS.items():
-        if title in wb.sheetnames:
-            rows = _read(wb[title], cols, book)
+        if title in grids:
+            rows = _read(grids[title], cols, book)
             if rows:
                 doc[section] = rows
     return {k: doc[k] for k in ORDER if k in doc}
