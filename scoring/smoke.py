@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from scoring.core.errors import PerfscoreError, RulesetError
+from scoring.core.tolerance import POINTS_TOL as TOL
 from scoring.rstest import _raw as case_tables  # the table builder of embedded tests
 from scoring.rules.ruleset import Ruleset
 
-TOL = 1e-6
 SYMBOL = {">=": "≥", "<=": "≤", "=": "=", "<": "<", ">": ">"}
 
 

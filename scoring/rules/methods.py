@@ -359,7 +359,7 @@ def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
     excess = pd.Series(np.where(higher, target - actual, actual - target), index=g.index).clip(lower=0)
     excess = excess.mask(excess.round(NOISE_PLACES) == 0, 0.0)
     per, step = float(params["per"]), float(params.get("step", 1))
-    steps = (excess / step).round(9)
+    steps = (excess / step).round(NOISE_PLACES)
     if params.get("whole_steps"):
         steps = steps.apply(np.floor)
     lost = steps * per

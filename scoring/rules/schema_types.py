@@ -7,14 +7,12 @@ Shared by the ruleset spec (scoring.rules.spec) and the scoring methods' paramet
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 MAX_ABS = 1e12  # no weight, threshold or amount in a 自评表 comes near this; durable fails far above it
 MAX_DIGITS = 15  # digits a number may have (a double keeps 15–17 significant digits)
-_LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
 class Strict(BaseModel):
@@ -51,12 +49,6 @@ def _number(value: Any) -> Any:
     return float(value)
 
 
-def _short_numbers(text: str) -> str:
-    if _LONG_NUMBER.search(text):
-        raise ValueError(f"文字中的数字位数过多（最多 {MAX_DIGITS} 位）")
-    return text
-
-
 def _text(value: Any) -> Any:
     """Text; a YAML number is read as its text (targets like 100 or version 2020.1), other types refused."""
     if isinstance(value, bool | list | dict) or value is None:
@@ -77,7 +69,7 @@ Positive = Annotated[Num, Field(gt=0)]
 Share = Annotated[Num, Field(ge=0, le=1)]
 Year = Annotated[int, Field(ge=1900, le=2200, strict=True)]
 # A number where text is expected (`version: 2020.1`, `target: 100`) is read as its text, so editors accept both.
-Text = Annotated[str, BeforeValidator(_text), AfterValidator(_short_numbers), Field(max_length=20_000),
+Text = Annotated[str, BeforeValidator(_text), Field(max_length=20_000),
                  WithJsonSchema({"type": ["string", "number"]})]
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
 Given = BeforeValidator(_given)  # on `X | None = None` fields: absent is fine, an explicit null is refused

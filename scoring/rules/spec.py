@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     StrictBool,
     ValidationError,
@@ -104,7 +105,8 @@ class LevelSpec(Strict):
     method: MethodRef | None = Field(None, description="本级（metric）的计分方法")
     open: StrictBool = Field(False, description="单位自设的三级指标在本级内分配分值")
     split: Literal["equal", "by_child"] = Field("equal", description="equal 各行平均 / by_child 先按二级平均")
-    role: Annotated[list[Literal["output", "benefit", "satisfaction"]], BeforeValidator(_listed)] | None = Field(
+    # the names are checked by the compiler (scoring.rules.ruleset ROLE_WORDS), which says which are known
+    role: Selector | None = Field(
         None, description="本级在 10号 指标体系中的作用（output 产出 / benefit 效益 / satisfaction 满意度）；不写时按名称判断")
     children: list[Annotated[LevelSpec, BeforeValidator(_named)]] = Field(default_factory=list, description="二级指标")
     indicators: list[FixedIndicatorSpec] = Field(default_factory=list, description="规则集设定的指标")
@@ -173,19 +175,17 @@ class GradeSpec(Strict):
 
 
 class CheckSpec(Strict):
+    """A consistency check. Kinds are a registry (scoring.rules.check_rules) and each kind takes its own keys,
+    so only the keys every check shares are declared here; the check compiler validates the rest."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
     id: Name
-    kind: Literal["sum", "assert", "rates", "magnitude", "weights", "text"] = "assert"
+    kind: Text | None = Field(None, description="sum / assert / rates / magnitude / weights / text …")
     on: Literal["department", "project"] | None = None
-    severity: Literal["high", "medium", "low"] = "medium"
+    severity: Text | None = Field(None, description="high / medium / low")
     title: Text | None = None
-    left: Text | None = None
-    right: list[Text] = Field(default_factory=list)
-    tolerance: Annotated[NonNeg | None, Given] = None
-    expect: Text | None = Field(None, description="assert：条件表达式；weights：期望的分值合计")
     message: Text | None = None
-    factor: Annotated[Positive | None, Given] = None
-    minimum: Annotated[NonNeg | None, Given] = None
-    kinds: list[Text] | None = None
     remove: StrictBool = False
 
 
