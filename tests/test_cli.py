@@ -69,7 +69,7 @@ def test_ruleset_list_and_show() -> None:
     listed = runner.invoke(app, ["ruleset", "list"])
     assert "mof-project" in listed.stdout and "province-dept" in listed.stdout
     shown = runner.invoke(app, ["ruleset", "show", "province-dept"])
-    assert "在职人员控制率  5 分  来源 formula  deduction  目标 ≤100%" in shown.stdout
+    assert "在职人员控制率  5 分  来源 formula（由预算数据推导）  方法 deduction {per: 0.5, step: 1}  目标 ≤100%" in shown.stdout
 
 
 def test_wrong_year_for_ruleset() -> None:

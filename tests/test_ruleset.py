@@ -50,14 +50,14 @@ def test_shipped_rulesets_compile_and_pass_their_tests(name: str) -> None:
     [
         (lambda t: t.replace("points: 90", "points: 80"), "一级指标分值之和 90 不等于总分 100", 4),
         (lambda t: t.replace("method: budget_execution", "method: budget_executon"),
-         "未知计分方法 'budget_executon'", 4),
-        (lambda t: t.replace("metric: execution_rate", "metric: exec"), "未知 metric 'exec'", 4),
+         "未知计分方法 'budget_executon'", "7:13"),
+        (lambda t: t.replace("metric: execution_rate", "metric: exec"), "未知 metric 'exec'", "6:13"),
         (lambda t: t + "grades:\n  - {name: 优, min: 90, max: 100}\n  - {name: 良, min: 70, max: 85}\n"
                        "  - {name: 差, min: 0, max: 70}\n", "85, 90", None),
     ],
     ids=["weights-dont-add-up", "unknown-method", "unknown-metric", "grade-gap"],
 )
-def test_bad_rulesets_fail_with_location(tmp_path: Path, edit, message: str, line: int | None) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rulesets_fail_with_location(tmp_path: Path, edit, message: str, line: int | str | None) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, edit(BASE))
     with pytest.raises(RulesetError) as exc:
         load_ruleset(path)
@@ -253,7 +253,7 @@ def test_overachievement_cut_by_deviation(tmp_path: Path) -> None:
 
 def test_overachievement_settings_checked(tmp_path: Path) -> None:
     child = write(tmp_path, "format: 1\nextends: mof-project\nname: bad\noverachievement: {threshhold: 1.2}\n")
-    with pytest.raises(RulesetError, match="overachievement 不支持 'threshhold'.*是否为 'threshold'"):
+    with pytest.raises(RulesetError, match=r"r\.yaml:4:19 规则 overachievement\.threshhold：未知的键 'threshhold'.*是否为 'threshold'"):
         load_ruleset(child)
 
 
@@ -281,3 +281,40 @@ def test_blank_comparator_for_costs_is_configured(tmp_path: Path) -> None:
     plain = load_ruleset(write(tmp_path, "format: 1\nextends: mof-project\nname: plain\nblank_comparator: []\n"))
     assert plain.blank_comparators == ()
     assert "目标 ≥80万元" in explained(plain)
+
+
+def test_officer_methods_in_a_ruleset(tmp_path: Path) -> None:
+    """Rate rounded before scoring (49.88% → 50% × 10 = 5) and a banded 成本 rule with target/actual, end to end."""
+    path = write(tmp_path, """\
+format: 1
+extends: mof-project
+name: officer
+levels:
+  - {name: 预算执行率, method: {name: budget_execution, round: 0}}
+methods:
+  - when: {level2: 成本指标}
+    method: target_over_actual
+tests:
+  - name: 49.88% 按 50% 计分；成本 80/100 × 50
+    data:
+      单位信息: [{部门编码: T1, 部门名称: 测试局, 年度: 2024}]
+      项目支出: [{项目编码: P1, 项目名称: 测试项目, 全年预算数: 100, 全年执行数: 49.88}]
+      绩效指标:
+        - {项目编码: P1, 一级指标: 产出指标, 二级指标: 成本指标, 三级指标: 采购成本, 年度指标值: "≤80万元", 实际完成值: 100万元}
+    expect:
+      indicators: {预算执行率: 5, 采购成本: 40}
+""")
+    rs = load_ruleset(path)
+    results = run_tests(rs)
+    assert [r.failures for r in results] == [()]
+
+
+def test_methods_command_lists_every_method() -> None:
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+    from scoring.rules.methods import METHODS
+    res = CliRunner().invoke(app, ["ruleset", "methods"])
+    assert res.exit_code == 0
+    assert all(f"■ {name}：" in res.stdout for name in METHODS)
+    assert "per（数值，默认 必填）：每 step 个单位扣的分数" in res.stdout

@@ -90,15 +90,17 @@ class RulesetError(PerfscoreError):
 
     def __init__(
         self, message: str, *, file: Path | str | None = None, rule: str | None = None,
-        line: int | None = None, hint: str = "",
+        line: int | None = None, hint: str = "", column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.file, self.rule, self.line, self.hint = file, rule, line, hint
+        self.column = column
 
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(str(self.file) + (f":{self.line}" if self.line else ""))
+            col = f":{self.column}" if self.line and self.column else ""
+            where.append(str(self.file) + (f":{self.line}{col}" if self.line else ""))
         if self.rule:
             where.append(f"规则 {self.rule}")
         prefix = " ".join(where)

@@ -268,7 +268,7 @@ def _selected(items: pd.DataFrame, when: Mapping[str, Any]) -> pd.Series:
 def _method_table(ruleset: Ruleset) -> dict[str, MethodSpec]:
     specs = [r.method for r in ruleset.method_rules]
     for lv in ruleset.levels:
-        specs += [lv.method] if lv.method else []
+        specs += [x.method for x in (lv, *lv.children) if x.method]  # a 二级 metric (执行率 inside 产出) has one too
         specs += [fi.method for _, fi in _fixed_in(lv) if fi.method]
     specs.append(MethodSpec("budget_execution"))
     return {s.key: s for s in specs}

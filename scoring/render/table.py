@@ -22,7 +22,7 @@ from scoring.render.common import (
 
 def render_table(run: Run, detail: bool | None = None) -> str:
     """The terminal view: ranking, per-department projects, and indicator detail when asked (default: one department)."""
-    out = [f"规则集：{run.ruleset.title}（{run.ruleset.name} {run.ruleset.version}）", counts_line(run), ""]
+    out = [f"规则集：{run.ruleset.label}", counts_line(run), ""]
     out.append(tabulate(ranking_rows(run), RANKING_HEADERS, tablefmt="simple", disable_numparse=True))
     n = len(run.result.departments)
     if detail is None and n > MANY_DEPARTMENTS:

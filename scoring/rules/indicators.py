@@ -45,7 +45,29 @@ class Library:
         return self.indicators[key] if key else None
 
     def suggest(self, name: str) -> str:
-        return did_you_mean(name, self._lookup.keys())
+        """Close canonical names first (an alias of an unrelated indicator misleads), then close aliases."""
+        return did_you_mean(name, self.indicators.keys()) or did_you_mean(name, self._lookup.keys())
+
+    def extended(self, raws: Iterable[Mapping[str, object]], path: Path) -> Library:
+        """This library plus a ruleset's own `indicators:` (name, direction, unit, aliases); clashes are errors.
+
+        A formula is checked where it is used (`from: formula`), against the department fields."""
+        items = [r for r in raws if isinstance(r, Mapping) and not r.get("remove")]
+        if not items:
+            return self
+        indicators = dict(self.indicators)
+        lookup = dict(self._lookup)
+        for raw in items:
+            ind = _indicator(raw, path)
+            for name in (ind.id, *ind.aliases):
+                norm = normalize_name(name)
+                if norm in lookup and lookup[norm] != ind.id:
+                    raise RulesetError(
+                        f"名称 '{name}' 已属于指标库中的指标 '{lookup[norm]}'", file=path, rule=ind.id, line=line_of(raw),
+                        hint="换一个名称，或直接使用库中的指标")
+                lookup[norm] = ind.id
+            indicators[ind.id] = ind
+        return Library(indicators, self.budget_lines, lookup)
 
     def budget_line_key(self, name: str) -> str | None:
         """The canonical budget-line key (total, general, basic…) for a 科目 as written."""
