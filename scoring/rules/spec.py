@@ -200,6 +200,7 @@ class FindingSpec(Strict):
     measure: Text | None = None
     merge_key: Text | None = None
     problem_merged: Text | None = None
+    cause_given: Text | None = Field(None, description="单位填写了偏差原因时代替 cause 的原因模板（如 单位说明：{reason}）")
     remove: StrictBool = False
 
 
