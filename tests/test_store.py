@@ -147,13 +147,15 @@ def test_not_a_store(tmp_path: Path) -> None:
     assert not (tmp_path / DB_FILE).exists()  # reading never creates a store
 
 
-@pytest.mark.parametrize("where", ["file", "under-file", "url"], ids=["a-file", "below-a-file", "postgres-url"])
+@pytest.mark.parametrize("where", ["file", "under-file", "url", "pg-down"],
+                         ids=["a-file", "below-a-file", "other-url", "postgres-unreachable"])
 def test_unusable_store_location(run_2024: Run, tmp_path: Path, where: str) -> None:
     (tmp_path / "f.txt").write_text("x", encoding="utf-8")
     location = {"file": str(tmp_path / "f.txt"), "under-file": str(tmp_path / "f.txt" / "st"),
-                "url": "postgresql://u@localhost/perfscore"}[where]
+                "url": "mysql://u@localhost/perfscore",
+                "pg-down": f"postgresql://u:secret@/perfscore?host={tmp_path}/nosocket"}[where]
     with pytest.raises(StoreError, match={"file": "是一个文件", "under-file": "无法创建存储文件夹",
-                                          "url": "postgresql://"}[where]):
+                                          "url": "不支持 mysql://", "pg-down": "无法使用存储 postgresql://u:\\*\\*\\*@"}[where]):
         store_run(run_2024, location)
     assert (tmp_path / "f.txt").read_text(encoding="utf-8") == "x"
 
