@@ -47,8 +47,9 @@ def run_2023(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 @pytest.fixture(scope="module")
-def dept_rules() -> Run:
-    return api.run_path(DATA / "overview", "province-dept", 2024)
+def dept_rules(run_2024: Run) -> Run:
+    """The 2024 run as if scored by a second ruleset (the store keys on the ruleset's name)."""
+    return dataclasses.replace(run_2024, ruleset=dataclasses.replace(run_2024.ruleset, name="province-dept"))
 
 
 @pytest.fixture(scope="module")

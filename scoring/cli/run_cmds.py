@@ -1,4 +1,4 @@
-"""Commands over scored runs: score, history, report, explain, compare."""
+"""Commands over scored runs: score, history, export, advice, report, explain, compare."""
 
 from __future__ import annotations
 
@@ -19,14 +19,16 @@ from scoring.cli.common import (
 )
 from scoring.compare import compare as run_compare
 from scoring.compare import comparison_json, render_comparison
-from scoring.core.errors import IncompleteError
+from scoring.core import atomic
+from scoring.core.errors import IncompleteError, UsageError
 from scoring.pipeline import findings
 from scoring.render import registry
 from scoring.render.common import counts_line
 from scoring.render.json import history_json
 from scoring.render.table import render_history
 from scoring.store import results as store_mod
-from scoring.store.backend import open_store
+from scoring.store import yearly
+from scoring.store.backend import StoreError, open_store
 
 
 @app.command()
@@ -63,16 +65,51 @@ def score(
 
 @app.command()
 def history(
-    dept: Annotated[str, typer.Argument(help="部门编码（或部门全称）/ department code or name")],
-    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON records")] = False,
+    dept: Annotated[str | None, typer.Argument(help="部门编码（或部门全称）；省略时为全部部门跨年度对比 / department; omit for all")] = None,
+    store: Annotated[str, typer.Option("--store", help="结果库目录或 postgresql:// 地址 / store folder or URL")] = "",
+    years: Annotated[list[int] | None, typer.Option("--year", "-y", help="对比的年度，可重复 / years to compare (repeat)")] = None,
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|md|json；某部门时另有 html（折线图）")] = "table",
+    top: Annotated[int, typer.Option("--top", help="完成率变化最大的前 N 个指标 / indicators that moved most")] = 10,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（同 -f json）/ print JSON records")] = False,
 ) -> None:
-    """列出某部门历年得分与等级。A department's stored totals and grades across years and rulesets.
-    Example: perfscore history 430203017 --store results"""
+    """历年得分：某部门的逐年得分，或全部部门跨年度对比。A department's line over years, or all departments side by side.
+
+    Examples: perfscore history 430203017 --store results -f html -o 历年.html ;
+    perfscore history --year 2023 --year 2024 --store results
+    """
+    fmt = "json" if as_json else fmt
     with _exit_on_error():
-        code = store_mod.resolve_department(store, dept)
-        rows = store_mod.history(store, code)
-    _print(history_json(rows) if as_json else render_history(rows, code))
+        if not store:
+            raise UsageError("缺少 --store", hint="给出结果库目录或 postgresql:// 地址")
+        if dept is None:
+            if not years:
+                raise UsageError("请给出部门，或用 --year 2023 --year 2024 对比全部部门",
+                                 hint="例如 perfscore history --year 2023 --year 2024 --store results")
+            db = open_store(store)
+            if not db.exists():
+                raise StoreError(f"{store} 不是 perfscore 存储（还没有存入过结果）")
+            text = yearly.render_years(yearly.compare_years(db, years, ruleset, top), fmt)
+        else:
+            code = store_mod.resolve_department(store, dept)
+            rows = store_mod.history(store, code)
+            if years:
+                rows = rows[rows["year"].isin(years)]
+            if ruleset is not None:
+                rows = rows[rows["ruleset"] == ruleset]
+            if not len(rows):
+                raise StoreError(f"部门 {code} 在所选年度或规则集下没有存储结果")
+            if fmt not in ("table", "json", "html"):
+                raise UsageError(f"history 部门历年不支持格式「{fmt}」", hint="可用 table、json、html")
+            text = (history_json(rows) if fmt == "json" else yearly.history_html(rows, code) if fmt == "html"
+                    else render_history(rows, code))
+        if out is not None:
+            atomic.write_text(out, text if text.endswith("\n") else text + "\n")
+    if out is not None:
+        _written(out)
+    else:
+        _print(text)
 
 
 @app.command()
