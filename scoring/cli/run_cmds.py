@@ -26,6 +26,7 @@ from scoring.render import registry
 from scoring.render.common import counts_line
 from scoring.render.json import history_json
 from scoring.render.table import render_history
+from scoring.store import advice as target_advice
 from scoring.store import results as store_mod
 from scoring.store import yearly
 from scoring.store.backend import StoreError, open_store
@@ -174,3 +175,33 @@ def compare(
     with _exit_on_error():
         result = run_compare(path, ruleset_a, ruleset_b, year)
     _print(comparison_json(result) if fmt == "json" else render_comparison(result, top))
+
+
+@app.command()
+def advice(
+    store: Annotated[str, typer.Option("--store", help="结果库目录或 postgresql:// 地址 / store folder or URL")],
+    year: Annotated[int, typer.Option("--year", "-y", help="所评财政年度 / fiscal year")],
+    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|md|json")] = "table",
+    over: Annotated[float, typer.Option("--over", help="实际超出目标的比例阈值 / actual above target by, e.g. 0.2")] = 0.2,
+    peer_gap: Annotated[float, typer.Option("--peer-gap", help="目标低于同类中位数的比例 / below peers' median by")] = 0.2,
+    min_peers: Annotated[int, typer.Option("--min-peers", help="同类比较至少需要的部门数 / peers needed")] = 3,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+) -> None:
+    """目标设置建议：目标偏低的指标及建议的下年目标（供审核参考）。Targets that look set too low, with a suggestion.
+
+    Example: perfscore advice --store results --year 2024 -f md -o 目标设置建议.md
+    """
+    with _exit_on_error():
+        if not (0 <= over < 10 and 0 <= peer_gap < 1) or min_peers < 1:
+            raise UsageError("--over 应在 0–10 之间、--peer-gap 在 0–1 之间、--min-peers 至少为 1",
+                             hint="例如 --over 0.2 --peer-gap 0.2 --min-peers 3")
+        found = target_advice.advise_store(store, year, ruleset=ruleset, options=target_advice.AdviceOptions(
+            over=over, peer_gap=peer_gap, min_peers=min_peers))
+        text = target_advice.render_advice(found, fmt)
+        if out is not None:
+            atomic.write_text(out, text if text.endswith("\n") else text + "\n")
+    if out is not None:
+        _written(out)
+    else:
+        _print(text)
