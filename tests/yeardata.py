@@ -15,12 +15,15 @@ Indicator = tuple[str, str, float | None, float | None]
 Dept = tuple[str, str, float, str, Sequence[Indicator]]
 
 
-def put_year(location: str, year: int, depts: Sequence[Dept], ruleset: str = "mof-project") -> None:
+def put_year(location: str, year: int, depts: Sequence[Dept], ruleset: str = "mof-project",
+             budget: dict[str, tuple[float, float]] | None = None) -> None:
+    """Store `depts` for `year`; `budget` gives some departments' (全年预算数, 全年执行数)."""
     rows = []
     for code, name, total, grade, inds in depts:
+        final, spent = (budget or {}).get(code, (None, None))
         rows.append(StoredRow(
-            year=year, dept_code=code, dept_name=name, total=total, grade=grade, n_projects=1, budget_final=None,
-            spent=None, trace="{}", level1=(("产出指标", total),),
+            year=year, dept_code=code, dept_name=name, total=total, grade=grade, n_projects=1, budget_final=final,
+            spent=spent, trace="{}", level1=(("产出指标", total),),
             indicators=tuple(IndicatorRow(
                 project_code="P1", pos=i, indicator_id=iid, name=iid, level1="产出指标", unit=unit, comparator=">=",
                 direction="higher", qualitative=False, target=t, actual=a,

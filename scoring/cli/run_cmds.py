@@ -28,7 +28,7 @@ from scoring.render.json import history_json
 from scoring.render.table import render_history
 from scoring.store import advice as target_advice
 from scoring.store import results as store_mod
-from scoring.store import yearly
+from scoring.store import results_use, yearly
 from scoring.store.backend import StoreError, open_store
 
 
@@ -187,18 +187,25 @@ def advice(
     peer_gap: Annotated[float, typer.Option("--peer-gap", help="目标低于同类中位数的比例 / below peers' median by")] = 0.2,
     min_peers: Annotated[int, typer.Option("--min-peers", help="同类比较至少需要的部门数 / peers needed")] = 3,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+    budget: Annotated[bool, typer.Option("--budget", help="改为结果应用建议：等级与执行率 → 下年预算 / results use")] = False,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="结果应用配置 YAML（默认 rulesets/fragments/results-use.yaml）")] = None,
 ) -> None:
-    """目标设置建议：目标偏低的指标及建议的下年目标（供审核参考）。Targets that look set too low, with a suggestion.
+    """目标设置建议：目标偏低的指标及建议的下年目标；--budget 为结果应用建议。均供审核参考，不是决定。
+    Targets that look set too low, with a suggested target; --budget: grade/execution → budget treatment.
 
     Example: perfscore advice --store results --year 2024 -f md -o 目标设置建议.md
     """
     with _exit_on_error():
-        if not (0 <= over < 10 and 0 <= peer_gap < 1) or min_peers < 1:
+        if budget:
+            text = results_use.render_budget(results_use.suggest_budget(
+                store, year, ruleset=ruleset, mapping=results_use.load_results_use(mapping)), fmt)
+        elif not (0 <= over < 10 and 0 <= peer_gap < 1) or min_peers < 1:
             raise UsageError("--over 应在 0–10 之间、--peer-gap 在 0–1 之间、--min-peers 至少为 1",
                              hint="例如 --over 0.2 --peer-gap 0.2 --min-peers 3")
-        found = target_advice.advise_store(store, year, ruleset=ruleset, options=target_advice.AdviceOptions(
-            over=over, peer_gap=peer_gap, min_peers=min_peers))
-        text = target_advice.render_advice(found, fmt)
+        else:
+            found = target_advice.advise_store(store, year, ruleset=ruleset, options=target_advice.AdviceOptions(
+                over=over, peer_gap=peer_gap, min_peers=min_peers))
+            text = target_advice.render_advice(found, fmt)
         if out is not None:
             atomic.write_text(out, text if text.endswith("\n") else text + "\n")
     if out is not None:
