@@ -63,12 +63,10 @@ def raw(location: str, sql: str) -> list[tuple[Any, ...]]:
         with sqlite3.connect(Path(location) / DB_FILE) as con:
             return con.execute(sql).fetchall()
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict
 
-    _, rest = location.split("://", 1)
-    user, rest = rest.split("@/", 1)
-    db, query = rest.split("?host=", 1)
-    with psycopg.connect(**conninfo_to_dict(f"host={query} user={user} dbname={db}")) as con:
+    user, rest = location.split("://", 1)[1].split("@/", 1)
+    db, host = rest.split("?host=", 1)
+    with psycopg.connect(host=host, user=user, dbname=db) as con:
         return [tuple(r) for r in con.execute(sql).fetchall()]
 
 

@@ -19,7 +19,7 @@ from yeardata import put_year
 from scoring import api
 from scoring.cli import app
 from scoring.core.errors import UsageError
-from scoring.store.backend import open_store
+from scoring.store.backend import StoreError, open_store
 from scoring.store.results import store_run
 from scoring.store.yearly import compare_years, render_years
 
@@ -76,7 +76,10 @@ def test_needs_two_years_and_one_ruleset(store_location: str) -> None:
         compare_years(store, [2024])
     with pytest.raises(UsageError, match="--ruleset"):
         compare_years(store, [2023, 2024])
-    assert compare_years(store, [2023, 2024], "province-dept").departments["dept_code"].tolist() == ["A"]
+    with pytest.raises(StoreError, match="没有 2023 年（规则集 province-dept）的结果"):
+        compare_years(store, [2023, 2024], "province-dept")
+    put_year(store_location, 2023, [("B", "乙局", 81.0, "良", [])], ruleset="province-dept")
+    assert compare_years(store, [2023, 2024], "province-dept").departments["dept_code"].tolist() == ["A", "B"]
 
 
 @pytest.fixture(scope="module")

@@ -64,6 +64,10 @@ def compare_years(store: ResultStore, years: Sequence[int], ruleset: str | None 
         raise UsageError("跨年度对比需要至少两个不同的 --year", hint="例如 --year 2023 --year 2024")
     rs = pick_ruleset(store, ys, ruleset)
     frames = {y: store.departments(y, rs).set_index("dept_code") for y in ys}
+    empty = [str(y) for y in ys if not len(frames[y])]
+    if empty:
+        raise StoreError(f"存储 {store.location} 中没有 {'、'.join(empty)} 年（规则集 {rs}）的结果，无法跨年度对比"
+                         f" / nothing stored for that year")
     codes = sorted(set().union(*(f.index for f in frames.values())))
     out = pd.DataFrame({"dept_code": codes})
     names = {}
