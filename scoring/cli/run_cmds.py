@@ -115,7 +115,7 @@ def history(
 
 @app.command()
 def export(
-    store: Annotated[str, typer.Option("--store", help="结果库目录 / store directory")],
+    store: Annotated[str, typer.Option("--store", help="结果库目录或 postgresql:// 地址 / store folder or URL")],
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV 文件 / CSV file to write")],
     year: YearOpt = None,
     ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="只导出这个规则集 / only this ruleset")] = None,
