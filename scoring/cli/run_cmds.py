@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,12 +23,12 @@ from scoring.cli.common import (
 )
 from scoring.compare import compare as run_compare
 from scoring.compare import comparison_json, render_comparison
-from scoring.core.errors import IncompleteError
+from scoring.core.errors import IncompleteError, UsageError
 from scoring.pipeline import findings
 from scoring.render import registry
 from scoring.render.common import counts_line
 from scoring.render.json import history_json
-from scoring.render.table import render_history
+from scoring.render.table import render_history, render_table
 from scoring.store import results as store_mod
 from scoring.store.backend import open_store
 
@@ -36,19 +40,35 @@ def score(
     year: YearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式 / output format: "
                                      + "|".join(registry.names()))] = "table",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕；文件夹（或不带扩展名）时为批量输出："
+                                             "每个部门一个文件夹（自评表、报告、评分记录）及汇总表 / file, or a folder "
+                                             "for the batch run")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有被拒绝的行或无法读取的文件时以非零状态退出 / exit 4 on any rejection")] = False,
     store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
-    """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
+    """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024
+
+    批量 / batch: perfscore score 各部门数据 --year 2024 --out 结果 （每个部门一个文件夹，另有 结果/汇总表.xlsx）
+    """
     with _exit_on_error():
         registry.get(fmt)  # an unknown format fails before the data is read
         if store is not None:  # an unusable store fails before the scoring, not after
             open_store(store).check()
+    batch = registry.is_batch_folder(out)
+    if batch and fmt != "table":
+        raise _fail(UsageError(f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
+                               hint="；写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
     run = _run(path, ruleset, year)
-    with _exit_on_error():
-        _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
+    if batch:
+        assert out is not None
+        with _exit_on_error(), _progress(len(run.result.departments)) as step:
+            written = registry.render_batch(run, out, step)
+        _print(render_table(run, detail, files=out))
+        typer.echo(f"已写入 {written.summary} 及 {len(written.departments)} 个部门文件夹", err=True)
+    else:
+        with _exit_on_error():
+            _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
     if store is not None:
         with _exit_on_error():
             stored = store_mod.store_run(run, store)
@@ -59,6 +79,38 @@ def score(
     if strict and (run.dataset.rejections or run.dataset.problems):
         ds = run.dataset
         raise _fail(IncompleteError(f"--strict：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件无法读取"))
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the departments written, on stderr, shown only once the writing has taken more than a
+    second and only when stderr is a terminal (a log file or a pipe gets no control characters)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    start = time.monotonic()
+    bar: Progress | None = None
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal bar, done
+        done += 1
+        if bar is None and time.monotonic() - start > 1.0:
+            bar = Progress(TextColumn("写出部门文件"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                           TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            bar.start()
+            bar.add_task("", total=total, completed=done)
+        elif bar is not None:
+            bar.update(bar.task_ids[0], completed=done, description=name)
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 @app.command()
