@@ -33,7 +33,7 @@ SECTORS = ("教育支出", "卫生健康支出", "城乡社区支出")
 
 def _generate(folder: Path, departments: int, evil: bool = False) -> dict[str, pd.DataFrame]:
     """A bulk-layout batch of `departments` × 3 projects × 4 indicators, with 主管部门 and 行业 set by index."""
-    tables = build(departments, projects=3, indicators=4, seed=11, bad_share=0.03)
+    tables: dict[str, pd.DataFrame] = build(departments, projects=3, indicators=4, seed=11, bad_share=0.03)
     d = tables["departments"]
     d["supervisor"] = [SUPERVISORS[i % 3] for i in range(len(d))]
     d["sector"] = [SECTORS[i % 3] for i in range(len(d))]

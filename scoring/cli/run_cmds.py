@@ -22,8 +22,10 @@ from scoring.cli.common import (
     app,
 )
 from scoring.compare import compare as run_compare
-from scoring.compare import comparison_json, render_comparison
+from scoring.compare import comparison_json, render_comparison, render_comparison_xlsx
+from scoring.core import atomic
 from scoring.core.errors import IncompleteError, UsageError
+from scoring.core.paths import inside, safe_name
 from scoring.pipeline import findings
 from scoring.render import registry
 from scoring.render.common import counts_line
@@ -179,13 +181,32 @@ def compare(
     ruleset_a: Annotated[str, typer.Option("--a", "-a", help="原规则集 / baseline ruleset")],
     ruleset_b: Annotated[str, typer.Option("--b", "-b", help="新规则集 / candidate ruleset")],
     year: YearOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table、json 或 xlsx")] = "table",
     top: Annotated[int, typer.Option("--top", help="显示变化最大的前 N 个指标 / rows of indicator changes")] = 20,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件（-f xlsx 时默认 perfscore-compare-A-B.xlsx）"
+                                             " / write to file")] = None,
 ) -> None:
     """用两个规则集（或两个版本）评同一批部门，比较得分、等级、排名和问题。Compare two rulesets on the same data.
 
     Example: perfscore compare examples -a mof-project -b my-province.yaml
     """
+    if fmt not in COMPARE_FORMATS:
+        raise _fail(UsageError(f"未知输出格式 '{fmt}'（unknown format）", hint="可用：" + "、".join(COMPARE_FORMATS)))
     with _exit_on_error():
         result = run_compare(path, ruleset_a, ruleset_b, year)
-    _print(comparison_json(result) if fmt == "json" else render_comparison(result, top))
+        if fmt == "xlsx":
+            if out is None:
+                names = (Path(r).stem for r in (ruleset_a, ruleset_b))
+                out = inside(Path.cwd(), safe_name("perfscore-compare-" + "-".join(names)) + ".xlsx")
+            atomic.check_target(out)
+            _written(render_comparison_xlsx(result, out))
+            return
+        text = comparison_json(result) if fmt == "json" else render_comparison(result, top)
+        if out is None:
+            _print(text)
+        else:
+            atomic.write_text(out, text if text.endswith("\n") else text + "\n")
+            _written(out)
+
+
+COMPARE_FORMATS = ("table", "json", "xlsx")
