@@ -3,6 +3,8 @@ overview, read back and checked against the JSON traces and against the input as
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import os
 import sys
@@ -206,3 +208,30 @@ def test_batch_of_300_departments(tmp_path: Path) -> None:
     out, res, tables = _run_batch(tmp_path, 300)
     _check_batch(out, 300, tables)
     assert len(res.stdout.splitlines()) < 60
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.cli import run_cmds
+
+    clock = itertools.count(0.0, 0.6)  # start 0.0; first department at 0.6 s; rich reads the clock too
+    monkeypatch.setattr(run_cmds.time, "monotonic", lambda: next(clock))
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    with run_cmds._progress(4) as step:
+        assert step is not None
+        step("甲")  # 0.6 s: no bar yet
+        assert term.getvalue() == ""
+        for name in ("乙", "丙", "丁"):
+            step(name)
+    shown = term.getvalue()
+    assert "写出部门文件" in shown and "4/4" in shown
+    piped = io.StringIO()  # not a terminal: nothing at all
+    monkeypatch.setattr(sys, "stderr", piped)
+    with run_cmds._progress(4) as step:
+        assert step is None
+    assert piped.getvalue() == ""

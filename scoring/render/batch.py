@@ -205,7 +205,7 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
         bold=True, border=False)
     header(ws, 3, heads)
     write_rows(ws, 4, rows, fmts)
-    fit_widths(ws, start_row=3, fixed={3: 30})
+    fit_widths(ws, start_row=3)
     ws.freeze_panes = "D4"
     print_landscape(ws, title_rows="3:3")
 
