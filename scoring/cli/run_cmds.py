@@ -60,7 +60,7 @@ def score(
     batch = registry.is_batch_folder(out)
     if batch and fmt != "table":
         raise _fail(UsageError(f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
-                               hint="；写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
+                               hint="写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
     run = _run(path, ruleset, year)
     if batch:
         assert out is not None
