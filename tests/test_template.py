@@ -265,7 +265,7 @@ def test_supervisor_and_sector_in_template_and_result(book: openpyxl.Workbook, t
     """单位信息 carries 主管部门 and 行业 (功能分类): in the template, read from CSV under an alias and from the
     perfscore workbook, blank allowed, and carried into ScoreResult.departments for the 汇总表."""
     heads = [c.value for c in book["单位信息"][1]]
-    assert heads[3:5] == ["主管部门", "行业"]
+    assert heads[-2:] == ["主管部门", "行业"]
     folder = tmp_path / "csv"
     folder.mkdir()
     for f in EXAMPLE.glob("*.csv"):
@@ -288,7 +288,8 @@ def test_supervisor_and_sector_in_template_and_result(book: openpyxl.Workbook, t
     path = write_template(tmp_path / "t.xlsx", year=2024)[0]
     wb = openpyxl.load_workbook(path)
     ws = wb["单位信息"]
-    ws["A2"], ws["D2"], ws["E2"] = "T001", "某某区人民政府", "教育支出"
+    col = {c.value: c.column_letter for c in ws[1]}
+    ws["A2"], ws[f"{col['主管部门']}2"], ws[f"{col['行业']}2"] = "T001", "某某区人民政府", "教育支出"
     wb.save(path)
     ds = validate(load_path(path), load_ruleset("mof-project"), 2024)
     assert ds.departments[["supervisor", "sector"]].values.tolist() == [["某某区人民政府", "教育支出"]]
