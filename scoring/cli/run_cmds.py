@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,15 +22,16 @@ from scoring.cli.common import (
     app,
 )
 from scoring.compare import compare as run_compare
-from scoring.compare import comparison_json, render_comparison
+from scoring.compare import comparison_json, render_comparison, render_comparison_xlsx
 from scoring.core import atomic
 from scoring.core.errors import IncompleteError, UsageError
+from scoring.core.paths import inside, safe_name
 from scoring.model.run import Run
 from scoring.pipeline import findings
 from scoring.render import registry
 from scoring.render.common import counts_line
 from scoring.render.json import history_json
-from scoring.render.table import render_history
+from scoring.render.table import render_history, render_table
 from scoring.store import advice as target_advice
 from scoring.store import results as store_mod
 from scoring.store import results_use, yearly
@@ -40,19 +45,35 @@ def score(
     year: YearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式 / output format: "
                                      + "|".join(registry.names()))] = "table",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕；文件夹（或不带扩展名）时为批量输出："
+                                             "每个部门一个文件夹（自评表、报告、评分记录）及汇总表 / file, or a folder "
+                                             "for the batch run")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default")] = False,
     store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
 ) -> None:
-    """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024"""
+    """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024
+
+    批量 / batch: perfscore score 各部门数据 --year 2024 --out 结果 （每个部门一个文件夹，另有 结果/汇总表.xlsx）
+    """
     with _exit_on_error():
         registry.get(fmt)  # an unknown format fails before the data is read
         if store is not None:  # an unusable store fails before the scoring, not after
             open_store(store).check()
+    batch = registry.is_batch_folder(out)
+    if batch and fmt != "table":
+        raise _fail(UsageError(f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
+                               hint="写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
     run = _run(path, ruleset, year)
-    with _exit_on_error():
-        _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
+    if batch:
+        assert out is not None
+        with _exit_on_error(), _progress(len(run.result.departments)) as step:
+            written = registry.render_batch(run, out, step)
+        _print(render_table(run, detail, files=out))
+        typer.echo(f"已写入 {written.summary} 及 {len(written.departments)} 个部门文件夹", err=True)
+    else:
+        with _exit_on_error():
+            _written(registry.render(run, fmt, out, registry.Options(detail=detail)))
     if store is not None:
         with _exit_on_error():
             stored = store_mod.store_run(run, store)
@@ -70,6 +91,38 @@ def _exit_if_incomplete(run: Run) -> None:
     if ds.rejections or ds.problems:
         raise _fail(IncompleteError(f"评分未完成：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件（或单元格）"
                                     "无法读取；相关部门得分为暂定（退出码 4）"))
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the departments written, on stderr, shown only once the writing has taken more than a
+    second and only when stderr is a terminal (a log file or a pipe gets no control characters)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    start = time.monotonic()
+    bar: Progress | None = None
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal bar, done
+        done += 1
+        if bar is None and time.monotonic() - start > 1.0:
+            bar = Progress(TextColumn("写出部门文件"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                           TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            bar.start()
+            bar.add_task("", total=total, completed=done)
+        elif bar is not None:
+            bar.update(bar.task_ids[0], completed=done, description=name)
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 @app.command()
@@ -174,16 +227,35 @@ def compare(
     ruleset_a: Annotated[str, typer.Option("--a", "-a", help="原规则集 / baseline ruleset")],
     ruleset_b: Annotated[str, typer.Option("--b", "-b", help="新规则集 / candidate ruleset")],
     year: YearOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table、json 或 xlsx")] = "table",
     top: Annotated[int, typer.Option("--top", help="显示变化最大的前 N 个指标 / rows of indicator changes")] = 20,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件（-f xlsx 时默认 perfscore-compare-A-B.xlsx）"
+                                             " / write to file")] = None,
 ) -> None:
     """用两个规则集（或两个版本）评同一批部门，比较得分、等级、排名和问题。Compare two rulesets on the same data.
 
     Example: perfscore compare examples -a mof-project -b my-province.yaml
     """
+    if fmt not in COMPARE_FORMATS:
+        raise _fail(UsageError(f"未知输出格式 '{fmt}'（unknown format）", hint="可用：" + "、".join(COMPARE_FORMATS)))
     with _exit_on_error():
         result = run_compare(path, ruleset_a, ruleset_b, year)
-    _print(comparison_json(result) if fmt == "json" else render_comparison(result, top))
+        if fmt == "xlsx":
+            if out is None:
+                names = (Path(r).stem for r in (ruleset_a, ruleset_b))
+                out = inside(Path.cwd(), safe_name("perfscore-compare-" + "-".join(names)) + ".xlsx")
+            atomic.check_target(out)
+            _written(render_comparison_xlsx(result, out))
+            return
+        text = comparison_json(result) if fmt == "json" else render_comparison(result, top)
+        if out is None:
+            _print(text)
+        else:
+            atomic.write_text(out, text if text.endswith("\n") else text + "\n")
+            _written(out)
+
+
+COMPARE_FORMATS = ("table", "json", "xlsx")
 
 
 @app.command()
