@@ -84,6 +84,20 @@ class IndicatorRow:
     indicator_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One headline amount (万元) and what it means, for the unit (project "") or a named project."""
+
+    meaning: str  # initial 年初预算 / final 全年预算 / received 到位 / spent 执行 / carryover 结转结余
+    value: float
+    text: str  # as written: "985万元"
+    offset: int
+    sentence: str
+    phrase: str  # the governing phrase ("年初批复预算"); for a derived figure, the phrase that implies it
+    project: str = ""
+    confidence: Confidence = "高"
+
+
 @dataclass(frozen=True)
 class Extraction:
     """Everything read from one report, ready to be written as an input workbook."""
@@ -100,6 +114,11 @@ class Extraction:
     indicators: tuple[IndicatorRow, ...]
     facts: tuple[Fact, ...]
     issues: tuple[Issue, ...]
+    figures: tuple[Figure, ...] = ()  # the report's headline figures by meaning, read by its phrasings
+
+    def figure(self, meaning: str, project: str = "") -> float | None:
+        """The headline figure (万元) of a meaning for the unit or a project; None when not written."""
+        return next((f.value for f in self.figures if f.meaning == meaning and f.project == project), None)
 
     def budget_value(self, line: str, column: str = "spent") -> float | None:
         """The amount (万元) of a budget line by key or 科目 name; None when not extracted."""

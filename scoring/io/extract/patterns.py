@@ -12,7 +12,6 @@ from scoring.core.tolerance import MONEY_PLACES
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.rules.indicators import Library
 
-_NOT_A_NAME: Final = ("部门", "单位", "本部门", "本单位", "部门（单位）", "部门(单位)")  # a form's blank title
 _NUMBER: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT: Final = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元)")
 
