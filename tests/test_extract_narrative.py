@@ -116,3 +116,39 @@ def test_history_years_not_flagged_but_copied_years_are() -> None:
 def test_the_shared_example_still_flags_its_copied_year() -> None:
     ex = extract_text(LUSONG.read_text(encoding="utf-8"), code="X")
     assert [i.subject for i in ex.issues if i.kind == "年度"] == ["2023年", "2023年"]
+
+
+def test_flags_from_the_figures() -> None:
+    # 到位 70 ÷ 全年 80 = 87.50 % < 100 %; 执行 60 ÷ 80 = 75.00 % < 90 %; (80 − 100) ÷ 100 = −20.00 %, beyond 10 %
+    ex = extract_text("某县水利局2024年度项目支出绩效自评报告\n年初预算100万元，调整后预算80万元。\n"
+                      "实际到位资金70万元。\n实际支出60万元。\n", code="X")
+    flags = {i.subject: i for i in ex.issues if i.kind == "资金"}
+    assert set(flags) == {"到位率", "执行率", "预算调整幅度"}
+    assert "87.50%" in flags["到位率"].message and flags["到位率"].sentence == "实际到位资金70万元。"
+    assert "75.00%" in flags["执行率"].message and flags["执行率"].sentence == "实际支出60万元。"
+    assert "-20.00%" in flags["预算调整幅度"].message
+
+
+def test_no_flags_when_money_arrived_and_was_spent() -> None:
+    ex = extract_text("某县水利局2024年度项目支出绩效自评报告\n全年预算80万元，实际到位资金80万元，实际支出76万元。\n",
+                      code="X")
+    assert [i for i in ex.issues if i.kind == "资金"] == []  # 100 % arrived, 95 % spent
+
+
+def test_indicator_table_with_wrapped_cells() -> None:
+    text = (DATA / "reports" / "14-daying-shuangxin-chuangwen-2020.txt").read_text(encoding="utf-8")
+    ex = extract_text(text, code="X")
+    assert [(r.name, r.target, r.actual) for r in ex.indicators][:2] == [
+        ("宣传次数", "至少全年完成2次宣传", "已完成100%"), ("创建质量", "按质按量完成", "已完成100%")]
+    assert ex.indicators[-1].level1 == "满意度指标"
+    assert {r.project for r in ex.indicators} == {"P01"}  # the report's one project
+
+
+def test_indicators_in_prose_targets_and_actuals() -> None:
+    text = ("一、绩效目标设定情况\n项目实施后预计年收入租金2万元,带动村集体经济收入共2万元。\n"
+            "二、绩效指标完成情况分析\n(1)数量指标。\n开展工作督导: 一个季度开展工作督导一次,共4次。\n"
+            "服务对象满意度:服务对象满意度≥80%。\n(3)项目实施进度\n项目已完成竣工验收,完成率100%。\n"
+            "三、存在的问题\n人员不足10人。\n")
+    rows = [(r.name, r.target, r.actual) for r in extract_text(text, code="X").indicators]
+    assert rows == [("年收入租金", "2万元", ""), ("带动村集体经济收入", "2万元", ""), ("开展工作督导", "", "4次"),
+                    ("服务对象满意度", "≥80%", ""), ("项目实施进度", "", "100%")]

@@ -59,6 +59,7 @@ from scoring.io.extract.reconcile import (
     formula_checks,
     headline_figures,
     indicator_rows,
+    prose_indicators,
     reconcile_projects,
 )
 from scoring.io.extract.scan import Extractor
@@ -90,6 +91,7 @@ def extract_text(text: str, *, year: int | None = None, code: str | None = None,
     formula_checks(ex, indicators)
     ex.text_checks(fiscal_year)
     figures, budget, projects = headline_figures(ex, budget, projects)
+    indicators = prose_indicators(ex, indicators, projects)
     amount_checks(ex, budget)
     if code:
         dept_code = code

@@ -73,7 +73,8 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorRow:
-    """One row of 绩效指标 (or 整体绩效指标 when project is ""); the target is left for the reviewer."""
+    """One row of 绩效指标 (or 整体绩效指标 when project is ""); the target is left for the reviewer unless the
+    report states it (a 绩效目标 paragraph or an indicator table)."""
 
     project: str
     level1: str
@@ -82,6 +83,7 @@ class IndicatorRow:
     actual: str
     confidence: Confidence
     indicator_id: str = ""
+    target: str = ""
 
 
 @dataclass(frozen=True, slots=True)

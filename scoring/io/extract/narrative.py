@@ -394,3 +394,164 @@ def rate_flags(unit: Mapping[str, Figure], ph: Phrasings | None = None) -> list[
                         f"超过 {t['adjustment_above']:.0%}", final))
     return out
 
+
+
+# -- indicators --
+
+@dataclass(frozen=True, slots=True)
+class ProseIndicator:
+    """An output or outcome indicator written in prose or in a pipe table: name, target and/or actual as written."""
+
+    name: str
+    target: str
+    actual: str
+    offset: int
+    end: int
+    pattern: str
+    level2: str = ""  # the 二级 column of a table row, when given
+
+
+def _list(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return _words(raw.get(key))
+
+
+@cache
+def _indicator_words(path: Path = PHRASINGS) -> Mapping[str, tuple[str, ...]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
+    return {k: _list(raw, k) for k in raw}
+
+
+@cache
+def _value_rx(units: tuple[str, ...]) -> re.Pattern[str]:
+    """A value as written in an indicator sentence: optional comparator, number, unit."""
+    return re.compile(r"(?P<cmp>[≥≤><＞＜=])?(?P<num>\d+(?:\.\d+)?)(?P<unit>%|万元|元|"
+                      + "|".join(map(re.escape, units)) + ")")
+
+
+def _zones(text: str, words: Mapping[str, tuple[str, ...]]) -> list[tuple[int, int, str]]:
+    """(start, end, "target" or "actual") of the parts that state indicators: 绩效目标设定 gives targets,
+    …完成情况 gives actuals."""
+    out: list[tuple[int, int, str]] = []
+    pos, start, kind = 0, None, ""
+    for line in text.split("\n"):
+        new = next((k for k, key in (("actual", "zone_actual"), ("target", "zone_target"))
+                    if any(w in line for w in words[key])), None)
+        if start is not None and (new or any(w in line for w in words["zone_end"])):
+            out.append((start, pos, kind))
+            start = None
+        if new:
+            start, kind = pos + len(line) + 1, new
+        pos += len(line) + 1
+    if start is not None:
+        out.append((start, len(text), kind))
+    return out
+
+
+def _clean_name(name: str, words: Mapping[str, tuple[str, ...]]) -> str:
+    name = re.sub(r"^\s*(?:[(（]?\d{1,2}[)）.、．]|[(（][一二三四五六七八九十]{1,3}[)）])\s*", "", name).strip(" :：，,。")
+    changed = True
+    while changed:
+        changed = False
+        for w in words["lead_words"]:
+            if name.startswith(w) and len(name) > len(w) + 1:
+                name, changed = name[len(w):], True
+        for w in words["tail_words"]:
+            if name.endswith(w) and len(name) > len(w) + 1:
+                name, changed = name[:-len(w)], True
+    return name
+
+
+def _pipe_table(text: str, words: Mapping[str, tuple[str, ...]]) -> list[ProseIndicator]:
+    """Rows of a pipe-separated indicator table whose cells may wrap over lines; rows end at an empty cell."""
+    if text.count("|") < 6:
+        return []
+    last = text.rfind("|")
+    cells: list[tuple[str, int]] = []
+    pos = 0
+    for chunk in text[:last].split("|") + [text[last + 1:].split("\n\n")[0].split("\n3.")[0]]:
+        cells.append((re.sub(r"\s+", "", chunk), pos + len(chunk) - len(chunk.lstrip())))
+        pos += len(chunk) + 1
+    rows: list[list[tuple[str, int]]] = [[]]
+    chunks = text[:last].split("|")
+    for (content, at), chunk in zip(cells, [*chunks, ""], strict=True):
+        if not content:  # "| |": the row ends
+            if rows[-1]:
+                rows.append([])
+            continue
+        if "\n" in chunk and not chunk.split("\n")[0].strip() and rows[-1]:
+            rows.append([])  # "|\n项目决策": the cell opens a new row
+        rows[-1].append((content, at))
+    header = next((r for r in rows if any(c[0] in words["table_name"] for c in r)), None)
+    if header is None:
+        return []
+    names = [c[0] for c in header]
+
+    def col(keys: tuple[str, ...]) -> int | None:
+        return next((i - len(names) for i, n in enumerate(names) if n in keys), None)
+
+    name_col, target_col, actual_col = col(words["table_name"]), col(words["table_target"]), col(words["table_actual"])
+    if name_col is None or (target_col is None and actual_col is None):
+        return []
+    out = []
+    for row in rows[rows.index(header) + 1:]:
+        if len(row) < -name_col:
+            continue
+        name, offset = row[name_col]
+        target = row[target_col][0] if target_col is not None else ""
+        actual = row[actual_col][0] if actual_col is not None else ""
+        level2 = row[name_col - 1][0] if len(row) >= 1 - name_col else ""
+        out.append(ProseIndicator(name, target, actual, offset, offset + len(name), "indicator:table", level2))
+    return out
+
+
+def read_indicators(text: str) -> list[ProseIndicator]:
+    """Indicators of a narrative report: a pipe table, or name：value lines, subheadings and phrases in the zones."""
+    words = _indicator_words()
+    comparators = words["comparators"]
+    value_rx = _value_rx(words["units"])
+    found = _pipe_table(text, words)
+    if found:
+        return found
+    out: list[ProseIndicator] = []
+    for z_start, z_end, kind in _zones(text, words):
+        pos, heading = z_start, ""
+        for line in text[z_start:z_end].split("\n"):
+            start, pos = pos, pos + len(line) + 1
+            stripped = line.strip()
+            if not stripped:
+                continue
+            head = re.match(r"\s*[(（]\d{1,2}[)）]\s*(?P<name>[^，,。:：\d]{2,20})[。.]?\s*$", line)
+            if head:
+                heading = head.group("name")
+                continue
+            colon = re.match(r"\s*(?P<name>[^，,。:：\d()（）]{2,20})[:：]\s*(?P<body>.+)$", line)
+            if colon and "指标" not in colon.group("name"):  # "开展工作督导: 一个季度…一次,共4次"
+                values = list(value_rx.finditer(colon.group("body")))
+                if values:
+                    v = values[-1]
+                    written = v.group()
+                    is_target = bool(v.group("cmp")) and v.group("cmp") in comparators
+                    name = _clean_name(colon.group("name"), words)
+                    at = start + colon.start("name")
+                    out.append(ProseIndicator(name, written if is_target else "", "" if is_target else written,
+                                              at, at + len(name), "indicator:colon"))
+                heading = ""
+                continue
+            for v in value_rx.finditer(line):
+                if v.group("unit") in ("万元", "元") and "收入" not in line[:v.start()]:
+                    continue  # money in an indicator zone is a budget figure, not an output
+                if not re.match(r"[，,。；;、)）(（]|$", line[v.end():]):
+                    continue  # "12个绩效目标指标", "300米深机井": a quantity of what follows, not a result
+                phrase = line[max(line.rfind(ch, 0, v.start()) for ch in "，,。；;") + 1:v.start()]
+                if re.search(r"\d", phrase) and "、" in phrase:
+                    phrase = phrase[phrase.rindex("、") + 1:]
+                name = _clean_name(phrase, words)
+                if len(name) <= 3 and heading:
+                    name = heading  # "完成率100%" under "(3)项目实施进度"
+                if not (2 <= len(name) <= 24) or re.search(r"(?<![A-Za-z\d])\d|[一二三]级指标", name):
+                    continue
+                at = start + line.find(name) if name in line else start + v.start()
+                target, actual = (v.group(), "") if kind == "target" else ("", v.group())
+                out.append(ProseIndicator(name, target, actual, at, start + v.end(), "indicator:phrase"))
+                heading = ""
+    return out

@@ -13,8 +13,8 @@ from typing import Final
 from scoring.core.tolerance import EPS, MONEY_PLACES
 from scoring.core.values import parse_value
 from scoring.io.extract.model import BudgetLine, Figure, IndicatorRow, Project
-from scoring.io.extract.narrative import rate_flags, read_figures, settle
-from scoring.io.extract.patterns import _COLUMN_NAMES, _fmt, _partial_periods, levels_of
+from scoring.io.extract.narrative import rate_flags, read_figures, read_indicators, settle
+from scoring.io.extract.patterns import _COLUMN_NAMES, _fmt, _generic_category, _partial_periods, levels_of
 from scoring.io.extract.scan import Extractor, ListItem, Section
 from scoring.io.extract.segment import _sentence_span
 from scoring.model.tables import BUDGET, DEPT_INDICATORS, INDICATORS, PROJECTS
@@ -244,3 +244,34 @@ def headline_figures(ex: Extractor, budget: tuple[BudgetLine, ...], projects: tu
     for subject, message, fig in () if quiet else rate_flags(unit):
         ex.issue("资金", "medium", "提示", subject, message, fig.offset, f"figure:{subject}")
     return tuple(settled), budget, projects
+
+
+def prose_indicators(ex: Extractor, rows: tuple[IndicatorRow, ...], projects: Sequence[Project]
+                     ) -> tuple[IndicatorRow, ...]:
+    """Indicators a narrative report states in prose or a pipe table, when the section passes found none.
+
+    They belong to the report's project when it has exactly one, else to the unit (整体绩效指标). Confidence is
+    中: the name is the report's own words, for the reviewer to match to the library."""
+    if rows:
+        return rows
+    project = projects[0].code if len(projects) == 1 else ""
+    table = INDICATORS.sheet if project else DEPT_INDICATORS.sheet
+    out: list[IndicatorRow] = []
+    seen: set[str] = set()
+    for ind in read_indicators(ex.text):
+        if ind.name in seen:
+            continue
+        seen.add(ind.name)
+        resolved = ex.library.resolve(ind.name)
+        kind = "rate" if (ind.actual or ind.target).endswith("%") else "count"
+        category = resolved.category if resolved else _generic_category(ind.name, kind)
+        levels = levels_of(category) or ("产出指标", "数量指标")
+        if ind.level2 and ind.level2.endswith("指标") and "满意" not in ind.name:
+            level1 = "效益指标" if "效益" in ind.level2 else levels[0]
+            levels = (level1, ind.level2)
+        for fld, value in (("target", ind.target), ("actual", ind.actual)):
+            if value:
+                ex.fact(table, ind.name, fld, value, ind.offset, ind.end, ind.pattern, "中", project)
+        out.append(IndicatorRow(project, levels[0], levels[1], ind.name, ind.actual, "中",
+                                resolved.id if resolved else "", ind.target))
+    return tuple(out)
