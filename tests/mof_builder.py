@@ -231,13 +231,13 @@ def set_cached_values(path: Path, values: dict[str, dict[str, object]]) -> None:
         xml = files[part].decode()
         for ref, value in values[name].items():
             pattern = re.compile(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?(</c>)')
-            xml, n = pattern.subn(lambda m, v=value: f"{m.group(1)}{m.group(2)}<v>{v}</v>{m.group(3)}", xml)
-            if n != 1:
+            xml, count = pattern.subn(lambda m, v=value: f"{m.group(1)}{m.group(2)}<v>{v}</v>{m.group(3)}", xml)
+            if count != 1:
                 raise ValueError(f"{name}!{ref} is not a formula cell")
         files[part] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, data in files.items():
-            z.writestr(n, data)
+        for member, data in files.items():
+            z.writestr(member, data)
 
 
 if __name__ == "__main__":

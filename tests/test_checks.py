@@ -25,7 +25,7 @@ def checks_of(path: Path) -> dict[str, list[dict[str, object]]]:
     run = api.run_path(path, "mof-project", 2024)
     out: dict[str, list[dict[str, object]]] = {}
     for rec in run.checks.to_dict("records"):
-        out.setdefault(str(rec["check_id"]), []).append(rec)
+        out.setdefault(str(rec["check_id"]), []).append({str(k): v for k, v in rec.items()})
     return out
 
 

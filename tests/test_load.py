@@ -99,7 +99,7 @@ def _workbook_from_example(path: Path, cells: dict[tuple[str, str], object] | No
                            formats: dict[tuple[str, str], str] | None = None) -> Path:
     """The example as an xlsx with one sheet per CSV; cells/formats keyed by (sheet, ref) override."""
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for p in sorted(EXAMPLE.glob("*.csv")):
         ws = wb.create_sheet(p.stem)
         for line in p.read_text(encoding="utf-8-sig").splitlines():
@@ -188,7 +188,7 @@ def test_broken_files_do_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "空白表头" / "单位信息.csv").write_text("随便写的,没有表头\n1,2\n", encoding="utf-8")
     (tmp_path / "无关.xlsx").write_bytes(b"")
     wb = openpyxl.Workbook()
-    wb.active["A1"] = "这个工作簿既不是模板也不是自评表"  # type: ignore[index]
+    wb.active["A1"] = "这个工作簿既不是模板也不是自评表"
     wb.save(tmp_path / "其他.xlsx")
     run = api.run_path(tmp_path)
     assert run.result.departments["dept_code"].tolist() == [CODE]

@@ -10,6 +10,7 @@ import pytest
 from markupsafe import escape
 
 from scoring import api
+from scoring.model.run import Run
 from scoring.render.html import context, grade_classes, render_html
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -17,33 +18,33 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def overview_run() -> api.Run:
+def overview_run() -> Run:
     """One department whose names carry < > & " on purpose; one rejected row, failed checks, findings."""
     return api.run_path(DATA / "overview", "mof-project", 2024)
 
 
 @pytest.fixture(scope="module")
-def examples_run() -> api.Run:
+def examples_run() -> Run:
     return api.run_path(EXAMPLES, "mof-project", 2024)
 
 
 @pytest.fixture(scope="module")
-def overview_html(overview_run: api.Run) -> str:
+def overview_html(overview_run: Run) -> str:
     return render_html(overview_run)
 
 
-def test_golden(overview_run: api.Run, overview_html: str, golden: Callable[[str, str], None]) -> None:
+def test_golden(overview_run: Run, overview_html: str, golden: Callable[[str, str], None]) -> None:
     # The fingerprint changes with any edit to the shipped rulesets; it is not what this file guards.
     golden("overview.html", overview_html.replace(overview_run.ruleset.fingerprint, "FINGERPRINT"))
 
 
-def test_is_deterministic(overview_run: api.Run, overview_html: str) -> None:
+def test_is_deterministic(overview_run: Run, overview_html: str) -> None:
     assert render_html(overview_run) == overview_html
 
 
 @pytest.mark.parametrize("run_name", ["overview_run", "examples_run"])
 def test_every_department_name_appears_escaped(run_name: str, request: pytest.FixtureRequest) -> None:
-    run: api.Run = request.getfixturevalue(run_name)
+    run: Run = request.getfixturevalue(run_name)
     html = render_html(run)
     for name in run.result.departments["dept_name"]:
         assert str(escape(name)) in html
@@ -52,7 +53,7 @@ def test_every_department_name_appears_escaped(run_name: str, request: pytest.Fi
 
 @pytest.mark.parametrize("run_name", ["overview_run", "examples_run"])
 def test_every_finding_appears_escaped(run_name: str, request: pytest.FixtureRequest) -> None:
-    run: api.Run = request.getfixturevalue(run_name)
+    run: Run = request.getfixturevalue(run_name)
     html = render_html(run)
     assert run.findings
     for f in run.findings:
@@ -60,7 +61,7 @@ def test_every_finding_appears_escaped(run_name: str, request: pytest.FixtureReq
             assert str(escape(text)) in html, text
 
 
-def test_nothing_unescaped(overview_run: api.Run, overview_html: str) -> None:
+def test_nothing_unescaped(overview_run: Run, overview_html: str) -> None:
     dept_name = str(overview_run.result.departments["dept_name"].iloc[0])
     assert dept_name == '测试<区>城管 & "环卫"局'
     for raw in ("测试<区>", "道路<维修>", "通行<条件>", '"环卫"', "绿化&养护"):
@@ -85,7 +86,7 @@ def test_sections_present(overview_html: str) -> None:
     assert "不符" in overview_html  # a failed check
 
 
-def test_lost_points_largest_first(overview_run: api.Run) -> None:
+def test_lost_points_largest_first(overview_run: Run) -> None:
     lost = context(overview_run)["lost"]
     values = [float(r["lost_sort"]) for r in lost]
     assert values == sorted(values, reverse=True)
@@ -95,7 +96,7 @@ def test_lost_points_largest_first(overview_run: api.Run) -> None:
     assert all(float(r["lost_sort"]) > 0 for r in lost)
 
 
-def test_bars_are_points_out_of_total(overview_run: api.Run) -> None:
+def test_bars_are_points_out_of_total(overview_run: Run) -> None:
     card = context(overview_run)["departments"][0]
     bars = {b.label: b for b in card["bars"]}
     assert bars["道路<维修>项目"].points == "83.50"
@@ -104,11 +105,11 @@ def test_bars_are_points_out_of_total(overview_run: api.Run) -> None:
     assert bars["绿化&养护项目"].width == 90.0
 
 
-def test_grade_classes_best_first(overview_run: api.Run) -> None:
+def test_grade_classes_best_first(overview_run: Run) -> None:
     assert grade_classes(overview_run) == {"优": "g0", "良": "g1", "中": "g2", "差": "g3"}
 
 
-def test_findings_grouped_by_severity(overview_run: api.Run) -> None:
+def test_findings_grouped_by_severity(overview_run: Run) -> None:
     groups = context(overview_run)["findings"]
     assert [g["label"] for g in groups][:3] == ["重要", "一般", "提示"]
     assert sum(len(g["findings"]) for g in groups) == len(overview_run.findings)
@@ -117,14 +118,14 @@ def test_findings_grouped_by_severity(overview_run: api.Run) -> None:
                    for f in g["findings"])
 
 
-def test_grade_distribution_counts(examples_run: api.Run) -> None:
+def test_grade_distribution_counts(examples_run: Run) -> None:
     # Hand count from the README transcript: 99.94, 98.52, 92.09 are all 优; E02 82.15, E03 89.83 and
     # E04 85.83 are the only 良 among the 14 projects.
     dist = {u["label"]: {c["name"]: c["count"] for c in u["cells"]} for u in context(examples_run)["distribution"]}
     assert dist == {"部门": {"优": 3, "良": 0, "中": 0, "差": 0}, "项目": {"优": 11, "良": 3, "中": 0, "差": 0}}
 
 
-def test_drill_down_holds_every_indicator_with_its_explanation(examples_run: api.Run) -> None:
+def test_drill_down_holds_every_indicator_with_its_explanation(examples_run: Run) -> None:
     cards = context(examples_run)["departments"]
     rows = [i for d in cards for p in d["projects"] for i in p["indicators"]]
     assert len(rows) == len(examples_run.result.items)

@@ -231,7 +231,7 @@ def test_docx_layout_follows_gbt_9704(tmp_path: Path) -> None:
     doc = Document(str(out))
     sec = doc.sections[0]
     def mm(v: int) -> float:
-        return round(Length(v).mm, 1)  # twips in the file: compare to a tenth of a millimetre
+        return round(float(Length(v).mm), 1)  # twips in the file: compare to a tenth of a millimetre
 
     assert (mm(sec.page_width), mm(sec.page_height)) == (210.0, 297.0)  # not US Letter
     assert (mm(sec.top_margin), mm(sec.left_margin)) == (37.0, 28.0)
@@ -335,7 +335,8 @@ def test_missing_budget_is_said_not_silently_zero(tmp_path: Path) -> None:
     p.write_text(p.read_text(encoding="utf-8").replace("H02,疫苗冷链运维项目,一般公共预算,300.00,300.00,298.00",
                                                        "H02,疫苗冷链运维项目,一般公共预算,300.00,,298.00"), encoding="utf-8")
     run = api.run_path(folder, "mof-project", 2024)
-    row = run.result.items.set_index(["project_code", "name"]).loc[("H02", "预算执行率")]
+    items = run.result.items
+    row = items[(items["project_code"] == "H02") & (items["name"] == "预算执行率")].iloc[0]
     assert float(row["points"]) == 0.0
-    assert "全年预算数缺失或为 0，无法计算执行率，本项不得分" in row["explanation"]
+    assert "全年预算数缺失或为 0，无法计算执行率，本项不得分" in str(row["explanation"])
     assert [f.rule_id for f in run.findings] == ["budget-missing"]
