@@ -21,6 +21,13 @@ The result is the same raw tables `scoring.io.workbook` reads from the template 
 - The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
   perfscore's own 执行率 score.
 
+Provinces print variants (issue 14; tests/data/forms/): the layout family is recognised by header words, not
+positions — funds headers 全年预算数/调整后预算数, 全年执行数/预算执行数, 分值/权重 (only 年初预算数(A) → it is
+the denominator); total rows 年度资金总额/总额 (printed 0 or blank → the source rows 其中：当年/本年财政拨款,
+财政资金, 财政专户管理资金, 单位资金, 上年结转, 其他资金 are summed); a target split over 指标性质/指标值/度量单位
+is joined ("≥" + "95" + "%"); 未完成原因分析 is 偏差原因. A sheet titled 绩效自评表 whose funds or indicator header
+is not found is refused, naming the header cells it did find.
+
 Merged cells are filled with their top-left value (`scoring.adapters.xlsx.read_grids(merged=True)`).
 Formulas are read through their cached values; a formula cell saved without one (a file written by a
 program and never opened in Excel) is read as blank, and a notice names the cell.
@@ -46,10 +53,23 @@ from scoring.rules.indicators import normalize_name
 
 TITLE = "项目支出绩效自评表"
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
-_FUND_HEADERS = {"年初预算数": "budget_initial", "全年预算数": "budget_final", "全年执行数": "spent",
-                 "分值": "exec_weight", "执行率": "exec_rate", "得分": "exec_score"}
-_FUND_ROWS = {"年度资金总额": "total", "当年财政拨款": "current", "上年结转资金": "carried", "其他资金": "other"}
-_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer",
+# Layout families are told apart by header words, not positions (issue 14): each province prints its own.
+_FUND_HEADERS = {"年初预算数": "budget_initial", "年初预算": "budget_initial",
+                 "全年预算数": "budget_final", "调整后预算数": "budget_final", "调整后预算": "budget_final",
+                 "全年执行数": "spent", "预算执行数": "spent", "分值": "exec_weight", "权重": "exec_weight",
+                 "执行率": "exec_rate", "预算执行率": "exec_rate", "得分": "exec_score"}
+_FUND_ROWS = {"年度资金总额": "total", "资金总额": "total", "总额": "total",
+              "当年财政拨款": "current", "本年财政拨款": "current", "财政拨款": "current", "财政资金": "current",
+              "财政专户管理资金": "special", "单位资金": "unit", "上年结转资金": "carried", "上年结转": "carried",
+              "其他资金": "other"}
+# Indicator headers the input schema does not name: a target split over three columns (Sichuan: 指标性质 "≥",
+# 指标值 "95", 度量单位 "%") is joined into one; 预期指标值(A)/实际完成指标值(B) (Shandong); 未完成原因分析.
+_INDICATOR_HEADERS = {"指标性质": "_comparator", "指标值类型": "_comparator", "度量单位": "_unit", "计量单位": "_unit",
+                      "预期指标值": "target", "实际完成指标值": "actual", "未完成原因分析": "reason",
+                      "未完成原因及拟采取的改进措施": "reason"}
+_QUALITATIVE = frozenset({"定性", "定量", ""})  # 指标性质/指标值类型 words that are not comparators
+_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer", "项目实施单位": "implementer",
+           "部门": "supervisor", "部门名称": "supervisor",
            "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
            "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
 _POINTS_SUFFIX = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
@@ -105,14 +125,23 @@ class _Sheet:
 
 
 def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
-    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
-    (A 部门整体支出绩效自评表 is another table: not read here.)"""
+    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label, or
+    any 绩效自评表 title over both a funds block and an indicator header (Anhui prints its 部门整体支出绩效自评表
+    in the project form's layout). A 部门整体 table without those blocks is another table: not read here."""
     keys = [[_key(v) for v in row] for row in rows]
     if any("绩效自评表" in k and "项目" in k for row in keys[:6] for k in row):
         return True
     has_name = any(k.startswith("项目名称") for row in keys for k in row)
     has_header = any({"一级指标", "三级指标"} <= set(row) for row in keys)
-    return has_name and has_header
+    titled = any("绩效自评表" in k for row in keys[:6] for k in row)
+    has_funds = any(_fund_header_fields(row) for row in keys)
+    return has_header and (has_name or (titled and has_funds))
+
+
+def _fund_header_fields(keys: Sequence[str]) -> set[str]:
+    """The funds-block fields a row's header cells name; a funds header needs a budget and a spent column."""
+    found = {f for k in keys for name, f in _FUND_HEADERS.items() if k.startswith(name)}
+    return found if found & {"budget_initial", "budget_final"} and "spent" in found else set()
 
 
 def has_mof_sheets(path: Path) -> bool:
@@ -161,8 +190,10 @@ class _Parsed:
 
 def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
     title = s.find(TITLE) or s.find("绩效自评表") or (0, 0)
-    funds = _find_header_row(s, ("年初预算数", "全年执行数"))
+    funds = next((r for r, row in enumerate(s.rows) if _fund_header_fields([_key(v) for v in row])), None)
     header = _find_header_row(s, ("一级指标", "三级指标"))
+    if funds is None or header is None:
+        _refuse(s, funds, header)
     stop = min(r for r in (funds, header, len(s.rows)) if r is not None)
     labels = _labels(s, range(0, stop))
     year = _year(s, range(0, max(title[0] + 3, 3)))
@@ -185,6 +216,18 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
         s.notices.append(DataError("未找到绩效指标表头（一级指标 / 二级指标 / 三级指标 …），本项目没有指标",
                                    source=Source(s.path, s.title)))
     return _Parsed(s, labels, year, title[0], project, rows)
+
+
+def _refuse(s: _Sheet, funds: int | None, header: int | None) -> None:
+    """An unrecognised layout is refused, naming the header cells it did find, rather than half-read."""
+    words = ("预算", "执行", "资金", "指标", "分值", "权重", "得分", "完成值")
+    seen = [str(v).strip() for row in s.rows for v in row
+            if isinstance(v, str) and len(v.strip()) <= 12 and any(w in v for w in words)]
+    missing = "、".join(n for n, r in (("资金表头（年初预算数/全年预算数/调整后预算数 与 全年执行数/预算执行数）", funds),
+                                     ("绩效指标表头（一级指标、三级指标）", header)) if r is None)
+    found = "、".join(dict.fromkeys(seen)) or "无"
+    raise DataError(f"无法识别的自评表版式：未找到{missing}；找到的表头有：{found}", source=Source(s.path, s.title),
+                    hint="请确认是项目支出绩效自评表，或把表头改为财预〔2020〕10号附件的写法")
 
 
 def _text(found: tuple[object, int] | None) -> str | None:
@@ -260,6 +303,13 @@ def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
         if kind is not None and kind not in found:
             found[kind] = r
     out: dict[str, object] = {}
+    if "budget_final" not in cols and "budget_initial" in cols:  # 年初预算数(A)/全年执行数(B): 执行率 = B/A
+        cols["budget_final"] = cols["budget_initial"]
+    if "total" in found and len(found) > 1 and all(
+            _amount(s.get(found["total"], cols.get(f), _header_of(f))) in (None, 0.0) for f in ("budget_final", "spent")):
+        s.notices.append(DataError("资金总额行为空或为 0，按其中各项资金相加", source=Source(
+            s.path, s.title, found["total"] + 1, "年度资金总额")))  # 01 Anhui: 总额 printed 0, 本年财政拨款 89.974
+        del found["total"]
     if "total" in found:
         r = found["total"]
         out["_row"] = r + 1
@@ -273,10 +323,18 @@ def _funds(s: _Sheet, head: int, stop: int | None) -> dict[str, object]:
         r = min(found.values())
         out["_row"] = r + 1
         for fld in ("budget_initial", "budget_final", "spent"):
-            parts = [_number(s.get(rr, cols.get(fld), _header_of(fld))) for rr in found.values()]
+            parts = [_amount(s.get(rr, cols.get(fld), _header_of(fld))) for rr in found.values()]
             nums = [p for p in parts if isinstance(p, int | float)]
             out[fld] = sum(nums) if nums and len(nums) == len([p for p in parts if p is not None]) else None
     return out
+
+
+def _amount(v: object) -> float | None:
+    v = _number(v)
+    if isinstance(v, int | float):
+        return float(v)
+    parsed = try_parse_value(str(v)) if v is not None else None
+    return parsed.value if parsed is not None and not isinstance(parsed, ValueParseError) else None
 
 
 def _header_of(fld: str) -> str:
@@ -288,7 +346,8 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
     cols: dict[str, int] = {}
     headers: dict[str, str] = {}
     for c, v in enumerate(s.rows[head]):
-        fld = _HEADER_MAP.get(_key(v)) or _HEADER_MAP.get(_key(_BRACKETED.sub("", str(v))))  # 年度指标值（A）
+        k, bare = _key(v), _key(_BRACKETED.sub("", str(v)))  # 年度指标值（A）
+        fld = _HEADER_MAP.get(k) or _HEADER_MAP.get(bare) or _INDICATOR_HEADERS.get(k) or _INDICATOR_HEADERS.get(bare)
         if fld is not None and fld not in cols:
             cols[fld], headers[fld] = c, str(v).strip()
     out: list[dict[str, object]] = []
@@ -300,6 +359,7 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
         if any(k in _TOTAL_ROW or k.startswith("总分") for k in keys):
             break
         rec = {fld: s.get(r, c, headers[fld]) for fld, c in cols.items()}
+        _join_target(rec)
         if all(rec.get(f) in (None, "") for f in ("name", "target", "actual")):
             continue  # spacer, sub-header, or a 二级 placeholder with no indicator
         l1 = _level(rec.get("level1"))
@@ -316,6 +376,21 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
                     "_file": str(s.path), "_sheet": s.title, "_row": r + 1})
         out.append(rec)
     return out
+
+
+def _join_target(rec: dict[str, object]) -> None:
+    """指标性质 "≥" + 指标值 "95" + 度量单位 "%" → target "≥95%" (定性/定量 and a unit already written are not added)."""
+    comparator = str(rec.pop("_comparator", None) or "").strip()
+    unit = str(rec.pop("_unit", None) or "").strip()
+    target = rec.get("target")
+    if target is None or str(target).strip() == "":
+        return
+    text = str(int(target)) if isinstance(target, float) and target.is_integer() else str(target).strip()
+    if unit and not text.endswith(unit):
+        text += unit
+    if comparator not in _QUALITATIVE and not text.startswith(comparator):
+        text = comparator + text
+    rec["target"] = text
 
 
 def _level(v: object) -> object:
