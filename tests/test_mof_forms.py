@@ -30,9 +30,8 @@ def _read(tmp_path: Path, path: Path) -> tuple[dict[str, Any], dict[str, pd.Data
 
 
 def _scorable(form: dict[str, Any]) -> bool:
-    """The shipped ruleset applies from 2020, a form needs its year printed, and 完成值 filled in to be scored."""
-    actuals = [i.get("actual") for i in form["expected"]["indicators"]]
-    return bool(form.get("year")) and form["year"] >= 2020 and any(a is not None for a in actuals)
+    """The shipped ruleset applies from 2020 and a form needs its year printed (03 has none, 04 is 2019)."""
+    return bool(form.get("year")) and form["year"] >= 2020
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem[:2] for p in PATHS])
@@ -76,7 +75,8 @@ def test_scored_to_the_hand_worked_figures(tmp_path: Path, path: Path) -> None:
             continue
         assert scored[ind["name"]] == pytest.approx(float(ind["printed_score"]), abs=0.01), ind["name"]
         checked += 1
-    assert checked >= 5
+    # 02 and 07 publish no 完成值: their rows are rejected with a reason and only the funds block is scored
+    assert checked >= 5 or all(i.get("actual") is None for i in exp["indicators"])
 
 
 def test_sichuan_split_target_keeps_comparator_and_unit(tmp_path: Path) -> None:

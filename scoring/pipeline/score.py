@@ -145,7 +145,7 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
     is_open = out["kind"] == "input"
     o = out[is_open]
     keys = [*group, "level1"]
-    level_pts = o["level1"].map(open_points)
+    level_pts = o["level1"].map(open_points).astype(float)  # float even when no row is left (all rejected)
     given = o["weight_given"].fillna(0).groupby([o[k] for k in keys]).transform("sum")
     n_free = o["weight_given"].isna().groupby([o[k] for k in keys]).transform("sum")
     remaining = (level_pts - given).clip(lower=0)
