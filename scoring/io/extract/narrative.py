@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import yaml
 
+from scoring.core.tolerance import EPS
 from scoring.io.extract.model import Figure
 from scoring.io.extract.patterns import _NUMBER, _money
 from scoring.io.extract.segment import _sentence
@@ -385,11 +386,11 @@ def rate_flags(unit: Mapping[str, Figure], ph: Phrasings | None = None) -> list[
         if f is None or final is None or final.value <= 0:
             continue
         rate = f.value / final.value
-        if rate < t[key] - 1e-9:
+        if rate < t[key] - EPS:
             out.append((name, f"{name} {rate:.2%}（{f.text} ÷ 全年预算 {final.text}）低于 {t[key]:.0%}", f))
     if final is not None and initial is not None and initial.value > 0:
         change = (final.value - initial.value) / initial.value
-        if abs(change) > t["adjustment_above"] + 1e-9:
+        if abs(change) > t["adjustment_above"] + EPS:
             out.append(("预算调整幅度", f"预算调整幅度 {change:+.2%}（年初 {initial.text} → 全年 {final.text}），"
                         f"超过 {t['adjustment_above']:.0%}", final))
     return out
