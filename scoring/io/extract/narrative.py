@@ -21,10 +21,9 @@ import yaml
 
 from scoring.core.tolerance import EPS
 from scoring.io.extract.model import Figure
-from scoring.io.extract.patterns import _NUMBER, _money
+from scoring.io.extract.patterns import _NUMBER, PHRASINGS, _money
 from scoring.io.extract.segment import _sentence
 
-PHRASINGS: Final = Path(__file__).with_name("phrasings.yaml")
 MEANINGS: Final = ("initial", "final", "received", "spent", "carryover")
 # A bare "万" is a money unit only where no count unit follows it ("13.971129万并且全部到位").
 _FIGURE: Final = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元|万(?![\u4e00-\u9fff]*?[人次件户个亩名册]|平方))")
