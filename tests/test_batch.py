@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from scoring import api
 from scoring.cli import app
+from scoring.core.errors import IncompleteError
 from scoring.render.batch import DEPT_FILES, SUMMARY_FILE
 from scoring.render.table import render_table
 
@@ -48,7 +49,8 @@ def _generate(folder: Path, departments: int, evil: bool = False) -> dict[str, p
 def _run_batch(tmp: Path, departments: int, evil: bool = False) -> tuple[Path, Any, dict[str, pd.DataFrame]]:
     tables = _generate(tmp / "in", departments, evil)
     res = runner.invoke(app, ["score", str(tmp / "in"), "--year", "2024", "--out", str(tmp / "out")])
-    assert res.exit_code == 0, res.output
+    # the generated data carry bad rows on purpose: every file is written and the run exits 4 (未完成评分)
+    assert res.exit_code in (0, IncompleteError.exit_code), res.output
     return tmp / "out", res, tables
 
 
@@ -190,7 +192,8 @@ def test_overview_screen_for_many_departments(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert len(lines) < 60
     grades = Counter(run.result.departments["grade"])
-    assert "等级分布：" + "  ".join(f"{g} {grades.get(g, 0)}" for g in "优良中差") in lines
+    # 优/良/中/差 first, then provisional grades (差（暂定）…) of departments with rejected rows
+    assert any(line.startswith("等级分布：" + "  ".join(f"{g} {grades.get(g, 0)}" for g in "优良中差")) for line in lines)
     assert "共 25 个部门；读取" in text
     d = run.result.departments
     top, bottom = d["dept_name"].iloc[:10].tolist(), d["dept_name"].iloc[-10:].tolist()

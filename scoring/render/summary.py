@@ -168,7 +168,7 @@ def attention(run: Run, rejected_codes: list[str] | None = None) -> list[Attenti
     status = (dict(zip(d["dept_code"].astype(str), text_col(d["status"]), strict=True))
               if "status" in d.columns else {})
     flagged = {*rejected.index.astype(str), *failed.index.astype(str),
-               *(c for c, s in status.items() if s and s != "已完成评分")}
+               *(c for c, s in status.items() if s == INCOMPLETE)}
     out = [Attention(c, names.get(c, "（未能识别部门）" if not c else "（未评分）"), int(rejected.get(c, 0)),
                      int(failed.get(c, 0)), status.get(c, "")) for c in flagged]
     return sorted(out, key=lambda a: (-(a.rejected + a.failed), a.dept_code))

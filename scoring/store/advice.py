@@ -31,13 +31,14 @@ from tabulate import tabulate
 
 from scoring.core.errors import UsageError
 from scoring.core.escape import md_rows
+from scoring.core.tolerance import EPS
 from scoring.model.run import Run
 from scoring.store.backend import INDICATOR_COLUMNS, StoreError, open_store
 from scoring.store.yearly import pick_ruleset
 
 RULES = {"over_two_years": "连续两年超额完成", "below_last_actual": "目标低于上年实际", "below_peers": "目标低于同类部门"}
 _ORDER = {k: i for i, k in enumerate(RULES)}
-_TOL = 1e-9
+_TOL = EPS  # comparisons of ratios at the shared noise level (scoring.core.tolerance)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ __all__ = ["DEPARTMENT_COLUMNS", "HISTORY_COLUMNS", "StoreError", "StoredRow", "
 
 _PER_DEPT = ("departments", "projects", "items", "checks", "findings")
 
+_STORED_PLACES = 6  # per-一级 points are stored to a millionth of a point: storage, not a comparison
+
 
 def _by_dept(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -106,7 +108,7 @@ def level1_scores(run: Run) -> dict[str, dict[str, float]]:
     sums = pts.groupby(["dept_code", "level1"], sort=False)["points"].sum().reset_index()
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for r in iter_rows(sums):
-        out[str(r.dept_code)][str(r.level1)] = round(float(r.points), 6)
+        out[str(r.dept_code)][str(r.level1)] = round(float(r.points), _STORED_PLACES)
     return out
 
 
