@@ -15,6 +15,18 @@ import pandas as pd
 from tabulate import tabulate
 
 from scoring import api
+from scoring.adapters.xlsx import (
+    INT_FMT,
+    SCORE_FMT,
+    fit_widths,
+    header,
+    new_workbook,
+    print_landscape,
+    put,
+    save,
+    write_rows,
+)
+from scoring.core.display import finite_or_none, round_half_up
 from scoring.core.display import fmt2 as _num
 from scoring.core.display import signed_text as _signed
 from scoring.core.frames import iter_rows
@@ -158,6 +170,77 @@ def comparison_json(c: Comparison) -> str:
                        "transitions": {str(g): {str(h): int(v) for h, v in row.items()}
                                        for g, row in c.transitions.iterrows()},
                        "drivers": records(c.drivers)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _r2(v: Any) -> float | None:
+    """A score as the table states it: two places, half-up (None for a side that did not score)."""
+    x = finite_or_none(v)
+    return None if x is None else round_half_up(x, 2)
+
+
+def _rank(v: Any) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _sheet(wb: Any, title: str, headers: list[str], rows: list[list[Any]], formats: dict[int, str],
+           top: int = 1, empty: str = "无") -> Any:
+    ws = wb.create_sheet(title)
+    header(ws, top, headers)
+    write_rows(ws, top + 1, rows, formats)
+    if not rows:
+        ws.cell(row=top + 1, column=1, value=empty)
+    fit_widths(ws, start_row=top)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    print_landscape(ws, title_rows=f"{top}:{top}")
+    return ws
+
+
+def build_comparison_workbook(c: Comparison) -> Any:
+    """The comparison as a workbook: 部门 (totals, grades, ranks, A and B), 等级变化矩阵, 驱动指标, 指标变化,
+    问题变化. Scores are stored rounded to the two places shown."""
+    ra, rb = c.a.ruleset, c.b.ruleset
+    wb, _ = new_workbook(None)
+    d = c.departments
+    rows = [[str(r.dept_code), str(r.dept_name), _r2(r.total_a), _r2(r.total_b), _r2(r.delta), r.grade_a or NO_GRADE,
+             r.grade_b or NO_GRADE, _rank(r.rank_a), _rank(r.rank_b)] for r in iter_rows(d)]
+    ws = _sheet(wb, "部门", ["部门编码", "部门", "A 得分", "B 得分", "变化", "A 等级", "B 等级", "A 排名", "B 排名"], rows,
+                {2: SCORE_FMT, 3: SCORE_FMT, 4: "+0.00;-0.00;0.00", 7: INT_FMT, 8: INT_FMT}, top=4)
+    put(ws, 1, 1, f"A：{ra.title}（{ra.name} {ra.version}）", bold=True, border=False)
+    put(ws, 2, 1, f"B：{rb.title}（{rb.name} {rb.version}）", bold=True, border=False)
+    changed = int((d["grade_a"].fillna(NO_GRADE) != d["grade_b"].fillna(NO_GRADE)).sum())
+    put(ws, 3, 1, f"{len(d)} 个部门中 {changed} 个等级变化；平均得分变化 {_signed(d['delta'].mean())} 分", border=False)
+
+    t = c.transitions
+    m = wb.create_sheet("等级变化矩阵")
+    put(m, 1, 1, "行：A 的等级；列：B 的等级；单元格为部门数（对角线为等级未变）", border=False)
+    header(m, 2, ["A ＼ B", *(f"B {g}" for g in t.columns), "合计"])
+    for i, g in enumerate(t.index, start=3):
+        put(m, i, 1, f"A {g}", bold=True)
+        for j, v in enumerate(t.loc[g], start=2):
+            put(m, i, j, int(v), INT_FMT, bold=t.columns[j - 2] == g)
+        put(m, i, len(t.columns) + 2, int(t.loc[g].sum()), INT_FMT)
+    last = len(t.index) + 3
+    put(m, last, 1, "合计", bold=True)
+    for j, col in enumerate(t.columns, start=2):
+        put(m, last, j, int(t[col].sum()), INT_FMT)
+    put(m, last, len(t.columns) + 2, int(t.values.sum()), INT_FMT, bold=True)
+    fit_widths(m, start_row=2)
+    print_landscape(m, title_rows="2:2")
+
+    _sheet(wb, "驱动指标", ["指标", "涉及部门", "得分变化合计", "平均每部门"],
+           [[str(r.name), int(r.departments), _r2(r.delta), _r2(r.mean)] for r in iter_rows(c.drivers)],
+           {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT})
+    _sheet(wb, "指标变化", ["部门编码", "项目", "指标", "A 得分", "B 得分", "变化"],
+           [[str(r.dept_code), r.project_code or "（部门整体）", str(r.name), _r2(r.points_a), _r2(r.points_b),
+             _r2(r.delta)] for r in iter_rows(c.items)], {3: SCORE_FMT, 4: SCORE_FMT, 5: SCORE_FMT})
+    _sheet(wb, "问题变化", ["部门编码", "变化", "规则", "问题"],
+           [[str(r.dept_code), str(r.change), str(r.rule_id), str(r.problem)] for r in iter_rows(c.findings)], {})
+    return wb
+
+
+def render_comparison_xlsx(c: Comparison, out: Path) -> Path:
+    """Write the comparison workbook to `out` (atomically) and return it."""
+    return save(build_comparison_workbook(c), out)
 
 
 def _int(v: float | None) -> str:

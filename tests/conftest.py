@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,30 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         assert text == expected, f"{name} 与 golden 文件不同；确认改动无误后运行 pytest --update-golden"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def pg_socket() -> Iterator[str]:
+    """A temporary PostgreSQL cluster for this test session (tests/pgcluster.py); skips when there is none,
+    fails instead when PERFSCORE_REQUIRE_POSTGRES=1 (CI)."""
+    from pgcluster import cluster
+
+    try:
+        with cluster() as socket_dir:
+            yield socket_dir
+            return
+    except RuntimeError as exc:
+        if os.environ.get("PERFSCORE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PERFSCORE_REQUIRE_POSTGRES=1 but no PostgreSQL cluster could start: {exc}")
+        pytest.skip(f"no PostgreSQL cluster: {exc}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store of each backend: a folder (SQLite) and a fresh database on the session's cluster."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store")
+    from pgcluster import new_database
+
+    socket_dir = request.getfixturevalue("pg_socket")
+    return str(new_database(socket_dir, f"t_{uuid.uuid4().hex[:12]}"))

@@ -3,16 +3,18 @@
 It scores the bundled examples once, widens the run to many departments, then forks one child per trial: each
 child is a real process doing the store half of a ``--store`` run, and the parent SIGKILLs it at a random moment
 or lets several run at once. Forking after scoring keeps every trial to the cost of the store write itself, so
-20+ trials take seconds. The parent checks the database with plain sqlite3 (not the store module) and prints
-one JSON line of findings for the test to assert on.
+20+ trials take seconds. The parent checks the database with plain sqlite3 or psycopg (not the store module)
+and prints one JSON line of findings for the test to assert on. STORE is a folder (SQLite) or a postgresql://
+URL; SCRATCH is a second, empty store of the same kind used to time one write.
 
-    python tests/store_worker.py kill STORE TRIALS SEED
+    python tests/store_worker.py kill STORE TRIALS SEED SCRATCH
     python tests/store_worker.py concurrent STORE WRITERS REPEATS
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import random
@@ -20,6 +22,7 @@ import signal
 import sqlite3
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,9 +38,15 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COPIES = 30  # 3 example departments × 30 = 90 departments, each with its full trace
 
 
+@functools.cache
+def examples_run() -> Run:
+    """The bundled examples scored once per worker (every writer widens the same run)."""
+    return api.run_path(EXAMPLES, "mof-project", 2024)
+
+
 def wide_run(copies: int, tag: str = "") -> Run:
     """The examples' run with every department repeated under distinct codes (`<code>-<tag><i>`)."""
-    run = api.run_path(EXAMPLES, "mof-project", 2024)
+    run = examples_run()
 
     def widen(df: pd.DataFrame) -> pd.DataFrame:
         if "dept_code" not in df or not len(df):
@@ -51,8 +60,31 @@ def wide_run(copies: int, tag: str = "") -> Run:
     return dataclasses.replace(run, result=result, checks=widen(run.checks))
 
 
-def snapshot(db: Path) -> dict[str, Any]:
-    """What the store holds: row count, distinct stamps, runs, integrity."""
+def query(location: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of `sql` on the store's database, read directly (sqlite3 or psycopg)."""
+    if "://" not in location:
+        with sqlite3.connect(Path(location) / "index.sqlite") as con:
+            return con.execute(sql).fetchall()
+    import psycopg
+
+    user, rest = location.split("://", 1)[1].split("@/", 1)
+    db, host = rest.split("?host=", 1)
+    with psycopg.connect(host=host, user=user, dbname=db) as con:
+        return [tuple(r) for r in con.execute(sql).fetchall()]
+
+
+def snapshot(location: str) -> dict[str, Any]:
+    """What the store holds: row count, distinct stamps, runs, integrity (PostgreSQL has no integrity pragma)."""
+    if "://" in location:
+        if not query(location, "SELECT to_regclass('results') IS NOT NULL")[0][0]:
+            return {"rows": 0, "stamps": [], "runs": 0, "integrity": "ok"}
+        return {
+            "rows": query(location, "SELECT count(*) FROM results")[0][0],
+            "stamps": sorted(r[0] for r in query(location, "SELECT DISTINCT stored_at FROM results")),
+            "runs": query(location, "SELECT count(*) FROM runs")[0][0],
+            "integrity": "ok",
+        }
+    db = Path(location) / "index.sqlite"
     if not db.exists():
         return {"rows": 0, "stamps": [], "runs": 0, "integrity": "ok"}
     with sqlite3.connect(db) as con:
@@ -77,20 +109,18 @@ def record(run: Run, i: int) -> RunRecord:
                      stamp(i).isoformat(timespec="seconds"), read, scored, rejected)
 
 
-def kill_trials(root: Path, trials: int, seed: int) -> dict[str, Any]:
+def kill_trials(root: str, trials: int, seed: int, scratch: str) -> dict[str, Any]:
     """Odd trials: kill anywhere in the store half of a run; even trials: kill inside the database transaction."""
     rng = random.Random(seed)
     run = wide_run(COPIES)
     n = len(run.result.departments)
     # How long each part takes here (warm store, every row replaced): kills are spread over 1.3 × that.
-    scratch = root.parent / (root.name + "-timing")
     store_run(run, scratch, now=stamp(0))
     t0 = time.perf_counter()
     rows = _rows(run)
     t1 = time.perf_counter()
     open_store(scratch).put(record(run, 0), rows)
     whole, txn = time.perf_counter() - t0, time.perf_counter() - t1
-    db = root / "index.sqlite"
     committed: str | None = None  # the stamp of the last run that reached the store
     outcomes = []
     for i in range(1, trials + 1):
@@ -119,7 +149,7 @@ def kill_trials(root: Path, trials: int, seed: int) -> dict[str, Any]:
         os.close(ready_r)  # only now: a child still writing its byte must not get a broken pipe
         killed = os.WIFSIGNALED(status)
         failed = not killed and os.waitstatus_to_exitcode(status) != 0
-        snap = snapshot(db)
+        snap = snapshot(root)
         this = stamp(i).isoformat(timespec="seconds")
         if snap["stamps"] == [this] and snap["rows"] == n:
             state = "after"
@@ -132,12 +162,12 @@ def kill_trials(root: Path, trials: int, seed: int) -> dict[str, Any]:
                          "integrity": snap["integrity"], "rows": snap["rows"], "stamps": len(snap["stamps"])})
     # The next run after all the kills works and replaces everything.
     store_run(run, root, now=stamp(trials + 1))
-    final = snapshot(db)
+    final = snapshot(root)
     return {"departments": n, "store_seconds": round(whole, 3), "transaction_seconds": round(txn, 3),
             "trials": outcomes, "final": final, "final_stamp": stamp(trials + 1).isoformat(timespec="seconds")}
 
 
-def concurrent(root: Path, writers: int, repeats: int) -> dict[str, Any]:
+def concurrent(root: str, writers: int, repeats: int) -> dict[str, Any]:
     runs = [wide_run(10, tag=f"w{w}-") for w in range(writers)]
     start = time.time() + 0.5  # every child starts at the same instant, on a store that does not yet exist
     pids = []
@@ -155,16 +185,15 @@ def concurrent(root: Path, writers: int, repeats: int) -> dict[str, Any]:
         pids.append(pid)
     codes = [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids]
     elapsed = time.time() - start
-    with sqlite3.connect(root / "index.sqlite") as con:
-        per_writer = dict(con.execute(
-            "SELECT substr(dept_code, instr(dept_code, '-w') + 1, 2), count(*) FROM results GROUP BY 1").fetchall())
-        runs_stored = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    codes_stored = [r[0] for r in query(root, "SELECT dept_code FROM results")]
+    per_writer = dict(Counter(c[c.index("-w") + 1:c.index("-w") + 3] for c in codes_stored))
+    runs_stored = query(root, "SELECT count(*) FROM runs")[0][0]
     return {"exit_codes": codes, "rows_per_writer": per_writer, "expected_per_writer": len(runs[0].result.departments),
             "runs": runs_stored, "seconds": round(elapsed, 2)}
 
 
 if __name__ == "__main__":
-    mode, root = sys.argv[1], Path(sys.argv[2])
+    mode, root = sys.argv[1], sys.argv[2]
     a, b = int(sys.argv[3]), int(sys.argv[4])
-    out = kill_trials(root, a, b) if mode == "kill" else concurrent(root, a, b)
+    out = kill_trials(root, a, b, sys.argv[5]) if mode == "kill" else concurrent(root, a, b)
     print(json.dumps(out, ensure_ascii=False))

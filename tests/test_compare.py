@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -89,3 +90,51 @@ def test_drivers_sum_indicator_changes_over_departments() -> None:
     for name, delta in by_name.items():
         assert float(drivers.loc[name, "delta"]) == pytest.approx(float(delta))
     assert list(c.drivers["delta"].abs()) == sorted(c.drivers["delta"].abs(), reverse=True)
+
+
+def test_compare_to_xlsx(tmp_path: Path) -> None:
+    """compare -f xlsx -o F: departments with both totals, the transition matrix and the drivers, read back."""
+    from openpyxl import load_workbook
+
+    bar = tmp_path / "high-bar.yaml"
+    bar.write_text(HIGH_BAR, encoding="utf-8")
+    out = tmp_path / "比较.xlsx"
+    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(bar), "-y", "2024",
+                                   "-f", "xlsx", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"已写入 {out}" in res.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["部门", "等级变化矩阵", "驱动指标", "指标变化", "问题变化"]
+    ws = book["部门"]
+    assert [c.value for c in ws[4]] == ["部门编码", "部门", "A 得分", "B 得分", "变化", "A 等级", "B 等级", "A 排名", "B 排名"]
+    rows = {r[1].value: [c.value for c in r] for r in ws.iter_rows(min_row=5)}
+    # Same points under both rulesets; 教育局 92.09 is 优 under A and 良 under B's 95 bar.
+    edu = next(v for k, v in rows.items() if "教育" in k)
+    assert edu[2] == edu[3] == 92.09 and edu[4] == 0 and edu[5:7] == ["优", "良"]
+    assert ws.cell(5, 3).number_format == "0.00" and ws.cell(5, 3).font.name == "宋体"
+    m = book["等级变化矩阵"]
+    assert [c.value for c in m[2]] == ["A ＼ B", "B 优", "B 良", "B 中", "B 差", "B —", "合计"]
+    assert [c.value for c in m[3]] == ["A 优", 2, 1, 0, 0, 0, 3]
+    assert [c.value for c in m[8]] == ["合计", 2, 1, 0, 0, 0, 3]
+    assert int(m.page_setup.paperSize) == 9 and m.page_setup.orientation == "landscape"
+    assert book["驱动指标"].cell(2, 1).value == "无"  # no indicator moved
+
+
+def test_compare_xlsx_drivers_and_bad_format(tmp_path: Path) -> None:
+    out = tmp_path / "c.xlsx"
+    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", "variant-10-90", "-y", "2024",
+                                   "-f", "xlsx", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    c = compare(EXAMPLES, "mof-project", "variant-10-90", 2024)
+    ws = load_workbook_sheet(out, "驱动指标")
+    first = c.drivers.iloc[0]
+    assert [ws.cell(2, k).value for k in (1, 2, 3)] == [first["name"], int(first["departments"]),
+                                                         round(float(first["delta"]), 2)]
+    bad = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", "variant-10-90", "-f", "pdf"])
+    assert bad.exit_code == 2 and "未知输出格式 'pdf'" in bad.stderr
+
+
+def load_workbook_sheet(path: Path, sheet: str) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(path)[sheet]

@@ -460,7 +460,7 @@ def test_workbook_values(lusong_run: tuple[Extraction, tuple[Issue, ...], Path])
     _, _, out = lusong_run
     dept = _sheet_rows(out, "单位信息")
     assert dept == [{"部门编码": "430203017", "部门名称": "株洲市芦淞区城市管理和综合执法局", "年度": 2024,
-                     "编制人数": None, "在职人数": 22, "机构设置": None, "主要职能": None}]
+                     "编制人数": None, "在职人数": 22, "机构设置": None, "主要职能": None, "主管部门": None, "行业": None}]
     budget = {r["科目"]: r for r in _sheet_rows(out, "预算收支")}
     assert budget["基本支出"]["全年执行数"] == 464.29 and budget["基本支出"]["年初预算数"] is None
     inds = _sheet_rows(out, "绩效指标")

@@ -109,10 +109,9 @@ def test_ruleset_name_cannot_escape(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "evil.yaml"]
 
 
-@pytest.mark.parametrize("argv", [["score", "-f", "json", "-o", "afolder"], ["score", "-f", "xlsx", "-o", "afolder"],
-                                  ["score", "-f", "json", "-o", "afile/x.json"],
+@pytest.mark.parametrize("argv", [["score", "-f", "json", "-o", "afile/x.json"],
                                   ["report", "-o", "afile/r.md"], ["report", "-o", "afolder/r.docx/"]],
-                         ids=["json-to-folder", "xlsx-to-folder", "below-a-file", "report-below-a-file",
+                         ids=["below-a-file", "report-below-a-file",
                               "docx-to-folder"])
 def test_bad_out_is_a_clear_error(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -123,3 +122,14 @@ def test_bad_out_is_a_clear_error(argv: list[str], tmp_path: Path, monkeypatch: 
     assert isinstance(res.exception, SystemExit)  # a message, not a traceback
     assert "错误：" in res.stderr and ("是一个文件夹" in res.stderr or "无法创建输出文件夹" in res.stderr)
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_a_folder_out_is_a_batch_and_only_for_the_table(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o an existing folder means the batch run (a fixed set of files per department); another -f is refused
+    with a usage error (exit 2) and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afolder").mkdir()
+    res = CliRunner().invoke(app, ["score", str(DATA / "overview"), "-f", fmt, "-o", "afolder"])
+    assert res.exit_code == 2, res.output
+    assert "批量输出" in res.stderr and list((tmp_path / "afolder").iterdir()) == []

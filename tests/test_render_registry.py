@@ -40,10 +40,11 @@ def test_builtin_formats_are_registered_with_kind_and_extension() -> None:
     assert table == {
         "table": (Kind.TERMINAL, ".txt", "run"), "md": (Kind.TERMINAL, ".md", "run"),
         "json": (Kind.TERMINAL, ".json", "run"), "xlsx": (Kind.FILE, ".xlsx", "run"),
+        "summary": (Kind.FILE, ".xlsx", "run"),  # the 汇总表 of a batch run
         "html": (Kind.FILE, ".html", "run"), "report-md": (Kind.TERMINAL, ".md", "department"),
         "report-docx": (Kind.FILE, ".docx", "department"),
     }
-    assert registry.names() == ["table", "md", "json", "xlsx", "html"]
+    assert registry.names() == ["table", "md", "json", "xlsx", "html", "summary"]
 
 
 @pytest.mark.usefixtures("own_registry")

@@ -148,13 +148,15 @@ def test_not_a_store(tmp_path: Path) -> None:
     assert not (tmp_path / DB_FILE).exists()  # reading never creates a store
 
 
-@pytest.mark.parametrize("where", ["file", "under-file", "url"], ids=["a-file", "below-a-file", "postgres-url"])
+@pytest.mark.parametrize("where", ["file", "under-file", "url", "pg-down"],
+                         ids=["a-file", "below-a-file", "other-url", "postgres-unreachable"])
 def test_unusable_store_location(run_2024: Run, tmp_path: Path, where: str) -> None:
     (tmp_path / "f.txt").write_text("x", encoding="utf-8")
     location = {"file": str(tmp_path / "f.txt"), "under-file": str(tmp_path / "f.txt" / "st"),
-                "url": "postgresql://u@localhost/perfscore"}[where]
+                "url": "mysql://u@localhost/perfscore",
+                "pg-down": f"postgresql://u:secret@/perfscore?host={tmp_path}/nosocket"}[where]
     with pytest.raises(StoreError, match={"file": "是一个文件", "under-file": "无法创建存储文件夹",
-                                          "url": "postgresql://"}[where]):
+                                          "url": "不支持 mysql://", "pg-down": "无法使用存储 postgresql://u:\\*\\*\\*@"}[where]):
         store_run(run_2024, location)
     assert (tmp_path / "f.txt").read_text(encoding="utf-8") == "x"
 
@@ -267,3 +269,33 @@ def test_cli_html_default_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert str(out) in res.stderr
     res = CliRunner().invoke(app, ["score", str(DATA / "overview"), "-f", "html", "-o", "sub/o.html"])
     assert (tmp_path / "sub" / "o.html").exists()
+
+
+def test_version_two_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
+    """A store from before run hashes, per-一级 scores and indicators (schema 2) keeps its rows and gains them."""
+    # The version-2 tables as perfscore wrote them (scoring/store/sqlite.py at commit 44bc955).
+    ddl = ["CREATE TABLE runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, ruleset TEXT NOT NULL, ruleset_version "
+           "TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, rows_read INTEGER NOT NULL, "
+           "rows_scored INTEGER NOT NULL, rows_rejected INTEGER NOT NULL)",
+           "CREATE TABLE results (ruleset TEXT NOT NULL, year INTEGER NOT NULL, dept_code TEXT NOT NULL, dept_name "
+           "TEXT NOT NULL, total REAL NOT NULL, grade TEXT NOT NULL, n_projects INTEGER NOT NULL, budget_final REAL, "
+           "spent REAL, ruleset_version TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, "
+           "run_id INTEGER NOT NULL REFERENCES runs (run_id), trace TEXT NOT NULL, "
+           "PRIMARY KEY (ruleset, year, dept_code))"]
+    with sqlite3.connect(tmp_path / DB_FILE) as con:
+        for statement in ddl:
+            con.execute(statement)
+        con.execute("INSERT INTO runs VALUES (1, 'mof-project', '2020.1', 'abc', '2024-01-01', 5, 5, 0)")
+        con.execute("INSERT INTO results VALUES ('mof-project', 2023, ?, '旧名', 77.5, '中', 3, 100, 90, '2020.1', "
+                    "'abc', '2024-01-01', 1, '{}')", (CODE,))
+        con.execute("PRAGMA user_version = 2")
+    assert history(tmp_path, CODE)[["year", "total", "grade"]].values.tolist() == [[2023, 77.5, "中"]]
+    store_run(run_2024, tmp_path)
+    store = open_store(tmp_path)
+    assert history(tmp_path, CODE)["year"].tolist() == [2023, 2024]
+    assert store.level1_scores([2023]).empty  # nothing invented for the old row
+    assert len(store.indicators([2024])) == len(run_2024.result.items)
+    assert store.runs()["input_files"].map(len).tolist() == [0, 4]  # the old run's rows are still stored
+    with sqlite3.connect(tmp_path / DB_FILE) as con:
+        assert con.execute("PRAGMA user_version").fetchone() == (3,)
+

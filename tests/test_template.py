@@ -256,3 +256,40 @@ def test_filled_template_and_gbk_csv_score_identically(book_path: Path, tmp_path
         pd.testing.assert_frame_equal(_comparable(a.result.projects), _comparable(b.result.projects))
         assert len(a.result.projects) == 8
     assert set(a.result.items["_sheet"].dropna()) <= set(SHEETS)  # the xlsx rows name their sheet
+
+
+# ------------------------------------------------------------------ 主管部门 and 行业
+
+
+def test_supervisor_and_sector_in_template_and_result(book: openpyxl.Workbook, tmp_path: Path) -> None:
+    """单位信息 carries 主管部门 and 行业 (功能分类): in the template, read from CSV under an alias and from the
+    perfscore workbook, blank allowed, and carried into ScoreResult.departments for the 汇总表."""
+    heads = [c.value for c in book["单位信息"][1]]
+    assert heads[-2:] == ["主管部门", "行业"]
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for f in EXAMPLE.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    info = pd.read_csv(folder / "单位信息.csv", dtype=str)
+    extra = info.iloc[[0]].assign(部门编码="430203099", 部门名称="芦淞区某某中心")
+    info = pd.concat([info, extra]).assign(主管部门=["芦淞区人民政府", ""], 功能分类=["城乡社区支出", "教育支出"])
+    info.to_csv(folder / "单位信息.csv", index=False)
+    ds = validate(load_path(folder), load_ruleset("mof-project"), 2024)
+    d = ds.departments.set_index("dept_code")
+    assert d.loc["430203017", "supervisor"] == "芦淞区人民政府"
+    assert d.loc["430203017", "sector"] == "城乡社区支出"
+    blank: object = d.loc["430203099", "supervisor"]
+    assert blank is None or blank != blank or blank == ""  # blank allowed: missing, not rejected
+    assert not [r for r in ds.rejections if r.table == "departments"]
+    run = api.run_path(folder, "mof-project", 2024)
+    res = run.result.departments.set_index("dept_code")
+    assert [res.at["430203017", "supervisor"], res.at["430203017", "sector"]] == ["芦淞区人民政府", "城乡社区支出"]
+    # The perfscore workbook: same columns, read back by header.
+    path = write_template(tmp_path / "t.xlsx", year=2024)[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["单位信息"]
+    col = {c.value: c.column_letter for c in ws[1]}
+    ws["A2"], ws[f"{col['主管部门']}2"], ws[f"{col['行业']}2"] = "T001", "某某区人民政府", "教育支出"
+    wb.save(path)
+    ds = validate(load_path(path), load_ruleset("mof-project"), 2024)
+    assert ds.departments[["supervisor", "sector"]].values.tolist() == [["某某区人民政府", "教育支出"]]

@@ -53,9 +53,18 @@ TEXT_FMT: Final = "@"  # a text column: Excel keeps "=4次" as text and codes ke
 
 
 
+# Every cell is set in 宋体 (SimSun), the face of printed 自评表; the font records charset 134 (GB2312) so that
+# an office suite without 宋体 substitutes its own Chinese serif (LibreOffice on Linux: Noto Serif CJK SC, the
+# named fallback) instead of a Latin face that would show boxes.
+BODY_FONT: Final = "宋体"
+FALLBACK_FONT: Final = "Noto Serif CJK SC"
+GB2312_CHARSET: Final = 134
+BODY_SIZE: Final = 11
+
+
 @dataclass(frozen=True, slots=True)
 class FontSpec:
-    """A font as data: bold/italic, size in points, colour RRGGBB, underlined."""
+    """A font as data: bold/italic, size in points, colour RRGGBB, underlined (always in BODY_FONT)."""
 
     bold: bool = False
     italic: bool = False
@@ -97,8 +106,8 @@ def _fill(color: str) -> PatternFill:
 def _font(spec: FontSpec) -> Font:
     from openpyxl.styles import Font
 
-    return Font(bold=spec.bold, italic=spec.italic, size=spec.size, color=spec.color,
-                underline="single" if spec.underline else None)
+    return Font(name=BODY_FONT, charset=GB2312_CHARSET, bold=spec.bold, italic=spec.italic,
+                size=spec.size or BODY_SIZE, color=spec.color, underline="single" if spec.underline else None)
 
 
 @cache
@@ -286,6 +295,11 @@ def new_workbook(first_sheet: str | None = None) -> tuple[Workbook, Worksheet | 
     from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
+    # The workbook's default font (style 0) is 宋体 too, so cells without a style of their own are not Calibri.
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb._fonts = IndexedList([Font(name=BODY_FONT, charset=GB2312_CHARSET, sz=BODY_SIZE)])
     ws = wb.active
     assert isinstance(ws, Worksheet)
     if first_sheet is None:
@@ -416,9 +430,17 @@ def define_name(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def print_landscape(ws: Worksheet) -> None:
-    """Printed as people print a 自评表: landscape, all columns on one page width."""
+def print_landscape(ws: Worksheet, title_rows: str | None = None) -> None:
+    """Printed as people print a 自评表: A4 landscape, all columns on one page width, centred, page numbers at
+    the foot; `title_rows` ("8:8") repeat on every printed page (the table header)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title_rows is not None:
+        ws.print_title_rows = title_rows
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

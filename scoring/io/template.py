@@ -67,6 +67,8 @@ _HELP: dict[str | tuple[str, str], str] = {
                  "以“示例”开头的行为模板示例，读取时跳过，请直接覆盖或删除。",
     "dept_name": "部门（单位）全称，如 株洲市芦淞区城市管理和综合执法局。",
     "year": "填四位年份；写成日期也可，按其年份读取。",
+    "supervisor": "可留空。财政局汇总表按主管部门分组统计；二级单位填其主管部门全称。",
+    "sector": "可留空。按支出功能分类（类）填写，财政局汇总表按行业分组统计。",
     "staff_authorized": "核定编制数（人），用于在职人员控制率。",
     "staff_actual": "年末实有在职人数（人），用于在职人员控制率。",
     "line": "从下拉列表选择；同一科目一行。一般公共预算 = 基本支出 + 项目支出，基本支出 = 人员经费 + 公用经费。",
@@ -161,7 +163,7 @@ def sample_rows(ruleset: Ruleset, year: int) -> dict[str, list[dict[str, object]
     return {
         "departments": [
             {"dept_code": d, "dept_name": "示例：某某区城市管理局（请改为本单位）", "year": year,
-             "staff_authorized": 30, "staff_actual": 28},
+             "supervisor": "示例：某某区人民政府", "sector": "城乡社区支出", "staff_authorized": 30, "staff_actual": 28},
         ],
         "budget": [
             {"dept_code": d, "line": "一般公共预算", "budget_initial": 1200, "budget_final": 1250, "spent": 1180.5,

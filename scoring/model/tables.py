@@ -47,6 +47,11 @@ DEPARTMENTS = Table("departments", "单位信息", (
     # Text only the department knows; the report carries it, or leaves a 【待单位补充】 placeholder.
     Column("organization", "机构设置", ("内设机构", "机构设置情况"), comment="单位性质、内设股室和所属二级机构，写入自评报告“基本情况”"),
     Column("functions", "主要职能", ("单位职能", "职能"), comment="单位主要职能和年度重点工作，写入自评报告“基本情况”"),
+    # Who the department reports to and its 功能分类 行业: the bureau's 汇总表 sums by both (optional, blank
+    # allowed). Last, so writers that fill the first columns by position (extract) are unaffected.
+    Column("supervisor", "主管部门", ("归口部门", "主管单位"), comment="本单位的主管部门；主管部门本身可填本单位名称或留空"),
+    Column("sector", "行业", ("功能分类", "所属行业", "行业（功能分类）"),
+           comment="支出功能分类（类），如 城乡社区支出、教育支出、卫生健康支出"),
 ))
 
 BUDGET = Table("budget", "预算收支", (

@@ -470,7 +470,9 @@ def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.Da
 
 
 def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
-    d = ds.departments.set_index("dept_code")[["dept_name", "year"]].copy()
+    # 主管部门 / 行业 / status ride along when the input has them, so the bureau's 汇总表 can group by them.
+    carried = [c for c in ("supervisor", "sector", "status") if c in ds.departments.columns]
+    d = ds.departments.set_index("dept_code")[["dept_name", "year", *carried]].copy()
     if ruleset.scope == "project":
         # A department's project score is the budget-weighted mean of its projects' totals
         # (equal weights when no budget is given), so large projects count for more.

@@ -6,6 +6,8 @@ A new format is one module with a function of the run, plus one `register(Render
 - kind TERMINAL: the renderer returns text, printed on the screen or written to `--out`;
 - kind FILE: always a file (a workbook, a web page, a Word document), at `--out` or, without it,
   `perfscore-<ruleset>-<year>.<extension>` in the current folder;
+- a batch folder (`render_batch`): every department's documents in its own folder plus the 汇总表;
+  `score --out DIR` (a folder, or a name without an extension) asks for it;
 - scope "run": the whole run (`score --format`); scope "department": one department's report (`report`),
   chosen by the extension of `--out`.
 """
@@ -23,6 +25,7 @@ from scoring.core import atomic
 from scoring.core.errors import InputError, UsageError, did_you_mean
 from scoring.core.paths import distinct_names, inside, safe_name
 from scoring.model.run import Run
+from scoring.render.batch import BatchOutput, render_summary_xlsx, write_batch
 from scoring.render.common import counts_line
 from scoring.render.html import render_html
 from scoring.render.json import render_json
@@ -162,6 +165,22 @@ def render_reports(run: Run, out: Path | None, dept_code: str | None = None) -> 
     return written
 
 
+def is_batch_folder(out: Path | None) -> bool:
+    """Whether `--out` names a folder for the batch run: an existing folder, or a name without an extension
+    (as `report --out` already reads it); a name with an extension stays one file in the format asked."""
+    return out is not None and (out.is_dir() or out.suffix == "")
+
+
+def render_batch(run: Run, folder: Path, progress: Callable[[str], None] | None = None) -> BatchOutput:
+    """The bureau's batch: per department a folder with the 自评表 xlsx, the report docx and md and the JSON
+    trace, plus the 汇总表 (`scoring.render.batch`); `progress(name)` after each department."""
+    return write_batch(run, folder, progress)
+
+
+def _summary(run: Run, options: Options, path: Path) -> None:
+    render_summary_xlsx(run, path)
+
+
 def _xlsx(run: Run, options: Options, path: Path) -> None:
     render_xlsx(run, path)
 
@@ -187,6 +206,9 @@ def _register_builtins() -> None:
                       write=_xlsx))
     register(Renderer("html", Kind.FILE, ".html", "网页概览 / HTML overview",
                       text=lambda run, o: render_html(run)))
+    # After xlsx, so an --out ending in .xlsx still means the 自评表 workbook; `-f summary` asks for this one.
+    register(Renderer("summary", Kind.FILE, ".xlsx", "汇总表：排名、等级分布、按主管部门/行业、问题 / bureau summary",
+                      write=_summary))
     # The department report: Markdown first, so it is the default for an --out of any other extension.
     register(Renderer("report-md", Kind.TERMINAL, ".md", "自评报告 Markdown / report", text=_report,
                       scope="department"))

@@ -9,9 +9,11 @@ Sheets, in order:
   and 总分 and 等级 rows;
 - 问题与措施 (findings), 一致性检查 (checks), 被拒绝的行 (rejections).
 
-Scores are stored as numbers at full precision with a 0.00 number format, so Excel shows them rounded
-half-up like `fmt2` while sums over the cells still equal the totals. Cells, styles and widths come from
-`scoring.adapters.xlsx`.
+Every number is stored as the document states it: scores and money rounded half-up to two places (as
+`fmt2` prints them), rates to two places of a percentage, so a reviewer copying a cell gets 9.04, never
+9.035555555555556 behind a 0.00 format; 总分 is the rounded total, not a sum of rounded cells. Sheets are set
+in 宋体 and print on A4 landscape with their header rows repeated on every page. Cells, styles, fonts and
+page setup come from `scoring.adapters.xlsx`.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from scoring.adapters.xlsx import (
     title_font,
     write_rows,
 )
-from scoring.core.display import finite_or_none as _num
+from scoring.core.display import finite_or_none, round_half_up
 from scoring.core.frames import iter_rows
 from scoring.core.severity import SEVERITIES, SEVERITY_ZH
 from scoring.core.text import text_col
@@ -67,6 +69,18 @@ FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分�
 SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 # ------------------------------------------------------------------ helpers
+
+
+def _num(v: Any) -> float | None:
+    """A score or an amount as the document states it: rounded half-up to two places (None when blank)."""
+    x = finite_or_none(v)
+    return None if x is None else round_half_up(x, 2)
+
+
+def _rate(v: Any) -> float | None:
+    """A ratio shown as 0.00%: rounded to the four places the percentage shows (0.812345 → 0.8123)."""
+    x = finite_or_none(v)
+    return None if x is None else round_half_up(x, 4)
 
 
 def _text(v: Any) -> str:
@@ -138,7 +152,7 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
         ordered = sorted(iter_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
         prow = [[_text(dept_names.get(p.dept_code)), _text(p.project_code), _text(p.project_name),
-                 _num(p.budget_final), _num(p.spent), _num(p.execution_rate), _num(p.total), _text(p.grade)]
+                 _num(p.budget_final), _num(p.spent), _rate(p.execution_rate), _num(p.total), _text(p.grade)]
                 for p in ordered]
         _table(ws, top + 1, headers, prow, {3: MONEY_FMT, 4: MONEY_FMT, 5: PCT_FMT, 6: SCORE_FMT})
         for r, p in enumerate(ordered, start=top + 2):
@@ -175,7 +189,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         items = items[items["project_code"] == project_code]
         title, name_label, name = "项目支出绩效自评表", "项目名称", _text(proj["project_name"])
         funds = [_num(proj["budget_initial"]), _num(proj["budget_final"]), _num(proj["spent"])]
-        rate = _num(proj["execution_rate"])
+        rate = _rate(proj["execution_rate"])
         metric = items[items["kind"] == "metric"]
         weight = _num(metric["weight"].sum()) if len(metric) else None
         points = _num(metric["points"].sum()) if len(metric) else None
@@ -187,7 +201,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         p = p[p["dept_code"] == dept_code]
         funds = [_num(p["budget_initial"].sum(min_count=1)), _num(p["budget_final"].sum(min_count=1)),
                  _num(p["spent"].sum(min_count=1))]
-        rate = funds[2] / funds[1] if funds[1] and funds[2] is not None else None
+        rate = _rate(funds[2] / funds[1]) if funds[1] and funds[2] is not None else None
         weight = points = None
         total, grade = _num(dept["total"]), _text(dept["grade"])
 
@@ -213,22 +227,39 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         put(ws, 4, 2, dept_code)
         merge(ws, 4, 2, 4, ncol)
 
-    # Funds block (万元): the row of the MoF form the 执行率 points are scored on.
+    # Funds block (万元), as the MoF form has it: 年度资金总额 (the row 执行率 is scored on) and its sources.
     put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=HEAD_FILL,
-         align=CENTER)
-    merge(ws, 5, 1, 6, 1)
+        align=CENTER)
     put(ws, 5, 2, "", fill=HEAD_FILL)
     for i, h in enumerate(FUNDS_HEADERS):
         put(ws, 5, 3 + i, h, bold=True, fill=HEAD_FILL, align=CENTER)
     put(ws, 5, ncol, "", fill=HEAD_FILL)
-    put(ws, 6, 2, "年度资金总额", align=CENTER)
-    for i, (v, fmt) in enumerate(zip([*funds, weight, rate, points],
-                                     [MONEY_FMT] * 3 + [SCORE_FMT, PCT_FMT, SCORE_FMT], strict=True)):
-        put(ws, 6, 3 + i, v, fmt)
-    put(ws, 6, ncol, "")
+    sources = _fund_sources(run, dept_code, project_code)
+    for r, (label, amounts) in enumerate([("年度资金总额", [*funds, weight, rate, points]), *sources], start=6):
+        put(ws, r, 2, label, align=CENTER)
+        for i, (v, fmt) in enumerate(zip(amounts, [MONEY_FMT] * 3 + [SCORE_FMT, PCT_FMT, SCORE_FMT], strict=True)):
+            put(ws, r, 3 + i, v, fmt)
+        put(ws, r, ncol, "")
+    merge(ws, 5, 1, 5 + 1 + len(sources), 1)
+
+    # 年度总体目标: 预期目标 | 实际完成情况. The unit's own words where the input has them (项目概况), else a
+    # marked placeholder a reviewer sees at once; perfscore never invents a goal.
+    g = 6 + 1 + len(sources)
+    goal, achieved = _goal_texts(run, dept_code, project_code)
+    put(ws, g, 1, "年度总体目标", bold=True, fill=HEAD_FILL, align=CENTER)
+    merge(ws, g, 1, g + 1, 1)
+    put(ws, g, 2, "预期目标", bold=True, fill=HEAD_FILL, align=CENTER)
+    merge(ws, g, 2, g, 5)
+    put(ws, g, 6, "实际完成情况", bold=True, fill=HEAD_FILL, align=CENTER)
+    merge(ws, g, 6, g, ncol)
+    put(ws, g + 1, 2, goal, align=WRAP)
+    merge(ws, g + 1, 2, g + 1, 5)
+    put(ws, g + 1, 6, achieved, align=WRAP)
+    merge(ws, g + 1, 6, g + 1, ncol)
+    ws.row_dimensions[g + 1].height = max(30, 15 * (1 + max(len(goal) // 40, len(achieved) // 50)))
 
     items = _grouped(items)
-    head = 8
+    head = g + 3
     header(ws, head, ITEM_HEADERS)
     first = head + 1
     r = first - 1
@@ -262,8 +293,40 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     widths = {1: 14, 2: 16, 3: 24, 4: 16, 5: 16, 6: 10, 7: 10, 8: 10, 9: 56}
     set_widths(ws, widths)
     ws.freeze_panes = ws.cell(row=first, column=1)
-    print_landscape(ws)
-    ws.print_title_rows = f"{head}:{head}"
+    print_landscape(ws, title_rows=f"{head}:{head}")
+
+
+FUND_SOURCES = (("其中：当年财政拨款", "funds_current"), ("上年结转资金", "funds_carried"), ("其他资金", "funds_other"))
+GOAL_PLACEHOLDER = "【待单位补充：年度总体目标】"
+ACHIEVED_PLACEHOLDER = "【待单位补充：年度总体目标实际完成情况】"
+
+
+def _fund_sources(run: Run, dept_code: str, project_code: str | None) -> list[tuple[str, list[Any]]]:
+    """The 当年财政拨款 / 上年结转资金 / 其他资金 rows: amounts where the input has them (columns funds_current,
+    funds_carried, funds_other of 项目支出), blank cells otherwise so the form stays whole for the unit to fill."""
+    p = run.dataset.projects
+    p = p[p["dept_code"] == dept_code]
+    if project_code is not None:
+        p = p[p["project_code"] == project_code]
+    out: list[tuple[str, list[Any]]] = []
+    for label, col in FUND_SOURCES:
+        v = _num(p[col].sum(min_count=1)) if col in p.columns else None
+        out.append((label, [None, v, None, None, None, None]))
+    return out
+
+
+def _goal_texts(run: Run, dept_code: str, project_code: str | None) -> tuple[str, str]:
+    """(预期目标, 实际完成情况): a goal column if the input has one, else the project's 项目概况, else placeholders."""
+    p = run.dataset.projects
+    p = p[p["dept_code"] == dept_code]
+    if project_code is not None:
+        p = p[p["project_code"] == project_code]
+    goal = achieved = ""
+    if project_code is not None and len(p):
+        row = p.iloc[0]
+        goal = _text(row.get("goal")) or _text(row.get("description"))
+        achieved = _text(row.get("achieved"))
+    return goal.strip() or GOAL_PLACEHOLDER, achieved.strip() or ACHIEVED_PLACEHOLDER
 
 
 def _grouped(items: pd.DataFrame) -> pd.DataFrame:
@@ -348,8 +411,9 @@ def build_workbook(run: Run) -> Workbook:
     _findings(wb.create_sheet(FINDINGS_SHEET), run)
     _checks(wb.create_sheet(CHECKS_SHEET), run)
     _rejections(wb.create_sheet(REJECTIONS_SHEET), run)
-    for ws in (summary, wb[FINDINGS_SHEET], wb[CHECKS_SHEET], wb[REJECTIONS_SHEET]):
-        print_landscape(ws)
+    print_landscape(summary, title_rows="6:6")
+    for ws in (wb[FINDINGS_SHEET], wb[CHECKS_SHEET], wb[REJECTIONS_SHEET]):
+        print_landscape(ws, title_rows="1:1")
     return wb
 
 

@@ -1,8 +1,9 @@
 """The results-store interface: what a run writes and what history and export read, whatever the database.
 
-`open_store` picks the backend from the location: a local folder is a SQLite store (`scoring.store.sqlite`).
-A database URL (``postgresql://…``) is the place for a SQLAlchemy backend implementing `ResultStore`; until
-one exists such a URL is refused with a clear message rather than created as a folder named "postgresql:".
+`open_store` picks the backend from the location: a local folder is a SQLite store (`scoring.store.sqlite`);
+a ``postgresql://user@/db?host=/socket/dir`` URL is a PostgreSQL store shared by several analysts
+(`scoring.store.postgres`, through SQLAlchemy). Any other URL is refused with a clear message rather than
+created as a folder named "mysql:". Both backends share their queries (`scoring.store.sql`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ HISTORY_COLUMNS = ("year", "ruleset", "ruleset_version", "ruleset_fingerprint", 
                    "grade", "n_projects", "stored_at")
 DEPARTMENT_COLUMNS = ("year", "ruleset", "dept_code", "dept_name", "total", "grade", "rank", "n_projects",
                       "budget_final", "spent", "ruleset_version", "ruleset_fingerprint", "stored_at")
+# Columns of ResultStore.indicators: one row per scored indicator of a stored department (pos keeps the order).
+INDICATOR_COLUMNS = ("ruleset", "year", "dept_code", "dept_name", "project_code", "pos", "indicator_id", "name",
+                     "level1", "unit", "comparator", "direction", "qualitative", "target", "actual", "completion")
+# Columns of ResultStore.level1_scores: a department's score under each 一级指标 (they add up to its total).
+LEVEL1_COLUMNS = ("ruleset", "year", "dept_code", "level1", "score")
+# Columns of ResultStore.runs; input_files is {path: sha256} of every file the run read.
+RUN_COLUMNS = ("run_id", "ruleset", "ruleset_version", "ruleset_fingerprint", "stored_at", "rows_read",
+               "rows_scored", "rows_rejected", "input_files")
 
 
 class StoreError(PerfscoreError):
@@ -38,6 +47,25 @@ class RunRecord:
     rows_read: int
     rows_scored: int
     rows_rejected: int
+    input_files: tuple[tuple[str, str], ...] = ()  # (path, sha256 of its bytes) of every file read
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """One scored indicator of a stored department: enough for history and target advice."""
+
+    project_code: str
+    pos: int
+    indicator_id: str
+    name: str
+    level1: str
+    unit: str
+    comparator: str
+    direction: str  # higher | lower
+    qualitative: bool
+    target: float | None
+    actual: float | None
+    completion: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +81,8 @@ class StoredRow:
     budget_final: float | None
     spent: float | None
     trace: str  # the department's JSON trace (see scoring.model.trace)
+    level1: tuple[tuple[str, float], ...] = ()  # (一级指标, score), adding up to total
+    indicators: tuple[IndicatorRow, ...] = ()
 
 
 class ResultStore(Protocol):
@@ -70,6 +100,18 @@ class ResultStore(Protocol):
 
     def departments(self, year: int | None = None, ruleset: str | None = None) -> pd.DataFrame:
         """Stored departments (DEPARTMENT_COLUMNS), ranked within each year and ruleset."""
+        ...
+
+    def indicators(self, years: Sequence[int] | None = None, ruleset: str | None = None) -> pd.DataFrame:
+        """Stored indicators (INDICATOR_COLUMNS) of the given years (all when None), in stored order."""
+        ...
+
+    def level1_scores(self, years: Sequence[int] | None = None, ruleset: str | None = None) -> pd.DataFrame:
+        """Each stored department's per-一级 scores (LEVEL1_COLUMNS)."""
+        ...
+
+    def runs(self) -> pd.DataFrame:
+        """The runs whose rows are still stored (RUN_COLUMNS), oldest first; a re-run replaced its predecessor."""
         ...
 
     def names(self) -> dict[str, str]:
@@ -90,12 +132,16 @@ class ResultStore(Protocol):
 
 
 def open_store(location: str | Path) -> ResultStore:
-    """The store at `location`: a folder (SQLite, created on first write) or, later, a database URL."""
+    """The store at `location`: a folder (SQLite, created on first write) or a ``postgresql://`` URL."""
     text = str(location)
     if "://" in text:
         scheme = text.split("://", 1)[0]
-        raise StoreError(f"暂不支持 {scheme}:// 存储地址，--store 目前只接受本地文件夹（SQLite）"
-                         f" / only a local folder is supported as a store for now")
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            from scoring.store.postgres import PostgresStore
+
+            return PostgresStore(text)
+        raise StoreError(f"不支持 {scheme}:// 存储地址：--store 接受本地文件夹（SQLite）或 postgresql:// 地址"
+                         f" / a store is a local folder or a postgresql:// URL")
     from scoring.store.sqlite import SqliteStore
 
     return SqliteStore(Path(location))

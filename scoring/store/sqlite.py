@@ -1,6 +1,8 @@
 """The SQLite results store: one database file per store folder, WAL journal, one transaction per run.
 
-    ROOT/index.sqlite      tables runs (one row per stored run) and results (one row per ruleset, year, department)
+    ROOT/index.sqlite      tables runs (one row per stored run, with the sha256 of every input file it read),
+                           results (one row per ruleset, year, department: total, grade, per-一级 scores, trace)
+                           and indicators (one row per scored indicator: target, actual, completion)
 
 Why this shape: a run killed at any instant (kill -9, power cut) must leave the store exactly as it was before or
 after that run, and two analysts storing into one folder at once must both keep every row. SQLite gives both:
@@ -20,23 +22,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from scoring.store.backend import DEPARTMENT_COLUMNS, HISTORY_COLUMNS, RunRecord, StoredRow, StoreError
+from scoring.store.backend import StoreError
+from scoring.store.sql import UPSERT_RESULT, Execute, Params, SqlStore
 
 DB_FILE = "index.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # A concurrent run holds the write lock only while it inserts its rows (well under a second for hundreds of
 # departments); waiting up to two minutes rides out a slow disk without ever failing an analyst's run.
 BUSY_TIMEOUT_S = 120.0
 
-_TABLES = (
-    """CREATE TABLE IF NOT EXISTS runs (
+_RUNS = """CREATE TABLE IF NOT EXISTS runs (
         run_id INTEGER PRIMARY KEY AUTOINCREMENT,
         ruleset TEXT NOT NULL,
         ruleset_version TEXT NOT NULL,
@@ -44,9 +44,10 @@ _TABLES = (
         stored_at TEXT NOT NULL,
         rows_read INTEGER NOT NULL,
         rows_scored INTEGER NOT NULL,
-        rows_rejected INTEGER NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS results (
+        rows_rejected INTEGER NOT NULL,
+        input_files TEXT NOT NULL DEFAULT '{}'
+    )"""
+_RESULTS = """CREATE TABLE IF NOT EXISTS results (
         ruleset TEXT NOT NULL,
         year INTEGER NOT NULL,
         dept_code TEXT NOT NULL,
@@ -61,22 +62,46 @@ _TABLES = (
         stored_at TEXT NOT NULL,
         run_id INTEGER NOT NULL REFERENCES runs (run_id),
         trace TEXT NOT NULL,
+        level1 TEXT NOT NULL DEFAULT '{}',
         PRIMARY KEY (ruleset, year, dept_code)
-    )""",
-    "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
-)
-_UPSERT = (
-    "INSERT INTO results (ruleset, year, dept_code, dept_name, total, grade, n_projects, budget_final, spent, "
-    "ruleset_version, ruleset_fingerprint, stored_at, run_id, trace) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-    "ON CONFLICT (ruleset, year, dept_code) DO UPDATE SET dept_name=excluded.dept_name, total=excluded.total, "
-    "grade=excluded.grade, n_projects=excluded.n_projects, budget_final=excluded.budget_final, "
-    "spent=excluded.spent, ruleset_version=excluded.ruleset_version, "
-    "ruleset_fingerprint=excluded.ruleset_fingerprint, stored_at=excluded.stored_at, run_id=excluded.run_id, "
-    "trace=excluded.trace"
-)
+    )"""
+_INDICATORS = """CREATE TABLE IF NOT EXISTS indicators (
+        ruleset TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        dept_code TEXT NOT NULL,
+        project_code TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        indicator_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        level1 TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        comparator TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        qualitative INTEGER NOT NULL,
+        target REAL,
+        actual REAL,
+        completion REAL,
+        PRIMARY KEY (ruleset, year, dept_code, pos)
+    )"""
+_TABLES = (_RUNS, _RESULTS, _INDICATORS,
+           "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
+           "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)")
 
 
-class SqliteStore:
+class _Exec:
+    """`Execute` over one sqlite3 connection."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def __call__(self, sql: str, params: Params | list[Params] | None = None) -> list[tuple[Any, ...]]:
+        if isinstance(params, list):
+            self.con.executemany(sql, params)
+            return []
+        return self.con.execute(sql, params or {}).fetchall()
+
+
+class SqliteStore(SqlStore):
     """A store folder holding one SQLite database."""
 
     def __init__(self, root: Path) -> None:
@@ -119,38 +144,47 @@ class SqliteStore:
             raise StoreError(f"存储 {self.path} 不是有效的 perfscore 数据库：{exc}"
                              f" / not a perfscore store database") from exc
 
-    def _ensure_schema(self, con: sqlite3.Connection) -> None:
-        """Create the tables, or migrate a version-1 store (trace paths to JSON files) in place; inside a transaction."""
-        version = con.execute("PRAGMA user_version").fetchone()[0]
+    def _ensure_schema(self, execute: Execute) -> None:
+        """Create the tables, or migrate a version-1 or -2 store in place; inside the write transaction."""
+        version = execute("PRAGMA user_version")[0][0]
         if version > SCHEMA_VERSION:
             raise StoreError(f"存储 {self.path} 由更新版本的 perfscore 写入（结构版本 {version}），请升级 perfscore")
         if version == SCHEMA_VERSION:
             return
-        old = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='results'").fetchone()
-        if old:
-            con.execute("ALTER TABLE results RENAME TO results_v1")
-        for ddl in _TABLES:
-            con.execute(ddl)
-        if old:
-            self._migrate_v1(con)
-        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version == 2:
+            # Version 2 had no input hashes, per-一级 scores or indicators: older rows keep empty ones.
+            execute("ALTER TABLE runs ADD COLUMN input_files TEXT NOT NULL DEFAULT '{}'")
+            execute("ALTER TABLE results ADD COLUMN level1 TEXT NOT NULL DEFAULT '{}'")
+            for ddl in _TABLES:
+                execute(ddl)
+        else:
+            old = execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='results'")
+            if old:
+                execute("ALTER TABLE results RENAME TO results_v1")
+            for ddl in _TABLES:
+                execute(ddl)
+            if old:
+                self._migrate_v1(execute)
+        execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _migrate_v1(self, con: sqlite3.Connection) -> None:
+    def _migrate_v1(self, execute: Execute) -> None:
         """Version 1 kept each trace in ROOT/<year>/<ruleset>/<code>.json; fold them into the database."""
-        rows = con.execute("SELECT year, ruleset, ruleset_version, ruleset_fingerprint, dept_code, dept_name, total, "
-                           "grade, n_projects, trace, stored_at FROM results_v1").fetchall()
-        run_id = con.execute(
+        rows = execute("SELECT year, ruleset, ruleset_version, ruleset_fingerprint, dept_code, dept_name, total, "
+                       "grade, n_projects, trace, stored_at FROM results_v1")
+        run_id = execute(
             "INSERT INTO runs (ruleset, ruleset_version, ruleset_fingerprint, stored_at, rows_read, rows_scored, "
-            "rows_rejected) VALUES ('(migrated)', '', '', '', 0, 0, 0)").lastrowid
+            "rows_rejected) VALUES ('(migrated)', '', '', '', 0, 0, 0) RETURNING run_id")[0][0]
         for year, rs, version, fp, code, name, total, grade, n_proj, rel, stamp in rows:
             try:
                 body = (self.root / str(rel)).read_text(encoding="utf-8")
                 json.loads(body)
             except (OSError, ValueError):
                 body = "{}"
-            con.execute(_UPSERT, (rs, year, code, name, total, grade, n_proj, None, None, version, fp, stamp,
-                                  run_id, body))
-        con.execute("DROP TABLE results_v1")
+            execute(UPSERT_RESULT, {"ruleset": rs, "year": year, "dept_code": code, "dept_name": name,
+                                    "total": total, "grade": grade, "n_projects": n_proj, "budget_final": None,
+                                    "spent": None, "ruleset_version": version, "ruleset_fingerprint": fp,
+                                    "stored_at": stamp, "run_id": run_id, "trace": body, "level1": "{}"})
+        execute("DROP TABLE results_v1")
 
     def check(self) -> None:
         if not self.exists():
@@ -159,76 +193,28 @@ class SqliteStore:
         with self._connect() as con:
             con.execute("PRAGMA user_version").fetchone()  # a damaged file fails here, before any scoring
 
-    def put(self, run: RunRecord, rows: Sequence[StoredRow]) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[Execute]:
         with self._connect(create=True) as con:
             # IMMEDIATE takes the write lock up front, so a concurrent run waits here (busy timeout) rather than
             # failing at its first INSERT after having read a now-stale state.
             con.execute("BEGIN IMMEDIATE")
             try:
-                self._ensure_schema(con)
-                run_id = con.execute(
-                    "INSERT INTO runs (ruleset, ruleset_version, ruleset_fingerprint, stored_at, rows_read, "
-                    "rows_scored, rows_rejected) VALUES (?,?,?,?,?,?,?)",
-                    (run.ruleset, run.ruleset_version, run.ruleset_fingerprint, run.stored_at, run.rows_read,
-                     run.rows_scored, run.rows_rejected)).lastrowid
-                con.executemany(_UPSERT, [
-                    (run.ruleset, r.year, r.dept_code, r.dept_name, r.total, r.grade, r.n_projects, r.budget_final,
-                     r.spent, run.ruleset_version, run.ruleset_fingerprint, run.stored_at, run_id, r.trace)
-                    for r in rows])
+                yield _Exec(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
 
-    @contextmanager
-    def _reader(self) -> Iterator[sqlite3.Connection]:
+    def _read(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         with self._connect() as con:
             if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 # An older store: migrate under the write lock, then read.
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    self._ensure_schema(con)
+                    self._ensure_schema(_Exec(con))
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
-            yield con
-
-    def history(self, dept_code: str) -> pd.DataFrame:
-        with self._reader() as con:
-            rows = con.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM results WHERE dept_code = ? "
-                               "ORDER BY year, ruleset", (dept_code,)).fetchall()
-        return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-
-    def departments(self, year: int | None = None, ruleset: str | None = None) -> pd.DataFrame:
-        cols = [c if c != "rank" else
-                "RANK() OVER (PARTITION BY year, ruleset ORDER BY total DESC) AS rank" for c in DEPARTMENT_COLUMNS]
-        where: list[str] = []
-        args: list[int | str] = []
-        if year is not None:
-            where.append("year = ?")
-            args.append(year)
-        if ruleset is not None:
-            where.append("ruleset = ?")
-            args.append(ruleset)
-        sql = (f"SELECT {', '.join(cols)} FROM results" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY year, ruleset, total DESC, dept_code")
-        with self._reader() as con:
-            rows = con.execute(sql, args).fetchall()
-        return pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
-
-    def names(self) -> dict[str, str]:
-        if not self.exists():
-            return {}
-        with self._reader() as con:
-            rows = con.execute("SELECT dept_code, dept_name FROM results ORDER BY year, stored_at").fetchall()
-        return {str(c): str(n) for c, n in rows}
-
-    def trace(self, ruleset: str, year: int, dept_code: str) -> dict[str, Any] | None:
-        with self._reader() as con:
-            row = con.execute("SELECT trace FROM results WHERE ruleset = ? AND year = ? AND dept_code = ?",
-                              (ruleset, year, dept_code)).fetchone()
-        if row is None:
-            return None
-        out: dict[str, Any] = json.loads(row[0])
-        return out
+            return con.execute(sql, params or {}).fetchall()

@@ -21,8 +21,15 @@ matched when their names are similar (difflib ratio ≥ 0.6 after dropping 项�
 matched project takes the section's full name; its 全年执行数 comes from the list (the accounting figure)
 when both give one and they differ (the difference is reported).
 
+Headline figures (issue 14): reports of other provinces name the same figures differently (年初批复预算,
+调整预算后, 实际到位, 已完成拨付 …); `narrative` reads them by the phrasings in phrasings.yaml, each figure by its
+nearest governing phrase, a figure inside 含…/其中… left out, an unclear one shown in 核对 and not used. They
+fill 预算收支 (合计) and 项目支出 only when the 科目 and project-section passes found nothing, and give the
+到位率 / 执行率 / 预算调整幅度 checks.
+
 The package, in the order a report goes through it: `read` (txt/docx → text), `segment` (headings,
-sentences, table lines), `patterns` (amounts, flow words, generic phrases), `scan` (one pass collecting
+sentences, table lines), `patterns` (amounts, flow words, generic phrases), `narrative` (the phrasings file:
+unit name, headline figures, year context), `scan` (one pass collecting
 facts and issues), `reconcile` (projects matched, rows built, values checked against each other), `write`
 (the review workbook and the terminal summary); `model` holds the types they pass along. Names with a
 leading underscore are shared between these modules only.
@@ -39,6 +46,7 @@ from scoring.io.extract.model import (
     BudgetLine,
     Extraction,
     Fact,
+    Figure,
     IndicatorRow,
     Issue,
     Project,
@@ -49,7 +57,9 @@ from scoring.io.extract.reconcile import (
     amount_checks,
     budget_lines,
     formula_checks,
+    headline_figures,
     indicator_rows,
+    prose_indicators,
     reconcile_projects,
 )
 from scoring.io.extract.scan import Extractor
@@ -57,7 +67,7 @@ from scoring.io.extract.write import summary, write_workbook
 from scoring.rules.indicators import Library, default_library
 
 __all__ = [
-    "BudgetLine", "CHECK_SHEET", "Extraction", "Fact", "IndicatorRow", "Issue", "Project",
+    "BudgetLine", "CHECK_SHEET", "Extraction", "Fact", "Figure", "IndicatorRow", "Issue", "Project",
     "SOURCE_SHEET", "extract_path", "extract_text", "levels_of", "read_report", "summary", "write_workbook",
 ]
 
@@ -80,6 +90,8 @@ def extract_text(text: str, *, year: int | None = None, code: str | None = None,
     indicators = indicator_rows(ex, section_codes, generic)
     formula_checks(ex, indicators)
     ex.text_checks(fiscal_year)
+    figures, budget, projects = headline_figures(ex, budget, projects)
+    indicators = prose_indicators(ex, indicators, projects)
     amount_checks(ex, budget)
     if code:
         dept_code = code
@@ -90,7 +102,7 @@ def extract_text(text: str, *, year: int | None = None, code: str | None = None,
                  f"未指定部门编码，暂用 {dept_code}；请用 --code 指定或在“单位信息”表中改正")
     facts = tuple(sorted(ex.facts, key=lambda f: f.offset))
     return Extraction(Path(source), ex.text, dept_code, dept_name, fiscal_year, staff_auth, staff_actual, budget,
-                      projects, indicators, facts, tuple(ex.issues))
+                      projects, indicators, facts, tuple(ex.issues), figures)
 
 
 def extract_path(path: Path, *, year: int | None = None, code: str | None = None,

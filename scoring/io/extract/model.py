@@ -73,7 +73,8 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorRow:
-    """One row of 绩效指标 (or 整体绩效指标 when project is ""); the target is left for the reviewer."""
+    """One row of 绩效指标 (or 整体绩效指标 when project is ""); the target is left for the reviewer unless the
+    report states it (a 绩效目标 paragraph or an indicator table)."""
 
     project: str
     level1: str
@@ -82,6 +83,21 @@ class IndicatorRow:
     actual: str
     confidence: Confidence
     indicator_id: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One headline amount (万元) and what it means, for the unit (project "") or a named project."""
+
+    meaning: str  # initial 年初预算 / final 全年预算 / received 到位 / spent 执行 / carryover 结转结余
+    value: float
+    text: str  # as written: "985万元"
+    offset: int
+    sentence: str
+    phrase: str  # the governing phrase ("年初批复预算"); for a derived figure, the phrase that implies it
+    project: str = ""
+    confidence: Confidence = "高"
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,11 @@ class Extraction:
     indicators: tuple[IndicatorRow, ...]
     facts: tuple[Fact, ...]
     issues: tuple[Issue, ...]
+    figures: tuple[Figure, ...] = ()  # the report's headline figures by meaning, read by its phrasings
+
+    def figure(self, meaning: str, project: str = "") -> float | None:
+        """The headline figure (万元) of a meaning for the unit or a project; None when not written."""
+        return next((f.value for f in self.figures if f.meaning == meaning and f.project == project), None)
 
     def budget_value(self, line: str, column: str = "spent") -> float | None:
         """The amount (万元) of a budget line by key or 科目 name; None when not extracted."""

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Final
+
+import yaml
 
 from scoring.core.tolerance import MONEY_PLACES
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.rules.indicators import Library
 
-_NOT_A_NAME: Final = ("部门", "单位", "本部门", "本单位", "部门（单位）", "部门(单位)")  # a form's blank title
 _NUMBER: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT: Final = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元)")
 
@@ -31,8 +34,16 @@ def _fmt(value: float | None) -> str:
 
 _FUND_WORDS: Final = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
 # Flow words, the last one before an amount wins: which column of 预算收支 the amount is.
-_FLOW: Final = re.compile(r"(?P<final>全年预算|调整后预算|预算调整为)|(?P<initial>年初预算|预算资金|预算安排|安排预算|预算数|预算)"
-                          r"|(?P<income>收入|到位资金|到位)|(?P<spent>支出|支付|执行数|执行|使用|开支)")
+PHRASINGS: Final = Path(__file__).with_name("phrasings.yaml")
+
+
+@cache
+def _flow_rx(path: Path = PHRASINGS) -> re.Pattern[str]:
+    """Flow words of a 科目 sentence (phrasings.yaml `section_flow`), one named group per column, in file order."""
+    flow = yaml.safe_load(path.read_text(encoding="utf-8"))["section_flow"]
+    return re.compile("|".join(f"(?P<{col}>{'|'.join(map(re.escape, words))})" for col, words in flow.items()))
+
+
 _NUMBERING: Final = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,3}[）)]|"
                                r"[一二三四五六七八九十]{1,3}、|[①-⑳])\s*")
 _SUB_LINES: Final = ("basic", "personnel", "public", "project")
@@ -66,7 +77,7 @@ def _flow(label: str) -> str | None:
     for w in _FUND_WORDS:
         masked = masked.replace(w, "§" * len(w))
     last = None
-    for m in _FLOW.finditer(masked):
+    for m in _flow_rx().finditer(masked):
         last = m.lastgroup
     return last
 

@@ -12,8 +12,9 @@ from typing import Final
 
 from scoring.core.tolerance import EPS, MONEY_PLACES
 from scoring.core.values import parse_value
-from scoring.io.extract.model import BudgetLine, IndicatorRow, Project
-from scoring.io.extract.patterns import _COLUMN_NAMES, _fmt, _partial_periods, levels_of
+from scoring.io.extract.model import BudgetLine, Figure, IndicatorRow, Project
+from scoring.io.extract.narrative import rate_flags, read_figures, read_indicators, settle
+from scoring.io.extract.patterns import _COLUMN_NAMES, _fmt, _generic_category, _partial_periods, levels_of
 from scoring.io.extract.scan import Extractor, ListItem, Section
 from scoring.io.extract.segment import _sentence_span
 from scoring.model.tables import BUDGET, DEPT_INDICATORS, INDICATORS, PROJECTS
@@ -206,3 +207,71 @@ def amount_checks(ex: Extractor, budget: Sequence[BudgetLine]) -> None:
             ex.issue("金额单位", "high", "不符", f.subject,
                      f"{f.subject}：{f.text} 金额过大，疑似把元写成了万元（按元计为 {_fmt(f.value / 10_000)} 万元）",
                      f.offset)
+
+
+_FIGURE_COLUMN: Final = {"initial": "budget_initial", "final": "budget_final", "received": "income", "spent": "spent",
+                         "carryover": "carryover"}
+
+
+def headline_figures(ex: Extractor, budget: tuple[BudgetLine, ...], projects: tuple[Project, ...]
+                     ) -> tuple[tuple[Figure, ...], tuple[BudgetLine, ...], tuple[Project, ...]]:
+    """The report's headline figures by its phrasings; they fill 预算收支/项目支出 when those are still empty."""
+    reading = read_figures(ex.text)
+    unit, by_project = settle(reading)
+    settled = [*unit.values()] + [f if f.project == name else replace(f, project=name)
+                                  for name, figs in by_project.items() for f in figs.values()]
+    quiet = bool(budget or projects)  # the 科目/section passes read this report; the figures only add checks
+    if not budget and unit:
+        get = {m: (f.value if f else None) for m in ("initial", "final", "spent") for f in (unit.get(m),)}
+        budget = (BudgetLine("total", ex.library.budget_lines.get("total", ("合计",))[0], get["initial"],
+                             get["final"], get["spent"]),)
+    if not projects and by_project:
+        rows = []
+        for n, (name, figs) in enumerate(by_project.items(), start=1):
+            val = {m: (f.value if f else None) for m in ("initial", "final", "spent", "carryover")
+                   for f in (figs.get(m),)}
+            rows.append(Project(f"P{n:02d}", name, "一般公共预算", val["initial"], val["final"], val["spent"],
+                                val["carryover"]))
+        projects = tuple(rows)
+    if not quiet:
+        for f in settled:
+            table = PROJECTS.sheet if f.project else BUDGET.sheet
+            ex.fact(table, f.project or "合计", _FIGURE_COLUMN[f.meaning], f.value, f.offset, f.offset + len(f.text),
+                    f"figure:{f.meaning}", f.confidence, note=f"按「{f.phrase}」" if f.phrase else "")
+        for u in reading.unsure:
+            ex.issue("金额含义", "low", "提示", u.text, f"{u.text} 前后没有说明其含义的词语（年初预算、调整后预算、到位、"
+                     "执行等），未提取；请对照原句填写", u.offset)
+    for subject, message, fig in () if quiet else rate_flags(unit):
+        ex.issue("资金", "medium", "提示", subject, message, fig.offset, f"figure:{subject}")
+    return tuple(settled), budget, projects
+
+
+def prose_indicators(ex: Extractor, rows: tuple[IndicatorRow, ...], projects: Sequence[Project]
+                     ) -> tuple[IndicatorRow, ...]:
+    """Indicators a narrative report states in prose or a pipe table, when the section passes found none.
+
+    They belong to the report's project when it has exactly one, else to the unit (整体绩效指标). Confidence is
+    中: the name is the report's own words, for the reviewer to match to the library."""
+    if rows:
+        return rows
+    project = projects[0].code if len(projects) == 1 else ""
+    table = INDICATORS.sheet if project else DEPT_INDICATORS.sheet
+    out: list[IndicatorRow] = []
+    seen: set[str] = set()
+    for ind in read_indicators(ex.text):
+        if ind.name in seen:
+            continue
+        seen.add(ind.name)
+        resolved = ex.library.resolve(ind.name)
+        kind = "rate" if (ind.actual or ind.target).endswith("%") else "count"
+        category = resolved.category if resolved else _generic_category(ind.name, kind)
+        levels = levels_of(category) or ("产出指标", "数量指标")
+        if ind.level2 and ind.level2.endswith("指标") and "满意" not in ind.name:
+            level1 = "效益指标" if "效益" in ind.level2 else levels[0]
+            levels = (level1, ind.level2)
+        for fld, value in (("target", ind.target), ("actual", ind.actual)):
+            if value:
+                ex.fact(table, ind.name, fld, value, ind.offset, ind.end, ind.pattern, "中", project)
+        out.append(IndicatorRow(project, levels[0], levels[1], ind.name, ind.actual, "中",
+                                resolved.id if resolved else "", ind.target))
+    return tuple(out)

@@ -14,6 +14,7 @@ from scoring.core.severity import Severity
 from scoring.core.tolerance import MONEY_TOL
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.io.extract.model import Confidence, Fact, Issue
+from scoring.io.extract.narrative import nested, report_year, unit_name, year_is_history
 from scoring.io.extract.patterns import (
     _AMOUNT,
     _BUDGET_HEADING,
@@ -22,7 +23,6 @@ from scoring.io.extract.patterns import (
     _GENERIC_COUNT,
     _GENERIC_RATE,
     _IN_FUND,
-    _NOT_A_NAME,
     _NUMBERING,
     _PROJECT_LIST_HEADING,
     _SUB_LINES,
@@ -143,14 +143,11 @@ class Extractor:
             name = m.group("name").strip()
             self.fact(DEPARTMENTS.sheet, name, "dept_name", name, m.start("name"), m.end("name"), "dept:name-field")
         head = text[:600]
-        if not name:
-            flat = re.sub(r"\s+", "", head)
-            t = re.search(r"(?:19|20)\d{2}年度?(?P<name>[^\d（(]{2,40}?)(?:部门)?(?:整体支出|项目支出|整体)?绩效自评报告", flat)
-            if t and t.group("name") not in _NOT_A_NAME and not t.group("name").startswith(_NOT_A_NAME[-2:]):
-                name = t.group("name")
-                pos = text.find(name)
-                if pos >= 0:
-                    self.fact(DEPARTMENTS.sheet, name, "dept_name", name, pos, pos + len(name), "dept:title")
+        if not name:  # the title, 以下简称, the signature or a 现将… sentence, by the phrasings file
+            found = unit_name(text)
+            if found:
+                name, pos, pattern = found
+                self.fact(DEPARTMENTS.sheet, name, "dept_name", name, pos, pos + len(name), pattern)
         if not name:  # the first line, when it names a body: "青禾区农业农村局"
             for line in (ln.strip() for ln in head.splitlines()):
                 if line:
@@ -168,6 +165,9 @@ class Extractor:
         if y:
             found_year = int(y.group(1))
             self.fact(DEPARTMENTS.sheet, name, "year", found_year, y.start(1), y.end(1), "dept:title-year")
+        elif (most := report_year(text)) is not None:  # no year near the title: the one the text keeps naming
+            found_year = most[0]
+            self.fact(DEPARTMENTS.sheet, name, "year", found_year, most[1], most[1] + 4, "dept:most-named-year", "中")
         if year is not None and found_year is not None and year != found_year:
             self.issue("年度", "medium", "提示", "年度",
                        f"报告标题为 {found_year} 年度，按 --year 指定的 {year} 年度处理", y.start(1) if y else None)
@@ -335,7 +335,7 @@ class Extractor:
             if found:
                 line = found[-1][2]
             elif here_flow is None:
-                if in_list:
+                if in_list and not nested(sentence, m.start()):  # "…39.2696万元，其中：中央资金39万元" is one item
                     self.list_item(before, value, abs_start, abs_end, scope or sec_scope)
                 continue
             if line is None:
@@ -475,13 +475,16 @@ class Extractor:
                 found = int(m.group(1))
                 if found == year:
                     continue
+                comparison = re.search(r"(?:较|比|与|同比|相比)$", text[max(0, m.start() - 3):m.start()])
+                if not comparison and year_is_history(text, m.start(1), m.end()):
+                    continue  # 上年结转, 〔2018〕, 《…2022年…通知》, 2021年12月29日批复, 成立于1958年: not an error
                 left, right = _sentence_span(text, m.start())
                 money = any(left <= f.offset < right and f.table in (BUDGET.sheet, PROJECTS.sheet)
                             for f in self.facts)
                 if money:
                     self.issue("年度", "high", "不符", f"{found}年", f"文中出现 {found} 年，与评价年度 {year} 年不符；"
                                "该句的金额已按本年度提取，请核实", m.start())
-                elif re.search(r"(?:较|比|与|同比|相比)$", text[max(0, m.start() - 3):m.start()]):
+                elif comparison:
                     self.issue("年度", "low", "提示", f"{found}年",
                                f"文中出现 {found} 年（评价年度为 {year} 年），为与往年比较，请确认", m.start())
                 elif found < year:  # most often last year's report copied forward (芦淞 一、三)

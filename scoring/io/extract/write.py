@@ -83,7 +83,7 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         values = []
         for r in rows:
             rec = {"dept_code": ex.dept_code, "project_code": r.project, "level1": r.level1, "level2": r.level2,
-                   "name": r.name, "actual": r.actual}
+                   "name": r.name, "actual": r.actual or None, "target": r.target or None}
             values.append([rec.get(f) for f in table.fields] + [r.confidence])
         ws = sheet(table.sheet, headers, values, {table.fields.index("name"): 28})
         t_col = table.fields.index("target") + 1

@@ -1,0 +1,174 @@
+"""What a bureau reads across many departments: per-一级 scores, grade counts, summaries by 主管部门 and 行业,
+and the rejected rows and failed checks, each named by its department.
+
+The 汇总表 workbook (`scoring.render.batch`) and the terminal screen for many departments
+(`scoring.render.table`) are both built from these, so the two always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.adapters.xlsx import SUFFIXES, read_grids
+from scoring.core.errors import PerfscoreError
+from scoring.core.text import text_col
+from scoring.io.csv_tables import read_csv
+from scoring.io.raw import build_frame
+from scoring.model.run import Run
+from scoring.model.tables import TABLES
+
+GRADES = ("优", "良", "中", "差")
+UNFILLED = "（未填）"  # the group of departments that left 主管部门 / 行业 blank
+INCOMPLETE = "未完成评分"  # a department status: some of its rows were rejected (shown where the pipeline sets it)
+
+
+def level_names(run: Run) -> list[str]:
+    """一级 names in ruleset order, then any other 一级 the items hold (a reported level outside the ruleset)."""
+    names = [lv.name for lv in run.ruleset.levels]
+    seen = [str(x) for x in dict.fromkeys(run.result.items["level1"].dropna())]
+    return names + [n for n in seen if n not in names]
+
+
+def level_scores(run: Run) -> pd.DataFrame:
+    """Points per department (index dept_code) and 一级 (columns, `level_names` order); each row sums to the
+    department's total. Project scope: each 一级 averaged over the projects with the weights the total uses
+    (全年预算数; equal weights when a department gives no budget), as `scoring.pipeline.score` does."""
+    it = run.result.items
+    levels = level_names(run)
+    codes = run.result.departments["dept_code"].astype(str)
+    if it.empty:
+        return pd.DataFrame(0.0, index=pd.Index(codes, name="dept_code"), columns=levels)
+    it = it.assign(dept_code=it["dept_code"].astype(str), project_code=text_col(it["project_code"]))
+    if run.ruleset.scope == "project" and len(run.result.projects):
+        per = it.pivot_table(index=["dept_code", "project_code"], columns="level1", values="points",
+                             aggfunc="sum", fill_value=0.0)
+        pr = run.result.projects.assign(dept_code=run.result.projects["dept_code"].astype(str),
+                                        project_code=text_col(run.result.projects["project_code"]))
+        w = pr.set_index(["dept_code", "project_code"])["budget_final"].fillna(0.0)
+        dept_sum = w.groupby(level="dept_code").transform("sum")
+        w = w.where(dept_sum > 0, 1.0)
+        w = w.reindex(per.index).fillna(0.0)
+        out = per.mul(w, axis=0).groupby(level="dept_code").sum().div(w.groupby(level="dept_code").sum(), axis=0)
+    else:
+        out = it.pivot_table(index="dept_code", columns="level1", values="points", aggfunc="sum", fill_value=0.0)
+    return out.reindex(index=codes, columns=levels).fillna(0.0).rename_axis(index="dept_code", columns=None)
+
+
+def grade_counts(run: Run) -> dict[str, int]:
+    """Departments per grade, 优/良/中/差 always present (0 when none), then any other grade or status."""
+    counts = run.result.departments["grade"].astype(str).value_counts()
+    out = {g: int(counts.get(g, 0)) for g in GRADES}
+    out.update({str(g): int(n) for g, n in counts.items() if g not in out})
+    return out
+
+
+GROUP_HEADERS = ("部门数", "平均分", "最高分", "最低分", *GRADES)
+
+
+def group_summary(run: Run, column: str) -> pd.DataFrame:
+    """One row per value of `column` (supervisor or sector; blank → （未填）): department count, mean, best and
+    worst total and the grade counts. Empty when the column is absent."""
+    d = run.result.departments
+    if column not in d.columns or d.empty:
+        return pd.DataFrame(columns=["group", *GROUP_HEADERS])
+    key = text_col(d[column]).str.strip().replace("", UNFILLED)
+    g = d.assign(group=key).groupby("group", sort=True)
+    out = pd.DataFrame({"部门数": g.size(), "平均分": g["total"].mean(), "最高分": g["total"].max(),
+                        "最低分": g["total"].min()})
+    grades = pd.crosstab(key, d["grade"].astype(str))
+    for grade in GRADES:
+        out[grade] = grades[grade].astype(int) if grade in grades.columns else 0
+    return out.reset_index()
+
+
+def _codes_by_row(path: Path, sheet: str | None, table_name: str) -> dict[int, str]:
+    """部门编码 of every row of one input file (row as the user sees it), read again from the file: a rejected
+    row never reaches the Dataset, but the bureau must know whose it is."""
+    table = next((t for t in TABLES if table_name in (t.key, t.sheet)), None)  # rejections name the sheet
+    if table is None or "dept_code" not in table.fields or not path.is_file():
+        return {}
+    try:
+        if path.suffix.lower() in SUFFIXES:
+            frames = [build_frame(table, g.rows, path, g.title, None)
+                      for g in read_grids(path, lambda t: t == sheet, formulas=False)]
+            raw = pd.concat(frames) if frames else pd.DataFrame()
+        else:
+            raw = read_csv(path, table)
+    except (PerfscoreError, OSError, ValueError):
+        return {}
+    if raw.empty or "dept_code" not in raw.columns:
+        return {}
+    return {int(r): ("" if pd.isna(c) else str(c).strip()) for r, c in zip(raw["_row"], raw["dept_code"], strict=True)}
+
+
+def _file_departments(run: Run) -> dict[str, set[str]]:
+    """Input file → the departments whose accepted rows it holds (a file of one department names it)."""
+    out: dict[str, set[str]] = {}
+    ds = run.dataset
+    for df in (ds.departments, ds.budget, ds.projects, ds.indicators):
+        if len(df) and "_file" in df.columns:
+            for f, code in zip(df["_file"].astype(str), df["dept_code"].astype(str), strict=True):
+                out.setdefault(f, set()).add(code)
+    return out
+
+
+def rejection_departments(run: Run) -> list[str]:
+    """The 部门编码 of each rejected row (in `run.dataset.rejections` order): the code written on the row, else
+    the one department the row's file holds, else ""."""
+    cache: dict[tuple[str, str | None, str], dict[int, str]] = {}
+    by_file: dict[str, set[str]] | None = None
+    out = []
+    for r in run.dataset.rejections:
+        key = (str(r.source.file), r.source.sheet, r.table)
+        if key not in cache:
+            cache[key] = _codes_by_row(Path(r.source.file), r.source.sheet, r.table)
+        code = cache[key].get(r.source.row, "") if r.source.row is not None else ""
+        if not code:
+            by_file = _file_departments(run) if by_file is None else by_file
+            only = by_file.get(str(r.source.file), set())
+            code = next(iter(only)) if len(only) == 1 else ""
+        out.append(code)
+    return out
+
+
+def failed_checks(run: Run) -> pd.DataFrame:
+    """Consistency checks that failed (status fail), CHECK_COLUMNS."""
+    c = run.checks
+    return c[c["status"] == "fail"] if len(c) else c
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """A department a reviewer should look at: rows rejected, checks failed, or scoring not complete."""
+
+    dept_code: str
+    dept_name: str
+    rejected: int
+    failed: int
+    status: str
+
+    def __str__(self) -> str:
+        parts = [f"被拒绝 {self.rejected} 行" if self.rejected else "", f"检查不符 {self.failed} 项" if self.failed else "",
+                 self.status]
+        return f"{self.dept_name}（{self.dept_code}）：" + "，".join(p for p in parts if p)
+
+
+def attention(run: Run, rejected_codes: list[str] | None = None) -> list[Attention]:
+    """Departments needing attention, most problems first (then by code); rows no department claims are
+    listed under the code ""."""
+    codes = rejection_departments(run) if rejected_codes is None else rejected_codes
+    rejected = pd.Series(codes, dtype=object).value_counts() if codes else pd.Series(dtype=int)
+    fc = failed_checks(run)
+    failed = fc["dept_code"].astype(str).value_counts() if len(fc) else pd.Series(dtype=int)
+    d = run.result.departments
+    names = dict(zip(d["dept_code"].astype(str), d["dept_name"].astype(str), strict=True))
+    status = (dict(zip(d["dept_code"].astype(str), text_col(d["status"]), strict=True))
+              if "status" in d.columns else {})
+    flagged = {*rejected.index.astype(str), *failed.index.astype(str),
+               *(c for c, s in status.items() if s == INCOMPLETE)}
+    out = [Attention(c, names.get(c, "（未能识别部门）" if not c else "（未评分）"), int(rejected.get(c, 0)),
+                     int(failed.get(c, 0)), status.get(c, "")) for c in flagged]
+    return sorted(out, key=lambda a: (-(a.rejected + a.failed), a.dept_code))
