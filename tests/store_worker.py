@@ -31,7 +31,8 @@ import pandas as pd
 
 from scoring import api
 from scoring.model.run import Run
-from scoring.store.backend import RunRecord, open_store
+from scoring.store.backend import RunRecord
+from scoring.store.location import open_store
 from scoring.store.results import _rows, store_run
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

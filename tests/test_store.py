@@ -17,7 +17,7 @@ from scoring import api
 from scoring.cli import app
 from scoring.core.errors import IncompleteError
 from scoring.model.run import Run
-from scoring.store.backend import open_store
+from scoring.store.location import open_store
 from scoring.store.results import (
     StoreError,
     export_csv,

@@ -19,7 +19,7 @@ import pytest
 
 from scoring import api
 from scoring.model.run import Run
-from scoring.store.backend import open_store
+from scoring.store.location import open_store
 from scoring.store.results import StoreError, history, resolve_department, store_run, stored_trace
 from scoring.store.sqlite import DB_FILE
 

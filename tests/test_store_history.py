@@ -19,7 +19,8 @@ from yeardata import put_year
 from scoring import api
 from scoring.cli import app
 from scoring.core.errors import UsageError
-from scoring.store.backend import StoreError, open_store
+from scoring.store.backend import StoreError
+from scoring.store.location import open_store
 from scoring.store.results import store_run
 from scoring.store.yearly import compare_years, render_years
 

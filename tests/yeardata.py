@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scoring.store.backend import IndicatorRow, RunRecord, StoredRow, open_store
+from scoring.store.backend import IndicatorRow, RunRecord, StoredRow
+from scoring.store.location import open_store
 
 Indicator = tuple[str, str, float | None, float | None]
 Dept = tuple[str, str, float, str, Sequence[Indicator]]

@@ -35,7 +35,8 @@ from scoring.render.table import render_history, render_table
 from scoring.store import advice as target_advice
 from scoring.store import results as store_mod
 from scoring.store import results_use, yearly
-from scoring.store.backend import StoreError, open_store
+from scoring.store.backend import StoreError
+from scoring.store.location import open_store
 
 
 @app.command()

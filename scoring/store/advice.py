@@ -33,7 +33,8 @@ from scoring.core.errors import UsageError
 from scoring.core.escape import md_rows
 from scoring.core.tolerance import EPS
 from scoring.model.run import Run
-from scoring.store.backend import INDICATOR_COLUMNS, StoreError, open_store
+from scoring.store.backend import INDICATOR_COLUMNS, StoreError
+from scoring.store.location import open_store
 from scoring.store.yearly import pick_ruleset
 
 RULES = {"over_two_years": "连续两年超额完成", "below_last_actual": "目标低于上年实际", "below_peers": "目标低于同类部门"}

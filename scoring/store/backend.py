@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
@@ -129,19 +128,3 @@ class ResultStore(Protocol):
     def check(self) -> None:
         """Raise StoreError now if a run could not be stored here (called before scoring, to fail fast)."""
         ...
-
-
-def open_store(location: str | Path) -> ResultStore:
-    """The store at `location`: a folder (SQLite, created on first write) or a ``postgresql://`` URL."""
-    text = str(location)
-    if "://" in text:
-        scheme = text.split("://", 1)[0]
-        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-            from scoring.store.postgres import PostgresStore
-
-            return PostgresStore(text)
-        raise StoreError(f"不支持 {scheme}:// 存储地址：--store 接受本地文件夹（SQLite）或 postgresql:// 地址"
-                         f" / a store is a local folder or a postgresql:// URL")
-    from scoring.store.sqlite import SqliteStore
-
-    return SqliteStore(Path(location))

@@ -35,8 +35,8 @@ from scoring.store.backend import (
     RunRecord,
     StoredRow,
     StoreError,
-    open_store,
 )
+from scoring.store.location import open_store
 
 __all__ = ["DEPARTMENT_COLUMNS", "HISTORY_COLUMNS", "StoreError", "StoredRow", "export_csv", "history",
            "known_departments", "resolve_department", "store_run", "stored_trace"]

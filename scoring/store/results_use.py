@@ -21,7 +21,8 @@ from scoring.core.errors import RulesetError, UsageError
 from scoring.core.escape import md_rows
 from scoring.core.frames import iter_rows
 from scoring.core.yamlio import load_yaml, strip_lines
-from scoring.store.backend import StoreError, open_store
+from scoring.store.backend import StoreError
+from scoring.store.location import open_store
 from scoring.store.yearly import pick_ruleset
 
 

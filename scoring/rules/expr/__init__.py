@@ -83,6 +83,15 @@ from scoring.rules.expr.parser import COMPARE_OPS, FUNCTIONS, parse
 from scoring.rules.expr.text import to_text
 from scoring.rules.expr.types import check_fields, infer, schema_type, type_name
 
+
+def _expr_text(self: Expr) -> str:
+    return to_text(self)
+
+
+# str(expr) prints it in the grammar: the printer (text) sits above the nodes (ast), so the package wires it on
+# here rather than ast reaching up to text (no import cycle).
+Expr.__str__ = _expr_text  # type: ignore[method-assign, assignment]
+
 __all__ = [
     "COMPARE_OPS", "FUNCTIONS", "KEYWORDS", "NULL_TYPE", "ORDER_OPS", "PRECISION",
     "BinOp", "BoolOp", "Call", "Compare", "Expr", "ExprSyntaxError", "ExprTypeError", "Field", "In", "Literal",

@@ -30,12 +30,6 @@ class Expr:
         """The field names this expression reads."""
         return frozenset(n.name for n in self.walk() if isinstance(n, Field))
 
-    def __str__(self) -> str:
-        # The printer sits above the nodes it prints (text imports ast); str() reaches up to it at
-        # call time, as sqlglot's Expression.sql() does, so the modules keep a one-way import order.
-        from scoring.rules.expr.text import to_text
-
-        return to_text(self)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
