@@ -122,7 +122,13 @@ def _assert(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
 def _with_params(defaults: Mapping[str, float]) -> CheckCompiler:
     """A per-project check whose YAML gives only numbers, each with a default."""
     def compile_params(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
-        params = {k: float(item.get(k, v)) for k, v in defaults.items()}
+        params: dict[str, float] = {}
+        for k, v in defaults.items():
+            given = item.get(k, v)
+            if isinstance(given, bool) or not isinstance(given, int | float) or given != given:  # NaN too
+                raise RulesetError(f"检查参数 {k} 应为数值，而不是 '{given}'", file=ctx.file, rule=base.id,
+                                   line=base.line)
+            params[k] = float(given)
         return replace(base, on="project", message=str(item.get("message", "")), params=params)
     return compile_params
 
