@@ -6,6 +6,8 @@ DIR --year 2024 --no-detail` (and `-f json` with --json), and prints every figur
 of the same run, with peak RSS. Machines here are shared and noisy: read the ratios, not the seconds.
 
     python benchmarks/bench_scale.py --departments 1000 5000 --write-results
+    python benchmarks/bench_scale.py --departments 2000 --chunk 250 1000 0      # chunk size vs time and RSS (0: one)
+    python benchmarks/bench_scale.py --departments 1000 --parquet              # also Parquet against read_parquet
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ def yardstick(files: list[Path]) -> list[str]:
     return [sys.executable, "-c", f"import pandas as pd; {reads}"]
 
 
+def yardstick_parquet(files: list[Path]) -> list[str]:
+    reads = "; ".join(f"pd.read_parquet({str(f)!r})" for f in files)
+    return [sys.executable, "-c", f"import pandas as pd; {reads}"]
+
+
 def perfscore(folder: Path, *extra: str) -> list[str]:
     return [sys.executable, "-c", "from scoring.cli import main; main()", "score", str(folder), "--year", "2024",
             "--no-detail", *extra]
@@ -62,15 +69,29 @@ def main() -> None:
     ap.add_argument("--departments", type=int, nargs="+", default=[1000])
     ap.add_argument("--json", action="store_true", help="also time -f json to a file")
     ap.add_argument("--write-results", action="store_true", help="write benchmarks/RESULTS.md")
+    ap.add_argument("--chunk", type=int, nargs="*", default=[], help="also time these --chunk sizes (0: no chunks)")
+    ap.add_argument("--jobs", type=int, default=1, help="--jobs for the perfscore runs")
+    ap.add_argument("--parquet", action="store_true", help="also time Parquet input against read_parquet")
     args = ap.parse_args()
+    jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
     rows = []
     for n in args.departments:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "bulk"
             files = write(build(n), folder, "bulk")
             base, base_rss = measure(yardstick(files))
-            run, rss = measure(perfscore(folder))
+            run, rss = measure(perfscore(folder, *jobs))
             row = {"n": n, "rows": n * 100, "base": base, "run": run, "rss": rss, "base_rss": base_rss}
+            for c in args.chunk:
+                secs, c_rss = measure(perfscore(folder, "--chunk", str(c or 10**9), *jobs))
+                print(f"  --chunk {c or 'all'}: {secs / base:.1f}× read_csv, peak RSS {c_rss:.0f} MiB", flush=True)
+            if args.parquet:
+                pq_files = write(build(n), Path(tmp) / "pq", "bulk", "parquet")
+                pq_base, _ = measure(yardstick_parquet(pq_files))
+                row["pq"], row["pq_rss"] = measure(perfscore(Path(tmp) / "pq", *jobs))
+                row["pq_ratio"] = row["pq"] / pq_base
+                print(f"  parquet: read_parquet {pq_base:.1f} s; perfscore {row['pq'] / pq_base:.1f}× read_parquet, "
+                      f"peak RSS {row['pq_rss']:.0f} MiB", flush=True)
             if args.json:
                 row["json"], row["json_rss"] = measure(perfscore(folder, "-f", "json", "-o", str(Path(tmp) / "o.json")))
             rows.append(row)
@@ -89,6 +110,12 @@ def main() -> None:
             lines.append(f"| {r['n']:,} | {r['rows']:,} | {r['base']:.1f} | {r['run']:.1f} | {r['run'] / r['base']:.1f}× "
                          f"| {r['rss']:.0f} |" + (f" {r['json'] / r['base']:.1f}× | {r['json_rss']:.0f} |"
                                                   if args.json else ""))
+        if args.parquet:
+            lines += ["", "Parquet bulk input, as a ratio to a fresh `python -c` that read_parquet's the same files:", ""]
+            lines += [f"- {r['n']:,} departments: {r['pq_ratio']:.1f}× read_parquet, peak RSS {r['pq_rss']:.0f} MiB"
+                      for r in rows]
+        lines += ["", f"Load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared with other work).",
+                  f"perfscore options: default --chunk (scoring.api.DEFAULT_CHUNK){' --jobs ' + str(args.jobs) if jobs else ''}."]
         (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"wrote {HERE / 'RESULTS.md'}")
 

@@ -3,6 +3,7 @@ qualitative answers and about 2 % bad rows, written in either input layout perfs
 
     python benchmarks/generate.py OUT --departments 20000 --layout bulk      # one CSV per table, all departments
     python benchmarks/generate.py OUT --departments 300 --layout folders     # one folder of CSVs per department
+    python benchmarks/generate.py OUT --departments 20000 --format parquet   # one Parquet file per table
 
 The bulk layout is how a province's 预算管理一体化 system exports: 单位信息.csv, 预算收支.csv, 项目支出.csv and
 绩效指标.csv, each holding every department's rows keyed by 部门编码. Rows are built column-wise with numpy, so
@@ -88,25 +89,31 @@ def build(departments: int, projects: int = 10, indicators: int = 10, seed: int 
     return {"departments": depts, "projects": proj, "indicators": ind}
 
 
-def write(tables: dict[str, pd.DataFrame], out: Path, layout: str) -> list[Path]:
-    """Write the tables in the bulk layout (one CSV per table) or as one folder per department."""
+def write(tables: dict[str, pd.DataFrame], out: Path, layout: str, fmt: str = "csv") -> list[Path]:
+    """Write the tables in the bulk layout (one file per table) or as one folder per department, as CSV or
+    Parquet (fmt "parquet"; text columns stored as text, numbers as numbers)."""
     sheets = {t.key: t.sheet for t in TABLES}
     files: list[Path] = []
+
+    def save(df: pd.DataFrame, folder: Path, key: str) -> None:
+        path = folder / f"{sheets[key]}.{fmt}"
+        if fmt == "parquet":
+            df.to_parquet(path, index=False)
+        else:
+            df.to_csv(path, index=False)
+        files.append(path)
+
     if layout == "bulk":
         out.mkdir(parents=True, exist_ok=True)
         for key, df in tables.items():
-            path = out / f"{sheets[key]}.csv"
-            df.rename(columns=_headers(key)).to_csv(path, index=False)
-            files.append(path)
+            save(df.rename(columns=_headers(key)), out, key)
         return files
     for key, df in tables.items():
         renamed = df.rename(columns=_headers(key))
         for code, group in renamed.groupby(_headers(key)["dept_code"], sort=False):
             folder = out / str(code)
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{sheets[key]}.csv"
-            group.to_csv(path, index=False)
-            files.append(path)
+            save(group, folder, key)
     return files
 
 
@@ -117,9 +124,10 @@ def main() -> None:
     ap.add_argument("--projects", type=int, default=10)
     ap.add_argument("--indicators", type=int, default=10)
     ap.add_argument("--layout", choices=["bulk", "folders"], default="bulk")
+    ap.add_argument("--format", choices=["csv", "parquet"], default="csv", dest="fmt")
     args = ap.parse_args()
-    files = write(build(args.departments, args.projects, args.indicators), args.out, args.layout)
-    print(f"wrote {args.departments} departments ({args.layout}, {len(files)} files) to {args.out}")
+    files = write(build(args.departments, args.projects, args.indicators), args.out, args.layout, args.fmt)
+    print(f"wrote {args.departments} departments ({args.layout} {args.fmt}, {len(files)} files) to {args.out}")
 
 
 if __name__ == "__main__":

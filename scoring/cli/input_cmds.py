@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scoring.api import extract_report
 from scoring.cli.common import (
     RulesetOpt,
     YearOpt,
@@ -17,8 +16,16 @@ from scoring.cli.common import (
     app,
 )
 from scoring.core.errors import UsageError
-from scoring.io.extract import summary
-from scoring.io.template import write_template
+from scoring.core.lazy import lazy_function
+
+if TYPE_CHECKING:
+    from scoring.api import extract_report
+    from scoring.io.extract import summary
+    from scoring.io.template import write_template
+else:  # imported when the command runs, so --help starts fast (issue 15)
+    extract_report = lazy_function("scoring.api", "extract_report")
+    summary = lazy_function("scoring.io.extract", "summary")
+    write_template = lazy_function("scoring.io.template", "write_template")
 
 
 class TemplateFormat(enum.StrEnum):

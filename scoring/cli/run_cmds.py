@@ -7,12 +7,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scoring.cli.common import (
+    FORMATS,
+    ChunkOpt,
+    EngineOpt,
+    JobsOpt,
     RulesetOpt,
+    SchedulerOpt,
     YearOpt,
     _exit_on_error,
     _fail,
@@ -21,22 +26,42 @@ from scoring.cli.common import (
     _written,
     app,
 )
-from scoring.compare import compare as run_compare
-from scoring.compare import comparison_json, render_comparison, render_comparison_xlsx
 from scoring.core import atomic
 from scoring.core.errors import IncompleteError, UsageError
+from scoring.core.lazy import lazy_function, lazy_module
 from scoring.core.paths import inside, safe_name
-from scoring.model.run import Run
-from scoring.pipeline import findings
-from scoring.render import registry
-from scoring.render.common import counts_line
-from scoring.render.json import history_json
-from scoring.render.table import render_history, render_table
-from scoring.store import advice as target_advice
-from scoring.store import results as store_mod
-from scoring.store import results_use, yearly
-from scoring.store.backend import StoreError
-from scoring.store.location import open_store
+
+if TYPE_CHECKING:
+    from scoring.compare import compare as run_compare
+    from scoring.compare import comparison_json, render_comparison, render_comparison_xlsx
+    from scoring.model.run import Run
+    from scoring.pipeline import findings
+    from scoring.render import registry
+    from scoring.render.common import counts_line
+    from scoring.render.json import history_json
+    from scoring.render.table import render_history, render_table
+    from scoring.store import advice as target_advice
+    from scoring.store import results as store_mod
+    from scoring.store import results_use, yearly
+    from scoring.store.backend import StoreError
+    from scoring.store.location import open_store
+else:  # imported when a command runs, so --help starts fast (issue 15)
+    run_compare = lazy_function("scoring.compare", "compare")
+    comparison_json = lazy_function("scoring.compare", "comparison_json")
+    render_comparison = lazy_function("scoring.compare", "render_comparison")
+    render_comparison_xlsx = lazy_function("scoring.compare", "render_comparison_xlsx")
+    findings = lazy_module("scoring.pipeline.findings")
+    registry = lazy_module("scoring.render.registry")
+    counts_line = lazy_function("scoring.render.common", "counts_line")
+    history_json = lazy_function("scoring.render.json", "history_json")
+    render_history = lazy_function("scoring.render.table", "render_history")
+    render_table = lazy_function("scoring.render.table", "render_table")
+    target_advice = lazy_module("scoring.store.advice")
+    store_mod = lazy_module("scoring.store.results")
+    results_use = lazy_module("scoring.store.results_use")
+    yearly = lazy_module("scoring.store.yearly")
+    open_store = lazy_function("scoring.store.location", "open_store")
+    StoreError = lazy_function("scoring.store.backend", "StoreError")
 
 
 @app.command()
@@ -45,13 +70,17 @@ def score(
     ruleset: RulesetOpt = "mof-project",
     year: YearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式 / output format: "
-                                     + "|".join(registry.names()))] = "table",
+                                     + "|".join(FORMATS))] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕；文件夹（或不带扩展名）时为批量输出："
                                              "每个部门一个文件夹（自评表、报告、评分记录）及汇总表 / file, or a folder "
                                              "for the batch run")] = None,
     detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default")] = False,
     store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
+    chunk: ChunkOpt = None,
+    jobs: JobsOpt = 1,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """对部门数据评分并排名。Score departments. Example: perfscore score examples/lusong-chengguan --year 2024
 
@@ -65,7 +94,7 @@ def score(
     if batch and fmt != "table":
         raise _fail(UsageError(f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
                                hint="写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
-    run = _run(path, ruleset, year)
+    run = _run(path, ruleset, year, chunk=chunk, jobs=jobs, engine=engine, scheduler=scheduler)
     if batch:
         assert out is not None
         with _exit_on_error(), _progress(len(run.result.departments)) as step:

@@ -7,12 +7,16 @@ table, report and export shows the same digits.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-import pandas as pd
-
+from scoring.core.lazy import lazy_module
 from scoring.core.tolerance import NOISE_PLACES
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:  # pandas costs 14× a bare interpreter: imported on first use (issue 15)
+    np, pd = lazy_module("numpy"), lazy_module("pandas")
 
 NONE_TEXT = "—"
 

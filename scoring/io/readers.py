@@ -20,12 +20,13 @@ import pandas as pd
 from scoring.core.errors import DataError, Source
 from scoring.io.csv_tables import CSV_FILE, CSV_FOLDER
 from scoring.io.mof import MOF
+from scoring.io.parquet import PARQUET_FOLDER
 from scoring.io.raw import RawData, empty_frame, fill_dept_code
 from scoring.io.reader import Reader
 from scoring.io.workbook import WORKBOOK
 from scoring.model.tables import TABLES
 
-READERS: list[Reader] = [CSV_FOLDER, WORKBOOK, MOF, CSV_FILE]
+READERS: list[Reader] = [CSV_FOLDER, PARQUET_FOLDER, WORKBOOK, MOF, CSV_FILE]
 """The registered readers, first choice first: a workbook with template sheets is read as the perfscore
 workbook even if it also holds a MoF-layout sheet."""
 

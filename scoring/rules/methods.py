@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import functools
 import json
+import math  # band_coverage runs when a ruleset compiles: no numpy for --help
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from scoring.core.display import half_up, pct
+from scoring.core.lazy import lazy_module
 from scoring.core.tolerance import EPS, NOISE_PLACES
 from scoring.rules import qualitative as phrases
 from scoring.rules.schema_types import Given, NonNeg, Num, Positive, Share, Strict, Text
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:  # pandas costs 14× a bare interpreter: imported when a method first runs (issue 15)
+    np, pd = lazy_module("numpy"), lazy_module("pandas")
 
 Params = Mapping[str, Any]
 
@@ -260,16 +266,16 @@ def _check_bands(params: Params) -> list[str]:
 def band_coverage(bands: Sequence[Mapping[str, Any]], label: str = "档") -> list[str]:
     """Gaps and overlaps among [min, max) bands; a missing min/max means unbounded. Whole real line must be covered."""
     ivs = sorted(
-        ((float(b.get("min", -np.inf)), float(b.get("max", np.inf)), i + 1) for i, b in enumerate(bands)),
+        ((float(b.get("min", -math.inf)), float(b.get("max", math.inf)), i + 1) for i, b in enumerate(bands)),
         key=lambda t: (t[0], t[1]),
     )
     problems = []
     for lo, hi, n in ivs:
         if lo >= hi:
             problems.append(f"第{n}{label}的下限 {lo:g} 不小于上限 {hi:g}")
-    if ivs[0][0] != -np.inf:
+    if ivs[0][0] != -math.inf:
         problems.append(f"低于 {ivs[0][0]:g} 的值没有落入任何{label}（缺口）")
-    if ivs[-1][1] != np.inf:
+    if ivs[-1][1] != math.inf:
         problems.append(f"不低于 {ivs[-1][1]:g} 的值没有落入任何{label}（缺口）")
     for (_, hi1, n1), (lo2, hi2, n2) in zip(ivs, ivs[1:], strict=False):
         if lo2 > hi1:
