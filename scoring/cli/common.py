@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scoring.core.errors import PerfscoreError, UsageError
-from scoring.core.lazy import lazy_module
-from scoring.rules.ruleset import Ruleset, load_ruleset
+from scoring.core.lazy import lazy_function, lazy_module
 
 if TYPE_CHECKING:
     from scoring import api
     from scoring.model.run import Run
+    from scoring.rules.ruleset import Ruleset, load_ruleset
 else:  # the pipeline (pandas and every heavy library) loads when a command runs, not for --help (issue 15)
     api = lazy_module("scoring.api")
+    load_ruleset = lazy_function("scoring.rules.ruleset", "load_ruleset")  # compiling rulesets needs pydantic
 
 app = typer.Typer(
     help="perfscore：预算绩效自评评分引擎。Rule-based scoring of budget performance self-evaluations (预算绩效自评).",

@@ -13,10 +13,10 @@ from scoring.cli.common import (
     _load_ruleset,
     _print,
     _written,
+    load_ruleset,
     ruleset_app,
 )
 from scoring.core.errors import PerfscoreError, RulesetError, TestsFailedError, UsageError
-from scoring.rules.ruleset import load_ruleset
 
 
 def _write(text: str, out: Path | None) -> None:
