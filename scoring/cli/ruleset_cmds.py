@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,10 +13,15 @@ from scoring.cli.common import (
     _load_ruleset,
     _print,
     _written,
-    load_ruleset,
     ruleset_app,
 )
 from scoring.core.errors import PerfscoreError, RulesetError, TestsFailedError, UsageError
+from scoring.core.lazy import lazy_function
+
+if TYPE_CHECKING:
+    from scoring.rules.ruleset import load_ruleset
+else:  # compiling rulesets needs pydantic: not for --help (issue 15)
+    load_ruleset = lazy_function("scoring.rules.ruleset", "load_ruleset")
 
 
 def _write(text: str, out: Path | None) -> None:
