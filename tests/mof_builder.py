@@ -104,8 +104,8 @@ def write_sheet(ws: Worksheet, p: MofProject, dept: str = DEPT, year: int | None
     _put(ws, "G4", p.implementer, "I4")
     # funds block: label column A merged down, row labels in B, numbers C..H
     _put(ws, "A5", "项目资金（万元）", "A9")
-    for col, head in zip("CDEFGH", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
-        _put(ws, f"{col}5", head)
+    for col, title in zip("CDEFGH", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
+        _put(ws, f"{col}5", title)
     initial, final, spent = p.funds
     _put(ws, "B6", "年度资金总额")
     ws["C6"], ws["D6"], ws["E6"], ws["F6"] = initial, final, spent, 10
@@ -231,7 +231,7 @@ def set_cached_values(path: Path, values: dict[str, dict[str, object]]) -> None:
         xml = files[part].decode()
         for ref, value in values[name].items():
             pattern = re.compile(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?(</c>)')
-            xml, count = pattern.subn(lambda m, v=value: f"{m.group(1)}{m.group(2)}<v>{v}</v>{m.group(3)}", xml)
+            xml, count = pattern.subn(rf"\g<1>\g<2><v>{value}</v>\g<3>", xml)
             if count != 1:
                 raise ValueError(f"{name}!{ref} is not a formula cell")
         files[part] = xml.encode()

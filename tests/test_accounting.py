@@ -22,6 +22,7 @@ from scoring.cli import app
 from scoring.core.errors import IncompleteError
 from scoring.io.load import load_path
 from scoring.model.dataset import Dataset
+from scoring.model.run import Run
 from scoring.model.tables import TABLES
 from scoring.pipeline.validate import validate
 from scoring.rules.ruleset import Ruleset, load_ruleset
@@ -66,7 +67,7 @@ def write_corrupted(dest: Path, edits: list[tuple[str, int, int, str]], fmt: str
             (dest / f"{stem}.csv").write_text(buf.getvalue(), encoding="utf-8")
         return dest
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for stem, rows in tables.items():
         ws = wb.create_sheet(stem)
         for row in rows:
@@ -197,8 +198,8 @@ def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ issue 9, case 5: money identities in every scope
 
 def _money_run(tmp_path: Path, ruleset: str, *, project: dict[str, object], dept: dict[str, object],
-               budget: list[dict[str, object]]) -> api.Run:
-    from tests.dept_files import DEPT, FULL, PROJECT, score_dept
+               budget: list[dict[str, object]]) -> Run:
+    from dept_files import DEPT, FULL, PROJECT, score_dept
 
     return score_dept(tmp_path / ruleset, ruleset, indicators=list(FULL), projects=[{**PROJECT, **project}],
                       dept={**DEPT, **dept}, budget=budget)

@@ -219,10 +219,12 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_and_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time  # run_cmds reads time.monotonic; patched on the module, as rich reads it too
+
     from scoring.cli import run_cmds
 
     clock = itertools.count(0.0, 0.6)  # start 0.0; first department at 0.6 s; rich reads the clock too
-    monkeypatch.setattr(run_cmds.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
     term = _Terminal()
     monkeypatch.setattr(sys, "stderr", term)
     with run_cmds._progress(4) as step:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dept_files import FULL, PROJECT, score_dept
 
 from scoring.core.display import fmt2
-from tests.dept_files import FULL, PROJECT, score_dept
 
 OUTPUT, BENEFIT, SATISFACTION = FULL
 

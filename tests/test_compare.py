@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import num
 from typer.testing import CliRunner
 
 from scoring.cli import app
@@ -36,10 +37,10 @@ def test_compare_totals_items_and_findings(strict: Path) -> None:
     # P04 市容整治 (85/60) 12.5 → 10; 取缔占道经营 (148%) gave a reason. Budget-weighted over 818.86 万元:
     lusong = (129.44 * -2 + 193.16 * -2.5 + 70.5 * -2.5) / 818.86
     # Each side's department total is rounded to 0.01 (issue 9), so the delta is within 0.01 of the exact one.
-    assert float(d.loc["430203017", "delta"]) == pytest.approx(lusong, abs=0.01 + 1e-9)
-    assert float(d.loc["430299201", "delta"]) == pytest.approx(0.0)
+    assert num(d.loc["430203017", "delta"]) == pytest.approx(lusong, abs=0.01 + 1e-9)
+    assert num(d.loc["430299201", "delta"]) == pytest.approx(0.0)
     it = c.items.set_index(["project_code", "name"])
-    assert float(it.loc[("E03", "培训教师人次"), "delta"]) == pytest.approx(-5.0)  # 250%: 25 → 20
+    assert num(it.loc[("E03", "培训教师人次"), "delta"]) == pytest.approx(-5.0)  # 250%: 25 → 20
     assert ("P04", "取缔占道经营") not in it.index
     changed = c.findings[c.findings["dept_code"] == "430203017"]
     assert set(changed["change"]) == {"变化"}
@@ -73,7 +74,7 @@ def test_grade_transition_matrix_and_drivers(tmp_path: Path) -> None:
     # Same points, stricter grades: 99.94 and 98.52 stay 优; 教育局 92.09 moves 优 → 良 (85 ≤ 92.09 < 95).
     t = c.transitions
     assert list(t.index) == ["优", "良", "中", "差", "—"] and list(t.columns) == ["优", "良", "中", "差", "—"]
-    assert int(t.loc["优", "优"]) == 2 and int(t.loc["优", "良"]) == 1
+    assert num(t.loc["优", "优"]) == 2 and num(t.loc["优", "良"]) == 1
     assert int(t.to_numpy().sum()) == 3  # every department counted once
     assert c.drivers.empty  # no indicator's points moved
     res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(bar), "-y", "2024"])
@@ -88,7 +89,7 @@ def test_drivers_sum_indicator_changes_over_departments() -> None:
     by_name = c.items.groupby("name")["delta"].sum()
     drivers = c.drivers.set_index("name")
     for name, delta in by_name.items():
-        assert float(drivers.loc[name, "delta"]) == pytest.approx(float(delta))
+        assert num(drivers.at[name, "delta"]) == pytest.approx(float(delta))
     assert list(c.drivers["delta"].abs()) == sorted(c.drivers["delta"].abs(), reverse=True)
 
 

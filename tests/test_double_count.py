@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from scoring.rules.ruleset import load_ruleset
-from tests.dept_files import FULL, PROJECT, score_dept
+from dept_files import FULL, PROJECT, score_dept
 
 EZHOU = Path(__file__).resolve().parent / "data" / "rulesets" / "ezhou-like.yaml"
 # As a finance officer copies it from the provincial form into the indicator table.
@@ -18,7 +16,7 @@ EXECUTION_ROW = {"一级指标": "产出指标", "二级指标": "预算执行",
 def test_copied_execution_row_is_not_counted_twice(tmp_path: Path) -> None:
     # 执行 98 / 预算 100 = 98% → 0.98 × 20 = 19.60 (产出/预算执行); 培训人次 takes the other 40 of 产出;
     # 效益 30; 满意度 10. Total 19.60 + 40 + 30 + 10 = 99.60 (before: the copied row scored too, 114.70-style).
-    run = score_dept(tmp_path / "d", load_ruleset(EZHOU), projects=[{**PROJECT, "全年执行数": 98, "结转结余": 2}],
+    run = score_dept(tmp_path / "d", EZHOU, projects=[{**PROJECT, "全年执行数": 98, "结转结余": 2}],
                      indicators=[EXECUTION_ROW, *FULL])
     [rej] = run.dataset.rejections
     assert rej.reason == "预算执行率已由规则集按 全年执行数 / 全年预算数 计分（产出指标/预算执行，20 分），此行重复，不另计分"

@@ -475,7 +475,7 @@ def test_workbook_sources(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]
     assert len(rows) == len(ex.facts)
     hit = next(r for r in rows if r["对象"] == "立案数")
     assert hit["原文"] == "立案112252件" and hit["模式"] == "立案数/1" and hit["置信度"] == "高"
-    assert ex.text[int(hit["字符位置"]):].startswith("立案112252件")  # type: ignore[arg-type]
+    assert ex.text[int(str(hit["字符位置"])):].startswith("立案112252件")
     assert "1—10月区数字化城市管理平台" in str(hit["来源句"]) and hit["说明"] == "数据期间 1—10月"
     assert {r["模式"] for r in rows} >= {"budget:spent", "project:list", "project:spent", "generic:count"}
 
@@ -499,7 +499,7 @@ def _fill_targets(path: Path) -> int:
     for row in range(2, ws.max_row + 1):
         ws.cell(row=row, column=t).value = ws.cell(row=row, column=a).value
     wb.save(path)
-    return ws.max_row - 1
+    return int(ws.max_row) - 1
 
 
 @pytest.mark.parametrize("run_name", ["lusong_run", "qinghe_run"])

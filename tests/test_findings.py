@@ -395,7 +395,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _finding_for(run: Any, rule_id: str, subject: str) -> Finding:
-    return next(f for f in run.findings if f.rule_id == rule_id and subject in f.subjects)
+    found: Finding = next(f for f in run.findings if f.rule_id == rule_id and subject in f.subjects)
+    return found
 
 
 def test_cause_quotes_the_departments_deviation_reason() -> None:
@@ -413,7 +414,7 @@ def test_cause_quotes_the_departments_deviation_reason() -> None:
 
 
 def test_no_finding_for_a_loss_below_display_precision(tmp_path: Path) -> None:
-    from tests.dept_files import FULL, score_dept
+    from dept_files import FULL, score_dept
 
     # 99999 of ≥100000件 over the whole 产出 50: 49.9995 → 50.00, nothing lost as displayed (before: "扣0.00分").
     out = {**FULL[0], "年度指标值": "≥100000件", "实际完成值": "99999件"}

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from dept_files import FULL, score_dept, write_dept
 from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.model.run import Run
-from tests.dept_files import FULL, score_dept, write_dept
 
 OUTPUT, BENEFIT, SATISFACTION = FULL
 # The department did set a 效益 indicator; its actual "较上年提高5%" cannot be scored against "有效提升".

@@ -252,7 +252,7 @@ def test_zero_total_row_scores_from_its_source_rows(tmp_path: Path) -> None:
     assert "budget-missing" not in {f.rule_id for f in run.findings}
     # The transcribed indicators keep their published 分值: 8 × 5 + 10 × 4 = 80 of the 90 set out.
     assert sorted(run.result.items.loc[run.result.items["kind"] == "input", "weight"]) == sorted(
-        float(i["weight"]) for i in expected["indicators"])
+        float(i["weight"]) for i in expected["indicators"])  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("cell", "status", "message"), [

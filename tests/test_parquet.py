@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from scoring import api
+from scoring.core.errors import DataError
 from scoring.io.parquet import PARQUET_FOLDER, read_parquet
 from scoring.io.readers import load, reader_for
 from scoring.model.run import Run
@@ -50,9 +51,9 @@ def test_headers_by_alias_text_stripped_blank_and_sample_rows_dropped(tmp_path: 
     path = _write(tmp_path / "单位信息.parquet", pd.DataFrame({
         "部门编码": ["示例001", " 430203017 ", None],
         "部门名称": ["示例单位", "芦淞区城管局", None],
-        "年度": pd.to_datetime(["2024-01-01", "2024-12-31", None]),
+        "年度": pd.to_datetime(pd.Series(["2024-01-01", "2024-12-31", None])),
     }))
-    notices: list = []
+    notices: list[DataError] = []
     df = read_parquet(path, DEPARTMENTS, notices)
     assert df["dept_code"].tolist() == ["430203017"]
     assert df["year"].tolist() == [2024]  # a date stored for 年度 is its year

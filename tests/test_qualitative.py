@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dept_files import FULL, score_dept
 from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.rules import qualitative as q
 from scoring.rules.ruleset import load_ruleset
-from tests.dept_files import FULL, score_dept
 
-MOF = load_ruleset("mof-project").qualitative_params()
+_MOF = load_ruleset("mof-project").qualitative_params()
+assert _MOF is not None
+MOF = _MOF
 DEPT = load_ruleset("province-dept").qualitative_params()
 assert MOF is not None and DEPT is not None
 

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring import api
 from scoring.adapters.xlsx import display_width, sheet_title
+from scoring.model.run import Run
 from scoring.render.xlsx import FIXED_SHEETS, ITEM_HEADERS, render_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,12 +28,12 @@ def lusong_book(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
 
 
 @pytest.fixture(scope="module")
-def overview_run() -> api.Run:
+def overview_run() -> Run:
     return api.run_path(DATA / "overview", "mof-project", 2024)
 
 
 @pytest.fixture(scope="module")
-def overview_book(overview_run: api.Run, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+def overview_book(overview_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
     return load_workbook(render_xlsx(overview_run, tmp_path_factory.mktemp("xlsx") / "overview.xlsx"))
 
 
@@ -224,7 +225,7 @@ def test_summary_ranking(overview_book: Workbook) -> None:
     assert ws.cell(projects + 2, 7).value == pytest.approx(83.5)
 
 
-def test_findings_sheet(overview_run: api.Run, overview_book: Workbook) -> None:
+def test_findings_sheet(overview_run: Run, overview_book: Workbook) -> None:
     ws = overview_book["问题与措施"]
     assert [c.value for c in ws[1]][:7] == ["序号", "部门", "严重程度", "类别", "问题", "原因", "措施"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -236,7 +237,7 @@ def test_findings_sheet(overview_run: api.Run, overview_book: Workbook) -> None:
     assert ws.cell(2, 5).alignment.wrap_text
 
 
-def test_checks_and_rejections_sheets(overview_run: api.Run, overview_book: Workbook) -> None:
+def test_checks_and_rejections_sheets(overview_run: Run, overview_book: Workbook) -> None:
     checks = overview_book["一致性检查"]
     assert checks.max_row - 1 == len(overview_run.checks)
     statuses = [checks.cell(r, 4).value for r in range(2, checks.max_row + 1)]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import num
 
 from scoring import api
 from scoring.core.display import round_half_up
@@ -135,10 +136,10 @@ def test_extends_changes_weights_without_python() -> None:
     run = api.run_path(EXAMPLES / "lusong-chengguan", rs, 2024)
     p = run.result.projects.set_index("project_code")
     # P03 has no 满意度 row; with no 满意度 level that row set scores in full: 10 + 60 + 30.
-    assert float(p.loc["P03", "total"]) == pytest.approx(100.0)
+    assert num(p.loc["P03", "total"]) == pytest.approx(100.0)
     # P01: 5 output indicators × 12; 按期结案率 81.32/90 × 12 = 10.8427 → 10.84 (rounded first, issue 9);
     # its 满意度 row is now rejected (no such level), so P01 is 未完成评分 and its grade provisional.
-    assert float(p.loc["P01", "total"]) == pytest.approx(10 + 4 * 12 + 10.84 + 30)
+    assert num(p.loc["P01", "total"]) == pytest.approx(10 + 4 * 12 + 10.84 + 30)
     assert (p.loc["P01", "status"], p.loc["P01", "grade"]) == ("未完成评分", "优（暂定）")
     assert any("没有一级指标「满意度指标」" in r.reason for r in run.dataset.rejections)
 
@@ -149,8 +150,8 @@ def test_changing_a_threshold_changes_scores(tmp_path: Path) -> None:
     run = api.run_path(EXAMPLES / "lusong-chengguan", load_ruleset(child), 2024)
     it = run.result.items.set_index(["project_code", "name"])
     # 立案数 112252/100000 = 112.25% ≥ 110% with no 偏差原因 → half of its 10 points withheld.
-    assert float(it.loc[("P01", "立案数"), "points"]) == pytest.approx(5.0)
-    assert float(it.loc[("P01", "结案率"), "points"]) == pytest.approx(10.0)  # 101.46% < 110%
+    assert num(it.loc[("P01", "立案数"), "points"]) == pytest.approx(5.0)
+    assert num(it.loc[("P01", "结案率"), "points"]) == pytest.approx(10.0)  # 101.46% < 110%
 
 
 def test_yaml_syntax_error_names_file(tmp_path: Path) -> None:
@@ -183,13 +184,13 @@ levels:
     it = run.result.items
     e02 = it[it["project_code"] == "E02"].set_index("name")
     assert e02.loc["预算执行率", "level1"] == "产出指标" and e02.loc["预算执行率", "level2"] == "预算执行"
-    assert float(e02.loc["预算执行率", "points"]) == pytest.approx(round_half_up(96 / 132.91 * 20))  # 14.45
+    assert num(e02.loc["预算执行率", "points"]) == pytest.approx(round_half_up(96 / 132.91 * 20))  # 14.45
     # The other 40 output points are shared by E02's four output indicators: 10 each.
-    assert float(e02.loc["维修校舍面积", "weight"]) == pytest.approx(10.0)
+    assert num(e02.loc["维修校舍面积", "weight"]) == pytest.approx(10.0)
     parts = [96 / 132.91 * 20, 8600 / 12000 * 10, 10, 75 / 90 * 10, 10, 0.7 * 30, 86 / 90 * 10]
     total = sum(round_half_up(x) for x in parts)  # rounded first: 14.45+7.17+10+8.33+10+21+9.56 = 80.51
     p = run.result.projects.set_index("project_code")
-    assert float(p.loc["E02", "total"]) == pytest.approx(total)
+    assert num(p.loc["E02", "total"]) == pytest.approx(total)
 
 
 def test_open_level_children_may_not_exceed_it(tmp_path: Path) -> None:
@@ -242,13 +243,13 @@ def test_overachievement_cut_by_deviation(tmp_path: Path) -> None:
     run = api.run_path(EXAMPLES, load_ruleset(child), 2024)
     it = run.result.items.set_index(["project_code", "name"])
     # 市容集中整治 85/60 = 141.67%, unexplained: cut 0.2 × 0.1167 = 2.33% of 12.5
-    assert float(it.loc[("P04", "市容集中整治次数"), "points"]) == pytest.approx(
+    assert num(it.loc[("P04", "市容集中整治次数"), "points"]) == pytest.approx(
         round_half_up(12.5 * (1 - 0.2 * (85 / 60 - 1.3))))  # 12.2083 → 12.21
     # 取缔占道经营 148% has a 偏差原因: no cut
-    assert float(it.loc[("P04", "取缔占道经营"), "points"]) == pytest.approx(12.5)
+    assert num(it.loc[("P04", "取缔占道经营"), "points"]) == pytest.approx(12.5)
     # 培训教师人次 2000/800 = 250%: 0.2 × 1.2 = 24% of 25
-    assert float(it.loc[("E03", "培训教师人次"), "points"]) == pytest.approx(25 * (1 - 0.24))
-    assert "按偏离度扣减 24.00% 分值" in it.loc[("E03", "培训教师人次"), "explanation"]
+    assert num(it.loc[("E03", "培训教师人次"), "points"]) == pytest.approx(25 * (1 - 0.24))
+    assert "按偏离度扣减 24.00% 分值" in str(it.loc[("E03", "培训教师人次"), "explanation"])
 
 
 def test_overachievement_settings_checked(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
+from test_smoke import ruleset_doc
 from typer.testing import CliRunner
 
 from scoring import api
@@ -19,7 +20,6 @@ from scoring.core.errors import RulesetError
 from scoring.core.resources import ruleset_files
 from scoring.io.ruleset_xlsx import export_ruleset, import_ruleset, ruleset_yaml
 from scoring.rules.ruleset import Ruleset, load_ruleset
-from tests.test_smoke import ruleset_doc
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SKIP = {"line", "file", "path", "library", "raw", "extends"}  # where it was written, not what it says

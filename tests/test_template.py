@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
 from typer.testing import CliRunner
 
 from scoring import api
@@ -43,7 +44,7 @@ def _list_values(wb: openpyxl.Workbook, formula: str) -> list[str]:
     return [str(c.value) for row in ws[ref.replace("$", "")] for c in row]
 
 
-def _validation(ws: openpyxl.worksheet.worksheet.Worksheet, column: str) -> object:
+def _validation(ws: openpyxl.worksheet.worksheet.Worksheet, column: str) -> DataValidation:
     """The data validation covering row 2 of the column headed `column`."""
     letter = next(c.column_letter for c in ws[1] if c.value == column)
     found = [dv for dv in ws.data_validations.dataValidation if f"{letter}2" in dv.sqref]
