@@ -19,62 +19,14 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from scoring.store.backend import StoreError
-from scoring.store.sql import Execute, Params, SqlStore
+from scoring.store.sql import Execute, Params, SqlStore, schema
 
 SCHEMA_VERSION = 3
 _LOCK_KEY = 7_260_013  # advisory lock id for schema creation (any constant unique to perfscore)
 
 _TABLES = (
-    """CREATE TABLE IF NOT EXISTS perfscore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS runs (
-        run_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        ruleset TEXT NOT NULL,
-        ruleset_version TEXT NOT NULL,
-        ruleset_fingerprint TEXT NOT NULL,
-        stored_at TEXT NOT NULL,
-        rows_read INTEGER NOT NULL,
-        rows_scored INTEGER NOT NULL,
-        rows_rejected INTEGER NOT NULL,
-        input_files TEXT NOT NULL DEFAULT '{}'
-    )""",
-    """CREATE TABLE IF NOT EXISTS results (
-        ruleset TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        dept_code TEXT NOT NULL,
-        dept_name TEXT NOT NULL,
-        total DOUBLE PRECISION NOT NULL,
-        grade TEXT NOT NULL,
-        n_projects INTEGER NOT NULL,
-        budget_final DOUBLE PRECISION,
-        spent DOUBLE PRECISION,
-        ruleset_version TEXT NOT NULL,
-        ruleset_fingerprint TEXT NOT NULL,
-        stored_at TEXT NOT NULL,
-        run_id BIGINT NOT NULL REFERENCES runs (run_id),
-        trace TEXT NOT NULL,
-        level1 TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (ruleset, year, dept_code)
-    )""",
-    """CREATE TABLE IF NOT EXISTS indicators (
-        ruleset TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        dept_code TEXT NOT NULL,
-        project_code TEXT NOT NULL,
-        pos INTEGER NOT NULL,
-        indicator_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        level1 TEXT NOT NULL,
-        unit TEXT NOT NULL,
-        comparator TEXT NOT NULL,
-        direction TEXT NOT NULL,
-        qualitative INTEGER NOT NULL,
-        target DOUBLE PRECISION,
-        actual DOUBLE PRECISION,
-        completion DOUBLE PRECISION,
-        PRIMARY KEY (ruleset, year, dept_code, pos)
-    )""",
-    "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
-    "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)",
+    "CREATE TABLE IF NOT EXISTS perfscore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    *schema("postgresql"),
 )
 
 

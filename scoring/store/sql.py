@@ -8,6 +8,7 @@ history, indicators and runs are read back) is written once here, so the two bac
 from __future__ import annotations
 
 import json
+import string
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -173,3 +174,64 @@ class SqlStore(ABC):
         out: dict[str, Any] = json.loads(rows[0][0])
         return out
 
+
+# The store's tables, written once for both backends; `schema(dialect)` fills in the types that differ.
+_TYPES = {
+    "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "REF": "INTEGER", "FLOAT": "REAL"},
+    "postgresql": {"ID": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "REF": "BIGINT", "FLOAT": "DOUBLE PRECISION"},
+}
+_RUNS = """CREATE TABLE IF NOT EXISTS runs (
+        run_id $ID,
+        ruleset TEXT NOT NULL,
+        ruleset_version TEXT NOT NULL,
+        ruleset_fingerprint TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_scored INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        input_files TEXT NOT NULL DEFAULT '{}'
+    )"""
+_RESULTS = """CREATE TABLE IF NOT EXISTS results (
+        ruleset TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        dept_code TEXT NOT NULL,
+        dept_name TEXT NOT NULL,
+        total $FLOAT NOT NULL,
+        grade TEXT NOT NULL,
+        n_projects INTEGER NOT NULL,
+        budget_final $FLOAT,
+        spent $FLOAT,
+        ruleset_version TEXT NOT NULL,
+        ruleset_fingerprint TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        run_id $REF NOT NULL REFERENCES runs (run_id),
+        trace TEXT NOT NULL,
+        level1 TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (ruleset, year, dept_code)
+    )"""
+_INDICATORS = """CREATE TABLE IF NOT EXISTS indicators (
+        ruleset TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        dept_code TEXT NOT NULL,
+        project_code TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        indicator_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        level1 TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        comparator TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        qualitative INTEGER NOT NULL,
+        target $FLOAT,
+        actual $FLOAT,
+        completion $FLOAT,
+        PRIMARY KEY (ruleset, year, dept_code, pos)
+    )"""
+_SCHEMA = (_RUNS, _RESULTS, _INDICATORS,
+           "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
+           "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)")
+
+
+def schema(dialect: str) -> tuple[str, ...]:
+    """CREATE statements of the store's tables and indexes for `dialect` ("sqlite" or "postgresql")."""
+    return tuple(string.Template(ddl).substitute(_TYPES[dialect]) for ddl in _SCHEMA)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.store.backend import StoreError
-from scoring.store.sql import UPSERT_RESULT, Execute, Params, SqlStore
+from scoring.store.sql import UPSERT_RESULT, Execute, Params, SqlStore, schema
 
 DB_FILE = "index.sqlite"
 SCHEMA_VERSION = 3
@@ -36,56 +36,7 @@ SCHEMA_VERSION = 3
 # departments); waiting up to two minutes rides out a slow disk without ever failing an analyst's run.
 BUSY_TIMEOUT_S = 120.0
 
-_RUNS = """CREATE TABLE IF NOT EXISTS runs (
-        run_id INTEGER PRIMARY KEY AUTOINCREMENT,
-        ruleset TEXT NOT NULL,
-        ruleset_version TEXT NOT NULL,
-        ruleset_fingerprint TEXT NOT NULL,
-        stored_at TEXT NOT NULL,
-        rows_read INTEGER NOT NULL,
-        rows_scored INTEGER NOT NULL,
-        rows_rejected INTEGER NOT NULL,
-        input_files TEXT NOT NULL DEFAULT '{}'
-    )"""
-_RESULTS = """CREATE TABLE IF NOT EXISTS results (
-        ruleset TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        dept_code TEXT NOT NULL,
-        dept_name TEXT NOT NULL,
-        total REAL NOT NULL,
-        grade TEXT NOT NULL,
-        n_projects INTEGER NOT NULL,
-        budget_final REAL,
-        spent REAL,
-        ruleset_version TEXT NOT NULL,
-        ruleset_fingerprint TEXT NOT NULL,
-        stored_at TEXT NOT NULL,
-        run_id INTEGER NOT NULL REFERENCES runs (run_id),
-        trace TEXT NOT NULL,
-        level1 TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (ruleset, year, dept_code)
-    )"""
-_INDICATORS = """CREATE TABLE IF NOT EXISTS indicators (
-        ruleset TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        dept_code TEXT NOT NULL,
-        project_code TEXT NOT NULL,
-        pos INTEGER NOT NULL,
-        indicator_id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        level1 TEXT NOT NULL,
-        unit TEXT NOT NULL,
-        comparator TEXT NOT NULL,
-        direction TEXT NOT NULL,
-        qualitative INTEGER NOT NULL,
-        target REAL,
-        actual REAL,
-        completion REAL,
-        PRIMARY KEY (ruleset, year, dept_code, pos)
-    )"""
-_TABLES = (_RUNS, _RESULTS, _INDICATORS,
-           "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
-           "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)")
+_TABLES = schema("sqlite")
 
 
 class _Exec:
