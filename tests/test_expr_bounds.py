@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from helpers import BASE
 from typer.testing import CliRunner
 
 from scoring.adapters.durable import RuleEngine
@@ -112,19 +113,6 @@ def test_deepest_allowed_expressions_work_in_every_consumer() -> None:
 
 # ---------------------------------------------------------------------- through the ruleset compiler
 
-BASE = """\
-format: 1
-name: t
-levels:
-  - name: 预算执行率
-    points: 10
-    metric: execution_rate
-    method: budget_execution
-  - name: 产出指标
-    points: 90
-    open: true
-    children: [{name: 数量指标}]
-"""
 
 FINDING = """\
 findings:

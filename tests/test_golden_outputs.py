@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from runs import scored
 
-from scoring import api
 from scoring.model.run import Run
 from scoring.render.json import render_json
 from scoring.render.markdown import render_markdown
@@ -19,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(scope="module")
 def examples_run() -> Run:
-    return api.run_path(EXAMPLES, "mof-project", 2024)
+    return scored(EXAMPLES, "mof-project")
 
 
 def test_markdown_golden(examples_run: Run, golden: Callable[[str, str], None]) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from runs import scored
 
-from scoring import api
 from scoring.render.html import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ HEALTH, LUSONG, EDUCATION = "示例区卫生健康局", "株洲市芦淞区城�
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "总览.html"
-    path.write_text(render_html(api.run_path(EXAMPLES, "mof-project", 2024)), encoding="utf-8")
+    path.write_text(render_html(scored(EXAMPLES, "mof-project")), encoding="utf-8")
     return path
 
 
@@ -142,7 +142,7 @@ def test_department_scope_drills_down_by_level(browser: Any, tmp_path: Path) -> 
     # 部门整体: department → 一级指标 → indicator. 示例区教育局 has 63 staff for 60 posts: 105.00%, and the
     # province-dept rule takes 0.5 points per point over 100% from 5, leaving 2.50.
     path = tmp_path / "整体.html"
-    path.write_text(render_html(api.run_path(EXAMPLES / "district-education", "province-dept", 2024)),
+    path.write_text(render_html(scored(EXAMPLES / "district-education", "province-dept")),
                     encoding="utf-8")
     page = browser.new_page()
     page.goto(path.as_uri())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from runs import scored
 
-from scoring import api
 from scoring.model.run import Run
 from scoring.render.html import context, grade_classes, render_html
 
@@ -20,12 +20,12 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="module")
 def overview_run() -> Run:
     """One department whose names carry < > & " on purpose; one rejected row, failed checks, findings."""
-    return api.run_path(DATA / "overview", "mof-project", 2024)
+    return scored(DATA / "overview", "mof-project")
 
 
 @pytest.fixture(scope="module")
 def examples_run() -> Run:
-    return api.run_path(EXAMPLES, "mof-project", 2024)
+    return scored(EXAMPLES, "mof-project")
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def test_drill_down_holds_every_indicator_with_its_explanation(examples_run: Run
 
 
 def test_department_scope_drills_down_by_level() -> None:
-    run = api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    run = scored(EXAMPLES / "district-education", "province-dept")
     (card,) = context(run)["departments"]
     assert card["projects"] == []
     assert [lv["name"] for lv in card["levels"]] == [lv.name for lv in run.ruleset.levels]

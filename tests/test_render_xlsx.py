@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from runs import scored
 
 from scoring import api
 from scoring.adapters.xlsx import display_width, sheet_title
@@ -22,14 +23,14 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="module")
 def lusong_book(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
-    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    run = scored(EXAMPLES / "lusong-chengguan", "mof-project")
     out = render_xlsx(run, tmp_path_factory.mktemp("xlsx") / "lusong.xlsx")
     return load_workbook(out)
 
 
 @pytest.fixture(scope="module")
 def overview_run() -> Run:
-    return api.run_path(DATA / "overview", "mof-project", 2024)
+    return scored(DATA / "overview", "mof-project")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def overview_book(overview_run: Run, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def dept_book(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
-    run = api.run_path(EXAMPLES / "lusong-chengguan", "province-dept", 2024)
+    run = scored(EXAMPLES / "lusong-chengguan", "province-dept")
     return load_workbook(render_xlsx(run, tmp_path_factory.mktemp("xlsx") / "dept.xlsx"))
 
 
@@ -190,7 +191,7 @@ def test_targets_starting_with_equals_stay_text(lusong_book: Workbook) -> None:
 
 def test_round_trip_through_the_mof_reader(tmp_path: Path) -> None:
     """The export is a MoF 自评表 itself: scoring it again gives every project the same total."""
-    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    run = scored(EXAMPLES / "lusong-chengguan", "mof-project")
     again = api.run_path(render_xlsx(run, tmp_path / "review.xlsx"), "mof-project", 2024)
     assert again.dataset.rejections == ()
     before = run.result.projects.set_index("project_code")["total"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from runs import scored
 from typer.testing import CliRunner
 
 from scoring import api
@@ -27,13 +28,13 @@ def sentences(markdown: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def education() -> str:
-    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    run = scored(EXAMPLES / "district-education", "mof-project")
     return render_report_markdown(build_report(run, "430299101"))
 
 
 @pytest.fixture(scope="module")
 def education_dept() -> str:
-    run = api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    run = scored(EXAMPLES / "district-education", "province-dept")
     return render_report_markdown(build_report(run, "430299101"))
 
 
@@ -122,7 +123,7 @@ def test_no_internal_identifiers_or_other_departments() -> None:
                 assert f.rule_id not in text, (ruleset, own, f.rule_id)
             for other in names:
                 assert other == own or other not in text, (ruleset, own, other)
-    run = api.run_path(EXAMPLES, "mof-project", 2024)
+    run = scored(EXAMPLES, "mof-project")
     text = render_report_markdown(build_report(run, "430299101"))
     assert "根据财政部《项目支出绩效评价管理办法》（财预〔2020〕10号）要求" in text
 
@@ -168,12 +169,12 @@ def test_department_without_weaknesses_gets_no_invented_problems() -> None:
 
 
 def test_lusong_report_golden(golden: Callable[[str, str], None]) -> None:
-    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    run = scored(EXAMPLES / "lusong-chengguan", "mof-project")
     golden("report-lusong-chengguan.md", render_report_markdown(build_report(run, "430203017")))
 
 
 def test_merged_findings_list_their_subjects() -> None:
-    run = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    run = scored(EXAMPLES / "lusong-chengguan", "mof-project")
     merged = [f for f in run.findings if f.rule_id == "no-satisfaction-indicator"]
     assert len(merged) == 1
     assert merged[0].problem == "“钟鼓岭提质改造项目”、“特许经营权咨询服务项目”2个项目未设置服务对象满意度指标"
@@ -192,19 +193,19 @@ def test_two_runs_in_one_process_give_identical_findings() -> None:
 def test_docx_report_reads_back(tmp_path: Path) -> None:
     from docx import Document
 
-    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    run = scored(EXAMPLES / "district-education", "mof-project")
     out = tmp_path / "报告.docx"
     render_report_docx(build_report(run, "430299101"), str(out))
     doc = Document(str(out))
     texts = [p.text for p in doc.paragraphs]
     assert "五、存在的问题及原因分析" in texts and "六、下一步改进措施" in texts
     assert any("预算执行率仅72.23%" in t for t in texts)
-    scored = [t for t in doc.tables if t.rows[0].cells[0].text == "一级指标"]
-    assert len(scored) == 4  # one scored table per project
-    header = [c.text for c in scored[0].rows[0].cells]
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "一级指标"]
+    assert len(tables) == 4  # one scored table per project
+    header = [c.text for c in tables[0].rows[0].cells]
     # no 自评得分 column: the example publishes no scores of its own
     assert header == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "说明"]
-    e02 = [[c.text for c in row.cells] for row in scored[1].rows]
+    e02 = [[c.text for c in row.cells] for row in tables[1].rows]
     assert ["产出指标", "数量指标", "维修校舍面积", "≥12000平方米", "8600平方米", "12.50", "8.96", "完成率 71.67%"] in e02
 
 
@@ -225,7 +226,7 @@ def test_docx_layout_follows_gbt_9704(tmp_path: Path) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Length, Mm, Pt
 
-    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    run = scored(EXAMPLES / "district-education", "mof-project")
     out = tmp_path / "报告.docx"
     render_report_docx(build_report(run, "430299101"), str(out))
     doc = Document(str(out))
@@ -272,9 +273,9 @@ def test_docx_layout_follows_gbt_9704(tmp_path: Path) -> None:
         rows = table.rows
         assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
-    scored = next(t for t in doc.tables if t.rows[0].cells[0].text == "一级指标")
-    heads = [c.text for c in scored.rows[0].cells]
-    area = scored.rows[1]  # 学生资助补助项目, 预算执行率
+    first = next(t for t in doc.tables if t.rows[0].cells[0].text == "一级指标")
+    heads = [c.text for c in first.rows[0].cells]
+    area = first.rows[1]  # 学生资助补助项目, 预算执行率
     align = {h: area.cells[i].paragraphs[0].alignment for i, h in enumerate(heads)}
     assert align["分值"] == align["得分"] == WD_ALIGN_PARAGRAPH.RIGHT
     assert align["三级指标"] == align["说明"] == WD_ALIGN_PARAGRAPH.LEFT
@@ -315,7 +316,7 @@ findings:
 
 def test_department_scope_findings() -> None:
     """部门整体: findings from the common indicators and from the projects' funds."""
-    run = api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    run = scored(EXAMPLES / "district-education", "province-dept")
     by_rule = {f.rule_id: f for f in run.findings}
     assert by_rule["staff-over-quota"].problem == "在职人员控制率为105.00%，实有人数超过编制数，扣2.50分"
     # (8.6 − 7.9) / 7.9 = 8.86%; 5 − 0.5 × 8.86 = 0.57 points kept, 4.43 lost

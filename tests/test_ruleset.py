@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import num
+from helpers import BASE, num
 
 from scoring import api
 from scoring.core.display import round_half_up
@@ -17,19 +17,6 @@ from scoring.rules.ruleset import Ruleset, load_ruleset
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-BASE = """\
-format: 1
-name: t
-levels:
-  - name: 预算执行率
-    points: 10
-    metric: execution_rate
-    method: budget_execution
-  - name: 产出指标
-    points: 90
-    open: true
-    children: [{name: 数量指标}]
-"""
 
 
 def write(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from runs import scored
 
 from scoring import api
 from scoring.core.display import fmt2, round_half_up
@@ -20,12 +21,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(scope="module")
 def lusong() -> Run:
-    return api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    return scored(EXAMPLES / "lusong-chengguan", "mof-project")
 
 
 @pytest.fixture(scope="module")
 def education_dept() -> Run:
-    return api.run_path(EXAMPLES / "district-education", "province-dept", 2024)
+    return scored(EXAMPLES / "district-education", "province-dept")
 
 
 def project_total(run: Run, code: str) -> float:
@@ -95,7 +96,7 @@ def test_rows_accounted_for(lusong: Run) -> None:
 
 
 def test_education_project_with_low_execution() -> None:
-    run = api.run_path(EXAMPLES / "district-education", "mof-project", 2024)
+    run = scored(EXAMPLES / "district-education", "mof-project")
     # E02: 执行率 96/132.91 × 10; 维修面积 8600/12000 × 12.5; 合格率 12.5; 暑期完工率 75/90 × 12.5;
     #      成本 96 ≤ 132.91 → 12.5; 效益 “部分达成” → 0.7 × 30; 满意度 86/90 × 10.
     #      Rounded first: 7.22 + 8.96 + 12.5 + 10.42 + 12.5 + 21 + 9.56 = 82.16 (unrounded 82.1535 showed 82.15
@@ -136,7 +137,7 @@ def test_education_department_scope(education_dept: Run) -> None:
 
 
 def test_multi_department_ranking() -> None:
-    run = api.run_path(EXAMPLES, "mof-project", 2024)
+    run = scored(EXAMPLES, "mof-project")
     d = run.result.departments
     assert list(d["dept_name"]) == ["示例区卫生健康局", "株洲市芦淞区城市管理和综合执法局", "示例区教育局"]
     assert list(d["rank"]) == [1, 2, 3]
@@ -154,7 +155,7 @@ def test_year_filter_rejects_other_years() -> None:
 
 def test_scoring_is_vectorised_over_all_departments() -> None:
     """Scoring all examples at once gives the same per-indicator points as scoring each alone."""
-    together = api.run_path(EXAMPLES, "mof-project", 2024).result.items
+    together = scored(EXAMPLES, "mof-project").result.items
     alone = pd.concat([api.run_path(p, "mof-project", 2024).result.items
                        for p in sorted(EXAMPLES.iterdir()) if p.is_dir()])
     key = ["dept_code", "project_code", "name"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers import BASE
 from typer.testing import CliRunner
 
 from scoring.cli import app
@@ -15,20 +16,6 @@ from scoring.core.resources import ruleset_files
 from scoring.core.yamlio import load_yaml, strip_lines
 from scoring.rules.ruleset import load_ruleset
 from scoring.rules.spec import json_schema
-
-BASE = """\
-format: 1
-name: t
-levels:
-  - name: 预算执行率
-    points: 10
-    metric: execution_rate
-    method: budget_execution
-  - name: 产出指标
-    points: 90
-    open: true
-    children: [{name: 数量指标}]
-"""
 
 
 def fail(tmp_path: Path, text: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from runs import scored
 from typer.testing import CliRunner
 
 from scoring import api
@@ -35,7 +36,7 @@ CODE = "990001"
 
 @pytest.fixture(scope="module")
 def run_2024() -> Run:
-    return api.run_path(DATA / "overview", "mof-project", 2024)
+    return scored(DATA / "overview", "mof-project")
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def test_codes_that_sanitise_alike_stay_apart(run_2024: Run, tmp_path: Path) -> 
 
 
 def test_other_departments_are_kept_and_ranked(run_2024: Run, tmp_path: Path) -> None:
-    lusong = api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    lusong = scored(EXAMPLES / "lusong-chengguan", "mof-project")
     store_run(lusong, tmp_path)
     store_run(run_2024, tmp_path)
     store_run(run_2024, tmp_path)
@@ -121,7 +122,7 @@ def test_other_departments_are_kept_and_ranked(run_2024: Run, tmp_path: Path) ->
 def test_history_across_years_and_rulesets(run_2024: Run, run_2023: Run, tmp_path: Path) -> None:
     store_run(run_2024, tmp_path)
     store_run(run_2023, tmp_path)
-    dept_rules = api.run_path(DATA / "overview", "province-dept", 2024)
+    dept_rules = scored(DATA / "overview", "province-dept")
     store_run(dept_rules, tmp_path)
     h = history(tmp_path, CODE)
     assert h[["year", "ruleset"]].values.tolist() == [[2023, "mof-project"], [2024, "mof-project"],

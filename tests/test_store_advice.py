@@ -17,6 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
+from runs import scored
 from typer.testing import CliRunner
 from yeardata import put_year
 
@@ -78,7 +79,7 @@ def test_current_run_laid_over_the_store(tmp_path: Path) -> None:
     ind.write_text(ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,1300平方米"),
                    encoding="utf-8")
     store_run(api.run_path(folder, "mof-project", 2023), tmp_path / "st")
-    run = api.run_path(DATA / "overview", "mof-project", 2024)
+    run = scored(DATA / "overview", "mof-project")
     got = advise_store(tmp_path / "st", 2024, run=run)
     assert [(a.project_code, a.indicator_id, a.rule, a.target, a.actual, a.suggested) for a in got] == [
         ("T01", "服务对象满意度", "below_last_actual", 90, 92, 92),

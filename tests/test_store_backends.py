@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from runs import scored
 
 from scoring import api
 from scoring.model.run import Run
@@ -30,7 +31,7 @@ CODE = "990001"
 
 @pytest.fixture(scope="module")
 def run_2024() -> Run:
-    return api.run_path(DATA / "overview", "mof-project", 2024)
+    return scored(DATA / "overview", "mof-project")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def dept_rules(run_2024: Run) -> Run:
 
 @pytest.fixture(scope="module")
 def lusong() -> Run:
-    return api.run_path(EXAMPLES / "lusong-chengguan", "mof-project", 2024)
+    return scored(EXAMPLES / "lusong-chengguan", "mof-project")
 
 
 def raw(location: str, sql: str) -> list[tuple[Any, ...]]:

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from runs import scored
 from typer.testing import CliRunner
 from yeardata import put_year
 
@@ -95,7 +96,7 @@ def overview_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ind.write_text(ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,600平方米"),
                    encoding="utf-8")
     store_run(api.run_path(folder, "mof-project", 2023), root / "st")
-    store_run(api.run_path(DATA / "overview", "mof-project", 2024), root / "st")
+    store_run(scored(DATA / "overview", "mof-project"), root / "st")
     return root / "st"
 
 
