@@ -4,6 +4,7 @@ and scored to the figures worked by hand in each file's `expected:` block (issue
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,10 @@ def test_unrecognised_layout_refused_with_the_headers_found(tmp_path: Path) -> N
     assert "预算金额" in message and "一级指标" not in message.split("找到的表头有：")[0]
 
 
-def _variant(tmp_path: Path, edits: dict[str, str | None], name: str = "02-sichuan-qingshen-gongzixing-2023.yaml"
-             ) -> Path:
+def _variant(tmp_path: Path, edits: Mapping[str, str | None],
+             name: str = "02-sichuan-qingshen-gongzixing-2023.yaml") -> Path:
     """A built form with some cells rewritten (A1 notation; None clears the cell)."""
-    out = build_form(FORMS / name, tmp_path / "variant.xlsx")
+    out = Path(build_form(FORMS / name, tmp_path / "variant.xlsx"))
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     assert ws is not None
