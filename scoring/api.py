@@ -115,6 +115,8 @@ def split_departments(raw: RawData, chunk: int) -> list[RawData]:
     other tables follow; rows without a code go with the first chunk, where validation rejects them as it would
     in one run). Load problems stay with the first chunk. Each table is grouped once: linear in rows."""
     keys = {t.key: _code_keys(raw[t.key]["dept_code"]) for t in TABLES if len(raw[t.key])}
+    if not keys:  # nothing was read (every source refused): one run that reports the load problems
+        return [raw]
     order = pd.unique(pd.concat([keys[k] for k in ("departments", *keys) if k in keys], ignore_index=True))
     order = order[order != ""]
     n_chunks = max(1, -(-len(order) // chunk))

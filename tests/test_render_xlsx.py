@@ -315,3 +315,122 @@ def test_goal_block_carries_the_description_or_a_placeholder(tmp_path: Path) -> 
     assert row_of(ws, 1, "一级指标") == g + 3
     other = book["P02 市政工程维护中心运行维护项目"]
     assert other.cell(row_of(other, 1, "年度总体目标") + 1, 2).value == "【待单位补充：年度总体目标】"
+
+
+# ------------------------------------------------------------------ the 其中 rows of the funds block (issue 12)
+
+SOURCE_ROWS = ("其中：当年财政拨款", "上年结转资金", "其他资金")
+
+
+def _funds_rows(ws: Worksheet) -> dict[str, list[object]]:
+    """年度资金总额 and the 其中 rows as written: 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
+    return {str(ws.cell(r, 2).value): [ws.cell(r, c).value for c in range(3, 9)] for r in range(6, 10)}
+
+
+def _mof_with_sources(path: Path, sources: dict[str, tuple[object, object, object]]) -> Path:
+    """The committed builder's workbook with the 数字化城管 source rows (B7:B9) rewritten, cached values kept."""
+    from mof_builder import PROJECTS, build_workbook, cached_values, set_cached_values
+
+    formulas = build_workbook(path, cached=False)
+    wb = load_workbook(path)
+    ws = wb["数字化城管"]
+    for r, label in enumerate(SOURCE_ROWS, start=7):
+        for col, v in zip("CDE", sources[label], strict=True):
+            ws[f"{col}{r}"] = v
+    wb.save(path)
+    set_cached_values(path, cached_values(PROJECTS, formulas))
+    return path
+
+
+def test_source_rows_carry_the_mof_forms_figures(tmp_path: Path) -> None:
+    """Read a MoF form with amounts by source, render, read the cells back: each source's 年初预算数 / 全年预算数
+    / 全年执行数 as the input gives them; a blank source stays blank (unknown), never 0; 执行率 and 得分 on the
+    total row only. 129.44 = 100 + 29.44 + 0."""
+    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
+        "其中：当年财政拨款": (100, 100, 100), "上年结转资金": (29.44, 29.44, 29.44), "其他资金": (None, None, None)})
+    run = api.run_path(book, "mof-project", 2024)
+    assert "funds-block" not in set(run.checks["check_id"])  # the sources add up to the total
+    ws = load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"]
+    rows = _funds_rows(ws)
+    assert rows["年度资金总额"][:3] == [129.44] * 3
+    assert rows["其中：当年财政拨款"] == [100, 100, 100, None, None, None]
+    assert rows["上年结转资金"] == [29.44, 29.44, 29.44, None, None, None]
+    assert rows["其他资金"] == [None] * 6
+    assert ws.cell(7, 3).number_format == ws.cell(6, 3).number_format  # money format as the total's
+
+
+def test_source_rows_rounded_to_add_up_to_the_total(tmp_path: Path) -> None:
+    """43.145 + 43.145 + 43.15 = 129.44 exactly. Half-up each would show 43.15 × 3 = 129.45 under a total of
+    129.44; the cent the rounding adds goes back from the first of the tied parts: 43.15 + 43.14 + 43.15."""
+    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
+        "其中：当年财政拨款": (43.145, 43.145, 43.145), "上年结转资金": (43.145, 43.145, 43.145),
+        "其他资金": (43.15, 43.15, 43.15)})
+    run = api.run_path(book, "mof-project", 2024)
+    assert "funds-block" not in set(run.checks["check_id"])
+    ws = load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"]
+    rows = _funds_rows(ws)
+    shown = [rows[label][1] for label in SOURCE_ROWS]
+    assert shown == [43.15, 43.14, 43.15]
+    assert round(sum(shown), 2) == rows["年度资金总额"][1] == 129.44  # type: ignore[arg-type]
+
+
+def test_sources_that_do_not_add_up_are_shown_as_given(tmp_path: Path) -> None:
+    """120 under a total of 129.44: no apportioning hides the gap; the funds-block check reports it."""
+    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
+        "其中：当年财政拨款": (129.44, 120, 129.44), "上年结转资金": (0, 0, 0), "其他资金": (0, 0, 0)})
+    run = api.run_path(book, "mof-project", 2024)
+    assert "funds-block" in set(run.checks["check_id"])
+    rows = _funds_rows(load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"])
+    assert [rows[label][:3] for label in SOURCE_ROWS] == [[129.44, 120, 129.44], [0, 0, 0], [0, 0, 0]]
+
+
+def test_provincial_source_rows_fold_into_the_mof_three(tmp_path: Path) -> None:
+    """Sichuan 02: 其中：财政资金 238.93 / 251.89 / 251.89 is 当年财政拨款; 财政专户管理资金 0 + 单位资金 0 +
+    其他资金 (blank) is 其他资金 0; no 上年结转 row, so that row is blank."""
+    import sys
+
+    sys.path.insert(0, str(DATA / "forms"))
+    from build import build_form
+
+    book = build_form(DATA / "forms" / "02-sichuan-qingshen-gongzixing-2023.yaml", tmp_path / "02.xlsx")
+    run = api.run_path(book, "variant-10-90", 2023)
+    (name,) = [n for n in load_workbook(render_xlsx(run, tmp_path / "scored.xlsx")).sheetnames
+               if n not in FIXED_SHEETS]
+    rows = _funds_rows(load_workbook(tmp_path / "scored.xlsx")[name])
+    assert rows["年度资金总额"][:3] == [238.93, 251.89, 251.89]
+    assert rows["其中：当年财政拨款"][:3] == [238.93, 251.89, 251.89]
+    assert rows["上年结转资金"][:3] == [None, None, None]
+    assert rows["其他资金"][:3] == [0, 0, 0]
+
+
+def test_source_columns_of_the_perfscore_workbook(tmp_path: Path) -> None:
+    """The 项目支出 table's optional source columns (CSV here): given for P01, absent for the others (blank)."""
+    folder = tmp_path / "城管局"
+    shutil.copytree(EXAMPLES / "lusong-chengguan", folder)
+    csv = folder / "项目支出.csv"
+    df = pd.read_csv(csv, dtype=str)
+    df["财政拨款全年预算数"] = ["100.5", *[""] * (len(df) - 1)]
+    df["上年结转全年预算数"] = ["28.94", *[""] * (len(df) - 1)]
+    df["其他资金全年预算数"] = ["0", *[""] * (len(df) - 1)]
+    df.to_csv(csv, index=False)
+    run = api.run_path(folder, "mof-project", 2024)
+    assert run.dataset.rejections == ()
+    book = load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))
+    rows = _funds_rows(book["P01 数字化城管指挥中心运行项目"])
+    assert [rows[label][:3] for label in SOURCE_ROWS] == [[None, 100.5, None], [None, 28.94, None], [None, 0, None]]
+    assert all(_funds_rows(book["P02 市政工程维护中心运行维护项目"])[label] == [None] * 6 for label in SOURCE_ROWS)
+
+
+def test_department_sheet_sums_sources_only_when_every_project_gives_them(tmp_path: Path) -> None:
+    folder = tmp_path / "城管局"
+    shutil.copytree(EXAMPLES / "lusong-chengguan", folder)
+    csv = folder / "项目支出.csv"
+    df = pd.read_csv(csv, dtype=str)
+    df["财政拨款全年执行数"] = df["全年执行数"]  # every project: all of it 财政拨款
+    df["其他资金全年执行数"] = ["0", *[""] * (len(df) - 1)]  # one project only: unknown for the department
+    df.to_csv(csv, index=False)
+    run = api.run_path(folder, "province-dept", 2024)
+    ws = load_workbook(render_xlsx(run, tmp_path / "dept.xlsx"))["株洲市芦淞区城市管理和综合执法局"]
+    rows = _funds_rows(ws)
+    assert rows["其中：当年财政拨款"][2] == rows["年度资金总额"][2]
+    assert rows["其他资金"][2] is None

@@ -6,11 +6,12 @@ table, report and export shows the same digits.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from scoring.core.lazy import lazy_module
-from scoring.core.tolerance import NOISE_PLACES
+from scoring.core.tolerance import MONEY_TOL, NOISE_PLACES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,6 +50,30 @@ def round_half_up(x: float, places: int = 2) -> float:
         return x
     q = Decimal(1).scaleb(-places)
     return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP)) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def apportion(parts: Sequence[float | None], total: float | None, places: int = 2) -> list[float | None]:
+    """`parts` rounded to `places` for display so that they add up to `total` rounded the same way, when they
+    add up to it before rounding: 33.335 + 33.335 + 33.33 = 100 shows 33.34 + 33.33 + 33.33, not 33.34 + 33.34
+    + 33.33 = 100.01. Half-up where that already adds up; else largest remainder (the cents rounding drops go
+    to the parts that lost most, first part first on a tie). Parts that do not add up to the total are each
+    rounded half-up, so the difference the input has stays visible. None (unknown) stays None."""
+    shown = [None if p is None else round_half_up(p, places) for p in parts]
+    present = {i: p for i, p in enumerate(parts) if p is not None}
+    if total is None or not present or min(present.values()) < 0 or abs(sum(present.values()) - total) > MONEY_TOL:
+        return shown
+    want = Decimal(repr(round_half_up(total, places)))
+    if sum(Decimal(repr(v)) for v in shown if v is not None) == want:
+        return shown
+    q = Decimal(1).scaleb(-places)
+    exact = {i: Decimal(repr(round(p, NOISE_PLACES))) for i, p in present.items()}
+    floors = {i: x.quantize(q, rounding=ROUND_FLOOR) for i, x in exact.items()}
+    short = int((want - sum(floors.values())) / q)
+    if not 0 <= short <= len(floors):
+        return shown
+    for i in sorted(floors, key=lambda i: exact[i] - floors[i], reverse=True)[:short]:
+        floors[i] += q
+    return [float(floors[i]) + 0.0 if i in floors else None for i in range(len(parts))]
 
 
 

@@ -19,11 +19,21 @@ The result is the same raw tables `scoring.io.workbook` reads from the template 
   其他资金). The total must equal the sum of its sources (尾差 within 0.05 万元 tolerated); where the total
   row is blank or zero but the sources carry figures — published tables do print 0 0 0 there — the
   project is scored from the sources. Each of these is written as a 核对 row (类别 资金来源) that the
-  ruleset's `funds-block` check reports.
+  ruleset's `funds-block` check reports. The source rows' own amounts are kept too (columns
+  current_/carried_/other_budget_initial, _budget_final, _spent of 项目支出; blank = unknown) for the scored
+  自评表's 其中 rows; a province's extra source rows (财政专户管理资金, 单位资金) count as 其他资金 there.
 - Indicator rows keep the published 分值 (→ weight) and 得分 (→ published_score), so outputs show the
   department's own score beside perfscore's. "产出指标(50分)" is read as 产出指标.
 - The 执行率 得分 in the funds block is kept as the project's published 执行率得分, shown beside
   perfscore's own 执行率 score.
+
+Provinces print variants (issue 14; tests/data/forms/): the layout family is recognised by header words, not
+positions — funds headers 全年预算数/调整后预算数, 全年执行数/预算执行数, 分值/权重 (only 年初预算数(A) → it is
+the denominator, with a notice); total rows 年度资金总额/总额; source rows 其中：当年/本年财政拨款, 财政资金,
+财政专户管理资金, 单位资金, 上年结转(资金), 其他资金; a target split over 指标性质/指标值/度量单位 is joined
+("≥" + "95" + "%"); 未完成原因分析 is 偏差原因. Nothing is half-read: a sheet titled 绩效自评表 whose funds or
+indicator header is not found, or whose funds block has neither a total row nor a source row, is refused
+(DataError naming the sheet, row and the header cells found) rather than scored with 全年预算数 blank.
 
 Merged cells are filled with their top-left value (`scoring.adapters.xlsx.read_grids(merged=True)`).
 Formulas are read through their cached values; a formula cell saved without one (a file written by a
@@ -46,20 +56,45 @@ from scoring.core.errors import DataError, Source
 from scoring.core.tolerance import EPS, MONEY_PLACES
 from scoring.core.values import ParsedValue, ValueParseError, try_parse_value
 from scoring.io.reader import Reader
-from scoring.model.tables import DEPARTMENTS, INDICATORS, NOTES, PROJECTS, SOURCE_COLUMNS, Table
+from scoring.model.tables import (
+    DEPARTMENTS,
+    INDICATORS,
+    NOTES,
+    PROJECTS,
+    SOURCE_COLUMNS,
+    Table,
+    source_field,
+)
 from scoring.rules.indicators import normalize_name
 
 TITLE = "项目支出绩效自评表"
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
-_FUND_HEADERS = {"年初预算数": "budget_initial", "全年预算数": "budget_final", "全年执行数": "spent",
-                 "分值": "exec_weight", "执行率": "exec_rate", "得分": "exec_score"}
-_FUND_ROWS = {"年度资金总额": "total", "当年财政拨款": "current", "本年财政拨款": "current", "财政拨款": "current",
-              "上年结转资金": "carried", "上年结转": "carried", "其他资金": "other"}
-_SOURCES = ("current", "carried", "other")  # the 其中 rows under 年度资金总额
+# Layout families are told apart by header words, not positions (issue 14): each province prints its own.
+_FUND_HEADERS = {"年初预算数": "budget_initial", "年初预算": "budget_initial",
+                 "全年预算数": "budget_final", "调整后预算数": "budget_final", "调整后预算": "budget_final",
+                 "全年执行数": "spent", "预算执行数": "spent", "分值": "exec_weight", "权重": "exec_weight",
+                 "执行率": "exec_rate", "预算执行率": "exec_rate", "得分": "exec_score"}
+# Row labels of the funds block, matched at the start of the label ("其中：" dropped), so a goal text that
+# mentions 财政资金 further down is never taken for a source row.
+_FUND_ROWS = {"年度资金总额": "total", "资金总额": "total", "总额": "total",
+              "当年财政拨款": "current", "本年财政拨款": "current", "财政拨款": "current", "财政资金": "current",
+              "财政专户管理资金": "special", "单位资金": "unit", "上年结转资金": "carried", "上年结转": "carried",
+              "其他资金": "other"}
+_SOURCES = ("current", "special", "unit", "carried", "other")  # the 其中 rows under 年度资金总额
+# The 10号 样表 has three source rows; Sichuan's 财政专户管理资金 and 单位资金 are neither 财政拨款 nor 上年结转.
+_SOURCE_GROUPS = {"current": ("current",), "carried": ("carried",), "other": ("special", "unit", "other")}
 _MONEY = ("budget_initial", "budget_final", "spent")
+_OF = re.compile(r"^其中[:：]?")
 FUNDS_NOTE_KIND = "资金来源"  # 核对 rows this reader writes; the `funds-block` check (common-checks) reports them
 FUNDS_TOLERANCE = 0.05  # 万元: a difference within it is a rounding 尾差
-_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer",
+# Indicator headers the input schema does not name: a target split over three columns (Sichuan: 指标性质 "≥",
+# 指标值 "95", 度量单位 "%") is joined into one; 预期指标值(A)/实际完成指标值(B) (Shandong); 未完成原因分析.
+_INDICATOR_HEADERS = {"指标性质": "_comparator", "指标值类型": "_comparator", "度量单位": "_unit", "计量单位": "_unit",
+                      "预期指标值": "target", "实际完成指标值": "actual", "未完成原因分析": "reason",
+                      "未完成原因及拟采取的改进措施": "reason"}
+_QUALITATIVE = frozenset({"定性", "定量", ""})  # 指标性质/指标值类型 words that are not comparators
+_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer", "项目实施单位": "implementer",
+           "部门": "supervisor", "部门名称": "supervisor",
            "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
            "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
 _POINTS_SUFFIX = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
@@ -115,14 +150,23 @@ class _Sheet:
 
 
 def looks_like_mof(rows: Sequence[Sequence[object]]) -> bool:
-    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label.
-    (A 部门整体支出绩效自评表 is another table: not read here.)"""
+    """A 项目…绩效自评表 title near the top, or an indicator header (一级/三级指标) below a 项目名称 label, or
+    any 绩效自评表 title over both a funds block and an indicator header (Anhui prints its 部门整体支出绩效自评表
+    in the project form's layout). A 部门整体 table without those blocks is another table: not read here."""
     keys = [[_key(v) for v in row] for row in rows]
     if any("绩效自评表" in k and "项目" in k for row in keys[:6] for k in row):
         return True
     has_name = any(k.startswith("项目名称") for row in keys for k in row)
     has_header = any({"一级指标", "三级指标"} <= set(row) for row in keys)
-    return has_name and has_header
+    titled = any("绩效自评表" in k for row in keys[:6] for k in row)
+    has_funds = any(_fund_header_fields(row) for row in keys)
+    return has_header and (has_name or (titled and has_funds))
+
+
+def _fund_header_fields(keys: Sequence[str]) -> set[str]:
+    """The funds-block fields a row's header cells name; a funds header needs a budget and a spent column."""
+    found = {f for k in keys for name, f in _FUND_HEADERS.items() if k.startswith(name)}
+    return found if found & {"budget_initial", "budget_final"} and "spent" in found else set()
 
 
 def has_mof_sheets(path: Path) -> bool:
@@ -175,9 +219,12 @@ class _Parsed:
 
 def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
     title = s.find(TITLE) or s.find("绩效自评表") or (0, 0)
-    funds = _find_header_row(s, ("年初预算数", "全年执行数"))
+    funds = next((r for r, row in enumerate(s.rows) if _fund_header_fields([_key(v) for v in row])), None)
     header = _find_header_row(s, ("一级指标", "三级指标"))
-    stop = min(r for r in (funds, header, len(s.rows)) if r is not None)
+    if funds is None or header is None:
+        _refuse(s, funds, header)
+    assert funds is not None and header is not None
+    stop = min(funds, header)
     labels = _labels(s, range(0, stop))
     year = _year(s, range(0, max(title[0] + 3, 3)))
     project: dict[str, object] = {
@@ -190,16 +237,24 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
         s.notices.append(DataError("未找到项目名称，以工作表名代替", source=Source(s.path, s.title, title[0] + 1,
                                                                     "项目名称")))
     notes: list[dict[str, object]] = []
-    if funds is not None:
-        project.update(_funds(s, funds, header, notes, str(project["project_name"])))
-    else:
-        s.notices.append(DataError("未找到资金表头（年初预算数 / 全年预算数 / 全年执行数），项目金额为空",
-                                   source=Source(s.path, s.title)))
-    rows = _indicator_rows(s, header) if header is not None else []
-    if header is None:
-        s.notices.append(DataError("未找到绩效指标表头（一级指标 / 二级指标 / 三级指标 …），本项目没有指标",
-                                   source=Source(s.path, s.title)))
+    # The funds block ends at the indicator header when that comes after it (some forms put it first).
+    project.update(_funds(s, funds, header if header > funds else None, notes, str(project["project_name"])))
+    rows = _indicator_rows(s, header)
     return _Parsed(s, labels, year, title[0], project, rows, notes)
+
+
+def _refuse(s: _Sheet, funds: int | None, header: int | None) -> None:
+    """An unrecognised layout is refused, naming the header cells it did find, rather than half-read."""
+    words = ("预算", "执行", "资金", "指标", "分值", "权重", "得分", "完成值")
+    seen = [(r, str(v).strip()) for r, row in enumerate(s.rows) for v in row
+            if isinstance(v, str) and len(v.strip()) <= 12 and any(w in v for w in words)]
+    missing = "、".join(n for n, r in (("资金表头（年初预算数/全年预算数/调整后预算数 与 全年执行数/预算执行数）", funds),
+                                     ("绩效指标表头（一级指标、三级指标）", header)) if r is None)
+    found = "、".join(dict.fromkeys(v for _, v in seen)) or "无"
+    row = seen[0][0] + 1 if seen else 0
+    raise DataError(f"无法识别的自评表版式：未找到{missing}；找到的表头有：{found}",
+                    source=Source(s.path, s.title, row, seen[0][1] if seen else ""),
+                    hint="请确认是项目支出绩效自评表，或把表头改为财预〔2020〕10号附件的写法")
 
 
 def _text(found: tuple[object, int] | None) -> str | None:
@@ -275,33 +330,46 @@ def _money(v: object) -> float | None:
 def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]], project: str
            ) -> dict[str, object]:
     """年初预算数 / 全年预算数 / 全年执行数 of the funds block, read whole: the 年度资金总额 row checked against
-    its source rows; from the sources when the total row is missing, blank or zero while they carry figures."""
+    its source rows; from the sources when the total row is missing, blank or zero while they carry figures.
+    The sources' own amounts are kept as well (`_source_amounts`)."""
     cols: dict[str, int] = {}
     for c, v in enumerate(s.rows[head]):
         k = _key(v)
         for name, fld in _FUND_HEADERS.items():
             if k.startswith(name) and fld not in cols:
                 cols[fld] = c
-    first_money = min(cols.values()) if cols else 0
+    if "budget_final" not in cols:  # 年初预算数(A) / 全年执行数(B), 执行率(B/A): A is the denominator
+        cols["budget_final"] = cols["budget_initial"]
+        s.notices.append(DataError("资金表头没有全年预算数（调整后预算数）列，按表内执行率（B/A）以年初预算数为分母",
+                                   source=Source(s.path, s.title, head + 1, str(s.rows[head][cols["budget_initial"]]))))
+    first_money = min(cols.values())
     found: dict[str, int] = {}
     for r in range(head + 1, stop if stop is not None else len(s.rows)):
-        labels = [_key(v) for v in s.rows[r][:first_money]]
-        kind = next((k for name, k in _FUND_ROWS.items() if any(name in lab for lab in labels)), None)
+        labels = [_OF.sub("", _key(v)) for v in s.rows[r][:first_money]]
+        kind = next((k for name, k in _FUND_ROWS.items() if any(lab.startswith(name) for lab in labels)), None)
         if kind is not None and kind not in found:
             found[kind] = r
+    if not found:
+        seen = [str(v).strip() for r in range(head + 1, min(head + 6, len(s.rows)))
+                for v in s.rows[r][:first_money] if v is not None and str(v).strip()]
+        raise DataError(f"资金表（表头第{head + 1}行）下未找到“年度资金总额”（或“总额”）行，也没有“其中”各项资金行，"
+                        f"无法读取项目金额；表头下的行名有：{'、'.join(dict.fromkeys(seen)) or '无'}",
+                        source=Source(s.path, s.title, head + 2, "年度资金总额"),
+                        hint="请把合计行写为“年度资金总额”，来源行写为“其中：当年财政拨款”“上年结转资金”“其他资金”")
     sources = [found[k] for k in _SOURCES if k in found]
     cells = {r: {fld: _number(s.get(r, cols.get(fld), _header_of(fld))) for fld in _MONEY} for r in found.values()}
+    amounts = {r: {fld: _source_money(s, r, cols.get(fld), fld, cells[r][fld]) for fld in _MONEY} for r in sources}
     summed: dict[str, float | None] = {}
     for fld in _MONEY:
-        amounts = [x for x in (_money(cells[r][fld]) for r in sources) if x is not None]
-        summed[fld] = round(sum(amounts), MONEY_PLACES) if amounts else None
+        parts = [x for x in (amounts[r][fld] for r in sources) if x is not None]
+        summed[fld] = round(sum(parts), MONEY_PLACES) if parts else None
 
     def note(status: str, message: str, row: int) -> None:
         notes.append({"kind": FUNDS_NOTE_KIND, "severity": "medium" if status == "不符" else "low",
                       "status": status, "subject": project, "message": f"“{project}”{message}",
                       "_file": str(s.path), "_sheet": s.title, "_row": row + 1})
 
-    out: dict[str, object] = {}
+    out: dict[str, object] = _source_amounts(found, amounts)
     if "total" in found:
         r = found["total"]
         out["_row"] = r + 1
@@ -325,15 +393,37 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
             note("尾差" if within else "不符",
                  f"资金表“年度资金总额”{_header_of(fld)} {_wan(t)} ≠ 其中各项资金合计 {_wan(sub)}，相差 {t - sub:+,.2f} 万元"
                  + ("（尾差，属四舍五入）" if within else ""), r)
-    elif found:
+    else:
         s.notices.append(DataError("未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title,
                                                                                   head + 1, "年度资金总额")))
         r = min(found.values())
         out["_row"] = r + 1
         for fld in _MONEY:
-            parts = [cells[rr][fld] for rr in found.values()]
-            nums = [p for p in parts if isinstance(p, int | float)]
-            out[fld] = sum(nums) if nums and len(nums) == len([p for p in parts if p is not None]) else None
+            # A cell that is not an amount is passed on as written, so validation rejects the row naming it.
+            odd = [v for rr in sources if (v := cells[rr][fld]) is not None and amounts[rr][fld] is None]
+            out[fld] = odd[0] if odd else summed[fld]
+    return out
+
+
+def _source_money(s: _Sheet, r: int, c: int | None, fld: str, v: object) -> float | None:
+    """A source row's amount in 万元; a cell that is not one is read as blank, with a notice naming it."""
+    x = _money(v)
+    if x is None and v is not None and c is not None:
+        label = next((str(x) for x in s.rows[r][:c] if x is not None and str(x).strip()), "")
+        s.notices.append(DataError(f"资金来源“{label}”的{_header_of(fld)}「{v}」不是万元金额，按空值读取",
+                                   source=Source(s.path, s.title, r + 1, _header_of(fld))))
+    return x
+
+
+def _source_amounts(found: dict[str, int], amounts: dict[int, dict[str, float | None]]) -> dict[str, object]:
+    """The 项目支出 source columns (current_/carried_/other_ + budget_initial/budget_final/spent): a group's rows
+    summed; None (unknown, never 0) where the form has no such row or leaves its cells blank."""
+    out: dict[str, object] = {}
+    for group, kinds in _SOURCE_GROUPS.items():
+        rows = [found[k] for k in kinds if k in found]
+        for fld in _MONEY:
+            parts = [x for x in (amounts[r][fld] for r in rows) if x is not None]
+            out[source_field(group, fld)] = round(sum(parts), MONEY_PLACES) if parts else None
     return out
 
 
@@ -350,9 +440,11 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
     cols: dict[str, int] = {}
     headers: dict[str, str] = {}
     for c, v in enumerate(s.rows[head]):
-        fld = _HEADER_MAP.get(_key(v)) or _HEADER_MAP.get(_key(_BRACKETED.sub("", str(v))))  # 年度指标值（A）
+        k, bare = _key(v), _key(_BRACKETED.sub("", str(v)))  # 年度指标值（A）
+        fld = _HEADER_MAP.get(k) or _HEADER_MAP.get(bare) or _INDICATOR_HEADERS.get(k) or _INDICATOR_HEADERS.get(bare)
         if fld is not None and fld not in cols:
             cols[fld], headers[fld] = c, str(v).strip()
+    split = "_comparator" in cols or "_unit" in cols
     out: list[dict[str, object]] = []
     level1: object = None
     level2: object = None
@@ -362,6 +454,8 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
         if any(k in _TOTAL_ROW or k.startswith("总分") for k in keys):
             break
         rec = {fld: s.get(r, c, headers[fld]) for fld, c in cols.items()}
+        if split:
+            _join_target(rec)
         if all(rec.get(f) in (None, "") for f in ("name", "target", "actual")):
             continue  # spacer, sub-header, or a 二级 placeholder with no indicator
         l1 = _level(rec.get("level1"))
@@ -378,6 +472,21 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
                     "_file": str(s.path), "_sheet": s.title, "_row": r + 1})
         out.append(rec)
     return out
+
+
+def _join_target(rec: dict[str, object]) -> None:
+    """指标性质 "≥" + 指标值 "95" + 度量单位 "%" → target "≥95%" (定性/定量 and a unit already written are not added)."""
+    comparator = str(rec.pop("_comparator", None) or "").strip()
+    unit = str(rec.pop("_unit", None) or "").strip()
+    target = rec.get("target")
+    if target is None or str(target).strip() == "":
+        return
+    text = str(int(target)) if isinstance(target, float) and target.is_integer() else str(target).strip()
+    if unit and not text.endswith(unit):
+        text += unit
+    if comparator not in _QUALITATIVE and not text.startswith(comparator):
+        text = comparator + text
+    rec["target"] = text
 
 
 def _level(v: object) -> object:

@@ -64,6 +64,35 @@ BUDGET = Table("budget", "预算收支", (
     Column("prior_spent", "上年执行数", ("上年支出数", "上年数"), numeric=True, comment="万元，用于变动率"),
 ))
 
+# 资金来源 (issue 12): the 其中 rows of the MoF funds block (财预〔2020〕10号 附件: 当年财政拨款, 上年结转资金,
+# 其他资金), each with the three amounts of the total. Optional: blank is unknown — shown blank, never as 0.
+FUND_SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("current", "财政拨款", ("当年财政拨款", "本年财政拨款", "财政资金")),
+    ("carried", "上年结转", ("上年结转资金",)),
+    ("other", "其他资金", ()),
+)
+_FUND_AMOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("budget_initial", "年初预算数", ("年初预算",)),
+    ("budget_final", "全年预算数", ("调整后预算数", "全年预算")),
+    ("spent", "全年执行数", ("执行数",)),
+)
+
+
+def source_field(source: str, amount: str) -> str:
+    """The 项目支出 column of one source's amount: source_field("current", "spent") → "current_spent"."""
+    return f"{source}_{amount}"
+
+
+def _source_columns() -> tuple[Column, ...]:
+    out = []
+    for source, label, source_aliases in FUND_SOURCES:
+        for amount, head, amount_aliases in _FUND_AMOUNTS:
+            aliases = tuple(p + a for p in (label, *source_aliases) for a in (head, *amount_aliases))[1:]
+            out.append(Column(source_field(source, amount), label + head, aliases, numeric=True,
+                              comment=f"万元，其中{label}部分（可选；留空表示不详，不按 0 计）"))
+    return tuple(out)
+
+
 PROJECTS = Table("projects", "项目支出", (
     _DEPT,
     Column("project_code", "项目编码", ("项目代码", "项目编号"), required=True),
@@ -78,6 +107,8 @@ PROJECTS = Table("projects", "项目支出", (
            comment="单位自评的预算执行率得分（可选），与 perfscore 得分并列显示"),
     Column("description", "项目概况", ("项目说明", "绩效情况说明", "说明"),
            comment="年度总体目标、资金主要用途、完成的主要工作和成效，写入自评报告该项目一节"),
+    # Last, so writers that fill the first columns by position (extract) are unaffected.
+    *_source_columns(),
 ))
 
 INDICATORS = Table("indicators", "绩效指标", (

@@ -46,11 +46,12 @@ from scoring.adapters.xlsx import (
     title_font,
     write_rows,
 )
-from scoring.core.display import finite_or_none, round_half_up
+from scoring.core.display import apportion, finite_or_none, round_half_up
 from scoring.core.frames import iter_rows
 from scoring.core.severity import SEVERITIES, SEVERITY_ZH
 from scoring.core.text import text_col
 from scoring.model.run import Run
+from scoring.model.tables import source_field
 from scoring.pipeline.checks import STATUS_ZH
 from scoring.render.common import reason_cell
 
@@ -188,7 +189,8 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         proj = _record(run.result.projects, dept_code=dept_code, project_code=project_code)
         items = items[items["project_code"] == project_code]
         title, name_label, name = "项目支出绩效自评表", "项目名称", _text(proj["project_name"])
-        funds = [_num(proj["budget_initial"]), _num(proj["budget_final"]), _num(proj["spent"])]
+        exact = [proj["budget_initial"], proj["budget_final"], proj["spent"]]
+        funds = [_num(v) for v in exact]
         rate = _rate(proj["execution_rate"])
         metric = items[items["kind"] == "metric"]
         weight = _num(metric["weight"].sum()) if len(metric) else None
@@ -199,8 +201,8 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         title, name_label, name = "部门整体支出绩效自评表", "部门名称", _text(dept["dept_name"])
         p = run.dataset.projects
         p = p[p["dept_code"] == dept_code]
-        funds = [_num(p["budget_initial"].sum(min_count=1)), _num(p["budget_final"].sum(min_count=1)),
-                 _num(p["spent"].sum(min_count=1))]
+        exact = [p["budget_initial"].sum(min_count=1), p["budget_final"].sum(min_count=1), p["spent"].sum(min_count=1)]
+        funds = [_num(v) for v in exact]
         rate = _rate(funds[2] / funds[1]) if funds[1] and funds[2] is not None else None
         weight = points = None
         total, grade = _num(dept["total"]), _text(dept["grade"])
@@ -234,7 +236,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     for i, h in enumerate(FUNDS_HEADERS):
         put(ws, 5, 3 + i, h, bold=True, fill=HEAD_FILL, align=CENTER)
     put(ws, 5, ncol, "", fill=HEAD_FILL)
-    sources = _fund_sources(run, dept_code, project_code)
+    sources = _fund_sources(run, dept_code, project_code, exact)
     for r, (label, amounts) in enumerate([("年度资金总额", [*funds, weight, rate, points]), *sources], start=6):
         put(ws, r, 2, label, align=CENTER)
         for i, (v, fmt) in enumerate(zip(amounts, [MONEY_FMT] * 3 + [SCORE_FMT, PCT_FMT, SCORE_FMT], strict=True)):
@@ -296,23 +298,33 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     print_landscape(ws, title_rows=f"{head}:{head}")
 
 
-FUND_SOURCES = (("其中：当年财政拨款", "funds_current"), ("上年结转资金", "funds_carried"), ("其他资金", "funds_other"))
+# The 其中 rows of the MoF funds block and the 项目支出 source columns they show (scoring.model.tables.FUND_SOURCES).
+FUND_SOURCES = (("其中：当年财政拨款", "current"), ("上年结转资金", "carried"), ("其他资金", "other"))
 GOAL_PLACEHOLDER = "【待单位补充：年度总体目标】"
 ACHIEVED_PLACEHOLDER = "【待单位补充：年度总体目标实际完成情况】"
 
 
-def _fund_sources(run: Run, dept_code: str, project_code: str | None) -> list[tuple[str, list[Any]]]:
-    """The 当年财政拨款 / 上年结转资金 / 其他资金 rows: amounts where the input has them (columns funds_current,
-    funds_carried, funds_other of 项目支出), blank cells otherwise so the form stays whole for the unit to fill."""
+def _fund_sources(run: Run, dept_code: str, project_code: str | None, totals: Sequence[Any]
+                  ) -> list[tuple[str, list[Any]]]:
+    """The 当年财政拨款 / 上年结转资金 / 其他资金 rows: 年初预算数, 全年预算数, 全年执行数 where the input gives
+    them (current_/carried_/other_ columns of 项目支出), blank where it does not — unknown, never 0 — so the form
+    stays whole for the unit to fill. A department's figure is the sum over its projects only when every project
+    gives it. Rounded with `apportion`, so sources that add up to the total (unrounded) still do as shown.
+    执行率 and 得分 belong to the total row only, as in the MoF form."""
     p = run.dataset.projects
     p = p[p["dept_code"] == dept_code]
     if project_code is not None:
         p = p[p["project_code"] == project_code]
-    out: list[tuple[str, list[Any]]] = []
-    for label, col in FUND_SOURCES:
-        v = _num(p[col].sum(min_count=1)) if col in p.columns else None
-        out.append((label, [None, v, None, None, None, None]))
-    return out
+    columns: list[list[float | None]] = []
+    for i, amount in enumerate(("budget_initial", "budget_final", "spent")):
+        parts: list[float | None] = []
+        for _, source in FUND_SOURCES:
+            col = source_field(source, amount)
+            values = p[col] if col in p.columns and len(p) else None
+            parts.append(None if values is None or values.isna().any() else finite_or_none(values.sum()))
+        columns.append(apportion(parts, finite_or_none(totals[i])))
+    return [(label, [columns[0][k], columns[1][k], columns[2][k], None, None, None])
+            for k, (label, _) in enumerate(FUND_SOURCES)]
 
 
 def _goal_texts(run: Run, dept_code: str, project_code: str | None) -> tuple[str, str]:
