@@ -22,6 +22,7 @@ class Rejection:
     dept_code: str = ""     # the department the row belongs to, as written ("" when unknown)
     project_code: str = ""  # its project, for 项目支出 and 绩效指标 rows
     level1: str = ""        # 一级指标 as written, for 绩效指标 rows (so findings never call the level "未设置")
+    name: str = ""          # 三级指标 as written, for 绩效指标 rows (so a report names what it could not score)
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f"值「{self.value}」："

@@ -57,7 +57,9 @@ class _Rejecter:
                                     "" if _blank(dept) else _code_text(dept),
                                     "" if _blank(project) else _code_text(project),
                                     "" if table.key not in ("indicators", "dept_indicators") or _blank(row.get("level1"))
-                                    else str(row.get("level1")).strip()))
+                                    else str(row.get("level1")).strip(),
+                                    "" if table.key not in ("indicators", "dept_indicators") or _blank(row.get("name"))
+                                    else str(row.get("name")).strip()))
 
     def drop(self, df: pd.DataFrame, bad: Iterable[int]) -> pd.DataFrame:
         return df.drop(index=list(set(bad))).reset_index(drop=True)

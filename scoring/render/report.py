@@ -28,6 +28,7 @@ from scoring.core.escape import md_rows, md_text
 from scoring.core.frames import iter_rows, row
 from scoring.model.result import Finding
 from scoring.model.run import Run
+from scoring.model.tables import INDICATORS
 from scoring.render.common import item_table
 
 NUMERALS = "一二三四五六七八九十"
@@ -118,6 +119,16 @@ def _provisional(d: pd.Series) -> str:
     return f"有{int(d['n_rejected'])}行数据未通过校验，评分未完成，得分和等级为暂定。"
 
 
+WEIGHTED = "（各项目得分按全年预算数加权平均）"
+
+
+def _score(r: Any, how: str = "") -> str:
+    """"得分 92.09 分", or for a provisional score "得分暂定为 92.09 分（评分未完成）" — never a bare figure."""
+    if bool(getattr(r, "provisional", False)):
+        return f"得分{how}暂定为{fmt2(r.total)}分（评分未完成）"
+    return f"得分{r.total_text}分{how}"
+
+
 def build_report(run: Run, dept_code: str) -> Report:
     """The report for one department, in the structure its ruleset's scope calls for."""
     d = row(run.result.departments.set_index("dept_code"), dept_code)
@@ -159,7 +170,7 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
     by_grade = "，".join(f"“{g.name}”{int(counts[g.name])}个" for g in sorted(run.ruleset.grades, key=lambda g: -g.min)
                         if g.name in counts)
     spread = f"{n}个项目评价等级均为“{counts.index[0]}”。" if len(counts) == 1 else f"{n}个项目中，评价等级为{by_grade}。"
-    yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合得分{d['total_text']}分（各项目得分按全年预算数加权平均），"
+    yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合{_score(d, WEIGHTED)}，"
                      f"评价等级为“{d['grade']}”。{spread}{_provisional(d)}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
     if n:
         yield Block("table", headers=["项目名称", "全年预算数（万元）", "全年执行数（万元）", "预算执行率", "自评得分", "评价等级"],
@@ -174,7 +185,7 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
         yield Block("h4", f"{i}.{r.project_name}")
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
         yield Block("p", f"该项目全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，"
-                         f"预算执行率{pct_text(r.execution_rate)}{carry}；自评得分{r.total_text}分，等级为“{r.grade}”。")
+                         f"预算执行率{pct_text(r.execution_rate)}{carry}；自评{_score(r)}，等级为“{r.grade}”。")
         yield Block("p", _project_narrative(run, code, str(r.project_code), str(r.project_name)))
         yield from _completion(run, code, str(r.project_code), str(r.project_name))
         headers, rows = item_table(run, code, r.project_code)
@@ -280,11 +291,28 @@ def _completion(run: Run, code: str, project_code: str, name: str) -> Iterator[B
     if len(over):
         text += "超额完成较多的指标有" + "、".join(f"“{r.name}”（年度指标值{r.target_text}，实际完成{r.actual_text}）"
                                                 for r in iter_rows(over)) + "。"
-    yield Block("p", text)
+    yield Block("p", text + _unscored(run, code, project_code))
     for r in iter_rows(pd.concat([lost, over[~over.index.isin(lost.index)]])):
         reason = _given(r.deviation_reason)
         yield Block("p", f"“{r.name}”偏差原因：{sentence(reason)}" if reason else
                     placeholder(f"“{name}”的“{r.name}”偏离年度指标值的原因及改进措施"))
+
+
+def _unscored(run: Run, code: str, project_code: str) -> str:
+    """The project's indicator rows that failed validation: named, with what was wrong, never left out silently."""
+    seen: dict[tuple[str, int | None], list[str]] = {}
+    for r in run.dataset.rejections_of(code):
+        if r.project_code == project_code and r.table == INDICATORS.sheet:
+            value = "" if r.value is None or str(r.value).strip() == "" else f"「{r.value}」"
+            what = f"{r.source.column or ''}{value}"
+            reason = r.reason.replace(f"规则集 {run.ruleset.name} ", "本次评分规则")  # no internal identifiers
+            seen.setdefault((r.name, r.source.row), []).append(f"{what}，{reason}" if what else reason)
+    if not seen:
+        return ""
+    parts = "；".join(("“" + name + "”" if name else f"第{row}行的指标") + "；".join(why)
+                     for (name, row), why in seen.items())
+    return (f"另有{len(seen)}个指标的数据未通过校验，未计分，项目得分为暂定（{parts}），"
+            "请单位核实后重新填报。")
 
 
 def _application(year: int) -> str:
@@ -314,7 +342,7 @@ def _department_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> It
     parts = "、".join(f"{lv.name}{fmt2(levels[levels['level1'] == lv.name]['points'].sum())}分（满分{float(lv.points):g}分）"
                       for lv in run.ruleset.levels)
     yield Block("p", f"根据{basis(run)}，本单位按{_weights(run)}的部门整体支出绩效评价共性指标开展自评，"
-                     f"{year}年度部门整体支出绩效自评得分{d['total_text']}分，评价等级为“{d['grade']}”。其中，{parts}。"
+                     f"{year}年度部门整体支出绩效自评{_score(d)}，评价等级为“{d['grade']}”。其中，{parts}。"
                      + _provisional(d))
     yield Block("p", placeholder("部门整体支出取得的主要成效（年度重点工作完成情况）"))
     headers, rows = item_table(run, code)
