@@ -243,6 +243,7 @@ def _docx_table(doc: Any, block: Block, qn: Any, oxml: Any) -> None:
             fmt = paragraph.paragraph_format
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            fmt.keep_with_next = header  # a header row never stands alone at the foot of a page
             paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header else
                                    WD_ALIGN_PARAGRAPH.RIGHT if is_number else WD_ALIGN_PARAGRAPH.LEFT)
             run = paragraph.add_run(xml_text(str(text)))
