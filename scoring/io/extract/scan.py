@@ -37,6 +37,7 @@ from scoring.io.extract.patterns import (
     _phrase,
     _scope_of,
     _strip_phrase,
+    mask_long_numbers,
 )
 from scoring.io.extract.segment import (
     _CLAUSE_BREAK,
@@ -83,7 +84,7 @@ class Extractor:
     """One pass over one report; collects facts and issues as it goes."""
 
     def __init__(self, text: str, library: Library, source: Path) -> None:
-        self.text = text.translate(_WIDTH)
+        self.text = mask_long_numbers(text.translate(_WIDTH))
         self.library = library
         self.source = source
         self.headings = _headings(self.text)
