@@ -145,3 +145,18 @@ def test_readme_lists_every_limit() -> None:
     section = readme.split("## 输入上限 · Input limits", 1)[1].split("\n## ", 1)[0]
     rows = dict(re.findall(r"^\| `(PERFSCORE_\w+)` \| ([\d,]+) ", section, re.M))
     assert rows == {limit.env: f"{limit.default:,}" for limit in LIMITS}
+
+
+def test_one_huge_merged_range_is_refused_before_the_full_load(tmp_path: Path) -> None:
+    """openpyxl makes objects for the cells of a merged range when it loads a whole workbook (the MoF reader):
+    A1:XFD1048576 took 44 s and every byte of a 3 GB limit (found by tests/test_xlsx_fuzz.py)."""
+    path = workbook_with_sheet_xml(tmp_path / "merge.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[SHEET] = members[SHEET].replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match="合并单元格区域共 17,179,869,184 个单元格，单元格超过上限 5,000,000 个"):
+        read_grids(path, merged=True)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -247,20 +248,29 @@ class _CellBudget:
         return out
 
 
+@contextmanager
+def _workbook(path: Path, **options: Any) -> Iterator[Workbook]:
+    """openpyxl's workbook of `path`, closed after use. The file is opened here: when load_workbook fails part-way
+    (a corrupt member) it leaves the zip it opened unclosed, and a batch of broken files would leak handles."""
+    from openpyxl import load_workbook
+
+    with path.open("rb") as fh:
+        wb = load_workbook(fh, **options)
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+
 def sheet_names(path: Path) -> tuple[str, ...]:
     """The workbook's sheet names, without reading any cells; DataError if the file cannot be opened or is over
     the size limits (`check_zip`)."""
-    from openpyxl import load_workbook
-
     check_zip(path)
     try:
-        wb = load_workbook(path, read_only=True)
+        with _workbook(path, read_only=True) as wb:
+            return tuple(wb.sheetnames)
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
         raise _open_error(path, exc) from exc
-    try:
-        return tuple(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 def percent_text(v: float | int) -> str:
@@ -317,8 +327,6 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
     the text the user sees. formulas=False skips looking for formulas without a cached value (a second
     pass over the file). DataError (with a fix) if the file cannot be opened or read.
     """
-    from openpyxl import load_workbook
-
     check_zip(path)
     sheets: dict[str, list[list[object]]] = {}
     uncached: dict[str, dict[tuple[int, int], str]] = {}
@@ -326,20 +334,14 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
         if merged:  # the full load below holds every cell as an object: count them first, streaming
             _count_cells(path, wanted)
         budget = _CellBudget(path)
-        values = load_workbook(path, read_only=not merged, data_only=True)  # data_only: cached formula values
-        try:
+        with _workbook(path, read_only=not merged, data_only=True) as values:  # data_only: cached formula values
             for ws in values.worksheets:
                 if wanted(ws.title):
                     sheets[ws.title] = (_merged_rows(ws, shown, budget) if merged
                                         else _read_only_rows(ws, shown, budget))
-        finally:
-            values.close()
         if sheets and formulas:
-            book = load_workbook(path, read_only=True, data_only=False)
-            try:
+            with _workbook(path, read_only=True, data_only=False) as book:
                 uncached = {title: _uncached(book[title], rows) for title, rows in sheets.items()}
-            finally:
-                book.close()
     except PerfscoreError:  # a limit, or a bad limit setting: as raised
         raise
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
@@ -347,13 +349,33 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
     return [Grid(title, rows, uncached.get(title, {})) for title, rows in sheets.items()]
 
 
-def _count_cells(path: Path, wanted: Callable[[str], bool]) -> None:
-    """Stream the wanted sheets once, only to hold them to MAX_CELLS before a full load."""
-    from openpyxl import load_workbook
+_MERGE_REF: Final = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})\"")
 
+
+def _merged_area(path: Path) -> int:
+    """Cells covered by the merged ranges of every sheet, read from the sheet XML: a full load makes an object for
+    cells of each range, and one range A1:XFD1048576 would take all memory (found by tests/test_xlsx_fuzz.py)."""
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string
+
+    area = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                for m in _MERGE_REF.finditer(zf.read(name)):
+                    c1, r1, c2, r2 = (g.decode() for g in m.groups())
+                    cols = abs(column_index_from_string(c2) - column_index_from_string(c1)) + 1
+                    area += cols * (abs(int(r2) - int(r1)) + 1)
+    return area
+
+
+def _count_cells(path: Path, wanted: Callable[[str], bool]) -> None:
+    """Stream the wanted sheets once, only to hold them (and all merged ranges) to MAX_CELLS before a full load."""
     budget = _CellBudget(path)
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
+    merged = _merged_area(path)
+    budget.check(merged, "", f"合并单元格区域共 {merged:,} 个单元格")
+    with _workbook(path, read_only=True, data_only=True) as book:
         for ws in book.worksheets:
             if wanted(ws.title):
                 ws.reset_dimensions()
@@ -363,8 +385,6 @@ def _count_cells(path: Path, wanted: Callable[[str], bool]) -> None:
                     if budget.used + seen > budget.limit:
                         budget.check(seen, ws.title, f"读到第 {n:,} 行已有 {seen:,} 个单元格")
                 budget.used += seen
-    finally:
-        book.close()
 
 
 def _uncached(ws: Any, rows: list[list[object]]) -> dict[tuple[int, int], str]:
