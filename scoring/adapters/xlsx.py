@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -31,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from scoring.core.atomic import save_atomic
-from scoring.core.errors import DataError, Source
+from scoring.core.errors import DataError, PerfscoreError, Source
 from scoring.core.escape import xml_text, xml_value
+from scoring.core.limits import MAX_CELLS, MAX_UNZIPPED_MB, MAX_ZIP_RATIO, RATIO_FLOOR, Limit, size_text
 
 if TYPE_CHECKING:  # the types callers annotate with; the library itself is imported where it is used
     from openpyxl.cell.cell import Cell as Cell
@@ -185,18 +187,90 @@ def _open_error(path: Path, exc: Exception) -> DataError:
     return DataError(f"无法打开 Excel 文件（{type(exc).__name__}: {exc}）", source=Source(path), hint=_OPEN_HINT)
 
 
-def sheet_names(path: Path) -> tuple[str, ...]:
-    """The workbook's sheet names, without reading any cells; DataError if the file cannot be opened."""
-    from openpyxl import load_workbook
+def _limit_hint(limit: Limit) -> str:
+    return f"文件可能已损坏或为恶意构造；如确为合法的大型工作簿，可设置环境变量 {limit.env} 提高上限"
+
+
+def check_zip(path: Path) -> None:
+    """Refuse, before openpyxl parses anything, a workbook whose members unpack to more than MAX_UNZIPPED_MB in all
+    or one whose member compresses more than MAX_ZIP_RATIO times (a zip bomb). Only the zip's directory is read;
+    a member whose directory entry lies about its size fails its CRC check when read (zipfile stops at the size
+    declared), so the declared sizes bound what is unpacked. DataError naming the file and what was found."""
+    import zipfile
 
     try:
-        wb = load_workbook(path, read_only=True)
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except Exception as exc:  # not a zip, truncated, unreadable: the same error openpyxl's would become
+        raise _open_error(path, exc) from exc
+    total, limit = sum(i.file_size for i in infos), MAX_UNZIPPED_MB.value()
+    if total > limit << 20:
+        raise DataError(f"解压后 {size_text(total)}，超过上限 {limit} MB", source=Source(path),
+                        hint=_limit_hint(MAX_UNZIPPED_MB))
+    most = MAX_ZIP_RATIO.value()
+    for i in infos:
+        if i.file_size >= RATIO_FLOOR and i.file_size > most * max(i.compress_size, 1):
+            raise DataError(f"压缩包成员「{i.filename}」由 {size_text(i.compress_size)} 解压为 {size_text(i.file_size)}，"
+                            f"压缩比 {i.file_size // max(i.compress_size, 1)} 倍，超过上限 {most} 倍，疑为压缩炸弹",
+                            source=Source(path), hint=_limit_hint(MAX_ZIP_RATIO))
+
+
+class _CellBudget:
+    """The cells one workbook read may take (MAX_CELLS, over all its sheets): rows are counted as they stream in,
+    so a sheet of a hundred million rows stops at the limit instead of filling memory first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.limit, self.used = path, MAX_CELLS.value(), 0
+
+    def check(self, cells: int, title: str, found: str) -> None:
+        """DataError when `cells` more would pass the limit; `found` says what was found ("读到第 9 行")."""
+        if self.used + cells > self.limit:
+            before = f"，此前各表已读 {self.used:,} 个" if self.used else ""
+            raise DataError(f"{found}，单元格超过上限 {self.limit:,} 个{before}", source=Source(self.path, title),
+                            hint=_limit_hint(MAX_CELLS))
+
+    def rows(self, rows: Iterable[Sequence[object]], title: str) -> list[list[object]]:
+        """The rows as lists padded to one width (a sheet's real extent). A row counts as at least one cell, so
+        millions of empty rows stop too; the padded rectangle must fit as well (one cell at XFD200000 would
+        otherwise pad 200,000 rows to 16,384 columns)."""
+        out: list[list[object]] = []
+        seen = 0
+        for row in rows:
+            seen += max(len(row), 1)
+            if self.used + seen > self.limit:
+                self.check(seen, title, f"读到第 {len(out) + 1:,} 行已有 {seen:,} 个单元格")
+            out.append(list(row))
+        width = max((len(r) for r in out), default=0)
+        self.check(len(out) * width, title, f"{len(out):,} 行 × {width:,} 列 = {len(out) * width:,} 个单元格")
+        self.used += len(out) * width
+        for r in out:
+            r.extend([None] * (width - len(r)))
+        return out
+
+
+@contextmanager
+def _workbook(path: Path, **options: Any) -> Iterator[Workbook]:
+    """openpyxl's workbook of `path`, closed after use. The file is opened here: when load_workbook fails part-way
+    (a corrupt member) it leaves the zip it opened unclosed, and a batch of broken files would leak handles."""
+    from openpyxl import load_workbook
+
+    with path.open("rb") as fh:
+        wb = load_workbook(fh, **options)
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+
+def sheet_names(path: Path) -> tuple[str, ...]:
+    """The workbook's sheet names, without reading any cells; DataError if the file cannot be opened or is over
+    the size limits (`check_zip`)."""
+    check_zip(path)
+    try:
+        with _workbook(path, read_only=True) as wb:
+            return tuple(wb.sheetnames)
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
         raise _open_error(path, exc) from exc
-    try:
-        return tuple(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 def percent_text(v: float | int) -> str:
@@ -217,24 +291,22 @@ def _shown(cell: Any) -> object:
     return v
 
 
-def _rectangle(rows: Iterable[Sequence[object]]) -> list[list[object]]:
-    out = [list(r) for r in rows]
-    width = max((len(r) for r in out), default=0)
-    for r in out:
-        r.extend([None] * (width - len(r)))
-    return out
-
-
-def _read_only_rows(ws: Any, shown: bool) -> list[list[object]]:
+def _read_only_rows(ws: Any, shown: bool, budget: _CellBudget) -> list[list[object]]:
     ws.reset_dimensions()  # the real extent, not the <dimension> the writing program claimed
     if shown:
-        return _rectangle([_shown(c) for c in row] for row in ws.iter_rows())
-    return _rectangle(ws.iter_rows(values_only=True))
+        return budget.rows(([_shown(c) for c in row] for row in ws.iter_rows()), ws.title)
+    return budget.rows(ws.iter_rows(values_only=True), ws.title)
 
 
-def _merged_rows(ws: Any, shown: bool) -> list[list[object]]:
-    rows = _rectangle([_shown(c) for c in row] if shown else [c.value for c in row] for row in ws.iter_rows())
+def _merged_rows(ws: Any, shown: bool, budget: _CellBudget) -> list[list[object]]:
+    # A full (not read-only) sheet knows its extent; check it before iter_rows creates a cell for every position.
+    budget.check(ws.max_row * ws.max_column, ws.title,
+                 f"{ws.max_row:,} 行 × {ws.max_column:,} 列 = {ws.max_row * ws.max_column:,} 个单元格")
+    rows = budget.rows(([_shown(c) for c in row] if shown else [c.value for c in row] for row in ws.iter_rows()),
+                       ws.title)
     for rng in ws.merged_cells.ranges:
+        if rng.min_row > len(rows) or rng.min_col > len(rows[rng.min_row - 1]):
+            continue  # a range beyond the cells (a hand-edited file): nothing to fill
         top = rows[rng.min_row - 1][rng.min_col - 1]
         for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
             for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
@@ -255,27 +327,64 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
     the text the user sees. formulas=False skips looking for formulas without a cached value (a second
     pass over the file). DataError (with a fix) if the file cannot be opened or read.
     """
-    from openpyxl import load_workbook
-
+    check_zip(path)
     sheets: dict[str, list[list[object]]] = {}
     uncached: dict[str, dict[tuple[int, int], str]] = {}
     try:
-        values = load_workbook(path, read_only=not merged, data_only=True)  # data_only: cached formula values
-        try:
+        if merged:  # the full load below holds every cell as an object: count them first, streaming
+            _count_cells(path, wanted)
+        budget = _CellBudget(path)
+        with _workbook(path, read_only=not merged, data_only=True) as values:  # data_only: cached formula values
             for ws in values.worksheets:
                 if wanted(ws.title):
-                    sheets[ws.title] = _merged_rows(ws, shown) if merged else _read_only_rows(ws, shown)
-        finally:
-            values.close()
+                    sheets[ws.title] = (_merged_rows(ws, shown, budget) if merged
+                                        else _read_only_rows(ws, shown, budget))
         if sheets and formulas:
-            book = load_workbook(path, read_only=True, data_only=False)
-            try:
+            with _workbook(path, read_only=True, data_only=False) as book:
                 uncached = {title: _uncached(book[title], rows) for title, rows in sheets.items()}
-            finally:
-                book.close()
+    except PerfscoreError:  # a limit, or a bad limit setting: as raised
+        raise
     except Exception as exc:  # a corrupt or encrypted file must not stop the other departments
         raise _open_error(path, exc) from exc
     return [Grid(title, rows, uncached.get(title, {})) for title, rows in sheets.items()]
+
+
+_MERGE_REF: Final = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})\"")
+
+
+def _merged_area(path: Path) -> int:
+    """Cells covered by the merged ranges of every sheet, read from the sheet XML: a full load makes an object for
+    cells of each range, and one range A1:XFD1048576 would take all memory (found by tests/test_xlsx_fuzz.py)."""
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string
+
+    area = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                for m in _MERGE_REF.finditer(zf.read(name)):
+                    c1, r1, c2, r2 = (g.decode() for g in m.groups())
+                    cols = abs(column_index_from_string(c2) - column_index_from_string(c1)) + 1
+                    area += cols * (abs(int(r2) - int(r1)) + 1)
+    return area
+
+
+def _count_cells(path: Path, wanted: Callable[[str], bool]) -> None:
+    """Stream the wanted sheets once, only to hold them (and all merged ranges) to MAX_CELLS before a full load."""
+    budget = _CellBudget(path)
+    merged = _merged_area(path)
+    budget.check(merged, "", f"合并单元格区域共 {merged:,} 个单元格")
+    with _workbook(path, read_only=True, data_only=True) as book:
+        for ws in book.worksheets:
+            if wanted(ws.title):
+                ws.reset_dimensions()
+                seen = 0
+                for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                    seen += max(len(row), 1)
+                    if budget.used + seen > budget.limit:
+                        budget.check(seen, ws.title, f"读到第 {n:,} 行已有 {seen:,} 个单元格")
+                budget.used += seen
 
 
 def _uncached(ws: Any, rows: list[list[object]]) -> dict[tuple[int, int], str]:

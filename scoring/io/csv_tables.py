@@ -2,32 +2,45 @@
 
 A file's table comes from its name (exact, or ending in one: "2024绩效指标.csv"); a lone CSV named
 otherwise is the table whose required headers it holds. Text is decoded as UTF-8, GB18030 or UTF-16
-(`read_text`); the delimiter is a comma, or a tab when the first line holds more tabs (Excel/WPS
+(`text_encodings`); the delimiter is a comma, or a tab when the first line holds more tabs (Excel/WPS
 "文本文件（制表符分隔）" or "Unicode 文本").
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from scoring.core.errors import DataError, Source
-from scoring.io.raw import build_frame, read_text, sheet_table
+from scoring.io.raw import CHUNK_ROWS, build_frame, head_text, sheet_table, text_encodings
 from scoring.io.reader import Reader
 from scoring.model.tables import TABLES, Table
 
 
-def read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -> pd.DataFrame:
-    """One CSV file as the raw rows of `table`."""
-    text = read_text(path)
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    rows = _csv_rows(text, delimiter, path)
-    return build_frame(table, rows, path, None, notices)
+def read_csv(path: Path, table: Table, notices: list[DataError] | None = None, *,
+             chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
+    """One CSV file as the raw rows of `table`, parsed as it streams from disk (`chunk_rows` rows to a DataFrame
+    at a time), so memory grows with the finished table, not with the file's text plus a list per row.
+
+    The encoding is tried in order (`text_encodings`); a file that stops decoding part-way is parsed again in the
+    next one, its notices kept only from the read that succeeded."""
+    for encoding in text_encodings(path):
+        found: list[DataError] = []
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                first = fh.readline()
+                fh.seek(0)
+                delimiter = "\t" if first.count("\t") > first.count(",") else ","
+                frame = build_frame(table, _csv_rows(fh, delimiter, path), path, None, found, chunk_rows=chunk_rows)
+        except UnicodeError:
+            continue
+        if notices is not None:
+            notices.extend(found)
+        return frame
+    raise DataError("无法识别文件编码", source=Source(path), hint="请另存为 UTF-8 或 GB18030 编码")
 
 
 CSV_FIELD_LIMIT = 131_072
@@ -35,28 +48,29 @@ CSV_FIELD_LIMIT = 131_072
 _QUOTE_HINT = "检查该行英文双引号 \" 是否成对；文字中的引号请用中文引号“”，或按 CSV 规则写成两个 \"\""
 
 
-def _csv_rows(text: str, delimiter: str, path: Path) -> list[list[object]]:
-    """Parse CSV text, refusing the file (so only its department is rejected) when a cell is over
+def _csv_rows(lines: Iterable[str], delimiter: str, path: Path) -> Iterator[list[object]]:
+    """Parse CSV lines as they come, refusing the file (so only its department is rejected) when a cell is over
     CSV_FIELD_LIMIT or an unclosed quote has swallowed whole rows into one cell."""
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows: list[list[object]] = []
+    reader = csv.reader(lines, delimiter=delimiter)
+    width: int | None = None
     start = 1
     try:
         for r in reader:
-            width = len(rows[0]) if rows else len(r)
+            width = len(r) if width is None else width
             for cell in r:
+                if "\n" not in cell:
+                    continue
                 swallowed = [x for x in cell.split("\n")[1:] if x.count(delimiter) >= max(2, width // 2)]
-                if "\n" in cell and (swallowed or (cell.endswith("\n") and reader.line_num - start > 1)):
+                if swallowed or (cell.endswith("\n") and reader.line_num - start > 1):
                     raise DataError(f"引号未闭合，其后 {reader.line_num - start} 行被并入同一个单元格",
                                     source=Source(path, None, start), hint=_QUOTE_HINT)
-            rows.append(list(r))
+            yield list(r)
             start = reader.line_num + 1
     except csv.Error as exc:
         what = (f"单元格超过 {CSV_FIELD_LIMIT} 个字符（CSV 单元格上限）" if "field limit" in str(exc)
                 else f"无法解析 CSV（{exc}）")
         raise DataError(what, source=Source(path, None, start), hint=_QUOTE_HINT) from exc
-    return rows
 
 
 def _is_csv_folder(path: Path) -> bool:
@@ -72,7 +86,7 @@ def _read_folder(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, 
 
 def _guess_csv_table(path: Path) -> Table:
     """A lone CSV named otherwise is the indicator table if its header says so."""
-    head = read_text(path)[:2000]
+    head = head_text(path, 2000)
     for table in reversed(TABLES):
         if all(c.header in head for c in table.columns if c.required):
             return table

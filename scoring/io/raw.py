@@ -9,10 +9,14 @@ Every row carries its source: `_file`, `_sheet`, `_row` (the 1-based row the use
 
 from __future__ import annotations
 
+import codecs
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scoring.core.errors import DataError, Source, did_you_mean
@@ -50,19 +54,52 @@ def read_text(path: Path) -> str:
     raise DataError("无法识别文件编码", source=Source(path), hint="请另存为 UTF-8 或 GB18030 编码")
 
 
+def text_encodings(path: Path) -> tuple[str, ...]:
+    """The encodings to try, in order, for a text file read as a stream: UTF-16 when it starts with a byte-order
+    mark, else `ENCODINGS` (as `read_text` decides, without reading the whole file)."""
+    with path.open("rb") as fh:
+        bom = fh.read(2)
+    return ("utf-16",) if bom in (b"\xff\xfe", b"\xfe\xff") else ENCODINGS
+
+
+def head_text(path: Path, chars: int) -> str:
+    """About the first `chars` characters of a text file, decoded as `read_text` would (a character cut at the end
+    of the bytes read is left out); DataError when no encoding fits."""
+    with path.open("rb") as fh:
+        data = fh.read(chars * 4)
+    for enc in text_encodings(path):
+        try:
+            return codecs.getincrementaldecoder(enc)().decode(data, final=False)[:chars]
+        except UnicodeDecodeError:
+            continue
+    raise DataError("无法识别文件编码", source=Source(path), hint="请另存为 UTF-8 或 GB18030 编码")
+
+
 def empty_frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in (*table.fields, *SOURCE_COLUMNS)})
 
 
-def build_frame(table: Table, rows: list[list[object]], file: Path | str, sheet: str | None,
-           notices: list[DataError] | None = None) -> pd.DataFrame:
+CHUNK_ROWS = 50_000
+"""Rows gathered as records before they are packed into one object array per column: the records of one chunk
+are the only per-row Python objects alive at once, so reading a 1 GB CSV holds a pointer a cell (and the distinct
+texts), not a dict for every row."""
+SHARED_VALUES = 65_536
+"""Distinct values per column whose text objects are shared between rows (部门编码, 一级指标, 年度 repeat on every
+row; a CSV reader makes a new string for each). Past this many, new values are kept as they are."""
+
+
+def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str, sheet: str | None,
+                notices: list[DataError] | None = None, *, chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
     """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
 
+    `rows` may be a stream (a CSV being parsed): it is read once, `chunk_rows` rows to a DataFrame at a time.
     Template sample rows (部门编码 starting with 示例) are skipped; one notice per sheet says how many.
     """
     headers = table.header_map()
     required = {c.field for c in table.columns if c.required}
-    for h, row in enumerate(rows[:10]):  # noqa: B007 - h is the header row, used after the loop
+    stream = iter(rows)
+    top = list(itertools.islice(stream, 10))
+    for h, row in enumerate(top):  # noqa: B007 - h is the header row, used after the loop
         fields = [headers.get(normalize_name(str(v))) if v is not None else None for v in row]
         if required & set(filter(None, fields)):
             break
@@ -72,31 +109,53 @@ def build_frame(table: Table, rows: list[list[object]], file: Path | str, sheet:
             source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
         )
     if notices is not None:
-        notices.extend(_unknown_columns(table, rows[h], fields, file, sheet, h + 1))
-    records = []
+        notices.extend(_unknown_columns(table, list(top[h]), fields, file, sheet, h + 1))
+    file_text = str(file)
+    columns = [*table.fields, *SOURCE_COLUMNS]
+    shared: dict[str, dict[str, str]] = {f: {} for f in table.fields}
+    chunks: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+    records: list[dict[str, object]] = []
     samples: list[int] = []
-    for offset, row in enumerate(rows[h + 1:], start=h + 2):
+    for offset, row in enumerate(itertools.chain(top[h + 1:], stream), start=h + 2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue  # blank spacer row
         rec: dict[str, object] = dict.fromkeys(table.fields)
         for f, v in zip(fields, row, strict=False):
             if f is not None:
-                rec[f] = v.strip() if isinstance(v, str) else v
+                if isinstance(v, str):
+                    v = v.strip()
+                    known = shared[f]
+                    v = known.get(v, v) if len(known) >= SHARED_VALUES else known.setdefault(v, v)
+                rec[f] = v
         if isinstance(year := rec.get("year"), date):  # 年度 typed as an Excel date: its year
             rec["year"] = year.year
         if str(rec.get("dept_code") or "").startswith(SAMPLE_MARK):
             samples.append(offset)
             continue
-        rec.update({"_file": str(file), "_sheet": sheet, "_row": offset})
+        rec.update({"_file": file_text, "_sheet": sheet, "_row": offset})
         records.append(rec)
+        if len(records) >= chunk_rows:
+            _add_chunk(chunks, records)
+            records = []
     if samples and notices is not None:
         rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
         notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
                                  source=Source(file, sheet, samples[0], "部门编码"),
                                  hint="填写本单位数据时请覆盖或删除示例行"))
-    if not records:
+    _add_chunk(chunks, records)
+    if not chunks[columns[0]]:
         return empty_frame(table)
-    return pd.DataFrame.from_records(records, columns=[*table.fields, *SOURCE_COLUMNS])
+    # Column by column, each typed from all its values (as one from_records over every row would: a chunk of
+    # blanks must not make the column object), so only one column is ever held twice.
+    return pd.DataFrame({c: pd.Series(np.concatenate(chunks.pop(c))).infer_objects() for c in columns}, copy=False)
+
+
+def _add_chunk(chunks: dict[str, list[np.ndarray]], records: list[dict[str, object]]) -> None:
+    """The records' values, column by column, as object arrays (one pointer a cell; a dict a row is gone)."""
+    if not records:
+        return
+    for c, arrays in chunks.items():
+        arrays.append(np.fromiter((r[c] for r in records), dtype=object, count=len(records)))
 
 
 def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path | str,

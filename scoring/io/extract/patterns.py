@@ -16,6 +16,22 @@ from scoring.core.tolerance import MONEY_PLACES
 from scoring.core.values import ValueParseError, try_parse_value
 from scoring.rules.indicators import Library
 
+MAX_FIGURE_DIGITS: Final = 20
+"""A run of more digits than this is not a figure (the largest amount in 元 a report writes has 15 digits with
+its decimals); with separators, MAX_FIGURE_CHARS. `mask_long_numbers` hides longer runs from every pattern."""
+MAX_FIGURE_CHARS: Final = 32
+_LONG_NUMBER: Final = re.compile(rf"\d{{{MAX_FIGURE_DIGITS + 1},}}|[\d.,，]{{{MAX_FIGURE_CHARS + 1},}}")
+NOT_A_FIGURE: Final = "#"
+
+
+def mask_long_numbers(text: str) -> str:
+    """The text with every digit run over MAX_FIGURE_DIGITS (or number-like run over MAX_FIGURE_CHARS) replaced by
+    as many '#': offsets are unchanged, and no pattern sees those digits. Why: a pattern such as
+    `(?P<value>\\d+)个` (indicators/*.yaml) tries every start in a run and reads to its end from each, so one
+    megabyte of digits cost hours; with runs capped each start reads at most the cap, and the scan is linear."""
+    return _LONG_NUMBER.sub(lambda m: NOT_A_FIGURE * len(m.group()), text)
+
+
 _NUMBER: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT: Final = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元)")
 

@@ -4,6 +4,7 @@ order, indicator rows, and the checks between values (a rate against its counts,
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Mapping, Sequence
@@ -142,11 +143,13 @@ def indicator_rows(ex: Extractor, section_codes: Mapping[int, str], generic: boo
                     ) -> tuple[IndicatorRow, ...]:
     rows: list[IndicatorRow] = []
     seen: set[tuple[str, str]] = set()
+    periods = list(_partial_periods(ex.text))  # once, in text order: a scan per indicator was quadratic
+    period_starts = [p[0] for p in periods]
     for start, end, name, category, actual, confidence, pattern, note in ex.indicators():
         project = next((section_codes[j] for j, s in enumerate(ex.sections) if s.start <= start < s.end), "")
         levels = levels_of(category)
-        period = next((p for p in _partial_periods(ex.text)
-                       if _sentence_span(ex.text, start)[0] <= p[0] < start), None)
+        i = bisect.bisect_left(period_starts, _sentence_span(ex.text, start)[0])  # the first in this sentence
+        period = periods[i] if i < len(periods) and periods[i][0] < start else None
         notes = [n for n in (note, f"数据期间 {period[2]}" if period else "") if n]
         table = INDICATORS.sheet if project else DEPT_INDICATORS.sheet
         skip = True

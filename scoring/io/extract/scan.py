@@ -4,6 +4,7 @@ checks, collecting facts and issues as it goes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from scoring.io.extract.patterns import (
     _phrase,
     _scope_of,
     _strip_phrase,
+    mask_long_numbers,
 )
 from scoring.io.extract.segment import (
     _CLAUSE_BREAK,
@@ -79,18 +81,39 @@ class Section:
     fields: dict[str, tuple[float, str, int]] = field(default_factory=dict)  # field → (万元, text, offset)
 
 
+class Spans:
+    """Claimed [start, end) spans of the text, sorted by start. An overlap query looks only at spans starting
+    within the longest span's length before it: a scan of every span per query was quadratic in the claims."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int]] = []
+        self._longest = 0
+
+    def append(self, span: tuple[int, int]) -> None:
+        i = bisect.bisect_right(self._starts, span[0])
+        self._starts.insert(i, span[0])
+        self._spans.insert(i, span)
+        self._longest = max(self._longest, span[1] - span[0])
+
+    def overlaps(self, start: int, end: int) -> bool:
+        lo = bisect.bisect_right(self._starts, start - self._longest)  # earlier spans end at or before start
+        hi = bisect.bisect_left(self._starts, end)
+        return any(start < self._spans[i][1] for i in range(lo, hi))
+
+
 class Extractor:
     """One pass over one report; collects facts and issues as it goes."""
 
     def __init__(self, text: str, library: Library, source: Path) -> None:
-        self.text = text.translate(_WIDTH)
+        self.text = mask_long_numbers(text.translate(_WIDTH))
         self.library = library
         self.source = source
         self.headings = _headings(self.text)
         self.aliases = _alias_table(library)
         self.facts: list[Fact] = []
         self.issues: list[Issue] = []
-        self.claimed: list[tuple[int, int]] = []  # spans already read, so the generic pattern skips them
+        self.claimed = Spans()  # spans already read, so the generic pattern skips them
         self.table_spans: list[tuple[int, int]] = []
         self.budget: dict[str, dict[str, tuple[float, Fact]]] = {}
         self.items: list[ListItem] = []
@@ -122,7 +145,7 @@ class Extractor:
         return any(a <= pos < b for a, b in self.table_spans)
 
     def overlaps(self, start: int, end: int) -> bool:
-        return any(start < b and a < end for a, b in self.claimed)
+        return self.claimed.overlaps(start, end)
 
     def budget_sections(self) -> list[tuple[int, int, str | None]]:
         """(start, end, fund scope) of sections about budgets; the whole text when it has no headings."""
