@@ -118,10 +118,13 @@ def _check_batch(out: Path, n: int, tables: dict[str, pd.DataFrame]) -> None:
             assert ws.cell(total_row + 1, 7).value == p["grade"]
     ranks = [r["排名"] for r in ranking]
     assert ranks == sorted(ranks)
-    # 等级分布 counts the traces' grades.
-    grades = Counter(t["departments"][0]["grade"] for t in traces.values())
-    dist = {r["等级"]: r["部门数"] for r in _sheet_rows(book["等级分布"]) if r["等级"] != "合计"}
-    assert {g: dist[g] for g in "优良中差"} == {g: grades.get(g, 0) for g in "优良中差"}
+    # 等级分布 counts the traces' grades, a provisional 良（暂定） as a 良 (其中暂定), adding up to the departments.
+    grades = Counter(t["departments"][0]["grade"].removesuffix("（暂定）") for t in traces.values())
+    provisional = Counter(t["departments"][0]["grade"].removesuffix("（暂定）") for t in traces.values()
+                          if t["departments"][0]["provisional"])
+    dist = {r["等级"]: (r["部门数"], r["其中暂定"]) for r in _sheet_rows(book["等级分布"])}
+    assert dist == {**{g: (grades.get(g, 0), provisional.get(g, 0)) for g in "优良中差"},
+                    "合计": (n, sum(provisional.values()))}
     # 按主管部门 / 按行业: the counts of the input as generated (blank → （未填）).
     by_sup = {r["主管部门"]: r["部门数"] for r in _sheet_rows(book["按主管部门"])}
     assert by_sup == {(s or "（未填）"): c for s, c in Counter(gen["supervisor"]).items()}
@@ -191,11 +194,16 @@ def test_overview_screen_for_many_departments(tmp_path: Path) -> None:
     text = render_table(run)
     lines = text.splitlines()
     assert len(lines) < 60
-    grades = Counter(run.result.departments["grade"])
-    # 优/良/中/差 first, then provisional grades (差（暂定）…) of departments with rejected rows
-    assert any(line.startswith("等级分布：" + "  ".join(f"{g} {grades.get(g, 0)}" for g in "优良中差")) for line in lines)
-    assert "共 25 个部门；读取" in text
     d = run.result.departments
+    # one counting rule (scoring.model.grades): 差（暂定） is a 差, noted as 其中暂定; nothing else on the line
+    base = d["grade"].str.removesuffix("（暂定）")
+    expected = []
+    for g in "优良中差":
+        n, k = int((base == g).sum()), int(((base == g) & d["provisional"]).sum())
+        expected.append(f"{g} {n}" + (f"（其中暂定 {k}）" if k else ""))
+    assert "等级分布：" + "  ".join(expected) in lines
+    assert int(d["provisional"].sum()) > 0
+    assert "共 25 个部门；读取" in text
     top, bottom = d["dept_name"].iloc[:10].tolist(), d["dept_name"].iloc[-10:].tolist()
     shown = [ln.split()[1] for ln in lines if ln[:1].isdigit()]
     assert shown == top + bottom

@@ -48,6 +48,7 @@ from scoring.render.report import build_report, render_report_docx, render_repor
 from scoring.render.summary import (
     GRADES,
     GROUP_HEADERS,
+    PROVISIONAL_HEADER,
     failed_checks,
     grade_counts,
     group_summary,
@@ -209,13 +210,16 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
     ws.freeze_panes = "D4"
     print_landscape(ws, title_rows="3:3")
 
+    # One counting rule (scoring.model.grades): a provisional 良（暂定） is a 良, shown again under 其中暂定.
     counts = grade_counts(run)
-    total = sum(counts.values()) or 1
+    total = sum(c.count for c in counts) or 1
     g = wb.create_sheet(GRADES_SHEET)
-    header(g, 1, ["等级", "部门数", "占比"])
-    write_rows(g, 2, [[k, n, round_half_up(n / total, 4)] for k, n in counts.items()], {1: INT_FMT, 2: "0.00%"})
+    header(g, 1, ["等级", "部门数", PROVISIONAL_HEADER, "占比"])
+    write_rows(g, 2, [[c.grade, c.count, c.provisional, round_half_up(c.count / total, 4)] for c in counts],
+               {1: INT_FMT, 2: INT_FMT, 3: "0.00%"})
     put(g, len(counts) + 2, 1, "合计", bold=True, align=CENTER)
-    put(g, len(counts) + 2, 2, sum(counts.values()), INT_FMT, bold=True)
+    put(g, len(counts) + 2, 2, sum(c.count for c in counts), INT_FMT, bold=True)
+    put(g, len(counts) + 2, 3, sum(c.provisional for c in counts), INT_FMT, bold=True)
     fit_widths(g)
     print_landscape(g, title_rows="1:1")
 
@@ -223,9 +227,9 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
         s = group_summary(run, column)
         groups: list[Any] = list(s.itertuples(index=False))
         grows = [[_text(x.group), int(x.部门数), _r2(x.平均分), _r2(x.最高分), _r2(x.最低分),
-                  *[int(getattr(x, gr)) for gr in GRADES]] for x in groups]
+                  *[int(getattr(x, gr)) for gr in GRADES], int(getattr(x, PROVISIONAL_HEADER))] for x in groups]
         _sheet(wb, title, [label, *GROUP_HEADERS], grows,
-               {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(4)}})
+               {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(5)}})
 
     rrows = []
     for rej, code in zip(run.dataset.rejections, codes, strict=True):
