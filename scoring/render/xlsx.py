@@ -208,7 +208,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     put(ws, 1, 1, title, align=CENTER, border=False, font=title_font(16))
     merge(ws, 1, 1, 1, ncol, border=False)
     put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=CENTER, border=False)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    merge(ws, 2, 1, 2, ncol, border=None)
 
     put(ws, 3, 1, name_label, bold=True, fill=HEAD_FILL, align=CENTER)
     put(ws, 3, 2, name, align=WRAP)
