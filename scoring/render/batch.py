@@ -92,13 +92,21 @@ class _Split:
     def __init__(self, run: Run, rejected_codes: Sequence[str]) -> None:
         self.run = run
         ds, res = run.dataset, run.result
-        self._frames = {name: (df, self._positions(df)) for name, df in (
+        self._frames = {name: (self._plain(df), self._positions(df)) for name, df in (
             ("departments", ds.departments), ("budget", ds.budget), ("projects", ds.projects),
             ("indicators", ds.indicators), ("notes", ds.notes), ("items", res.items),
             ("result_projects", res.projects), ("result_departments", res.departments), ("checks", run.checks))}
         self._rejections = self._group(zip(rejected_codes, ds.rejections, strict=True))
         self._findings = self._group((str(f.dept_code), f) for f in run.findings)
         self._facts = self._group((str(f.get("dept_code")), f) for f in run.facts)
+
+    @staticmethod
+    def _plain(df: pd.DataFrame) -> pd.DataFrame:
+        """The table with its text columns held as object and its columns consolidated into one block per
+        dtype: the renderers select rows of a department's tables many times, and pandas copies each block of
+        a selection separately (a scored items table has a block per text column)."""
+        text = {c: object for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)}
+        return (df.astype(text) if text else df).copy()
 
     @staticmethod
     def _positions(df: pd.DataFrame) -> dict[str, Any] | None:
