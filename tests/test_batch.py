@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from scoring import api
 from scoring.cli import app
 from scoring.core.errors import IncompleteError
-from scoring.render.batch import DEPT_FILES, SUMMARY_FILE
+from scoring.render.batch import DEPT_FILES, SUMMARY_FILE, department_runs
+from scoring.render.summary import rejection_departments
 from scoring.render.table import render_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,6 +168,25 @@ def test_department_documents_hold_only_their_department(batch: tuple[Path, Any,
     book = load_workbook(t["_folder"] / "自评表.xlsx")
     ws = book["汇总"]
     assert (ws.cell(7, 1).value, ws.cell(7, 2).value, ws.cell(8, 1).value) == (1, name, None)  # one ranking row
+
+
+def test_department_runs_hold_each_department_s_rows_only(tmp_path: Path) -> None:
+    """Grouping every table once gives each department exactly the rows a filter by its code gives."""
+    _generate(tmp_path / "in", 6)
+    run = api.run_path(tmp_path / "in", "mof-project", 2024)
+    parts = dict(department_runs(run))
+    assert list(parts) == run.result.departments["dept_code"].tolist()
+    codes = rejection_departments(run)
+    for code, own in parts.items():
+        for whole, part in ((run.result.items, own.result.items), (run.result.projects, own.result.projects),
+                            (run.dataset.indicators, own.dataset.indicators), (run.checks, own.checks)):
+            expected = whole[whole["dept_code"] == code]
+            assert part.index.tolist() == expected.index.tolist()
+            assert part.astype(object).fillna("").values.tolist() == expected.astype(object).fillna("").values.tolist()
+        assert own.findings == tuple(f for f in run.findings if f.dept_code == code)
+        assert own.dataset.rejections == tuple(r for r, c in zip(run.dataset.rejections, codes, strict=True) if c == code)
+        assert own.result.departments["rank"].tolist() == [1]
+    assert sum(len(p.result.items) for p in parts.values()) == len(run.result.items)
 
 
 def test_names_from_the_data_stay_inside_the_folder(batch: tuple[Path, Any, dict[str, pd.DataFrame]]) -> None:

@@ -8,7 +8,8 @@ Layout of `perfscore score DIR --out results` (an --out without an extension, or
       <部门编码> <部门名称>/
         自评表.xlsx  自评报告.docx  自评报告.md  评分记录.json
 
-Each department's files are made from that department's part of the run only (`department_run`), so no
+Each department's files are made from that department's part of the run only (`department_runs`, which
+groups every table by 部门编码 once, so a batch costs the same per department at 30 or 3,000), so no
 document shows another department's data or rank. Folder names go through `scoring.core.paths` (sanitised,
 distinct, never outside the output folder); every file is written atomically.
 """
