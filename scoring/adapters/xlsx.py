@@ -161,6 +161,8 @@ def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, 
     """Give a cell house-style parts: a fill colour, a font, an alignment, the thin grid border (or none)."""
     from openpyxl.styles.cell_style import StyleArray
 
+    if font is None and fill is None and align is None and border is None:
+        return cell
     styles = _memo(cell.parent.parent).styles
     key = (_ids(cell), font, fill, align, border)
     done = styles.get(key)

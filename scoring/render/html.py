@@ -111,7 +111,7 @@ def grade_distribution(run: Run, classes: dict[str, str]) -> list[dict[str, Any]
         out.append({"label": label, "n": n, "provisional": sum(c.provisional for c in counts), "cells": [{
             "name": c.grade, "cls": classes.get(c.grade, "g3"), "count": c.count, "provisional": c.provisional,
             "share": _pct(c.count / n if n else None),
-            "width": round(float(c.count) / n * 100, 1) if n else 0.0,
+            "width": _width(c.count, n),
         } for c in counts]})
     return out
 
