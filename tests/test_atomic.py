@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from scoring.adapters import docx as docx_adapter
 from scoring.cli import app
 from scoring.core import atomic
 from scoring.core.errors import IncompleteError
@@ -41,6 +42,8 @@ def zip_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken)
     monkeypatch.setattr(docx.document.Document, "save", broken)
+    # The report's package is zipped by the adapter itself (python-docx builds only the cached template).
+    monkeypatch.setattr(docx_adapter, "_write_package", lambda path, package, main: broken(None, path))
 
 
 # (id, argv writing OUT into the current folder, the file to check, how the writer fails)

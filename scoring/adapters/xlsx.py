@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,9 +132,45 @@ def _border(on: bool) -> Border:
     return Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
+class _Memo:
+    """Per workbook: the style array (font, fill, border… ids) each styling of each starting style led to, and the
+    style arrays a merge left on its cells. openpyxl hashes every style object on every assignment (most of a
+    自评表's writing time); a repeated styling is the same ids, so it is looked up once per workbook."""
+
+    def __init__(self) -> None:
+        self.styles: dict[tuple[Any, ...], Any] = {}
+        self.merges: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _ids(cell: Any) -> tuple[int, ...] | None:
+    """A cell's style ids (None: no cell, or a cell never styled)."""
+    array = None if cell is None else cell._style
+    return None if array is None else tuple(array)
+
+
+_MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
+
+
+def _memo(wb: Any) -> _Memo:
+    memo = _MEMOS.get(wb)
+    if memo is None:
+        memo = _MEMOS[wb] = _Memo()
+    return memo
+
+
 def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, align: Align | None = None,
           border: bool | None = None) -> Cell:
     """Give a cell house-style parts: a fill colour, a font, an alignment, the thin grid border (or none)."""
+    from openpyxl.styles.cell_style import StyleArray
+
+    if font is None and fill is None and align is None and border is None:
+        return cell
+    styles = _memo(cell.parent.parent).styles
+    key = (_ids(cell), font, fill, align, border)
+    done = styles.get(key)
+    if done is not None:
+        cell._style = StyleArray(done)
+        return cell
     if font is not None:
         cell.font = _font(font)
     if fill is not None:
@@ -142,6 +179,7 @@ def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, 
         cell.alignment = _alignment(align)
     if border is not None:
         cell.border = _border(border)
+    styles[key] = tuple(cell._style)
     return cell
 
 
@@ -462,13 +500,44 @@ def write_rows(ws: Worksheet, top: int, rows: Iterable[Sequence[Any]], formats: 
     return r + 1
 
 
-def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int, *, border: bool = True) -> None:
-    """Merge a range (a single cell is left alone); every cell of it keeps the border."""
-    if (row1, col1) != (row2, col2):
-        ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
+def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int, *, border: bool | None = True) -> None:
+    """Merge a range (a single cell is left alone); every cell of it keeps the border (border=None: the borders
+    as openpyxl's merge leaves them)."""
+    if (row1, col1) == (row2, col2):
+        return
+    _merge_cells(ws, row1, col1, row2, col2)
+    if border is not None:
         for r in range(row1, row2 + 1):
             for c in range(col1, col2 + 1):
-                ws.cell(row=r, column=c).border = _border(border)
+                style(ws.cell(row=r, column=c), border=border)
+
+
+def _merge_cells(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
+    """`ws.merge_cells`, remembered per workbook: what it leaves on the range's cells (the top-left cell keeps its
+    value, the rest become MergedCells; borders and protection copied from the top-left cell, the bottom-right's
+    border taken into it) depends only on the range's shape and the style ids of those two cells."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    start, end = ws._cells.get((row1, col1)), ws._cells.get((row2, col2))
+    merges = _memo(ws.parent).merges
+    key = (row2 - row1, col2 - col1, _ids(start), _ids(end))
+    coords = [(r, c) for r in range(row1, row2 + 1) for c in range(col1, col2 + 1)]
+    done = merges.get(key)
+    if start is None or done is None:
+        ws.merge_cells(start_row=row1, start_column=col1, end_row=row2, end_column=col2)
+        merges[key] = tuple(tuple(ws._cells[rc]._style) for rc in coords)
+        return
+    mcr = MergedCellRange.__new__(MergedCellRange)  # as MergedCellRange(ws, coord), without restyling the cells
+    CellRange.__init__(mcr, min_col=col1, min_row=row1, max_col=col2, max_row=row2)
+    mcr.ws, mcr.start_cell = ws, start
+    ws.merged_cells.add(mcr)
+    for rc, array in zip(coords, done, strict=True):
+        cell = start if rc == (row1, col1) else MergedCell(ws, *rc)
+        ws._cells[rc] = cell
+        cell._style = StyleArray(array)
 
 
 def fit_widths(ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start_row: int = 1,

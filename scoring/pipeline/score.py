@@ -23,6 +23,7 @@ from scoring.core.tolerance import NOISE_PLACES
 from scoring.core.values import ParsedValue, try_parse_value
 from scoring.model.dataset import Dataset
 from scoring.model.derived import department_fields, with_fund_ratios
+from scoring.model.grades import PROVISIONAL_GRADE
 from scoring.model.result import ITEM_COLUMNS, ScoreResult
 from scoring.rules import expr
 from scoring.rules import methods as m
@@ -353,7 +354,6 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
 # ------------------------------------------------------------------ rejected rows: incomplete scoring
 
 INCOMPLETE, COMPLETE = "未完成评分", "完成评分"
-PROVISIONAL_GRADE = "（暂定）"
 
 
 def rejected_rows(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:

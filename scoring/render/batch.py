@@ -8,7 +8,8 @@ Layout of `perfscore score DIR --out results` (an --out without an extension, or
       <部门编码> <部门名称>/
         自评表.xlsx  自评报告.docx  自评报告.md  评分记录.json
 
-Each department's files are made from that department's part of the run only (`department_run`), so no
+Each department's files are made from that department's part of the run only (`department_runs`, which
+groups every table by 部门编码 once, so a batch costs the same per department at 30 or 3,000), so no
 document shows another department's data or rank. Folder names go through `scoring.core.paths` (sanitised,
 distinct, never outside the output folder); every file is written atomically.
 """
@@ -16,7 +17,7 @@ distinct, never outside the output folder); every file is written atomically.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from scoring.render.report import build_report, render_report_docx, render_repor
 from scoring.render.summary import (
     GRADES,
     GROUP_HEADERS,
+    PROVISIONAL_HEADER,
     failed_checks,
     grade_counts,
     group_summary,
@@ -84,31 +86,77 @@ def _text(v: Any) -> str:
 # ------------------------------------------------------------------ one department's part of a run
 
 
-def department_run(run: Run, dept_code: str, rejected_codes: Sequence[str] | None = None) -> Run:
-    """The run as if only `dept_code` had been scored: its rows, checks, findings, facts and rejected rows
-    (`rejected_codes` is `rejection_departments(run)`, computed once for many departments)."""
+class _Split:
+    """Every table of a run grouped by 部门编码 once, so that each department's part is taken from its group:
+    splitting N departments costs one pass over each table, not N (issue 15: rendering linear in departments)."""
 
-    def own(df: pd.DataFrame) -> pd.DataFrame:
+    def __init__(self, run: Run, rejected_codes: Sequence[str]) -> None:
+        self.run = run
+        ds, res = run.dataset, run.result
+        self._frames = {name: (self._plain(df), self._positions(df)) for name, df in (
+            ("departments", ds.departments), ("budget", ds.budget), ("projects", ds.projects),
+            ("indicators", ds.indicators), ("notes", ds.notes), ("items", res.items),
+            ("result_projects", res.projects), ("result_departments", res.departments), ("checks", run.checks))}
+        self._rejections = self._group(zip(rejected_codes, ds.rejections, strict=True))
+        self._findings = self._group((str(f.dept_code), f) for f in run.findings)
+        self._facts = self._group((str(f.get("dept_code")), f) for f in run.facts)
+
+    @staticmethod
+    def _plain(df: pd.DataFrame) -> pd.DataFrame:
+        """The table with its text columns held as object and its columns consolidated into one block per
+        dtype: the renderers select rows of a department's tables many times, and pandas copies each block of
+        a selection separately (a scored items table has a block per text column)."""
+        text = {c: object for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)}
+        return (df.astype(text) if text else df).copy()
+
+    @staticmethod
+    def _positions(df: pd.DataFrame) -> dict[str, Any] | None:
+        """部门编码 → row positions, in table order; None for a table without departments (kept whole)."""
         if df.empty or "dept_code" not in df.columns:
-            return df
-        return df[df["dept_code"].astype(str) == dept_code]
+            return None
+        return {str(code): pos for code, pos in df.groupby(df["dept_code"].astype(str), sort=False).indices.items()}
 
-    codes = rejection_departments(run) if rejected_codes is None else rejected_codes
-    ds = run.dataset
-    rejections = tuple(r for r, c in zip(ds.rejections, codes, strict=True) if c == dept_code)
-    sub_ds = dataclasses.replace(ds, departments=own(ds.departments), budget=own(ds.budget),
-                                 projects=own(ds.projects), indicators=own(ds.indicators),
-                                 notes=own(ds.notes), rejections=rejections, problems=(), rows_read=0)
-    read = sub_ds.rows_used + sub_ds.rows_rejected  # read = used + rejected, as for a whole run
-    sub_ds = dataclasses.replace(sub_ds, rows_read=read)
-    res = run.result
-    depts = own(res.departments).copy()
-    depts["rank"] = 1  # alone in its own documents: the bureau's ranking stays in the 汇总表
-    result = dataclasses.replace(res, items=own(res.items), projects=own(res.projects), departments=depts,
-                                 dataset=sub_ds)
-    return dataclasses.replace(run, dataset=sub_ds, checks=own(run.checks), result=result,
-                               findings=tuple(f for f in run.findings if str(f.dept_code) == dept_code),
-                               facts=tuple(f for f in run.facts if str(f.get("dept_code")) == dept_code))
+    @staticmethod
+    def _group(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for code, x in pairs:
+            out.setdefault(code, []).append(x)
+        return out
+
+    def own(self, name: str, code: str) -> pd.DataFrame:
+        df, positions = self._frames[name]
+        if positions is None:
+            return df
+        return df.take(positions.get(code, []))
+
+    def department(self, code: str) -> Run:
+        """The run as if only `code` had been scored: its rows, checks, findings, facts and rejected rows."""
+        run, ds, res = self.run, self.run.dataset, self.run.result
+        sub_ds = dataclasses.replace(ds, departments=self.own("departments", code), budget=self.own("budget", code),
+                                     projects=self.own("projects", code), indicators=self.own("indicators", code),
+                                     notes=self.own("notes", code), rejections=tuple(self._rejections.get(code, ())),
+                                     problems=(), rows_read=0)
+        read = sub_ds.rows_used + sub_ds.rows_rejected  # read = used + rejected, as for a whole run
+        sub_ds = dataclasses.replace(sub_ds, rows_read=read)
+        depts = self.own("result_departments", code).copy()
+        depts["rank"] = 1  # alone in its own documents: the bureau's ranking stays in the 汇总表
+        result = dataclasses.replace(res, items=self.own("items", code), projects=self.own("result_projects", code),
+                                     departments=depts, dataset=sub_ds)
+        return dataclasses.replace(run, dataset=sub_ds, checks=self.own("checks", code), result=result,
+                                   findings=tuple(self._findings.get(code, ())), facts=tuple(self._facts.get(code, ())))
+
+
+def department_runs(run: Run, rejected_codes: Sequence[str] | None = None) -> Iterator[tuple[str, Run]]:
+    """(部门编码, that department's part of the run) for every scored department, in ranking order; every table
+    is grouped once (`rejected_codes` is `rejection_departments(run)` when the caller has it)."""
+    split = _Split(run, rejection_departments(run) if rejected_codes is None else rejected_codes)
+    for code in run.result.departments["dept_code"].astype(str):
+        yield code, split.department(code)
+
+
+def department_run(run: Run, dept_code: str, rejected_codes: Sequence[str] | None = None) -> Run:
+    """The run as if only `dept_code` had been scored (one department; a batch uses `department_runs`)."""
+    return _Split(run, rejection_departments(run) if rejected_codes is None else rejected_codes).department(dept_code)
 
 
 def write_department(run: Run, folder: Path) -> list[Path]:
@@ -139,10 +187,10 @@ def write_batch(run: Run, folder: Path, progress: Callable[[str], None] | None =
     folder.mkdir(parents=True, exist_ok=True)
     codes = rejection_departments(run)
     written: dict[str, Path] = {}
-    for code, name in zip(run.result.departments["dept_code"].astype(str), department_folders(run), strict=True):
+    for (code, own), name in zip(department_runs(run, codes), department_folders(run), strict=True):
         target = inside(folder, name)
         target.mkdir(exist_ok=True)
-        write_department(department_run(run, code, codes), target)
+        write_department(own, target)
         written[code] = target
         if progress is not None:
             progress(name)
@@ -209,13 +257,16 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
     ws.freeze_panes = "D4"
     print_landscape(ws, title_rows="3:3")
 
+    # One counting rule (scoring.model.grades): a provisional 良（暂定） is a 良, shown again under 其中暂定.
     counts = grade_counts(run)
-    total = sum(counts.values()) or 1
+    total = sum(c.count for c in counts) or 1
     g = wb.create_sheet(GRADES_SHEET)
-    header(g, 1, ["等级", "部门数", "占比"])
-    write_rows(g, 2, [[k, n, round_half_up(n / total, 4)] for k, n in counts.items()], {1: INT_FMT, 2: "0.00%"})
+    header(g, 1, ["等级", "部门数", PROVISIONAL_HEADER, "占比"])
+    write_rows(g, 2, [[c.grade, c.count, c.provisional, round_half_up(c.count / total, 4)] for c in counts],
+               {1: INT_FMT, 2: INT_FMT, 3: "0.00%"})
     put(g, len(counts) + 2, 1, "合计", bold=True, align=CENTER)
-    put(g, len(counts) + 2, 2, sum(counts.values()), INT_FMT, bold=True)
+    put(g, len(counts) + 2, 2, sum(c.count for c in counts), INT_FMT, bold=True)
+    put(g, len(counts) + 2, 3, sum(c.provisional for c in counts), INT_FMT, bold=True)
     fit_widths(g)
     print_landscape(g, title_rows="1:1")
 
@@ -223,9 +274,9 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
         s = group_summary(run, column)
         groups: list[Any] = list(s.itertuples(index=False))
         grows = [[_text(x.group), int(x.部门数), _r2(x.平均分), _r2(x.最高分), _r2(x.最低分),
-                  *[int(getattr(x, gr)) for gr in GRADES]] for x in groups]
+                  *[int(getattr(x, gr)) for gr in GRADES], int(getattr(x, PROVISIONAL_HEADER))] for x in groups]
         _sheet(wb, title, [label, *GROUP_HEADERS], grows,
-               {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(4)}})
+               {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(5)}})
 
     rrows = []
     for rej, code in zip(run.dataset.rejections, codes, strict=True):

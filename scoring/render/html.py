@@ -22,6 +22,7 @@ from scoring.core.display import pct_text as _pct
 from scoring.core.display import wan_text as _wan
 from scoring.core.frames import iter_rows
 from scoring.core.severity import SEVERITY_ZH
+from scoring.model.grades import PROVISIONAL_GRADE, count_grades
 from scoring.model.run import Run
 from scoring.pipeline.checks import STATUS_ZH
 
@@ -105,19 +106,19 @@ def grade_distribution(run: Run, classes: dict[str, str]) -> list[dict[str, Any]
         units.append(("项目", run.result.projects))
     out = []
     for label, frame in units:
-        counts = frame["grade"].map(_final).value_counts()  # a provisional 良（暂定） counts as 良
+        counts = count_grades(frame, [g.name for g in grades])  # a provisional 良（暂定） counts as 良
         n = len(frame)
-        out.append({"label": label, "n": n, "cells": [{
-            "name": g.name, "cls": classes[g.name], "count": int(counts.get(g.name, 0)),
-            "share": _pct(counts.get(g.name, 0) / n if n else None),
-            "width": round(float(counts.get(g.name, 0)) / n * 100, 1) if n else 0.0,
-        } for g in grades]})
+        out.append({"label": label, "n": n, "provisional": sum(c.provisional for c in counts), "cells": [{
+            "name": c.grade, "cls": classes.get(c.grade, "g3"), "count": c.count, "provisional": c.provisional,
+            "share": _pct(c.count / n if n else None),
+            "width": _width(c.count, n),
+        } for c in counts]})
     return out
 
 
 def _final(grade: object) -> str:
     """The grade name without "（暂定）", for its colour: a provisional 良 is still coloured as 良."""
-    return _text(grade).removesuffix("（暂定）")
+    return _text(grade).removesuffix(PROVISIONAL_GRADE)
 
 
 def _department_cards(run: Run, classes: dict[str, str]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from scoring.core.display import fmt2, pct_text
 from scoring.core.display import wan_text as _wan
 from scoring.core.escape import md_rows, md_text
 from scoring.core.frames import iter_rows, row
+from scoring.model.grades import GradeCount, count_grades
 from scoring.model.result import Finding
 from scoring.model.run import Run
 from scoring.model.tables import INDICATORS
@@ -143,6 +144,19 @@ def build_report(run: Run, dept_code: str) -> Report:
     return Report(dept_code, title, blocks)
 
 
+def _spread(run: Run, scored: pd.DataFrame) -> str:
+    """The projects per grade, by the one counting rule (a provisional 良（暂定） is a 良, noted as 暂定)."""
+    counts = [c for c in count_grades(scored, [g.name for g in sorted(run.ruleset.grades, key=lambda g: -g.min)])
+              if c.count]
+    if len(counts) == 1:
+        return f"{len(scored)}个项目评价等级均为“{counts[0].grade}”{_of_which(counts[0])}。"
+    return f"{len(scored)}个项目中，评价等级为" + "，".join(f"“{c.grade}”{c.count}个{_of_which(c)}" for c in counts) + "。"
+
+
+def _of_which(c: GradeCount) -> str:
+    return f"（其中暂定{c.provisional}个）" if c.provisional else ""
+
+
 # ---------------------------------------------------------------------------------------------------------
 # 项目支出绩效自评报告
 
@@ -166,12 +180,8 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
                      f"（满分{run.ruleset.total:g}分）逐项计分，并对未完成目标和偏离目标较大的指标分析原因。")
 
     yield Block("h2", "三、综合评价情况及评价结论")
-    counts = scored["grade"].astype(str).value_counts()
-    by_grade = "，".join(f"“{g.name}”{int(counts[g.name])}个" for g in sorted(run.ruleset.grades, key=lambda g: -g.min)
-                        if g.name in counts)
-    spread = f"{n}个项目评价等级均为“{counts.index[0]}”。" if len(counts) == 1 else f"{n}个项目中，评价等级为{by_grade}。"
     yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合{_score(d, WEIGHTED)}，"
-                     f"评价等级为“{d['grade']}”。{spread}{_provisional(d)}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
+                     f"评价等级为“{d['grade']}”。{_spread(run, scored)}{_provisional(d)}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
     if n:
         yield Block("table", headers=["项目名称", "全年预算数（万元）", "全年执行数（万元）", "预算执行率", "自评得分", "评价等级"],
                     rows=[[r.project_name, _wan(r.budget_final), _wan(r.spent), pct_text(r.execution_rate),

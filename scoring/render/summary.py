@@ -17,6 +17,7 @@ from scoring.core.errors import PerfscoreError
 from scoring.core.text import text_col
 from scoring.io.csv_tables import read_csv
 from scoring.io.raw import build_frame
+from scoring.model.grades import GradeCount, count_grades
 from scoring.model.run import Run
 from scoring.model.tables import TABLES
 
@@ -57,15 +58,14 @@ def level_scores(run: Run) -> pd.DataFrame:
     return out.reindex(index=codes, columns=levels).fillna(0.0).rename_axis(index="dept_code", columns=None)
 
 
-def grade_counts(run: Run) -> dict[str, int]:
-    """Departments per grade, 优/良/中/差 always present (0 when none), then any other grade or status."""
-    counts = run.result.departments["grade"].astype(str).value_counts()
-    out = {g: int(counts.get(g, 0)) for g in GRADES}
-    out.update({str(g): int(n) for g, n in counts.items() if g not in out})
-    return out
+def grade_counts(run: Run) -> list[GradeCount]:
+    """Departments per grade by the one counting rule (`scoring.model.grades.count_grades`): 优/良/中/差 always
+    present, a provisional 良（暂定） counted under 良 and noted as 其中暂定; the counts add up to the departments."""
+    return count_grades(run.result.departments, GRADES)
 
 
-GROUP_HEADERS = ("部门数", "平均分", "最高分", "最低分", *GRADES)
+PROVISIONAL_HEADER = "其中暂定"
+GROUP_HEADERS = ("部门数", "平均分", "最高分", "最低分", *GRADES, PROVISIONAL_HEADER)
 
 
 def group_summary(run: Run, column: str) -> pd.DataFrame:
@@ -78,9 +78,10 @@ def group_summary(run: Run, column: str) -> pd.DataFrame:
     g = d.assign(group=key).groupby("group", sort=True)
     out = pd.DataFrame({"部门数": g.size(), "平均分": g["total"].mean(), "最高分": g["total"].max(),
                         "最低分": g["total"].min()})
-    grades = pd.crosstab(key, d["grade"].astype(str))
+    counted = {group: {c.grade: c for c in count_grades(rows, GRADES)} for group, rows in g}
     for grade in GRADES:
-        out[grade] = grades[grade].astype(int) if grade in grades.columns else 0
+        out[grade] = [counted[group][grade].count for group in out.index]
+    out[PROVISIONAL_HEADER] = [sum(c.provisional for c in counted[group].values()) for group in out.index]
     return out.reset_index()
 
 

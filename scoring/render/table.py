@@ -60,7 +60,7 @@ def render_overview(run: Run, files: Path | None = None, rejected_codes: list[st
     out = [f"规则集：{run.ruleset.label}",
            f"共 {n} 个部门；{counts_line(run)}"]
     counts = grade_counts(run)
-    out.append("等级分布：" + "  ".join(f"{g} {k}" for g, k in counts.items()))
+    out.append("等级分布：" + "  ".join(map(str, counts)))  # 良 12（其中暂定 2）: the counts add up to n
     if n:
         out.append(f"平均分 {fmt2(d['total'].mean())}，最高 {fmt2(d['total'].max())}，最低 {fmt2(d['total'].min())}")
     rows = ranking_rows(run)

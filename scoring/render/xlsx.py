@@ -173,10 +173,9 @@ def _explanation(r: Any) -> str:
 
 def _record(df: pd.DataFrame, **key: str) -> dict[str, Any]:
     """The first row of `df` whose columns equal `key`, as a dict."""
-    mask = pd.Series(True, index=df.index)
-    for col, value in key.items():
-        mask &= df[col] == value
-    return {str(k): v for k, v in df[mask].iloc[0].items()}
+    wanted = tuple(key.values())
+    found = next(i for i, values in enumerate(zip(*(df[c].tolist() for c in key), strict=True)) if values == wanted)
+    return {str(k): v for k, v in df.iloc[found].items()}
 
 
 def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | None) -> None:
@@ -210,7 +209,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
     put(ws, 1, 1, title, align=CENTER, border=False, font=title_font(16))
     merge(ws, 1, 1, 1, ncol, border=False)
     put(ws, 2, 1, f"（{int(dept['year'])}年度）", align=CENTER, border=False)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    merge(ws, 2, 1, 2, ncol, border=None)
 
     put(ws, 3, 1, name_label, bold=True, fill=HEAD_FILL, align=CENTER)
     put(ws, 3, 2, name, align=WRAP)
@@ -343,12 +342,12 @@ def _goal_texts(run: Run, dept_code: str, project_code: str | None) -> tuple[str
 
 def _grouped(items: pd.DataFrame) -> pd.DataFrame:
     """Rows of one 二级 together (first appearance order), so the form can merge them; order otherwise kept."""
-    l1 = items["level1"].astype(str)
-    l2 = l1 + "\x00" + text_col(items["level2"])
-    rank1 = l1.map({k: i for i, k in enumerate(dict.fromkeys(l1))})
-    rank2 = l2.map({k: i for i, k in enumerate(dict.fromkeys(l2))})
-    return items.assign(rank1=rank1, rank2=rank2).sort_values(["rank1", "rank2"], kind="stable").drop(
-        columns=["rank1", "rank2"])
+    l1 = items["level1"].astype(str).tolist()
+    l2 = [(a, b) for a, b in zip(l1, text_col(items["level2"]).tolist(), strict=True)]
+    rank1 = {k: i for i, k in enumerate(dict.fromkeys(l1))}
+    rank2 = {k: i for i, k in enumerate(dict.fromkeys(l2))}
+    order = sorted(range(len(l1)), key=lambda i: (rank1[l1[i]], rank2[l2[i]]))  # stable: ties keep their order
+    return items if order == list(range(len(l1))) else items.take(order)
 
 
 def _merge_runs(ws: Worksheet, first: int, items: pd.DataFrame) -> None:
