@@ -264,39 +264,41 @@ class _Table:
 
 
 @dataclass(slots=True)
-class _Group:
-    """Matched rows of one rule that make one finding: same department and merge key (or texts)."""
+class _Matched:
+    """One rule's matched rows (of its kind, in fact order) grouped into findings: same department and merge key,
+    or without a merge key the same texts."""
 
-    position: int  # the rule's
-    dept: str | None
-    rows: list[int]  # offsets into the rule's matched rows, in fact order
-    texts: tuple[str, str, str] | None = None  # problem, cause, measure when the texts are the key
+    position: int
+    rule: FindingRule
+    columns: KindColumns
+    rows: Ints
+    given: Bools  # per matched row: the cause quotes the department's own explanation (cause_given)
+    codes: Ints  # per matched row: its group
+    depts: list[str | None]  # per group
+    members: list[list[int]]  # per group: offsets into rows, increasing
+    texts: list[tuple[str, str, str]] | None  # per group, when the texts are the key: problem, cause, measure
 
 
-def _groups(rule: FindingRule, position: int, columns: KindColumns, rows: Ints,
-            given: Bools) -> list[_Group]:
+def _matched(rule: FindingRule, position: int, columns: KindColumns, rows: Ints) -> _Matched:
+    given = cause_given(rule, columns, rows)
     depts = dept_keys(columns, rows)
-    groups: dict[tuple[object, ...], _Group] = {}
+    texts: list[tuple[str, str, str]] | None = None
     if rule.merge_key:
-        keys = render_rows(rule.merge_key, columns, rows)
-        for k, (dept, key) in enumerate(zip(depts, keys, strict=True)):
-            group = groups.get((dept, key))
-            if group is None:
-                group = groups[dept, key] = _Group(position, dept, [])
-            group.rows.append(k)
-        return list(groups.values())
-    problems, measures = render_rows(rule.problem, columns, rows), render_rows(rule.measure, columns, rows)
-    causes = _causes(rule, columns, rows, given)
-    for k, texts in enumerate(zip(problems, causes, measures, strict=True)):
-        group = groups.get((depts[k], *texts))
-        if group is None:
-            group = groups[(depts[k], *texts)] = _Group(position, depts[k], [], texts)
-        group.rows.append(k)
-    return list(groups.values())
+        keys: list[tuple[object, ...]] = list(zip(depts, render_rows(rule.merge_key, columns, rows).tolist(), strict=True))
+    else:
+        texts = list(zip(render_rows(rule.problem, columns, rows).tolist(), _causes(rule, columns, rows, given).tolist(),
+                         render_rows(rule.measure, columns, rows).tolist(), strict=True))
+        keys = [(d, *t) for d, t in zip(depts, texts, strict=True)]
+    first: dict[tuple[object, ...], int] = {}
+    codes = np.array([first.setdefault(k, len(first)) for k in keys], dtype=np.intp)
+    members: list[list[int]] = [[] for _ in first]
+    for k, code in enumerate(codes.tolist()):
+        members[code].append(k)
+    return _Matched(position, rule, columns, rows, given, codes, [depts[ks[0]] for ks in members], members,
+                    None if texts is None else [texts[ks[0]] for ks in members])
 
 
-def _causes(rule: FindingRule, columns: KindColumns, rows: Ints,
-            given: Bools) -> Objects:
+def _causes(rule: FindingRule, columns: KindColumns, rows: Ints, given: Bools) -> Objects:
     """Each row's cause: the department's own explanation where given, the rule's cause elsewhere."""
     out = np.empty(len(rows), dtype=object)
     if given.any():
@@ -304,6 +306,9 @@ def _causes(rule: FindingRule, columns: KindColumns, rows: Ints,
     if not given.all():
         out[~given] = render_rows(rule.cause, columns, rows[~given])
     return out
+
+
+FINDINGS_KIND = "department-findings"
 
 
 def _combine_specs(rules: Sequence[FindingRule]) -> tuple[CompiledRuleSpec, ...]:
@@ -314,36 +319,93 @@ def _combine_specs(rules: Sequence[FindingRule]) -> tuple[CompiledRuleSpec, ...]
     ``cause_given`` is filled); a field is absent (null) when the rule matched nothing there."""
     specs = []
     for p, rule in enumerate(rules):
-        specs.append(CompiledRuleSpec(f"report:{p}", "department-findings", ex.parse(f"n{p} > 0")))
+        specs.append(CompiledRuleSpec(f"report:{p}", FINDINGS_KIND, ex.parse(f"n{p} > 0")))
         if rule.problem_merged:
-            specs.append(CompiledRuleSpec(f"merged:{p}", "department-findings", ex.parse(f"m{p} > 0")))
+            specs.append(CompiledRuleSpec(f"merged:{p}", FINDINGS_KIND, ex.parse(f"m{p} > 0")))
         if rule.cause_given:
-            specs.append(CompiledRuleSpec(f"given:{p}", "department-findings", ex.parse(f"c{p} > 0")))
+            specs.append(CompiledRuleSpec(f"given:{p}", FINDINGS_KIND, ex.parse(f"c{p} > 0")))
     return tuple(specs)
 
 
 @functools.lru_cache(maxsize=8)
 def _combine_engine(rules: tuple[FindingRule, ...]) -> Any:
     specs = _combine_specs(rules)
-    schema = {"department-findings": {"kind": str, "dept_code": str,
-                                      **{n: float for s in specs for n in s.expr.fields()}}}
+    schema = {FINDINGS_KIND: {"kind": str, "dept_code": str, **{n: float for s in specs for n in s.expr.fields()}}}
     return RuleEngine(specs, schema=schema)
 
 
-def _combine(rules: Sequence[FindingRule], groups: list[_Group],
-             given: dict[int, Bools]) -> set[tuple[str | None, str]]:
+def _combine(rules: Sequence[FindingRule], matched: list[_Matched]) -> set[tuple[str | None, str]]:
     """Run the combining rules in durable over one fact per department; (department, decision) that fired."""
     depts: dict[str | None, dict[str, object]] = {}
-    for g in groups:
-        fact = depts.setdefault(g.dept, {"kind": "department-findings", "dept_code": g.dept})
-        p, size = g.position, len(g.rows)
-        fact[f"n{p}"] = float(fact.get(f"n{p}", 0.0)) + size  # type: ignore[arg-type]
-        fact[f"m{p}"] = float(fact.get(f"m{p}", 0.0)) + (size if size > 1 else 0)  # type: ignore[arg-type]
-        if rules[p].cause_given:
-            fact[f"c{p}"] = float(fact.get(f"c{p}", 0.0)) + float(given[p][g.rows].sum())  # type: ignore[arg-type]
+    for m in matched:
+        p, rule = m.position, m.rule
+        sizes = np.fromiter(map(len, m.members), dtype=float, count=len(m.members))
+        seen: dict[str | None, int] = {}  # not pandas.factorize: it would turn None into NaN
+        codes = np.array([seen.setdefault(d, len(seen)) for d in m.depts], dtype=np.intp)
+        fields = {f"n{p}": np.bincount(codes, weights=sizes)}
+        if rule.problem_merged:
+            fields[f"m{p}"] = np.bincount(codes, weights=np.where(sizes > 1, sizes, 0.0))
+        if rule.cause_given:
+            fields[f"c{p}"] = np.bincount(codes, weights=np.bincount(m.codes, weights=m.given, minlength=len(sizes)))
+        for d, dept in enumerate(seen):
+            fact = depts.setdefault(dept, {"kind": FINDINGS_KIND, "dept_code": dept})
+            for name, counts in fields.items():
+                fact[name] = float(counts[d])
     facts = list(depts.values())
     return {(cast("str | None", facts[m.fact_index]["dept_code"]), m.rule_id)
             for m in _combine_engine(tuple(rules)).run(facts)}
+
+
+def _findings(m: _Matched, fired: set[tuple[str | None, str]], facts_at: Sequence[int]) -> list[tuple[tuple[int, int, int], Finding]]:
+    """The findings of one rule, texts filled column-wise for the rows whose texts are reported."""
+    rule, p, columns, rows = m.rule, m.position, m.columns, m.rows
+    report, merged_key, given_key = f"report:{p}", f"merged:{p}", f"given:{p}"
+    for dept in dict.fromkeys(m.depts):
+        if (dept, report) not in fired:
+            raise DurableError(f"durable_rules 未报告规则 {rule.id}（部门 {dept}）")
+    merged = [bool(rule.problem_merged) and len(ks) > 1 and (d, merged_key) in fired
+              for d, ks in zip(m.depts, m.members, strict=True)]
+    dicts = list(columns.facts(rows))
+    named = subjects(columns, rows).tolist()
+    problems: list[str] = []
+    causes: list[str] = []
+    measures: list[str] = []
+    if m.texts is None:  # merge_key: a merged finding's problem is problem_merged, the others join their members'
+        needed = np.array(sorted(k for ks, mm in zip(m.members, merged, strict=True) if not mm for k in ks), dtype=np.intp)
+        problems = [""] * len(rows)
+        for k, text in zip(needed.tolist(), render_rows(rule.problem, columns, rows[needed]).tolist(), strict=True):
+            problems[k] = text
+        given = m.given
+        if rule.cause_given:  # as durable chose, per department
+            chosen = {d: (d, given_key) in fired for d in dict.fromkeys(m.depts)}
+            given = given & np.array([chosen[m.depts[c]] for c in m.codes.tolist()], dtype=bool)
+        causes = _causes(rule, columns, rows, given).tolist()
+        measures = render_rows(rule.measure, columns, rows).tolist()
+    order = (SEVERITIES.index(rule.severity), p)
+    out = []
+    for g, ks in enumerate(m.members):
+        k0 = ks[0]
+        if len(ks) == 1:
+            members: tuple[Mapping[str, object], ...] = (dicts[k0],)
+            subject = named[k0]
+            who: tuple[str, ...] = (subject,) if subject else ()
+        else:
+            members = tuple(dicts[k] for k in ks)
+            who = tuple(dict.fromkeys(s for k in ks if (s := named[k])))
+        if m.texts is not None:  # the texts are the key: every member's are these
+            problem, cause, measure = m.texts[g]
+        elif len(ks) == 1:
+            problem, cause, measure = problems[k0], causes[k0], measures[k0]
+        else:
+            problem = "" if merged[g] else _join([problems[k] for k in ks])
+            cause, measure = _join([causes[k] for k in ks]), _join([measures[k] for k in ks])
+        if merged[g]:
+            extra = {"subjects": "、".join(f"“{s}”" for s in who), "count": float(len(ks))}
+            problem = render(str(rule.problem_merged), {**members[0], **extra})
+        out.append(((*order, facts_at[k0]), Finding(
+            rule_id=rule.id, severity=rule.severity, category=rule.category, problem=problem, cause=cause,
+            measure=measure, dept_code=m.depts[g], subjects=who, facts=members)))
+    return out
 
 
 def _run_columns(rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]],
@@ -352,57 +414,16 @@ def _run_columns(rules: Sequence[FindingRule], facts: Sequence[Mapping[str, obje
     if not rules:
         return ()
     table = _Table(rules, facts, schema)
-    groups: list[_Group] = []
-    given: dict[int, Bools] = {}
+    matched = []
     for p, rule in enumerate(rules):
         columns = table.kinds.get(rule.on)
         rows = table.matched(rule)
-        if columns is None or not len(rows):
-            continue
-        given[p] = cause_given(rule, columns, rows)
-        groups.extend(_groups(rule, p, columns, rows, given[p]))
-    if not groups:
+        if columns is not None and len(rows):
+            matched.append(_matched(rule, p, columns, rows))
+    if not matched:
         return ()
-    fired = _combine(rules, groups, given)
-
-    # Texts, column-wise, for the rows whose texts are reported: a merged finding's problem is problem_merged.
-    found = []
-    by_rule: dict[int, list[_Group]] = {}
-    for g in groups:
-        if (g.dept, f"report:{g.position}") not in fired:
-            raise DurableError(f"durable_rules 未报告规则 {rules[g.position].id}（部门 {g.dept}）")
-        by_rule.setdefault(g.position, []).append(g)
-    for p, rule_groups in by_rule.items():
-        rule = rules[p]
-        columns, rows = table.kinds[rule.on], table.matched(rule)
-        merged = [bool(rule.problem_merged) and len(g.rows) > 1 and (g.dept, f"merged:{p}") in fired
-                  for g in rule_groups]
-        if rule.merge_key:
-            needed = np.array(sorted(k for g, m in zip(rule_groups, merged, strict=True) if not m for k in g.rows),
-                              dtype=np.intp)
-            problems = dict(zip(needed.tolist(), render_rows(rule.problem, columns, rows[needed]), strict=True))
-            causes = _causes(rule, columns, rows, given[p] & np.array([(d, f"given:{p}") in fired
-                                                                       for d in dept_keys(columns, rows)], dtype=bool)
-                             if rule.cause_given else given[p])
-            measures = render_rows(rule.measure, columns, rows)
-        reported = np.array(sorted(k for g in rule_groups for k in g.rows), dtype=np.intp)
-        member_of = dict(zip(reported.tolist(), columns.facts(rows[reported]), strict=True))
-        subject_of = dict(zip(reported.tolist(), subjects(columns, rows[reported]).tolist(), strict=True))
-        for g, use_merged in zip(rule_groups, merged, strict=True):
-            indices = [int(columns.index[rows[k]]) for k in g.rows]
-            members = tuple(member_of[k] for k in g.rows)
-            named = tuple(dict.fromkeys(s for k in g.rows if (s := subject_of[k])))
-            if g.texts is not None:  # the texts are the key: every member's are these
-                problem, cause, measure = g.texts
-            else:
-                texts = [("" if use_merged else problems[k], causes[k], measures[k]) for k in g.rows]
-                problem, cause, measure = (_join([t[j] for t in texts]) for j in range(3))
-            if use_merged:
-                extra = {"subjects": "、".join(f"“{s}”" for s in named), "count": float(len(g.rows))}
-                problem = render(str(rule.problem_merged), {**members[0], **extra})
-            found.append(((SEVERITIES.index(rule.severity), p, indices[0]), Finding(
-                rule_id=rule.id, severity=rule.severity, category=rule.category, problem=problem, cause=cause,
-                measure=measure, dept_code=g.dept, subjects=named, facts=members)))
+    fired = _combine(rules, matched)
+    found = [pair for m in matched for pair in _findings(m, fired, m.columns.index[m.rows].tolist())]
     found.sort(key=lambda pair: pair[0])
     return tuple(f for _, f in found)
 

@@ -24,6 +24,7 @@ from scoring.rules.finding_rules import (
     _NAME,
     NULL_TEXT,
     FindingRule,
+    format_numbers,
     format_value,
     render,
     template_fields,
@@ -102,7 +103,11 @@ def _formatted(values: Objects, spec: str) -> Objects:
     if inferred in ("floating", "string", "empty"):  # one type: pandas finds the distinct values
         numbers = values.astype(float) if inferred == "floating" else values
         codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
-        texts = np.array([*(format_value(u, spec) for u in uniques.tolist()), format_value(None, spec)], dtype=object)
+        distinct = uniques.tolist()
+        if inferred == "floating" and np.isfinite(uniques).all():
+            texts = np.array([*format_numbers(distinct, spec), NULL_TEXT], dtype=object)
+        else:
+            texts = np.array([*(format_value(u, spec) for u in distinct), format_value(None, spec)], dtype=object)
         out = texts[codes]  # code -1 (null) takes the last
         if inferred == "floating":  # -0.0 and 0.0 are one value to pandas but may print differently
             zeros = np.flatnonzero(numbers == 0)
