@@ -9,6 +9,7 @@ rule's merge key removed or set to the department (the grouping paths the shippe
 
 from __future__ import annotations
 
+import pickle
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 from scoring import api
 from scoring.core.yamlio import load_yaml
-from scoring.pipeline.facts import Facts
+from scoring.pipeline.facts import Facts, FactView
 from scoring.pipeline.findings import match, run_findings
 from scoring.rules import expr as ex
 from scoring.rules.fact_fields import SCHEMA
@@ -174,13 +175,23 @@ def test_pipeline_findings_equal_per_row_durable(ruleset: str) -> None:
 
 
 def test_facts_are_built_once_and_only_when_read() -> None:
-    facts = as_facts(generate(RULESETS["mof-project"], 1, 5))
-    assert all(d is None for d in facts._dicts)
+    """Findings keep views of their facts: no dict is built until one is read, and then it is the dict Facts gives."""
+    plain = generate(RULESETS["mof-project"], 1, 5)
+    facts = as_facts(plain)
     found = run_findings(RULESETS["mof-project"], facts)
-    built = sum(d is not None for d in facts._dicts)
-    assert 0 < built == len({id(f) for x in found for f in x.facts}) < len(facts)
-    assert all(any(f is facts[i] for i in range(len(facts))) for x in found for f in x.facts)
-    assert list(facts) == [facts[i] for i in range(len(facts))] and facts[-1] is facts[len(facts) - 1]
+    views = [v for f in found for v in f.facts]
+    before = {i for i, d in enumerate(facts._dicts) if d is not None}  # only where problem_merged read a fact
+    assert views and len(before) < len(views) and all(isinstance(v, FactView) for v in views)
+    view = next(v for v in views if v._index not in before)
+    assert view == plain[view._index]
+    after = {i for i, d in enumerate(facts._dicts) if d is not None}
+    assert after - before == {view._index} and view._dict() is facts[view._index]
+    again = pickle.loads(pickle.dumps(found))  # to worker processes and back: plain dicts
+    assert [f.to_dict() for f in again] == [f.to_dict() for f in found]
+    assert type(again[0].facts[0]) is dict and type(pickle.loads(pickle.dumps(view))) is dict
+    assert {**view} == dict(view) == facts[view._index] and len(view) == len(plain[view._index])
+    assert list(facts) == plain and facts[-1] is facts[len(facts) - 1] and facts[1:3] == plain[1:3]
+    assert facts.take([2, 0, 2]) == [plain[2], plain[0], plain[2]]
 
 
 def test_unknown_kind_value_and_schema_errors_match_durable() -> None:

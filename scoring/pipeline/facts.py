@@ -6,8 +6,8 @@ when a ruleset loads, and every fact is coerced to it before it reaches the rule
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -44,6 +44,39 @@ def _records(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+class FactView(Mapping[str, Any]):
+    """One fact of a ``Facts``, read through it: its dict is built when the view is first read, and is the very dict
+    ``Facts`` gives for that index. Equal to that dict; pickled as it (worker processes send back plain dicts)."""
+
+    __slots__ = ("_facts", "_index")
+
+    def __init__(self, facts: Facts, index: int) -> None:
+        self._facts, self._index = facts, index
+
+    def _dict(self) -> dict[str, Any]:
+        return self._facts[self._index]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __eq__(self, other: object) -> bool:
+        return self._dict() == (other._dict() if isinstance(other, FactView) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # like the dict it stands for
+
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        return dict, (self._dict(),)
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+
 class Facts(Sequence[dict[str, Any]]):
     """The facts of a run, in order, kept as one typed frame per kind; a fact's dict is built when first read.
 
@@ -58,7 +91,7 @@ class Facts(Sequence[dict[str, Any]]):
         self.kinds = tuple(str(f["kind"].iloc[0]) for f in self.frames)
         self.offsets = tuple(int(x) for x in np.cumsum([0, *(len(f) for f in self.frames)]))
         self._columns: list[tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]] | None] = [None] * len(self.frames)
-        self._dicts: list[dict[str, Any] | None] = [None] * self.offsets[-1]
+        self._dicts: npt.NDArray[np.object_] = np.full(self.offsets[-1], None, dtype=object)  # built so far
 
     def __len__(self) -> int:
         return self.offsets[-1]
@@ -75,37 +108,30 @@ class Facts(Sequence[dict[str, Any]]):
         if not 0 <= i < len(self):
             raise IndexError("fact index out of range")
         fact = self._dicts[i]
-        if fact is None:
-            part = bisect.bisect_right(self.offsets, i) - 1
-            names, arrays = self.arrays(part)
-            row = i - self.offsets[part]
-            fact = self._dicts[i] = dict(zip(names, [a[row] for a in arrays], strict=True))
-        return fact
+        return self.take([i])[0] if fact is None else fact
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for part in range(len(self.frames)):
-            names, arrays = self.arrays(part)
-            start = self.offsets[part]
-            for row, values in enumerate(zip(*arrays, strict=True)):
-                fact = self._dicts[start + row]
-                if fact is None:
-                    fact = self._dicts[start + row] = dict(zip(names, values, strict=True))
-                yield fact
+            yield from self.take(np.arange(self.offsets[part], self.offsets[part + 1]))
 
-    def take(self, indices: Sequence[int]) -> list[dict[str, Any]]:
-        """The facts at these indices (increasing), the dicts not yet built built in one pass per frame."""
-        out: list[dict[str, Any]] = []
-        dicts = self._dicts
-        missing = [i for i in indices if dicts[i] is None]
+    def views(self, indices: Sequence[int]) -> list[FactView]:
+        """Views of the facts at these indices: no dict is built until a view is read (findings keep the facts
+        they were found on, and most readers never look at them)."""
+        return list(map(FactView, itertools.repeat(self), indices))
+
+    def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+        """The facts at these indices, the dicts not yet built built in one pass per frame (in C: map, zip, dict)."""
+        index = np.asarray(indices, dtype=np.intp)
+        missing = np.unique(index[pd.isna(self._dicts[index])])
         for part in range(len(self.frames)):
             start, stop = self.offsets[part], self.offsets[part + 1]
-            rows = [i - start for i in missing if start <= i < stop]
-            if rows:
+            rows = missing[(missing >= start) & (missing < stop)] - start
+            if len(rows):
                 names, arrays = self.arrays(part)
-                for row, values in zip(rows, zip(*(a[rows] for a in arrays), strict=True), strict=True):
-                    dicts[start + row] = dict(zip(names, values, strict=True))
-        out.extend(dicts[i] for i in indices)  # type: ignore[misc]
-        return out
+                built = np.empty(len(rows), dtype=object)
+                built[:] = list(map(dict, map(zip, itertools.repeat(names), zip(*(a[rows] for a in arrays), strict=True))))
+                self._dicts[rows + start] = built
+        return self._dicts[index].tolist()  # type: ignore[no-any-return]
 
     def arrays(self, part: int) -> tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]]:
         """Field names and value arrays of ``frames[part]``: a fact's dict holds these very values."""

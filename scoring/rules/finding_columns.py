@@ -10,6 +10,7 @@ loaded from YAML, can hold one) is filled row by row with ``render``.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -146,12 +147,13 @@ def render_rows(template: str, facts: KindColumns, rows: Ints) -> Objects:
     if all(name is None for _, name, _ in pieces):
         out[:] = "".join(literal for literal, _, _ in pieces)
         return out
-    out[:] = ""
+    parts: list[Iterable[str]] = []
     for literal, name, spec in pieces:
         if literal:
-            out = out + literal
+            parts.append(itertools.repeat(literal, len(rows)))
         if name is not None:
-            out = out + _formatted(facts.column(name)[rows], spec)
+            parts.append(_formatted(facts.column(name)[rows], spec).tolist())
+    out[:] = list(map("".join, zip(*parts, strict=False)))  # one join per row, in C (repeat has no length)
     return out
 
 
@@ -161,14 +163,19 @@ def cause_given(rule: FindingRule, facts: KindColumns, rows: Ints) -> Bools:
         return np.zeros(len(rows), dtype=bool)
     given = np.ones(len(rows), dtype=bool)
     for name in dict.fromkeys(n for n, _ in template_fields(rule.cause_given)):
-        values = facts.column(name)[rows]
-        given &= np.fromiter((bool(str(v or "").strip()) for v in values), dtype=bool, count=len(rows))
+        values = facts.column(name)[rows].tolist()
+        given &= np.fromiter((bool(v.strip()) if type(v) is str else bool(str(v or "").strip()) for v in values),
+                             dtype=bool, count=len(rows))
     return given
 
 
 def dept_keys(facts: KindColumns, rows: Ints) -> list[str | None]:
     """The department of each row, as findings name it (None when the fact has none)."""
-    return [None if v is None else str(v) for v in facts.column("dept_code")[rows]]
+    values = facts.column("dept_code")[rows]
+    missing = pd.isna(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty") and all(v is None for v in values[missing]):
+        return values.tolist()  # type: ignore[no-any-return]  # texts and None already
+    return [None if v is None else str(v) for v in values]
 
 
 def _texts(values: Objects) -> Objects:
