@@ -169,7 +169,7 @@ def test_pipeline_findings_equal_per_row_durable(ruleset: str) -> None:
     from synthetic import build
 
     raw = build(6, 4, 8, seed=11)
-    columns = api.run_raw(raw, load_ruleset(ruleset), 2024, chunk=None)
+    columns = api.run_raw(raw, load_ruleset(ruleset), 2024, engine="columns", chunk=None)
     durable = api.run_raw(raw, load_ruleset(ruleset), 2024, engine="durable", chunk=None)
     assert columns.findings and columns.findings == durable.findings
 
@@ -189,6 +189,8 @@ def test_facts_are_built_once_and_only_when_read() -> None:
     again = pickle.loads(pickle.dumps(found))  # to worker processes and back: plain dicts
     assert [f.to_dict() for f in again] == [f.to_dict() for f in found]
     assert type(again[0].facts[0]) is dict and type(pickle.loads(pickle.dumps(view))) is dict
+    found_back, facts_back = pickle.loads(pickle.dumps((found, facts)))  # a run sent back by a worker process
+    assert any(found_back[0].facts[0] is f for f in facts_back)  # one dict, as before (merge_runs sets ranks on it)
     assert {**view} == dict(view) == facts[view._index] and len(view) == len(plain[view._index])
     assert list(facts) == plain and facts[-1] is facts[len(facts) - 1] and facts[1:3] == plain[1:3]
     assert facts.take([2, 0, 2]) == [plain[2], plain[0], plain[2]]

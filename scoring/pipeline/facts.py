@@ -44,6 +44,10 @@ def _records(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _itself(fact: dict[str, Any]) -> dict[str, Any]:
+    return fact
+
+
 class FactView(Mapping[str, Any]):
     """One fact of a ``Facts``, read through it: its dict is built when the view is first read, and is the very dict
     ``Facts`` gives for that index. Equal to that dict; pickled as it (worker processes send back plain dicts)."""
@@ -70,8 +74,8 @@ class FactView(Mapping[str, Any]):
 
     __hash__ = None  # type: ignore[assignment]  # like the dict it stands for
 
-    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
-        return dict, (self._dict(),)
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        return _itself, (self._dict(),)  # the dict itself: pickled once with the run's other references to it
 
     def __repr__(self) -> str:
         return repr(self._dict())
