@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]  # this checkout's scoring, and synthetic.py
+sys.path.insert(0, str(HERE))  # synthetic.py
+sys.path.insert(0, str(HERE.parent))  # this checkout's scoring, not an installed one
 
 from synthetic import build  # noqa: E402
 

@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # synthetic.py
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's scoring
 
 from synthetic import build  # noqa: E402
 
