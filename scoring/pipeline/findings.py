@@ -213,7 +213,7 @@ class _Table:
                     names, arrays = facts.arrays(part)
                     index = np.arange(start, facts.offsets[part + 1])
                     self.kinds[kind] = KindColumns(kind, index, self._reader(index), dict(zip(names, arrays, strict=True)),
-                                                   take=self._taker(facts, index))
+                                                   take=self._taker(facts, index), frame=facts.frames[part])
         else:
             by_kind: dict[str, list[int]] = {}
             for i, fact in enumerate(facts):
@@ -288,10 +288,13 @@ class _Matched:
     sizes: list[int]  # per group: how many rows
     depts: list[str | None]  # per group
     texts: list[tuple[str, str, str]] | None  # per group, when the texts are the key: problem, cause, measure
+    _order: list[int] | None = None
 
     def members(self, g: int) -> list[int]:
+        if self._order is None:
+            self._order = self.order.tolist()
         start = self.starts[g]
-        return self.order[start:start + self.sizes[g]].tolist()  # type: ignore[no-any-return]
+        return self._order[start:start + self.sizes[g]]
 
 
 def _group_codes(parts: Sequence[Sequence[Any] | Objects]) -> Ints:

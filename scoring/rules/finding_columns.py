@@ -40,15 +40,17 @@ class KindColumns:
     """The facts of one kind: ``index`` their places in the run (increasing), each field as an object column.
 
     Columns come from ``arrays`` (field → one value per row, as the facts' dicts hold them) when given, or are
-    read from the dicts (``fact(row)``) on first use; a field no fact has is all None. ``fact(row)`` is the row's
+    read from the dicts (``fact(row)``) on first use; a field no fact has is all None. Conditions read ``frame``
+    when given (the same values), else a frame of those columns. ``fact(row)`` is the row's
     dict, built by the caller only for facts that are reported.
     """
 
     def __init__(self, kind: str, index: Ints, fact: Callable[[int], Mapping[str, object]],
                  arrays: Mapping[str, Objects] | None = None,
-                 take: Callable[[Ints], Sequence[Mapping[str, object]]] | None = None) -> None:
+                 take: Callable[[Ints], Sequence[Mapping[str, object]]] | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
         self.kind, self.index, self.fact = kind, index, fact
-        self._take = take
+        self._take, self._frame = take, frame
         self._arrays = dict(arrays) if arrays is not None else None
         self._cache: dict[str, Objects] = {}
         self._columns: Columns | None = None
@@ -77,6 +79,8 @@ class KindColumns:
 
     def holds(self, expr: ex.Expr, fields: Iterable[str]) -> Ints:
         """Rows where expr holds; ``fields``: every field the kind's rules read (the columns prepared once)."""
+        if self._columns is None and self._frame is not None:  # the facts' own frame (RangeIndex, one row each)
+            self._columns = Columns(self._frame)
         if self._columns is None:
             frame = pd.DataFrame({name: pd.Series(self.column(name), dtype=object) for name in fields},
                                  index=pd.RangeIndex(len(self)))
