@@ -419,6 +419,7 @@ def _findings(m: _Matched, fired: set[tuple[str | None, str]]) -> list[tuple[tup
             given = given & np.array([chosen[d] for d in m.depts], dtype=bool)[m.codes]
         causes = _causes(rule, columns, rows, given).tolist()
         measures = render_rows(rule.measure, columns, rows).tolist()
+        one_problem, one_cause, one_measure = (_uniform(texts, m) for texts in (problems, causes, measures))
     rule_id, severity, category = rule.id, rule.severity, rule.category
     sev = SEVERITIES.index(severity)
     out = []
@@ -435,8 +436,9 @@ def _findings(m: _Matched, fired: set[tuple[str | None, str]]) -> list[tuple[tup
         if m.texts is not None:  # the texts are the key: every member's are these
             problem, cause, measure = m.texts[g]
         else:
-            problem = "" if merged[g] else _join(list(pick(problems)))
-            cause, measure = _join(list(pick(causes))), _join(list(pick(measures)))
+            problem = "" if merged[g] else problems[k0] if one_problem[g] else _join(list(pick(problems)))
+            cause = causes[k0] if one_cause[g] else _join(list(pick(causes)))
+            measure = measures[k0] if one_measure[g] else _join(list(pick(measures)))
         if merged[g]:
             extra = {"subjects": "、".join(f"“{s}”" for s in who), "count": float(size)}
             problem = render(str(rule.problem_merged), {**members[0], **extra})
@@ -456,6 +458,16 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+def _uniform(texts: list[str], m: _Matched) -> list[bool]:
+    """Per group, whether its rows all have the same text (then the joined text is that text), column-wise."""
+    if not m.starts:
+        return []
+    codes = pd.factorize(np.asarray(texts, dtype=object))[0][m.order]
+    starts = np.asarray(m.starts, dtype=np.intp)
+    same: list[bool] = (np.minimum.reduceat(codes, starts) == np.maximum.reduceat(codes, starts)).tolist()
+    return same
 
 
 def _run_columns(rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]],

@@ -151,6 +151,8 @@ def render_rows(template: str, facts: KindColumns, rows: Ints) -> Objects:
     if all(name is None for _, name, _ in pieces):
         out[:] = "".join(literal for literal, _, _ in pieces)
         return out
+    if len(pieces) == 1 and not pieces[0][0]:  # the template is one placeholder: its values, formatted
+        return _formatted(facts.column(str(pieces[0][1]))[rows], pieces[0][2])
     parts: list[Iterable[str]] = []
     for literal, name, spec in pieces:
         if literal:
