@@ -83,6 +83,8 @@ def _value(kind: str, name: str, typ: type, literals: Mapping[tuple[str, str], l
            rng: random.Random) -> object:
     if rng.random() < 0.08:
         return None
+    if rng.random() < 0.01:  # NaN is null too, wherever it stands (a subject shows it as "nan")
+        return float("nan")
     seen = [v for v in literals.get((kind, name), []) if type(v) is ex.schema_type(typ)]
     if seen and rng.random() < 0.5:
         return rng.choice(seen)

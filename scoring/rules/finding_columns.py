@@ -53,6 +53,7 @@ class KindColumns:
         self._take, self._frame = take, frame
         self._arrays = dict(arrays) if arrays is not None else None
         self._cache: dict[str, Objects] = {}
+        self._texts: dict[str, Bools | None] = {}
         self._columns: Columns | None = None
 
     def __len__(self) -> int:
@@ -77,6 +78,18 @@ class KindColumns:
             self._cache[name] = values
         return values
 
+    def texts(self, name: str) -> Bools | None:
+        """Where the field is None, when every value is a str or None (read once per field); else None."""
+        if name not in self._texts:
+            values = self.column(name)
+            mask: Bools | None = None
+            if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # NaN is skipped: tell it apart
+                mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+                if not np.array_equal(mask, pd.isna(values)):
+                    mask = None
+            self._texts[name] = mask
+        return self._texts[name]
+
     def holds(self, expr: ex.Expr, fields: Iterable[str]) -> Ints:
         """Rows where expr holds; ``fields``: every field the kind's rules read (the columns prepared once)."""
         if self._columns is None and self._frame is not None:  # the facts' own frame (RangeIndex, one row each)
@@ -99,12 +112,14 @@ def _pieces(template: str) -> tuple[tuple[str, str | None, str], ...] | None:
     return tuple(out)
 
 
-def _formatted(values: Objects, spec: str) -> Objects:
-    """format_value of each value, computed once per distinct value."""
-    inferred = pd.api.types.infer_dtype(values, skipna=True)
-    if inferred == "string" and not spec:  # format_value gives a string itself, a null "—"
-        out: Objects = np.where(pd.isna(values), NULL_TEXT, values).astype(object)
+def _formatted(facts: KindColumns, name: str, rows: Ints, spec: str) -> Objects:
+    """format_value of each row's value, computed once per distinct value."""
+    values = facts.column(name)[rows]
+    nones = facts.texts(name)
+    if nones is not None and not spec:  # texts and None: format_value gives a text itself, None "—"
+        out: Objects = np.where(nones[rows], NULL_TEXT, values).astype(object)
         return out
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
     if inferred in ("floating", "string", "empty"):  # one type: pandas finds the distinct values
         numbers = values.astype(float) if inferred == "floating" else values
         codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
@@ -152,13 +167,13 @@ def render_rows(template: str, facts: KindColumns, rows: Ints) -> Objects:
         out[:] = "".join(literal for literal, _, _ in pieces)
         return out
     if len(pieces) == 1 and not pieces[0][0]:  # the template is one placeholder: its values, formatted
-        return _formatted(facts.column(str(pieces[0][1]))[rows], pieces[0][2])
+        return _formatted(facts, str(pieces[0][1]), rows, pieces[0][2])
     parts: list[Iterable[str]] = []
     for literal, name, spec in pieces:
         if literal:
             parts.append(itertools.repeat(literal, len(rows)))
         if name is not None:
-            parts.append(_formatted(facts.column(name)[rows], spec).tolist())
+            parts.append(_formatted(facts, name, rows, spec).tolist())
     out[:] = list(map("".join, zip(*parts, strict=False)))  # one join per row, in C (repeat has no length)
     return out
 
@@ -178,16 +193,16 @@ def cause_given(rule: FindingRule, facts: KindColumns, rows: Ints) -> Bools:
 def dept_keys(facts: KindColumns, rows: Ints) -> list[str | None]:
     """The department of each row, as findings name it (None when the fact has none)."""
     values = facts.column("dept_code")[rows]
-    missing = pd.isna(values)
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty") and all(v is None for v in values[missing]):
+    if facts.texts("dept_code") is not None:
         return values.tolist()  # type: ignore[no-any-return]  # texts and None already
     return [None if v is None else str(v) for v in values]
 
 
-def _texts(values: Objects) -> Objects:
-    """``"" if v is None else str(v)`` for each value."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        out: Objects = np.where(pd.isna(values), "", values).astype(object)
+def _texts(facts: KindColumns, name: str, rows: Ints) -> Objects:
+    """``"" if v is None else str(v)`` for each row's value."""
+    values, nones = facts.column(name)[rows], facts.texts(name)
+    if nones is not None:
+        out: Objects = np.where(nones[rows], "", values).astype(object)
         return out
     return np.array(["" if v is None else str(v) for v in values], dtype=object)
 
@@ -201,7 +216,7 @@ def _either(a: Objects, b: Objects) -> Objects:
 def subjects(facts: KindColumns, rows: Ints) -> Objects:
     """What each row's finding is about, as a reader names it (``findings._subject``, column-wise)."""
     def text(name: str) -> Objects:
-        return _texts(facts.column(name)[rows])
+        return _texts(facts, name, rows)
 
     if facts.kind == "indicator":
         name = _either(text("name"), text("indicator_id"))
