@@ -196,6 +196,8 @@ def test_facts_are_built_once_and_only_when_read() -> None:
     assert {**view} == dict(view) == facts[view._index] and len(view) == len(plain[view._index])
     assert list(facts) == plain and facts[-1] is facts[len(facts) - 1] and facts[1:3] == plain[1:3]
     assert facts.take([2, 0, 2]) == [plain[2], plain[0], plain[2]]
+    with pytest.raises(ValueError, match="one kind per frame"):
+        Facts([facts.frames[0], facts.frames[0]])
 
 
 def test_unknown_kind_value_and_schema_errors_match_durable() -> None:

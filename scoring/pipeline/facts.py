@@ -93,6 +93,9 @@ class Facts(Sequence[dict[str, Any]]):
     def __init__(self, frames: Sequence[pd.DataFrame]) -> None:
         self.frames = tuple(f for f in frames if len(f))
         self.kinds = tuple(str(f["kind"].iloc[0]) for f in self.frames)
+        if len(set(self.kinds)) < len(self.kinds) or any((f["kind"] != k).any() for f, k in zip(self.frames, self.kinds,
+                                                                                                   strict=True)):
+            raise ValueError("Facts: one frame per kind, and one kind per frame")
         self.offsets = tuple(int(x) for x in np.cumsum([0, *(len(f) for f in self.frames)]))
         self._columns: list[tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]] | None] = [None] * len(self.frames)
         self._dicts: npt.NDArray[np.object_] = np.full(self.offsets[-1], None, dtype=object)  # built so far
