@@ -44,7 +44,7 @@ DEFAULT_CHUNK = 1000
 one chunk for ≈15 % less peak RSS; 1000 keeps the per-chunk overhead small and bounds the stages' working memory."""
 
 
-def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: findings_mod.Engine = "durable", *,
+def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: findings_mod.Engine = "columns", *,
             chunk: int | None = DEFAULT_CHUNK, jobs: int = 1, executor: Executor = "local",
             scheduler: str | None = None) -> Run:
     """Validate, check, score and derive findings. Without `year`, the data must be of one fiscal year.
@@ -87,7 +87,7 @@ def _run_chunk(raw: RawData, ruleset: Ruleset, year: int | None, engine: finding
     result = score(ds, ruleset)
     facts = facts_mod.build_facts(result, chk)
     found = findings_mod.run_findings(ruleset.findings, facts, engine=engine)
-    return Run(ruleset, ds, chk, result, found, tuple(facts))
+    return Run(ruleset, ds, chk, result, found, facts)  # Facts: a fact's dict is built when read
 
 
 def _ranks_in_findings(ruleset: Ruleset) -> bool:
@@ -190,7 +190,7 @@ def _single_year(raw: RawData) -> int | None:
 
 
 def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: int | None = None,
-             engine: findings_mod.Engine = "durable", *, chunk: int | None = DEFAULT_CHUNK, jobs: int = 1,
+             engine: findings_mod.Engine = "columns", *, chunk: int | None = DEFAULT_CHUNK, jobs: int = 1,
              executor: Executor = "local", scheduler: str | None = None) -> Run:
     """Score a department file or folder with a ruleset (name of a shipped one, a path, or compiled)."""
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)

@@ -66,7 +66,7 @@ def _raw(case: Mapping[str, Any], ruleset: Ruleset) -> RawData:
     return RawData(tables)
 
 
-def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "durable") -> CaseResult:
+def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "columns") -> CaseResult:
     name = str(case.get("name", "（未命名）"))
     exp = case.get("expect") or {}
     try:
@@ -113,5 +113,5 @@ def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "durabl
     return CaseResult(name, line_of(case), tuple(fails))
 
 
-def run_tests(ruleset: Ruleset, engine: Engine = "durable") -> list[CaseResult]:
+def run_tests(ruleset: Ruleset, engine: Engine = "columns") -> list[CaseResult]:
     return [run_case(c, ruleset, engine) for c in ruleset.tests]

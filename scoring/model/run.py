@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +21,7 @@ class Run:
     checks: pd.DataFrame
     result: ScoreResult
     findings: tuple[Finding, ...]
-    facts: tuple[dict[str, object], ...]
+    facts: Sequence[dict[str, object]]  # pipeline.facts.Facts from a run: each dict is built when first read
 
     @property
     def counts(self) -> tuple[int, int, int]:

@@ -6,13 +6,15 @@ when a ruleset loads, and every fact is coerced to it before it reaches the rule
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.core.display import half_up
-from scoring.core.frames import records
 from scoring.core.text import text_col
 from scoring.core.tolerance import EPS
 from scoring.model.derived import with_fund_ratios
@@ -33,13 +35,119 @@ def _column(col: pd.Series, typ: type) -> pd.Series:
     return values.astype(object).where(values.notna(), None)
 
 
-def _records(df: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
-    """Typed fact dicts, column by column (vectorised), then one dict per row."""
+def _records(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The facts of one kind as a typed frame, column by column (vectorised): a fact's dict is one row of it."""
     schema = SCHEMA[kind]
     cols = {c: _column(df[c], schema[c]) for c in schema if c in df.columns and c != "kind"}
     frame = pd.DataFrame(cols, index=df.index)
     frame.insert(0, "kind", kind)
-    return records(frame)
+    return frame.reset_index(drop=True)
+
+
+def _itself(fact: dict[str, Any]) -> dict[str, Any]:
+    return fact
+
+
+class FactView(Mapping[str, Any]):
+    """One fact of a ``Facts``, read through it: its dict is built when the view is first read, and is the very dict
+    ``Facts`` gives for that index. Equal to that dict; pickled as it (worker processes send back plain dicts)."""
+
+    __slots__ = ("_facts", "_index")
+
+    def __init__(self, facts: Facts, index: int) -> None:
+        self._facts, self._index = facts, index
+
+    def _dict(self) -> dict[str, Any]:
+        return self._facts[self._index]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __eq__(self, other: object) -> bool:
+        return self._dict() == (other._dict() if isinstance(other, FactView) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # like the dict it stands for
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        return _itself, (self._dict(),)  # the dict itself: pickled once with the run's other references to it
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+
+class Facts(Sequence[dict[str, Any]]):
+    """The facts of a run, in order, kept as one typed frame per kind; a fact's dict is built when first read.
+
+    Findings evaluate rules over the frames' columns and read the dicts of reported facts only (issue 15: building
+    121,000 dicts took longer than matching them). Each frame has a RangeIndex and object columns holding only
+    None, str, float and bool (``_column``); ``kind`` is its first column. A dict, once built, is kept: the same
+    fact is the same object wherever it is read (a finding's facts and the run's facts).
+    """
+
+    def __init__(self, frames: Sequence[pd.DataFrame]) -> None:
+        self.frames = tuple(f for f in frames if len(f))
+        self.kinds = tuple(str(f["kind"].iloc[0]) for f in self.frames)
+        if len(set(self.kinds)) < len(self.kinds) or any((f["kind"] != k).any() for f, k in zip(self.frames, self.kinds,
+                                                                                                   strict=True)):
+            raise ValueError("Facts: one frame per kind, and one kind per frame")
+        self.offsets = tuple(int(x) for x in np.cumsum([0, *(len(f) for f in self.frames)]))
+        self._columns: list[tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]] | None] = [None] * len(self.frames)
+        self._dicts: npt.NDArray[np.object_] = np.full(self.offsets[-1], None, dtype=object)  # built so far
+
+    def __len__(self) -> int:
+        return self.offsets[-1]
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("fact index out of range")
+        fact = self._dicts[i]
+        return self.take([i])[0] if fact is None else fact
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for part in range(len(self.frames)):
+            yield from self.take(np.arange(self.offsets[part], self.offsets[part + 1]))
+
+    def views(self, indices: Sequence[int]) -> list[FactView]:
+        """Views of the facts at these indices: no dict is built until a view is read (findings keep the facts
+        they were found on, and most readers never look at them)."""
+        return list(map(FactView, itertools.repeat(self), indices))
+
+    def take(self, indices: Sequence[int] | npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+        """The facts at these indices, the dicts not yet built built in one pass per frame (in C: map, zip, dict)."""
+        index = np.asarray(indices, dtype=np.intp)
+        missing = np.unique(index[pd.isna(self._dicts[index])])
+        for part in range(len(self.frames)):
+            start, stop = self.offsets[part], self.offsets[part + 1]
+            rows = missing[(missing >= start) & (missing < stop)] - start
+            if len(rows):
+                names, arrays = self.arrays(part)
+                built = np.empty(len(rows), dtype=object)
+                built[:] = list(map(dict, map(zip, itertools.repeat(names), zip(*(a[rows] for a in arrays), strict=True))))
+                self._dicts[rows + start] = built
+        return self._dicts[index].tolist()  # type: ignore[no-any-return]
+
+    def arrays(self, part: int) -> tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]]:
+        """Field names and value arrays of ``frames[part]``: a fact's dict holds these very values."""
+        cached = self._columns[part]
+        if cached is None:
+            frame = self.frames[part]
+            cached = self._columns[part] = (tuple(str(c) for c in frame.columns),
+                                            tuple(frame[c].to_numpy(dtype=object) for c in frame.columns))
+        return cached
 
 
 def _indicator_roles(ruleset: Ruleset, level1: pd.Series, level2: pd.Series) -> pd.DataFrame:
@@ -82,7 +190,7 @@ def _rejected_by_unit(result: ScoreResult) -> pd.DataFrame:
     })
 
 
-def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any]]:
+def build_facts(result: ScoreResult, checks: pd.DataFrame) -> Facts:
     """All facts of a scored run, in a stable order: departments, projects, indicators, checks."""
     ds = result.dataset
     names = ds.departments.set_index("dept_code")
@@ -122,7 +230,7 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
     })
     surveyed = g["_surveyed"].any()
     rejected = _rejected_by_unit(result)
-    facts_proj: list[dict[str, Any]] = []
+    facts_proj = pd.DataFrame()
     # A department-scope ruleset scores no project totals, but its projects' funds still tell findings
     # about execution, adjustment, carry-over and data periods.
     base = result.projects if len(result.projects) else ds.projects
@@ -155,5 +263,5 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> list[dict[str, Any
 
     c = checks.copy()
     c["dept_name"], c["year"] = c["dept_code"].map(dept_name), c["dept_code"].map(year)
-    facts_chk = _records(c, "check") if len(c) else []
-    return [*facts_dept, *facts_proj, *facts_ind, *facts_chk]
+    facts_chk = _records(c, "check") if len(c) else pd.DataFrame()
+    return Facts([facts_dept, facts_proj, facts_ind, facts_chk])
