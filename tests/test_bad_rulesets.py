@@ -84,3 +84,13 @@ def test_any_wrong_value_anywhere_is_a_ruleset_error(tmp_path: Path, name: str, 
         load_ruleset(path)
     except RulesetError as exc:
         assert str(exc).startswith(str(path))  # named, located, never a traceback
+
+
+@pytest.mark.parametrize("ref", ["c" * 5000, "./" + "c" * 5000 + ".yaml"])
+def test_a_name_too_long_for_the_file_system_is_a_ruleset_error(tmp_path: Path, ref: str) -> None:
+    """Found by the wrong-value property test: a 5,000-character `extends:` raised OSError (File name too long)."""
+    path = tmp_path / "r.yaml"
+    path.write_text(f"format: 1\nname: t\nextends: {ref}\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset(path)
+    assert "extends" in str(exc.value) and len(str(exc.value)) < 400

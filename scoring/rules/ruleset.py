@@ -207,9 +207,9 @@ def _regular(path: Path, what: str, shown: str | None = None) -> Path:
     try:
         mode = path.stat().st_mode
     except OSError:
-        raise RulesetError(f"{what}不存在：{shown or path}") from None
+        raise RulesetError(f"{what}不存在：{_clip(str(shown or path))}") from None
     if not stat.S_ISREG(mode):
-        raise RulesetError(f"{what}不是普通文件：{shown or path}", hint="规则集只能是 .yaml 文本文件")
+        raise RulesetError(f"{what}不是普通文件：{_clip(str(shown or path))}", hint="规则集只能是 .yaml 文本文件")
     return path
 
 
@@ -225,6 +225,19 @@ def is_path_reference(ref: str) -> bool:
 
 
 def resolve_reference(ref: str, origin: Path) -> Path:
+    """The file an `extends:`/`include:` written in `origin` means (a name the file system cannot even look up,
+    such as one longer than it allows, is a RulesetError like any unknown name)."""
+    try:
+        return _resolve_reference(ref, origin)
+    except OSError as exc:
+        raise RulesetError(f"无法查找 '{_clip(ref)}'：{exc.strerror or exc}") from None
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
+
+
+def _resolve_reference(ref: str, origin: Path) -> Path:
     """The file an `extends:`/`include:` written in `origin` means.
 
     A name always means the shipped file (then the search path), so a local copy cannot shadow it; a
@@ -249,6 +262,13 @@ def resolve_reference(ref: str, origin: Path) -> Path:
 
 def find_ruleset(name_or_path: str | Path) -> Path:
     """A ruleset file by path, or by name among the shipped rulesets (with a did-you-mean hint)."""
+    try:
+        return _find_ruleset(name_or_path)
+    except OSError as exc:
+        raise RulesetError(f"无法查找规则集 '{_clip(str(name_or_path))}'：{exc.strerror or exc}") from None
+
+
+def _find_ruleset(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
