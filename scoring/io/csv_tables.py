@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scoring.core.errors import DataError, Source
-from scoring.io.raw import build_frame, read_text, sheet_table
+from scoring.io.raw import build_frame, build_frame_from_grid, read_text, sheet_table
 from scoring.io.reader import Reader
 from scoring.model.tables import TABLES, Table
 
@@ -26,8 +28,46 @@ def read_csv(path: Path, table: Table, notices: list[DataError] | None = None) -
     text = read_text(path)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    grid = _plain_grid(text, delimiter)
+    if grid is not None:
+        padded = delimiter != "," or _PADDED.search(text) is not None
+        found = build_frame_from_grid(table, grid, path, notices, padded=padded)
+        if found is not None:
+            return found
     rows = _csv_rows(text, delimiter, path)
     return build_frame(table, rows, path, None, notices)
+
+
+_PADDED = re.compile(r"(?:^|,)[^\S\n]|[^\S\n](?:,|$)", re.MULTILINE)
+"""White space at either end of a cell of a comma-separated text (re's \\s is str.isspace, what strip removes)."""
+
+
+def _plain_grid(text: str, delimiter: str) -> pd.DataFrame | None:
+    """The cells of a plain CSV, read by pandas in one step (a province's bulk export: millions of rows, issue 15),
+    or None when the csv module must read it row by row: quotes (a cell may span lines, or swallow rows), a bare
+    carriage return, a NUL, a cell over CSV_FIELD_LIMIT, or a row narrower or wider than the first (csv leaves a
+    missing cell None, pandas would give "")."""
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n") or not text.strip():
+        return None
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # delimiter and newline are single bytes in UTF-8
+    ends = np.flatnonzero(data == ord("\n"))
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if int((ends - starts).max()) > CSV_FIELD_LIMIT:
+        return None
+    is_delim = (data == ord(delimiter)).astype(np.int64)
+    per_line = np.add.reduceat(np.append(is_delim, 0), starts)
+    if starts[0] == ends[0]:
+        return None
+    per_line[starts == ends] = per_line[0]  # empty lines: blank rows, skipped either way
+    if (per_line != per_line[0]).any():
+        return None
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, na_filter=False,
+                           skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
+    except (ValueError, pd.errors.ParserError):  # EmptyDataError is a ValueError
+        return None
 
 
 CSV_FIELD_LIMIT = 131_072
