@@ -140,12 +140,7 @@ def render(run: Run, fmt: str, out: Path | None = None, options: Options | None 
         if out is None:
             stream(run, options, sys.stdout)
             return None
-
-        def save(tmp: str) -> None:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
-                stream(run, options, f)
-
-        atomic.save_atomic(out, save)
+        atomic.write_text_stream(out, lambda f: stream(run, options, f))
         return out
     assert renderer.text is not None
     text = renderer.text(run, options)
