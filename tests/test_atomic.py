@@ -7,6 +7,7 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx.document
 import openpyxl
@@ -32,6 +33,22 @@ def half_then_disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(Path, "write_bytes", broken)
+    real_open = Path.open
+
+    def open_broken(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        """Streamed writers (-f json): each write reaches the file half, then the disk is full."""
+        fh = real_open(self, mode, *args, **kwargs)
+        if "w" in mode:
+            write = fh.write
+
+            def short(data: Any) -> int:
+                write(data[: len(data) // 2])
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            fh.write = short  # type: ignore[method-assign]
+        return fh
+
+    monkeypatch.setattr(Path, "open", open_broken)
 
 
 def zip_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:

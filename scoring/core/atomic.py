@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TextIO
 
 from scoring.core.errors import ExitCode, PerfscoreError
 
@@ -102,6 +102,12 @@ def write_bytes(target: Path, data: bytes) -> None:
     """Write `data` to `target` atomically."""
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+def write_text_stream(target: Path, write: Callable[[TextIO], object], encoding: str = "utf-8") -> None:
+    """Write text to `target` atomically as `write(file)` produces it: a document too big to hold whole."""
+    with atomic_path(target) as tmp, tmp.open("w", encoding=encoding, newline="") as fh:
+        write(fh)
 
 
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:

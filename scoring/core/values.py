@@ -86,6 +86,11 @@ _PREFIXES: Final[tuple[tuple[str, str], ...]] = tuple(
         key=lambda item: -len(item[0]),
     )
 )
+# The same words grouped by first character, in the same (longest first) order: a cell is read at each
+# position against the few words that can start there, not all of them.
+_PREFIXES_AT: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    c: tuple(item for item in _PREFIXES if item[0][0] == c) for c in dict.fromkeys(w[0] for w, _ in _PREFIXES)
+}
 _PER_PERIOD: Final = re.compile(r"每(半年|季度|年|季|月|周|天|日)")  # "每月1次" → 1 次/月
 
 # Trailing words, longest first; the value says what each one means.
@@ -189,7 +194,7 @@ def _read_prefix(s: str, *, fillers: bool = True) -> _Prefix:
     """Consume comparator, approx and filler words at the start, in any order."""
     out = _Prefix()
     while True:
-        for word, kind in _PREFIXES:
+        for word, kind in _PREFIXES_AT.get(s[out.end : out.end + 1], ()):
             if s.startswith(word, out.end) and (fillers or kind in ("cmp", "approx")):
                 if kind == "cmp":
                     cmp = _CMP_WORDS[word]

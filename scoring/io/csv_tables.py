@@ -9,19 +9,52 @@ otherwise is the table whose required headers it holds. Text is decoded as UTF-8
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scoring.core.errors import DataError, Source
-from scoring.io.raw import CHUNK_ROWS, build_frame, head_text, sheet_table, text_encodings
+from scoring.io.raw import (
+    CHUNK_ROWS,
+    build_frame,
+    build_frame_from_grid,
+    head_text,
+    read_text,
+    sheet_table,
+    text_encodings,
+)
 from scoring.io.reader import Reader
 from scoring.model.tables import TABLES, Table
 
+FAST_PATH_BYTES = 256 * 1024 * 1024
+"""Plain CSV files up to this size are read whole by pandas in one step (a province's bulk export, issue 15);
+its peak memory, the text plus its cells, is a few times the file, about what the stream holds. Larger files and
+files that are not plain (quotes, ragged rows…) are parsed as they stream from disk (issue 11)."""
+
 
 def read_csv(path: Path, table: Table, notices: list[DataError] | None = None, *,
-             chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
+             chunk_rows: int | None = None) -> pd.DataFrame:
+    """One CSV file as the raw rows of `table`: read whole by pandas when it is plain and at most FAST_PATH_BYTES,
+    else parsed as it streams (`chunk_rows` rows to a DataFrame at a time; giving it forces the stream)."""
+    if chunk_rows is None and path.stat().st_size <= FAST_PATH_BYTES:
+        text = read_text(path)
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        grid = _plain_grid(text, delimiter)
+        if grid is not None:
+            padded = delimiter != "," or _PADDED.search(text) is not None
+            found = build_frame_from_grid(table, grid, path, notices, padded=padded)
+            if found is not None:
+                return found
+        del text, grid
+    return _stream_csv(path, table, notices, CHUNK_ROWS if chunk_rows is None else chunk_rows)
+
+
+def _stream_csv(path: Path, table: Table, notices: list[DataError] | None, chunk_rows: int) -> pd.DataFrame:
     """One CSV file as the raw rows of `table`, parsed as it streams from disk (`chunk_rows` rows to a DataFrame
     at a time), so memory grows with the finished table, not with the file's text plus a list per row.
 
@@ -41,6 +74,38 @@ def read_csv(path: Path, table: Table, notices: list[DataError] | None = None, *
             notices.extend(found)
         return frame
     raise DataError("无法识别文件编码", source=Source(path), hint="请另存为 UTF-8 或 GB18030 编码")
+
+
+_PADDED = re.compile(r"(?:^|,)[^\S\n]|[^\S\n](?:,|$)", re.MULTILINE)
+"""White space at either end of a cell of a comma-separated text (re's \\s is str.isspace, what strip removes)."""
+
+
+def _plain_grid(text: str, delimiter: str) -> pd.DataFrame | None:
+    """The cells of a plain CSV, read by pandas in one step (a province's bulk export: millions of rows, issue 15),
+    or None when the csv module must read it row by row: quotes (a cell may span lines, or swallow rows), a bare
+    carriage return, a NUL, a cell over CSV_FIELD_LIMIT, or a row narrower or wider than the first (csv leaves a
+    missing cell None, pandas would give "")."""
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n") or not text.strip():
+        return None
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # delimiter and newline are single bytes in UTF-8
+    ends = np.flatnonzero(data == ord("\n"))
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if int((ends - starts).max()) > CSV_FIELD_LIMIT:
+        return None
+    is_delim = (data == ord(delimiter)).astype(np.int64)
+    per_line = np.add.reduceat(np.append(is_delim, 0), starts)
+    if starts[0] == ends[0]:
+        return None
+    per_line[starts == ends] = per_line[0]  # empty lines: blank rows, skipped either way
+    if (per_line != per_line[0]).any():
+        return None
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, na_filter=False,
+                           skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
+    except (ValueError, pd.errors.ParserError):  # EmptyDataError is a ValueError
+        return None
 
 
 CSV_FIELD_LIMIT = 131_072

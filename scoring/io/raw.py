@@ -88,6 +88,21 @@ SHARED_VALUES = 65_536
 row; a CSV reader makes a new string for each). Past this many, new values are kept as they are."""
 
 
+def find_header(table: Table, rows: Sequence[Sequence[object]], file: Path | str, sheet: str | None
+                ) -> tuple[int, list[str | None]]:
+    """The header row (first of the top 10 rows naming a required column) and the field of each column."""
+    headers = table.header_map()
+    required = {c.field for c in table.columns if c.required}
+    for h, row in enumerate(rows[:10]):
+        fields = [headers.get(normalize_name(str(v))) if v is not None else None for v in row]
+        if required & set(filter(None, fields)):
+            return h, fields
+    raise DataError(
+        f"找不到表头（应包含 {'、'.join(c.header for c in table.columns if c.required)}）",
+        source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
+    )
+
+
 def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str, sheet: str | None,
                 notices: list[DataError] | None = None, *, chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
     """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
@@ -95,19 +110,9 @@ def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str
     `rows` may be a stream (a CSV being parsed): it is read once, `chunk_rows` rows to a DataFrame at a time.
     Template sample rows (部门编码 starting with 示例) are skipped; one notice per sheet says how many.
     """
-    headers = table.header_map()
-    required = {c.field for c in table.columns if c.required}
     stream = iter(rows)
     top = list(itertools.islice(stream, 10))
-    for h, row in enumerate(top):  # noqa: B007 - h is the header row, used after the loop
-        fields = [headers.get(normalize_name(str(v))) if v is not None else None for v in row]
-        if required & set(filter(None, fields)):
-            break
-    else:
-        raise DataError(
-            f"找不到表头（应包含 {'、'.join(c.header for c in table.columns if c.required)}）",
-            source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
-        )
+    h, fields = find_header(table, top, file, sheet)
     if notices is not None:
         notices.extend(_unknown_columns(table, list(top[h]), fields, file, sheet, h + 1))
     file_text = str(file)
@@ -137,11 +142,7 @@ def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str
         if len(records) >= chunk_rows:
             _add_chunk(chunks, records)
             records = []
-    if samples and notices is not None:
-        rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
-        notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
-                                 source=Source(file, sheet, samples[0], "部门编码"),
-                                 hint="填写本单位数据时请覆盖或删除示例行"))
+    _sample_notice(samples, file, sheet, notices)
     _add_chunk(chunks, records)
     if not chunks[columns[0]]:
         return empty_frame(table)
@@ -150,12 +151,57 @@ def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str
     return pd.DataFrame({c: pd.Series(np.concatenate(chunks.pop(c))).infer_objects() for c in columns}, copy=False)
 
 
+def _sample_notice(samples: list[int], file: Path | str, sheet: str | None, notices: list[DataError] | None) -> None:
+    if samples and notices is not None:
+        rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
+        notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
+                                 source=Source(file, sheet, samples[0], "部门编码"),
+                                 hint="填写本单位数据时请覆盖或删除示例行"))
+
+
 def _add_chunk(chunks: dict[str, list[np.ndarray]], records: list[dict[str, object]]) -> None:
     """The records' values, column by column, as object arrays (one pointer a cell; a dict a row is gone)."""
     if not records:
         return
     for c, arrays in chunks.items():
         arrays.append(np.fromiter((r[c] for r in records), dtype=object, count=len(records)))
+
+
+def build_frame_from_grid(table: Table, grid: pd.DataFrame, file: Path | str,
+                          notices: list[DataError] | None = None, *, padded: bool = True) -> pd.DataFrame | None:
+    """`build_frame` column-wise, for a grid of text cells with no missing cell (every row as wide as the
+    first: a CSV read by pandas). The same frame, or None when a column maps to a field twice (build_frame
+    keeps the last column's cell, even where a short row leaves it missing), so the caller reads row by row.
+    `padded`: whether a cell may start or end with white space (when not, the cells need no strip)."""
+    head = [[None if pd.isna(v) else v for v in r] for r in grid.iloc[:10].itertuples(index=False)]
+    h, fields = find_header(table, head, file, None)
+    named = [f for f in fields if f is not None]
+    if len(named) != len(set(named)):
+        return None
+    if notices is not None:
+        notices.extend(_unknown_columns(table, head[h], fields, file, None, h + 1))
+    body = grid.iloc[h + 1:]
+    stripped = {i: body[c].str.strip() if padded else body[c] for i, c in enumerate(body.columns)}
+    blank = np.ones(len(body), dtype=bool)
+    for col in stripped.values():
+        blank &= (col == "").to_numpy()
+    rows = np.arange(h + 2, h + 2 + len(body))[~blank]
+    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    for name in table.fields:
+        if name in fields:
+            frame[name] = stripped[fields.index(name)].to_numpy()[~blank]
+        else:
+            frame[name] = pd.Series([None] * len(rows), dtype=object)
+    sample = frame["dept_code"].str.startswith(SAMPLE_MARK).to_numpy(dtype=bool) if "dept_code" in fields else \
+        np.zeros(len(rows), dtype=bool)
+    _sample_notice(rows[sample].tolist(), file, None, notices)
+    frame = frame[~sample].reset_index(drop=True)
+    if frame.empty:
+        return empty_frame(table)
+    frame["_file"] = str(file)
+    frame["_sheet"] = pd.Series([None] * len(frame), dtype=object)
+    frame["_row"] = rows[~sample].astype(np.int64)
+    return frame
 
 
 def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path | str,
@@ -183,13 +229,13 @@ def sheet_table(name: str) -> Table | None:
     return max(ends, key=lambda t: len(t.sheet)) if ends else None
 
 
-def fill_dept_code(frames: dict[str, pd.DataFrame]) -> None:
-    """A single-department source may leave 部门编码 blank outside 单位信息: fill it from there."""
-    depts = frames.get("departments")
-    if depts is None or len(depts) != 1:
-        return
-    code = depts["dept_code"].iloc[0]
-    for key, df in frames.items():
-        if key != "departments" and len(df):
-            blank = df["dept_code"].isna() | (df["dept_code"].astype(str).str.strip() == "")
-            df.loc[blank, "dept_code"] = code
+def fill_dept_code(df: pd.DataFrame, owner: np.ndarray, single: dict[int, object]) -> None:
+    """A single-department source may leave 部门编码 blank outside 单位信息: fill it from there, in place.
+
+    `owner` holds the source number of each row of `df`; `single` the code of each source whose 单位信息
+    has exactly one row."""
+    codes = df["dept_code"]
+    blank = (codes.isna() | (codes.astype(str).str.strip() == "")).to_numpy() & np.isin(owner, list(single))
+    if blank.any():
+        fill = pd.Series(owner[blank]).map(single).to_numpy(dtype=object)
+        df.loc[blank, "dept_code"] = fill

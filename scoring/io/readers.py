@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scoring.core.errors import DataError, Source
@@ -91,24 +92,35 @@ def load(path: Path) -> RawData:
 
 
 def load_sources(found: Iterable[Path]) -> RawData:
-    """Read the given sources, each with its reader, into one set of raw tables."""
+    """Read the given sources, each with its reader, into one set of raw tables: one frame per table for all
+    sources (concatenated once), 部门编码 filled for every single-department source in one step."""
     parts: dict[str, list[pd.DataFrame]] = {t.key: [] for t in TABLES}
+    owners: dict[str, list[int]] = {t.key: [] for t in TABLES}  # the source number of each part
+    single: dict[int, object] = {}  # source number → the code of its one department
     problems: list[DataError] = []
     files: list[Path] = []
-    for src in found:
+    for number, src in enumerate(found):
         files.append(src)
         try:
             loaded = list(reader_for(src).read(src, problems))
         except DataError as exc:  # one broken department never stops the others
             problems.append(exc)
             continue
-        dept_frames = {t.key: df for t, df in loaded}
-        fill_dept_code(dept_frames)
-        for key, df in dept_frames.items():
-            parts[key].append(df)
-    tables = {
-        t.key: (pd.concat([p for p in parts[t.key] if len(p)], ignore_index=True)
-                if any(len(p) for p in parts[t.key]) else empty_frame(t))
-        for t in TABLES
-    }
+        for table, df in loaded:
+            if table.key == "departments" and len(df) == 1:
+                single[number] = df["dept_code"].iloc[0]
+            if len(df):
+                parts[table.key].append(df)
+                owners[table.key].append(number)
+    tables = {}
+    for t in TABLES:
+        frames = parts[t.key]
+        if not frames:
+            tables[t.key] = empty_frame(t)
+            continue
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+        if t.key != "departments" and single:
+            owner = np.repeat(owners[t.key], [len(f) for f in frames])
+            fill_dept_code(df, owner, single)
+        tables[t.key] = df
     return RawData(tables, tuple(files), tuple(problems))

@@ -7,7 +7,7 @@ when a ruleset loads, and every fact is coerced to it before it reaches the rule
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -24,14 +24,28 @@ from scoring.rules.fact_fields import SCHEMA
 from scoring.rules.ruleset import Ruleset, roles_from_name
 
 
+def _each(col: pd.Series, fn: Callable[[Any], object]) -> pd.Series | None:
+    """fn of each present cell, once per distinct value (None where missing), as an object Series; None when
+    the values are of several types (1 == 1.0 == True would share one result) and must be read one by one."""
+    codes, uniques = pd.factorize(col)
+    values = uniques.to_numpy(dtype=object) if isinstance(uniques, pd.Index) else np.asarray(uniques, dtype=object)
+    if len({type(v) for v in values}) > 1:
+        return None
+    table = np.empty(len(values) + 1, dtype=object)  # the last entry: a missing cell (code -1)
+    for i, v in enumerate(values):
+        table[i] = fn(v)
+    return pd.Series(table[np.asarray(codes)], index=col.index, dtype=object)
+
+
 def _column(col: pd.Series, typ: type) -> pd.Series:
     """One column coerced to its schema type, with None (never NaN) for missing values."""
     if typ is float:
         values = pd.to_numeric(col, errors="coerce").astype(float)
-    elif typ is bool:
-        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else bool(v))
     else:
-        values = col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else str(v))
+        cast = bool if typ is bool else str
+        found = _each(col, cast)  # each distinct value once: a province has millions of facts (issue 15)
+        values = found if found is not None else \
+            col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else cast(v))
     return values.astype(object).where(values.notna(), None)
 
 
@@ -167,7 +181,15 @@ def _indicator_roles(ruleset: Ruleset, level1: pd.Series, level2: pd.Series) -> 
             memo[l1, l2] = frozenset(found)
         return memo[l1, l2]
 
-    pairs = [roles(str(a), "" if pd.isna(b) else str(b)) for a, b in zip(level1, level2, strict=True)]
+    if len(level1) and not level1.isna().any():  # each distinct (一级, 二级) once (issue 15)
+        l2 = level2.astype(object).where(level2.notna(), "")
+        codes, uniques = pd.MultiIndex.from_arrays([level1.astype(object), l2]).factorize()
+        distinct = [roles(str(a), str(b)) for a, b in uniques]
+        at = np.asarray(codes)
+        return pd.DataFrame({r: np.array([r in p for p in distinct], dtype=bool)[at]
+                             for r in ("output", "benefit", "satisfaction")}, index=level1.index, dtype=bool)
+    else:
+        pairs = [roles(str(a), "" if pd.isna(b) else str(b)) for a, b in zip(level1, level2, strict=True)]
     return pd.DataFrame({r: [r in p for p in pairs] for r in ("output", "benefit", "satisfaction")},
                         index=level1.index, dtype=bool)
 

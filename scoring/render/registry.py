@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 from scoring.core import atomic
 from scoring.core.errors import InputError, UsageError, did_you_mean
@@ -28,7 +28,7 @@ from scoring.model.run import Run
 from scoring.render.batch import BatchOutput, render_summary_xlsx, write_batch
 from scoring.render.common import counts_line
 from scoring.render.html import render_html
-from scoring.render.json import render_json
+from scoring.render.json import render_json, write_json
 from scoring.render.markdown import render_markdown
 from scoring.render.report import build_report, render_report_docx, render_report_markdown
 from scoring.render.table import render_table
@@ -53,6 +53,7 @@ class Options:
 
 TextFn = Callable[[Run, Options], str]
 WriteFn = Callable[[Run, Options, Path], None]
+StreamFn = Callable[[Run, Options, TextIO], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Renderer:
     text: TextFn | None = None
     write: WriteFn | None = None
     scope: Scope = "run"
+    stream: StreamFn | None = None  # a text format that can also be written as it is made (what `render` uses)
 
     def __post_init__(self) -> None:
         if (self.text is None) == (self.write is None):
@@ -132,6 +134,13 @@ def render(run: Run, fmt: str, out: Path | None = None, options: Options | None 
         write = renderer.write
         # Written beside the target and renamed over it: a killed run leaves the previous file whole.
         atomic.save_atomic(out, lambda tmp: write(run, options, Path(tmp)))
+        return out
+    if renderer.stream is not None:  # written piece by piece: a province's trace never sits whole in memory
+        stream = renderer.stream
+        if out is None:
+            stream(run, options, sys.stdout)
+            return None
+        atomic.write_text_stream(out, lambda f: stream(run, options, f))
         return out
     assert renderer.text is not None
     text = renderer.text(run, options)
@@ -201,7 +210,7 @@ def _register_builtins() -> None:
     register(Renderer("md", Kind.TERMINAL, ".md", "Markdown 评分表 / Markdown tables",
                       text=lambda run, o: render_markdown(run)))
     register(Renderer("json", Kind.TERMINAL, ".json", "JSON 全过程记录 / JSON trace",
-                      text=lambda run, o: render_json(run)))
+                      text=lambda run, o: render_json(run), stream=lambda run, o, f: write_json(run, f)))
     register(Renderer("xlsx", Kind.FILE, ".xlsx", "Excel 自评表 / Excel workbook",
                       write=_xlsx))
     register(Renderer("html", Kind.FILE, ".html", "网页概览 / HTML overview",
