@@ -51,7 +51,7 @@ Department = list[dict[str, object]]
 
 # Each example scores a batch of departments in one pipeline run (issue 8: one run per example made these the
 # slowest tests). The profile's max_examples (1,000 in CI) counts departments: batches of at least BATCH_MIN.
-BATCH_MIN, BATCH_MAX = 4, 10
+BATCH_MIN, BATCH_MAX = 8, 16
 
 
 def batch() -> st.SearchStrategy[list[Department]]:
