@@ -103,8 +103,13 @@ def child(departments: int, work: Path) -> dict[str, float]:
     t0, c0 = time.perf_counter(), clock()
     write_batch(run, work / "out")
     batch, batch_cpu = time.perf_counter() - t0, clock() - c0
-    return {"departments": n, "batch": batch / n, "batch_cpu": batch_cpu / n, "plain": yardstick / n,
-            **{f"cpu_{k}": v / n for k, v in parts.items()}}
+    return {
+        "departments": n,
+        "batch": batch / n,
+        "batch_cpu": batch_cpu / n,
+        "plain": yardstick / n,
+        **{f"cpu_{k}": v / n for k, v in parts.items()},
+    }
 
 
 def main() -> None:
@@ -116,15 +121,21 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="perfscore-bench-batch-") as tmp:
             print(json.dumps(child(args.child, Path(tmp))))
         return
-    print("departments | batch s/dept (wall) | × plain | batch CPU s/dept | plain file s/dept | "
-          "CPU ms/dept: " + " ".join(PARTS))
+    print(
+        "departments | batch s/dept (wall) | × plain | batch CPU s/dept | plain file s/dept | "
+        "CPU ms/dept: " + " ".join(PARTS)
+    )
     for n in args.departments:
-        out = subprocess.run([sys.executable, __file__, "--child", str(n)], check=True, capture_output=True,
-                             text=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(n)], check=True, capture_output=True, text=True, cwd=ROOT
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         cpu = " ".join(f"{r[f'cpu_{p}'] * 1000:.1f}" for p in PARTS)
-        print(f"{r['departments']:>11} | {r['batch']:>19.4f} | {r['batch'] / r['plain']:>6.0f}× | "
-              f"{r['batch_cpu']:>16.4f} | {r['plain']:>17.5f} | {cpu}", flush=True)
+        print(
+            f"{r['departments']:>11} | {r['batch']:>19.4f} | {r['batch'] / r['plain']:>6.0f}× | "
+            f"{r['batch_cpu']:>16.4f} | {r['plain']:>17.5f} | {cpu}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,9 @@ def literals(rules: tuple[FindingRule, ...]) -> dict[tuple[str, str], list[ex.Sc
     return out
 
 
-def generate(kind: str, count: int, fields: Mapping[str, type], seen: dict[tuple[str, str], list[ex.Scalar]],
-             rng: random.Random) -> list[dict[str, object]]:
+def generate(
+    kind: str, count: int, fields: Mapping[str, type], seen: dict[tuple[str, str], list[ex.Scalar]], rng: random.Random
+) -> list[dict[str, object]]:
     facts: list[dict[str, object]] = []
     for i in range(count):
         fact: dict[str, object] = {"kind": kind}
@@ -110,13 +111,17 @@ def main() -> None:
         raise SystemExit(f"column-wise results differ from the reference evaluator for {bad}")
     matched = sum(sum(v) for v in expected.values())
 
-    print(f"{len(rules)} conditions of {args.ruleset} over {total:,} facts "
-          f"({', '.join(f'{len(v):,} {k}' for k, v in by_kind.items())}); {matched:,} (rule, fact) matches")
+    print(
+        f"{len(rules)} conditions of {args.ruleset} over {total:,} facts "
+        f"({', '.join(f'{len(v):,} {k}' for k, v in by_kind.items())}); {matched:,} (rule, fact) matches"
+    )
     print(f"  reference evaluator, per row   {t_reference:8.3f} s")
     print(f"  column-wise, evaluate_columns  {t_single:8.3f} s   ratio {t_reference / t_single:6.1f}×")
     print(f"  column-wise, Columns per kind  {t_columns:8.3f} s   ratio {t_reference / t_columns:6.1f}×")
-    print(f"  building the DataFrames        {t_frames:8.3f} s   ratio incl. frames "
-          f"{t_reference / (t_columns + t_frames):6.1f}×")
+    print(
+        f"  building the DataFrames        {t_frames:8.3f} s   ratio incl. frames "
+        f"{t_reference / (t_columns + t_frames):6.1f}×"
+    )
     if args.durable:
         from scoring.adapters.durable import RuleEngine
         from scoring.rules.conditions import CompiledRuleSpec

@@ -39,8 +39,13 @@ sys.path.insert(0, str(ROOT))
 from scoring.core.values import try_parse_value  # noqa: E402
 from scoring.io.extract import Extraction, extract_text  # noqa: E402
 
-MEANINGS = {"initial": "budget_initial", "final": "budget_final", "received": "received", "spent": "spent",
-            "carryover": "carryover"}
+MEANINGS = {
+    "initial": "budget_initial",
+    "final": "budget_final",
+    "received": "received",
+    "spent": "spent",
+    "carryover": "carryover",
+}
 TOL = 0.005
 
 
@@ -154,24 +159,32 @@ def measure(corpus: Path = CORPUS) -> dict[str, Tally]:
         for i in label.get("indicators") or ():
             t.labelled += 1
             want_actual = number(i["actual"]) if i.get("actual") is not None else None
-            ok = any(same_name(r.name, i["name"]) and (want_actual is None or number(r.actual) == want_actual)
-                     for r in ex.indicators)
+            ok = any(
+                same_name(r.name, i["name"]) and (want_actual is None or number(r.actual) == want_actual)
+                for r in ex.indicators
+            )
             t.found += ok
             if not ok:
                 t.misses.append(f"{name}: {i['name']}")
         t.extracted += len(ex.indicators)
-        t.right += sum(any(same_name(r.name, i["name"]) for i in label.get("indicators") or ())
-                       for r in ex.indicators)
+        t.right += sum(any(same_name(r.name, i["name"]) for i in label.get("indicators") or ()) for r in ex.indicators)
     return tallies
 
 
 def table(tallies: dict[str, Tally]) -> str:
-    names = {"unit_name": "单位名称 unit name", "year": "年度 year", "budget": "预算数字 budget figures",
-             "projects": "项目 projects", "indicators": "绩效指标 indicators"}
+    names = {
+        "unit_name": "单位名称 unit name",
+        "year": "年度 year",
+        "budget": "预算数字 budget figures",
+        "projects": "项目 projects",
+        "indicators": "绩效指标 indicators",
+    }
     rows = ["| field | labelled | found | recall | extracted | right | precision |", "|---|---|---|---|---|---|---|"]
     for k, t in tallies.items():
-        rows.append(f"| {names[k]} | {t.labelled} | {t.found} | {t.recall:.0%} | {t.extracted} | {t.right} "
-                    f"| {t.precision:.0%} |")
+        rows.append(
+            f"| {names[k]} | {t.labelled} | {t.found} | {t.recall:.0%} | {t.extracted} | {t.right} "
+            f"| {t.precision:.0%} |"
+        )
     return "\n".join(rows)
 
 
@@ -187,14 +200,20 @@ def main() -> None:
             for m in t.misses:
                 print(f"  miss {k}: {m}")
     if args.record:
-        RECORDED.write_text(json.dumps({k: {"recall": t.recall, "precision": t.precision}
-                                        for k, t in tallies.items()}, indent=2) + "\n", encoding="utf-8")
+        RECORDED.write_text(
+            json.dumps({k: {"recall": t.recall, "precision": t.precision} for k, t in tallies.items()}, indent=2)
+            + "\n",
+            encoding="utf-8",
+        )
         n = len(list(CORPUS.glob("*.yaml")))
         old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-        before = old[old.index("## Before"):].split("\n## Now", 1)[0].rstrip() + "\n\n" if "## Before" in old else ""
-        RESULTS.write_text(f"# Extraction over the labelled corpus\n\n{n} reports in tests/data/reports/ "
-                           f"(`python benchmarks/bench_extract.py --record`).\n\n{before}## Now\n\n"
-                           f"{table(tallies)}\n", encoding="utf-8")
+        before = old[old.index("## Before") :].split("\n## Now", 1)[0].rstrip() + "\n\n" if "## Before" in old else ""
+        RESULTS.write_text(
+            f"# Extraction over the labelled corpus\n\n{n} reports in tests/data/reports/ "
+            f"(`python benchmarks/bench_extract.py --record`).\n\n{before}## Now\n\n"
+            f"{table(tallies)}\n",
+            encoding="utf-8",
+        )
         print(f"wrote {RECORDED} and {RESULTS}")
 
 

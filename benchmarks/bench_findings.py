@@ -89,14 +89,20 @@ def main() -> None:
     t_new, c_new = statistics.median(new_times), statistics.median(new_cpu)
     reported = len({id(f) for x in old for f in x.facts})  # the per-row path's facts are the given dicts
 
-    print(f"{args.ruleset}: {args.departments:,} departments × {args.projects} projects × {args.indicators} indicators; "
-          f"{len(dicts):,} facts, {reported:,} reported in {len(new):,} findings (the same on both paths)")
+    print(
+        f"{args.ruleset}: {args.departments:,} departments × {args.projects} projects × {args.indicators} indicators; "
+        f"{len(dicts):,} facts, {reported:,} reported in {len(new):,} findings (the same on both paths)"
+    )
     print(f"  findings, per-row durable_rules (dicts given)   {t_old:8.3f} s   CPU {cpu_old:8.3f} s")
-    print(f"  findings, column-wise (no dict built yet)       {t_new:8.3f} s   CPU {c_new:8.3f} s   (median of "
-          f"{args.repeat}: {', '.join(f'{t:.3f}' for t in new_times)})")
+    print(
+        f"  findings, column-wise (no dict built yet)       {t_new:8.3f} s   CPU {c_new:8.3f} s   (median of "
+        f"{args.repeat}: {', '.join(f'{t:.3f}' for t in new_times)})"
+    )
     print(f"  ratio old/new findings time                     {t_old / t_new:8.1f}×   CPU {cpu_old / c_new:6.1f}×")
-    print(f"  facts + findings: old {t_frames + t_dicts + t_old:.3f} s (frames {t_frames:.3f} + every dict "
-          f"{t_dicts:.3f} + findings), new {t_frames + t_new:.3f} s; ratio {(t_frames + t_dicts + t_old) / (t_frames + t_new):.1f}×")
+    print(
+        f"  facts + findings: old {t_frames + t_dicts + t_old:.3f} s (frames {t_frames:.3f} + every dict "
+        f"{t_dicts:.3f} + findings), new {t_frames + t_new:.3f} s; ratio {(t_frames + t_dicts + t_old) / (t_frames + t_new):.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -51,21 +51,28 @@ def main() -> None:
     res = timed("score", lambda: score(ds, rs), t)
     fx = timed("facts", lambda: facts.build_facts(res, chk), t)
     found = timed(f"findings ({args.engine})", lambda: findings.run_findings(rs.findings, fx, engine=args.engine), t)
-    print(f"{args.departments} departments × {args.projects} projects × {args.indicators} indicators = {n} rows; "
-          f"{len(fx)} facts; {len(found)} findings")
+    print(
+        f"{args.departments} departments × {args.projects} projects × {args.indicators} indicators = {n} rows; "
+        f"{len(fx)} facts; {len(found)} findings"
+    )
     total = sum(v for k, v in t.items() if not k.startswith("build"))
     for label, secs in t.items():
         rate = f"{n / secs:,.0f} rows/s" if secs > 0 else "—"
         print(f"  {label:<22} {secs:8.3f} s  {rate:>18}  {secs / total:6.1%} of pipeline")
-    print(f"  score/validate ratio: {t['score'] / t['validate']:.2f}; "
-          f"findings/score ratio: {t[f'findings ({args.engine})'] / t['score']:.2f}")
+    print(
+        f"  score/validate ratio: {t['score'] / t['validate']:.2f}; "
+        f"findings/score ratio: {t[f'findings ({args.engine})'] / t['score']:.2f}"
+    )
     if args.compare_engines:
         other = "columns" if args.engine != "columns" else "durable"
         again = timed(f"findings ({other})", lambda: findings.run_findings(rs.findings, fx, engine=other), t)
-        same = [(f.rule_id, f.dept_code, f.problem) for f in found] == [(f.rule_id, f.dept_code, f.problem)
-                                                                        for f in again]
-        print(f"  {args.engine}/{other} time ratio: {t[f'findings ({args.engine})'] / t[f'findings ({other})']:.2f}; "
-              f"same findings: {same}")
+        same = [(f.rule_id, f.dept_code, f.problem) for f in found] == [
+            (f.rule_id, f.dept_code, f.problem) for f in again
+        ]
+        print(
+            f"  {args.engine}/{other} time ratio: {t[f'findings ({args.engine})'] / t[f'findings ({other})']:.2f}; "
+            f"same findings: {same}"
+        )
 
 
 if __name__ == "__main__":

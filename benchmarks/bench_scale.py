@@ -52,15 +52,31 @@ def yardstick_parquet(files: list[Path]) -> list[str]:
 
 
 def perfscore(folder: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-c", "from scoring.cli import main; main()", "score", str(folder), "--year", "2024",
-            "--no-detail", *extra]
+    return [
+        sys.executable,
+        "-c",
+        "from scoring.cli import main; main()",
+        "score",
+        str(folder),
+        "--year",
+        "2024",
+        "--no-detail",
+        *extra,
+    ]
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), "0")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
     return f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
 
 
@@ -90,32 +106,54 @@ def main() -> None:
                 pq_base, _ = measure(yardstick_parquet(pq_files))
                 row["pq"], row["pq_rss"] = measure(perfscore(Path(tmp) / "pq", *jobs))
                 row["pq_ratio"] = row["pq"] / pq_base
-                print(f"  parquet: read_parquet {pq_base:.1f} s; perfscore {row['pq'] / pq_base:.1f}× read_parquet, "
-                      f"peak RSS {row['pq_rss']:.0f} MiB", flush=True)
+                print(
+                    f"  parquet: read_parquet {pq_base:.1f} s; perfscore {row['pq'] / pq_base:.1f}× read_parquet, "
+                    f"peak RSS {row['pq_rss']:.0f} MiB",
+                    flush=True,
+                )
             if args.json:
                 row["json"], row["json_rss"] = measure(perfscore(folder, "-f", "json", "-o", str(Path(tmp) / "o.json")))
             rows.append(row)
             extra = f"; -f json {row['json'] / base:.1f}× ({row['json_rss']:.0f} MiB)" if args.json else ""
-            print(f"{n:>7,} departments ({n * 100:,} indicator rows): read_csv {base:.1f} s; perfscore "
-                  f"{run:.1f} s = {run / base:.1f}× read_csv, peak RSS {rss:.0f} MiB{extra}", flush=True)
+            print(
+                f"{n:>7,} departments ({n * 100:,} indicator rows): read_csv {base:.1f} s; perfscore "
+                f"{run:.1f} s = {run / base:.1f}× read_csv, peak RSS {rss:.0f} MiB{extra}",
+                flush=True,
+            )
     if args.write_results:
-        lines = ["# Benchmark results", "", f"Machine: {machine()}.", "",
-                 "Bulk CSV layout (benchmarks/generate.py: 10 projects × 10 indicators per department, 2 % bad rows). "
-                 "Each figure is a ratio to a fresh `python -c` that imports pandas and read_csv's the same files, "
-                 "timed in the same run (`python benchmarks/bench_scale.py --departments … --json --write-results`).",
-                 "", "| departments | indicator rows | read_csv (s) | perfscore score (s) | ratio | peak RSS (MiB) |"
-                 + (" -f json ratio | -f json RSS (MiB) |" if args.json else ""),
-                 "|---|---|---|---|---|---|" + ("---|---|" if args.json else "")]
+        lines = [
+            "# Benchmark results",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            "Bulk CSV layout (benchmarks/generate.py: 10 projects × 10 indicators per department, 2 % bad rows). "
+            "Each figure is a ratio to a fresh `python -c` that imports pandas and read_csv's the same files, "
+            "timed in the same run (`python benchmarks/bench_scale.py --departments … --json --write-results`).",
+            "",
+            "| departments | indicator rows | read_csv (s) | perfscore score (s) | ratio | peak RSS (MiB) |"
+            + (" -f json ratio | -f json RSS (MiB) |" if args.json else ""),
+            "|---|---|---|---|---|---|" + ("---|---|" if args.json else ""),
+        ]
         for r in rows:
-            lines.append(f"| {r['n']:,} | {r['rows']:,} | {r['base']:.1f} | {r['run']:.1f} | {r['run'] / r['base']:.1f}× "
-                         f"| {r['rss']:.0f} |" + (f" {r['json'] / r['base']:.1f}× | {r['json_rss']:.0f} |"
-                                                  if args.json else ""))
+            lines.append(
+                f"| {r['n']:,} | {r['rows']:,} | {r['base']:.1f} | {r['run']:.1f} | {r['run'] / r['base']:.1f}× "
+                f"| {r['rss']:.0f} |" + (f" {r['json'] / r['base']:.1f}× | {r['json_rss']:.0f} |" if args.json else "")
+            )
         if args.parquet:
-            lines += ["", "Parquet bulk input, as a ratio to a fresh `python -c` that read_parquet's the same files:", ""]
-            lines += [f"- {r['n']:,} departments: {r['pq_ratio']:.1f}× read_parquet, peak RSS {r['pq_rss']:.0f} MiB"
-                      for r in rows]
-        lines += ["", f"Load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared with other work).",
-                  f"perfscore options: default --chunk (scoring.api.DEFAULT_CHUNK){' --jobs ' + str(args.jobs) if jobs else ''}."]
+            lines += [
+                "",
+                "Parquet bulk input, as a ratio to a fresh `python -c` that read_parquet's the same files:",
+                "",
+            ]
+            lines += [
+                f"- {r['n']:,} departments: {r['pq_ratio']:.1f}× read_parquet, peak RSS {r['pq_rss']:.0f} MiB"
+                for r in rows
+            ]
+        lines += [
+            "",
+            f"Load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared with other work).",
+            f"perfscore options: default --chunk (scoring.api.DEFAULT_CHUNK){' --jobs ' + str(args.jobs) if jobs else ''}.",
+        ]
         (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"wrote {HERE / 'RESULTS.md'}")
 

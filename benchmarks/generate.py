@@ -40,21 +40,31 @@ def _headers(key: str) -> dict[str, str]:
     return {c.field: c.header for c in table.columns}
 
 
-def build(departments: int, projects: int = 10, indicators: int = 10, seed: int = 7,
-          bad_share: float = 0.02) -> dict[str, pd.DataFrame]:
+def build(
+    departments: int, projects: int = 10, indicators: int = 10, seed: int = 7, bad_share: float = 0.02
+) -> dict[str, pd.DataFrame]:
     """The four input tables for the whole province, headed as the template heads them."""
     rng = np.random.default_rng(seed)
     codes = np.char.add("D", np.char.zfill(np.arange(departments).astype(str), 6))
-    depts = pd.DataFrame({"dept_code": codes, "dept_name": np.char.add("合成部门", np.arange(departments).astype(str)),
-                          "year": 2024})
+    depts = pd.DataFrame(
+        {"dept_code": codes, "dept_name": np.char.add("合成部门", np.arange(departments).astype(str)), "year": 2024}
+    )
     n_p = departments * projects
     p_dept = np.repeat(codes, projects)
     p_code = np.tile(np.char.add("P", np.char.zfill(np.arange(projects).astype(str), 3)), departments)
     budget = np.round(rng.uniform(10, 500, n_p), 2)
     spent = np.round(budget * rng.uniform(0.55, 1.0, n_p), 2)
-    proj = pd.DataFrame({"dept_code": p_dept, "project_code": p_code,
-                         "project_name": np.char.add("项目", p_code), "budget_initial": budget,
-                         "budget_final": budget, "spent": spent, "carryover": np.round(budget - spent, 2)})
+    proj = pd.DataFrame(
+        {
+            "dept_code": p_dept,
+            "project_code": p_code,
+            "project_name": np.char.add("项目", p_code),
+            "budget_initial": budget,
+            "budget_final": budget,
+            "spent": spent,
+            "carryover": np.round(budget - spent, 2),
+        }
+    )
     n_i = n_p * indicators
     kind = np.tile(np.arange(indicators) % len(KINDS), n_p)
     t = rng.integers(50, 5000, n_i)
@@ -83,9 +93,17 @@ def build(departments: int, projects: int = 10, indicators: int = 10, seed: int 
             actual[m] = qual[m]
     bad = rng.random(n_i) < bad_share
     actual[bad] = rng.choice(BAD_ACTUALS, int(bad.sum()))
-    ind = pd.DataFrame({"dept_code": np.repeat(p_dept, indicators), "project_code": np.repeat(p_code, indicators),
-                        "level1": l1, "level2": l2, "name": np.char.add("指标", (np.arange(n_i) % indicators).astype(str)),
-                        "target": target, "actual": actual})
+    ind = pd.DataFrame(
+        {
+            "dept_code": np.repeat(p_dept, indicators),
+            "project_code": np.repeat(p_code, indicators),
+            "level1": l1,
+            "level2": l2,
+            "name": np.char.add("指标", (np.arange(n_i) % indicators).astype(str)),
+            "target": target,
+            "actual": actual,
+        }
+    )
     return {"departments": depts, "projects": proj, "indicators": ind}
 
 

@@ -44,9 +44,17 @@ DEFAULT_CHUNK = 1000
 one chunk for ≈15 % less peak RSS; 1000 keeps the per-chunk overhead small and bounds the stages' working memory."""
 
 
-def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: findings_mod.Engine = "columns", *,
-            chunk: int | None = DEFAULT_CHUNK, jobs: int = 1, executor: Executor = "local",
-            scheduler: str | None = None) -> Run:
+def run_raw(
+    raw: RawData,
+    ruleset: Ruleset,
+    year: int | None = None,
+    engine: findings_mod.Engine = "columns",
+    *,
+    chunk: int | None = DEFAULT_CHUNK,
+    jobs: int = 1,
+    executor: Executor = "local",
+    scheduler: str | None = None,
+) -> Run:
     """Validate, check, score and derive findings. Without `year`, the data must be of one fiscal year.
 
     Departments are run `chunk` at a time (None: all at once), on `jobs` processes, or with executor "dask" on
@@ -55,8 +63,9 @@ def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: fin
         year = _single_year(raw)
     if year is not None and not ruleset.applies_to(year):
         lo, hi = ruleset.years
-        raise RulesetError(f"规则集 {ruleset.name} 适用年度为 {lo or '不限'}–{hi or '不限'}，不含 {year}",
-                           file=ruleset.path)
+        raise RulesetError(
+            f"规则集 {ruleset.name} 适用年度为 {lo or '不限'}–{hi or '不限'}，不含 {year}", file=ruleset.path
+        )
     if chunk is not None and chunk < 1:
         raise UsageError(f"--chunk 应为正整数，而不是 {chunk}")
     if executor not in ("local", "dask"):
@@ -67,14 +76,16 @@ def run_raw(raw: RawData, ruleset: Ruleset, year: int | None = None, engine: fin
         chunk = None  # a finding on 排名 needs every department's total before it can fire: one chunk
     parts = split_departments(raw, chunk) if chunk is not None else [raw]
     if executor == "dask":
-        runs = map_on_cluster(_run_chunk, parts, scheduler, jobs if jobs > 1 else None, ruleset=ruleset, year=year,
-                              engine=engine)
+        runs = map_on_cluster(
+            _run_chunk, parts, scheduler, jobs if jobs > 1 else None, ruleset=ruleset, year=year, engine=engine
+        )
     elif len(parts) == 1:
         return _run_chunk(raw, ruleset, year, engine)
     elif jobs > 1:
         with ProcessPoolExecutor(min(jobs, len(parts))) as pool:
-            runs = list(pool.map(_run_chunk, parts, itertools.repeat(ruleset), itertools.repeat(year),
-                                 itertools.repeat(engine)))
+            runs = list(
+                pool.map(_run_chunk, parts, itertools.repeat(ruleset), itertools.repeat(year), itertools.repeat(engine))
+            )
     else:
         runs = [_run_chunk(p, ruleset, year, engine) for p in parts]
     return merge_runs(ruleset, raw, runs)
@@ -92,9 +103,11 @@ def _run_chunk(raw: RawData, ruleset: Ruleset, year: int | None, engine: finding
 
 def _ranks_in_findings(ruleset: Ruleset) -> bool:
     """Whether a finding rule reads a department's rank (排名), which only the whole province knows."""
-    return any("rank" in r.when.fields() or any("{rank" in (t or "") for t in (r.problem, r.cause, r.measure,
-                                                                                  r.problem_merged))
-               for r in ruleset.findings)
+    return any(
+        "rank" in r.when.fields()
+        or any("{rank" in (t or "") for t in (r.problem, r.cause, r.measure, r.problem_merged))
+        for r in ruleset.findings
+    )
 
 
 def _code_keys(col: pd.Series) -> pd.Series:
@@ -106,8 +119,13 @@ def _code_keys(col: pd.Series) -> pd.Series:
         return out.where(col.notna(), "")
     if pd.api.types.is_integer_dtype(col.dtype):
         return col.astype(str)
-    return col.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else
-                   (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
+    return col.map(
+        lambda v: (
+            ""
+            if v is None or (isinstance(v, float) and v != v)
+            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+        )
+    )
 
 
 def split_departments(raw: RawData, chunk: int) -> list[RawData]:
@@ -150,10 +168,16 @@ def merge_runs(ruleset: Ruleset, raw: RawData, runs: list[Run]) -> Run:
     """The chunks' runs as one: frames and findings concatenated in chunk order, the ranking recomputed on the
     merged department totals (as scoring.pipeline.score ranks: 1 for the highest total, ties share the lower)."""
     dss = [r.dataset for r in runs]
-    ds = Dataset(_concat(d.departments for d in dss), _concat(d.budget for d in dss),
-                 _concat(d.projects for d in dss), _concat(d.indicators for d in dss),
-                 tuple(itertools.chain.from_iterable(d.rejections for d in dss)), sum(d.rows_read for d in dss),
-                 raw.problems, _concat(d.notes for d in dss))
+    ds = Dataset(
+        _concat(d.departments for d in dss),
+        _concat(d.budget for d in dss),
+        _concat(d.projects for d in dss),
+        _concat(d.indicators for d in dss),
+        tuple(itertools.chain.from_iterable(d.rejections for d in dss)),
+        sum(d.rows_read for d in dss),
+        raw.problems,
+        _concat(d.notes for d in dss),
+    )
     depts = _concat(r.result.departments for r in runs)
     if len(depts) and "total" in depts:
         depts = depts.assign(rank=depts["total"].rank(ascending=False, method="min").astype(int))
@@ -171,10 +195,18 @@ def merge_runs(ruleset: Ruleset, raw: RawData, runs: list[Run]) -> Run:
     # projects as the input lists them, indicators by department code. Merged findings follow the same order.
     order = {r.id: i for i, r in enumerate(ruleset.findings)}
     on = {r.id: r.on for r in ruleset.findings}
-    place = {"department": {c: i for i, c in enumerate(depts.get("dept_code", ()))},
-             "project": {c: i for i, c in enumerate(pd.unique(result.projects.get("dept_code", pd.Series())))}}
-    found = sorted(itertools.chain.from_iterable(r.findings for r in runs), key=lambda f: (
-        order.get(f.rule_id, -1), place.get(on.get(f.rule_id, ""), {}).get(f.dept_code, 0), f.dept_code or ""))
+    place = {
+        "department": {c: i for i, c in enumerate(depts.get("dept_code", ()))},
+        "project": {c: i for i, c in enumerate(pd.unique(result.projects.get("dept_code", pd.Series())))},
+    }
+    found = sorted(
+        itertools.chain.from_iterable(r.findings for r in runs),
+        key=lambda f: (
+            order.get(f.rule_id, -1),
+            place.get(on.get(f.rule_id, ""), {}).get(f.dept_code, 0),
+            f.dept_code or "",
+        ),
+    )
     return Run(ruleset, ds, _concat(r.checks for r in runs), result, tuple(found), facts)
 
 
@@ -184,14 +216,25 @@ def _single_year(raw: RawData) -> int | None:
     years = sorted({int(y) for y in pd.to_numeric(depts["year"], errors="coerce").dropna()})
     if len(years) > 1:
         files = depts.loc[pd.to_numeric(depts["year"], errors="coerce") == years[0], "_file"]
-        raise DataError(f"数据包含多个年度：{'、'.join(map(str, years))}", source=Source(str(files.iloc[0])),
-                        hint="不同年度不能一起排名，请用 --year 指定所评年度")
+        raise DataError(
+            f"数据包含多个年度：{'、'.join(map(str, years))}",
+            source=Source(str(files.iloc[0])),
+            hint="不同年度不能一起排名，请用 --year 指定所评年度",
+        )
     return years[0] if years else None
 
 
-def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: int | None = None,
-             engine: findings_mod.Engine = "columns", *, chunk: int | None = DEFAULT_CHUNK, jobs: int = 1,
-             executor: Executor = "local", scheduler: str | None = None) -> Run:
+def run_path(
+    path: Path,
+    ruleset: str | Path | Ruleset = "mof-project",
+    year: int | None = None,
+    engine: findings_mod.Engine = "columns",
+    *,
+    chunk: int | None = DEFAULT_CHUNK,
+    jobs: int = 1,
+    executor: Executor = "local",
+    scheduler: str | None = None,
+) -> Run:
     """Score a department file or folder with a ruleset (name of a shipped one, a path, or compiled)."""
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     return run_raw(load(path), rs, year, engine, chunk=chunk, jobs=jobs, executor=executor, scheduler=scheduler)
@@ -200,8 +243,15 @@ def run_path(path: Path, ruleset: str | Path | Ruleset = "mof-project", year: in
 # ------------------------------------------------------------------ narrative reports
 
 
-def extract_report(report: Path, out: Path, *, year: int | None = None, code: str | None = None,
-                   ruleset: str | Path = "mof-project", generic: bool = True) -> tuple[Extraction, tuple[Issue, ...]]:
+def extract_report(
+    report: Path,
+    out: Path,
+    *,
+    year: int | None = None,
+    code: str | None = None,
+    ruleset: str | Path = "mof-project",
+    generic: bool = True,
+) -> tuple[Extraction, tuple[Issue, ...]]:
     """The `perfscore extract` command: read the report, write the workbook, run the sum checks on the
     workbook as written and add their results to its 核对 sheet. Returns the extraction and every issue."""
     ex = extract_path(report, year=year, code=code, generic=generic)
@@ -220,14 +270,28 @@ def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-pr
     ds = validate(load(workbook), rs, None)
     if ds.departments.empty:
         why = next((str(r) for r in ds.rejections if r.table == DEPARTMENTS.sheet), "单位信息为空")
-        return (Issue("勾稽关系", "medium", "提示", "勾稽关系检查",
-                      f"单位信息未通过校验，未运行勾稽关系检查：{why}；补全后运行 perfscore score 即可核对"),)
+        return (
+            Issue(
+                "勾稽关系",
+                "medium",
+                "提示",
+                "勾稽关系检查",
+                f"单位信息未通过校验，未运行勾稽关系检查：{why}；补全后运行 perfscore score 即可核对",
+            ),
+        )
     sums = tuple(c for c in rs.checks if c.kind == "sum")
     found = run_checks(ds, (*sums, *extra), rs.library)
     out = []
     for rec in found.to_dict("records"):
         status = "尾差" if rec["status"] == "rounding" else "不符"
-        out.append(Issue("勾稽关系", rec["severity"], status, str(rec["subject"]), str(rec["message"]),
-                         check_id=str(rec["check_id"])))
+        out.append(
+            Issue(
+                "勾稽关系",
+                rec["severity"],
+                status,
+                str(rec["subject"]),
+                str(rec["message"]),
+                check_id=str(rec["check_id"]),
+            )
+        )
     return tuple(out)
-

@@ -56,8 +56,11 @@ def _raw(case: Mapping[str, Any], ruleset: Ruleset) -> RawData:
         rows = [{k: v for k, v in r.items() if k != LINE_KEY} for r in rows]
         headers = sorted({k for r in rows for k in r}, key=lambda k: [k2 for r in rows for k2 in r].index(k))
         grid: list[list[object]] = [list(headers)] + [[r.get(h) for h in headers] for r in rows]
-        tables[table.key] = _frame(table, grid, where, table.sheet) if rows else _frame(
-            table, [[c.header for c in table.columns]], where, table.sheet)
+        tables[table.key] = (
+            _frame(table, grid, where, table.sheet)
+            if rows
+            else _frame(table, [[c.header for c in table.columns]], where, table.sheet)
+        )
     depts = tables["departments"]
     if len(depts) == 1:  # one department: 部门编码 may be left out elsewhere
         for key, df in tables.items():
@@ -108,8 +111,10 @@ def run_case(case: Mapping[str, Any], ruleset: Ruleset, engine: Engine = "column
         if rid in fired:
             fails.append(f"不应触发问题规则 {rid}，但触发了")
     if "rejected" in exp and len(run.dataset.rejections) != int(exp["rejected"]):
-        fails.append(f"拒绝行数：期望 {exp['rejected']}，实际 {len(run.dataset.rejections)}："
-                     + "；".join(str(r) for r in run.dataset.rejections[:3]))
+        fails.append(
+            f"拒绝行数：期望 {exp['rejected']}，实际 {len(run.dataset.rejections)}："
+            + "；".join(str(r) for r in run.dataset.rejections[:3])
+        )
     return CaseResult(name, line_of(case), tuple(fails))
 
 

@@ -16,13 +16,38 @@ from scoring.model.run import Run
 Row = Mapping[str, object]
 
 DEPT: Row = {"部门编码": "T1", "部门名称": "测试局", "年度": 2024}
-PROJECT: Row = {"项目编码": "P1", "项目名称": "测试项目", "资金性质": "一般公共预算",
-                "年初预算数": 100, "全年预算数": 100, "全年执行数": 100, "结转结余": 0}
+PROJECT: Row = {
+    "项目编码": "P1",
+    "项目名称": "测试项目",
+    "资金性质": "一般公共预算",
+    "年初预算数": 100,
+    "全年预算数": 100,
+    "全年执行数": 100,
+    "结转结余": 0,
+}
 # Indicators that earn every point of their level under mof-project, for filling the other levels.
 FULL: tuple[Row, ...] = (
-    {"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "培训人次", "年度指标值": "≥100人次", "实际完成值": "100人次"},
-    {"一级指标": "效益指标", "二级指标": "社会效益指标", "三级指标": "服务能力", "年度指标值": "有效提升", "实际完成值": "达成预期指标"},
-    {"一级指标": "满意度指标", "二级指标": "服务对象满意度指标", "三级指标": "学员满意度", "年度指标值": "≥90%", "实际完成值": "95%"},
+    {
+        "一级指标": "产出指标",
+        "二级指标": "数量指标",
+        "三级指标": "培训人次",
+        "年度指标值": "≥100人次",
+        "实际完成值": "100人次",
+    },
+    {
+        "一级指标": "效益指标",
+        "二级指标": "社会效益指标",
+        "三级指标": "服务能力",
+        "年度指标值": "有效提升",
+        "实际完成值": "达成预期指标",
+    },
+    {
+        "一级指标": "满意度指标",
+        "二级指标": "服务对象满意度指标",
+        "三级指标": "学员满意度",
+        "年度指标值": "≥90%",
+        "实际完成值": "95%",
+    },
 )
 
 
@@ -36,8 +61,14 @@ def write_table(folder: Path, sheet: str, rows: Sequence[Row]) -> None:
             w.writerow({k: "" if v is None else v for k, v in r.items()})
 
 
-def write_dept(folder: Path, *, indicators: Sequence[Row] = (), projects: Sequence[Row] = (PROJECT,),
-               dept: Row = DEPT, budget: Sequence[Row] = ()) -> Path:
+def write_dept(
+    folder: Path,
+    *,
+    indicators: Sequence[Row] = (),
+    projects: Sequence[Row] = (PROJECT,),
+    dept: Row = DEPT,
+    budget: Sequence[Row] = (),
+) -> Path:
     """A department folder; indicator rows without 项目编码 go to the first project."""
     folder.mkdir(parents=True, exist_ok=True)
     write_table(folder, "单位信息", [dept])

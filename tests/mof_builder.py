@@ -41,7 +41,10 @@ class MofProject:
 
 PROJECTS = (
     MofProject(
-        "数字化城管", "数字化城管指挥中心运行项目", "株洲市芦淞区数字化城市管理指挥中心", (129.44, 129.44, 129.44),
+        "数字化城管",
+        "数字化城管指挥中心运行项目",
+        "株洲市芦淞区数字化城市管理指挥中心",
+        (129.44, 129.44, 129.44),
         (
             ("产出指标", "数量指标", "立案数", "≥100000件", "112252件", 10, 10, ""),
             ("产出指标", "数量指标", "结案数", "≥95000件", "108196件", 10, 10, ""),
@@ -54,11 +57,22 @@ PROJECTS = (
         formula_score_row=0,
     ),
     MofProject(
-        "城管考评", "城管考评、龙泉片区提质、中心广场等项目", DEPT, (70.5, 70.5, 70.5),
+        "城管考评",
+        "城管考评、龙泉片区提质、中心广场等项目",
+        DEPT,
+        (70.5, 70.5, 70.5),
         (
             ("产出指标", "数量指标", "市容集中整治次数", "≥60次", "85次", 15, 15, ""),
-            ("产出指标", "数量指标", "取缔占道经营", "≥1000起", "1480起", 15, 15,
-             "龙泉片区提质攻坚期间开展专项整治，执法频次高于年初计划"),
+            (
+                "产出指标",
+                "数量指标",
+                "取缔占道经营",
+                "≥1000起",
+                "1480起",
+                15,
+                15,
+                "龙泉片区提质攻坚期间开展专项整治，执法频次高于年初计划",
+            ),
             ("产出指标", "质量指标", "垃圾容器更新率", "≥95%", "90%", 10, 9.5, ""),
             ("产出指标", "成本指标", "项目成本", "≤75万元", "70.5万元", 10, 10, ""),
             ("效益指标", "社会效益指标", "片区市容环境", "明显改善", "达成预期指标", 30, 30, ""),
@@ -67,7 +81,10 @@ PROJECTS = (
         level_points=True,
     ),
     MofProject(
-        "小游园", "小游园提质改造项目", DEPT, (164.56, 164.56, 164.56),
+        "小游园",
+        "小游园提质改造项目",
+        DEPT,
+        (164.56, 164.56, 164.56),
         (
             ("产出指标", "数量指标", "微公园建设数量", "≥2个", "2个", 15, 15, ""),
             ("产出指标", "数量指标", "微公园建设面积", "≥10000平方米", "11000平方米", 15, 15, ""),
@@ -126,8 +143,11 @@ def write_sheet(ws: Worksheet, p: MofProject, dept: str = DEPT, year: int | None
     _put(ws, "F12", p.goal[1], "I12")
     # row 13: blank spacer; indicator block from row 14
     head = 14
-    for col, text in zip("BCDEFGHI", ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                                      "偏差原因分析及改进措施"), strict=True):
+    for col, text in zip(
+        "BCDEFGHI",
+        ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"),
+        strict=True,
+    ):
         _put(ws, f"{col}{head}", text)
     r = head + 1
     spans: dict[str, list[tuple[int, int]]] = {"B": [], "C": []}
@@ -174,8 +194,15 @@ def write_sheet(ws: Worksheet, p: MofProject, dept: str = DEPT, year: int | None
     return formulas
 
 
-def build_workbook(path: Path, projects: tuple[MofProject, ...] = PROJECTS, *, dept: str = DEPT,
-                   year: int | None = YEAR, cached: bool = True, notes_sheet: bool = True) -> dict[str, dict[str, str]]:
+def build_workbook(
+    path: Path,
+    projects: tuple[MofProject, ...] = PROJECTS,
+    *,
+    dept: str = DEPT,
+    year: int | None = YEAR,
+    cached: bool = True,
+    notes_sheet: bool = True,
+) -> dict[str, dict[str, str]]:
     """Write a MoF-layout workbook, one project per sheet; returns each sheet's formula cells.
 
     cached=True writes Excel-style cached values for the formula cells (see set_cached_values).
@@ -196,16 +223,20 @@ def build_workbook(path: Path, projects: tuple[MofProject, ...] = PROJECTS, *, d
     return formulas
 
 
-def cached_values(projects: tuple[MofProject, ...], formulas: dict[str, dict[str, str]]
-                  ) -> dict[str, dict[str, object]]:
+def cached_values(
+    projects: tuple[MofProject, ...], formulas: dict[str, dict[str, str]]
+) -> dict[str, dict[str, object]]:
     """What Excel would cache for each formula cell build_workbook wrote."""
     values: dict[str, dict[str, object]] = {}
     for p in projects:
         cells = formulas[p.sheet]
         _initial, final, spent = p.funds
         rate = spent / final
-        v: dict[str, object] = {cells["rate"]: rate, cells["exec_score"]: min(rate * 10, 10),
-                                cells["total"]: sum(row[6] for row in p.rows)}
+        v: dict[str, object] = {
+            cells["rate"]: rate,
+            cells["exec_score"]: min(rate * 10, 10),
+            cells["total"]: sum(row[6] for row in p.rows),
+        }
         if "indicator_score" in cells:
             v[cells["indicator_score"]] = p.rows[p.formula_score_row or 0][5]
         values[p.sheet] = v

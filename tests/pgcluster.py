@@ -52,8 +52,9 @@ def cluster() -> Iterator[str]:
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
     def run(*cmd: str) -> None:
-        res = subprocess.run(_as_owner(list(cmd)), cwd=folder, env=env, capture_output=True, text=True,
-                             timeout=120, check=False)
+        res = subprocess.run(
+            _as_owner(list(cmd)), cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
         if res.returncode != 0:
             extra = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RuntimeError(f"{cmd[0]} failed ({res.returncode}): {res.stderr[-2000:]}{extra}")
@@ -62,14 +63,31 @@ def cluster() -> Iterator[str]:
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync")
         # No TCP at all: the socket in our folder is the only way in. fsync off: a test cluster, thrown away.
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-            f"-k {folder} -c listen_addresses= -F -c max_connections=40", "start")
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-k {folder} -c listen_addresses= -F -c max_connections=40",
+            "start",
+        )
         started = True
         yield str(folder)
     finally:
         if started:
-            subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                           cwd=folder, env=env, capture_output=True, timeout=120, check=False)
+            subprocess.run(
+                _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
         shutil.rmtree(folder, ignore_errors=True)
 
 

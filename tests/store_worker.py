@@ -56,8 +56,7 @@ def wide_run(copies: int, tag: str = "") -> Run:
         return pd.concat([df.assign(dept_code=code + f"-{tag}{i:04d}") for i in range(copies)], ignore_index=True)
 
     r = run.result
-    result = dataclasses.replace(r, departments=widen(r.departments), projects=widen(r.projects),
-                                 items=widen(r.items))
+    result = dataclasses.replace(r, departments=widen(r.departments), projects=widen(r.projects), items=widen(r.items))
     return dataclasses.replace(run, result=result, checks=widen(run.checks))
 
 
@@ -91,7 +90,12 @@ def snapshot(location: str) -> dict[str, Any]:
     with sqlite3.connect(db) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "results" not in tables:
-            return {"rows": 0, "stamps": [], "runs": 0, "integrity": con.execute("PRAGMA integrity_check").fetchone()[0]}
+            return {
+                "rows": 0,
+                "stamps": [],
+                "runs": 0,
+                "integrity": con.execute("PRAGMA integrity_check").fetchone()[0],
+            }
         return {
             "rows": con.execute("SELECT count(*) FROM results").fetchone()[0],
             "stamps": sorted(r[0] for r in con.execute("SELECT DISTINCT stored_at FROM results")),
@@ -106,8 +110,15 @@ def stamp(i: int) -> datetime:
 
 def record(run: Run, i: int) -> RunRecord:
     read, scored, rejected = run.counts
-    return RunRecord(run.ruleset.name, run.ruleset.version, run.ruleset.fingerprint,
-                     stamp(i).isoformat(timespec="seconds"), read, scored, rejected)
+    return RunRecord(
+        run.ruleset.name,
+        run.ruleset.version,
+        run.ruleset.fingerprint,
+        stamp(i).isoformat(timespec="seconds"),
+        read,
+        scored,
+        rejected,
+    )
 
 
 def kill_trials(root: str, trials: int, seed: int, scratch: str) -> dict[str, Any]:
@@ -159,13 +170,30 @@ def kill_trials(root: str, trials: int, seed: int, scratch: str) -> dict[str, An
             state = "before"
         else:
             state = "torn"
-        outcomes.append({"trial": i, "in_txn": in_txn, "delay": round(delay, 3), "killed": killed, "failed": failed, "state": state,
-                         "integrity": snap["integrity"], "rows": snap["rows"], "stamps": len(snap["stamps"])})
+        outcomes.append(
+            {
+                "trial": i,
+                "in_txn": in_txn,
+                "delay": round(delay, 3),
+                "killed": killed,
+                "failed": failed,
+                "state": state,
+                "integrity": snap["integrity"],
+                "rows": snap["rows"],
+                "stamps": len(snap["stamps"]),
+            }
+        )
     # The next run after all the kills works and replaces everything.
     store_run(run, root, now=stamp(trials + 1))
     final = snapshot(root)
-    return {"departments": n, "store_seconds": round(whole, 3), "transaction_seconds": round(txn, 3),
-            "trials": outcomes, "final": final, "final_stamp": stamp(trials + 1).isoformat(timespec="seconds")}
+    return {
+        "departments": n,
+        "store_seconds": round(whole, 3),
+        "transaction_seconds": round(txn, 3),
+        "trials": outcomes,
+        "final": final,
+        "final_stamp": stamp(trials + 1).isoformat(timespec="seconds"),
+    }
 
 
 def concurrent(root: str, writers: int, repeats: int) -> dict[str, Any]:
@@ -187,10 +215,15 @@ def concurrent(root: str, writers: int, repeats: int) -> dict[str, Any]:
     codes = [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids]
     elapsed = time.time() - start
     codes_stored = [r[0] for r in query(root, "SELECT dept_code FROM results")]
-    per_writer = dict(Counter(c[c.index("-w") + 1:c.index("-w") + 3] for c in codes_stored))
+    per_writer = dict(Counter(c[c.index("-w") + 1 : c.index("-w") + 3] for c in codes_stored))
     runs_stored = query(root, "SELECT count(*) FROM runs")[0][0]
-    return {"exit_codes": codes, "rows_per_writer": per_writer, "expected_per_writer": len(runs[0].result.departments),
-            "runs": runs_stored, "seconds": round(elapsed, 2)}
+    return {
+        "exit_codes": codes,
+        "rows_per_writer": per_writer,
+        "expected_per_writer": len(runs[0].result.departments),
+        "runs": runs_stored,
+        "seconds": round(elapsed, 2),
+    }
 
 
 if __name__ == "__main__":

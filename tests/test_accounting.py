@@ -31,14 +31,46 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lusong-chengguan"
 SHEETS = {t.sheet: t for t in TABLES}
 FILES = sorted(p.stem for p in EXAMPLE.glob("*.csv"))
-ROWS = {stem: list(csv.reader(io.StringIO((EXAMPLE / f"{stem}.csv").read_text(encoding="utf-8-sig"))))
-        for stem in FILES}
+ROWS = {
+    stem: list(csv.reader(io.StringIO((EXAMPLE / f"{stem}.csv").read_text(encoding="utf-8-sig")))) for stem in FILES
+}
 
-JUNK = st.sampled_from([
-    "", " ", "abc", "≥", "≤万元", "12件13次", "—", "-5", "1e999", "１２３", "＞＝９５％", "0", "0.5", "3700元",
-    "95%", "未达成", "达成预期指标", "nan", "#DIV/0!", "2023", "P99", "不存在的一级", "1,234.5", "１，２３４",
-    "产出指标", "满意度指标", "数量指标", "100%-90%", "约", "'", "\"", "\n",
-]) | st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=6)  # xlsx cannot hold control characters
+JUNK = st.sampled_from(
+    [
+        "",
+        " ",
+        "abc",
+        "≥",
+        "≤万元",
+        "12件13次",
+        "—",
+        "-5",
+        "1e999",
+        "１２３",
+        "＞＝９５％",
+        "0",
+        "0.5",
+        "3700元",
+        "95%",
+        "未达成",
+        "达成预期指标",
+        "nan",
+        "#DIV/0!",
+        "2023",
+        "P99",
+        "不存在的一级",
+        "1,234.5",
+        "１，２３４",
+        "产出指标",
+        "满意度指标",
+        "数量指标",
+        "100%-90%",
+        "约",
+        "'",
+        '"',
+        "\n",
+    ]
+) | st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=6)  # xlsx cannot hold control characters
 
 
 @st.composite
@@ -84,8 +116,10 @@ def write_corrupted(dest: Path, edits: list[tuple[str, int, int, str]], fmt: str
 def row_keys(ds: Dataset) -> set[tuple[str, str | None, int]]:
     keys = set()
     for frame in (ds.departments, ds.budget, ds.projects, ds.indicators):
-        keys |= {(str(f), s if isinstance(s, str) else None, int(r))
-                 for f, s, r in zip(frame["_file"], frame["_sheet"], frame["_row"], strict=True)}
+        keys |= {
+            (str(f), s if isinstance(s, str) else None, int(r))
+            for f, s, r in zip(frame["_file"], frame["_sheet"], frame["_row"], strict=True)
+        }
     return keys
 
 
@@ -132,8 +166,11 @@ def test_every_row_is_scored_or_rejected(fmt: str, edits: list[tuple[str, int, i
 
 def test_a_row_with_several_bad_cells_is_one_rejected_row(tmp_path: Path, ruleset: Ruleset) -> None:
     """Validation reports every bad cell of a row (fix the file in one pass) but the row is rejected once."""
-    path = write_corrupted(tmp_path / "d", [("绩效指标", 1, 3, ""), ("绩效指标", 1, 4, ""), ("项目支出", 2, 3, "abc"),
-                                           ("项目支出", 2, 4, "xyz")], "csv")
+    path = write_corrupted(
+        tmp_path / "d",
+        [("绩效指标", 1, 3, ""), ("绩效指标", 1, 4, ""), ("项目支出", 2, 3, "abc"), ("项目支出", 2, 4, "xyz")],
+        "csv",
+    )
     ds = validate(load_path(path), ruleset)
     assert len(ds.rejections) == 4 + 6  # 2 + 2 bad cells, and P02's 6 indicator rows lose their project
     assert len(rejected_rows(ds)) == 1 + 1 + 6
@@ -197,12 +234,25 @@ def test_folder_without_any_department_is_an_error(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ issue 9, case 5: money identities in every scope
 
-def _money_run(tmp_path: Path, ruleset: str, *, project: dict[str, object], dept: dict[str, object],
-               budget: list[dict[str, object]]) -> Run:
+
+def _money_run(
+    tmp_path: Path,
+    ruleset: str,
+    *,
+    project: dict[str, object],
+    dept: dict[str, object],
+    budget: list[dict[str, object]],
+) -> Run:
     from dept_files import DEPT, FULL, PROJECT, score_dept
 
-    return score_dept(tmp_path / ruleset, ruleset, indicators=list(FULL), projects=[{**PROJECT, **project}],
-                      dept={**DEPT, **dept}, budget=budget)
+    return score_dept(
+        tmp_path / ruleset,
+        ruleset,
+        indicators=list(FULL),
+        projects=[{**PROJECT, **project}],
+        dept={**DEPT, **dept},
+        budget=budget,
+    )
 
 
 BUDGET_OVER = [  # 三公经费 8.60 spent of 8.00 budgeted; 一般公共预算 100.00 of 100.00
@@ -215,10 +265,18 @@ BUDGET_OVER = [  # 三公经费 8.60 spent of 8.00 budgeted; 一般公共预算 
 @pytest.mark.parametrize("ruleset", ["mof-project", "province-dept"])
 def test_money_identities_checked_whatever_the_scope(tmp_path: Path, ruleset: str) -> None:
     # 全年预算 500, 执行 497, 结转结余 0: 500 − 497 = 3 ≠ 0 (before: unflagged). 在职 63 > 编制 60; 三公 8.6 > 8.
-    run = _money_run(tmp_path, ruleset, project={"全年预算数": 500, "年初预算数": 500, "全年执行数": 497, "结转结余": 0},
-                     dept={"编制人数": 60, "在职人数": 63}, budget=BUDGET_OVER)
+    run = _money_run(
+        tmp_path,
+        ruleset,
+        project={"全年预算数": 500, "年初预算数": 500, "全年执行数": 497, "结转结余": 0},
+        dept={"编制人数": 60, "在职人数": 63},
+        budget=BUDGET_OVER,
+    )
     fails = {r.check_id: r.message for r in run.checks.itertuples() if r.status == "fail"}
-    assert fails["carryover-identity"] == "测试项目：结转结余0.00万元，而全年预算数500.00万元 − 全年执行数497.00万元，两者不符"
+    assert (
+        fails["carryover-identity"]
+        == "测试项目：结转结余0.00万元，而全年预算数500.00万元 − 全年执行数497.00万元，两者不符"
+    )
     assert fails["sangong-within-budget"] == "测试局：三公经费全年执行数8.60万元超过全年预算数8.00万元"
     assert fails["staff-within-establishment"] == "测试局：在职人数63人，超过编制人数60人"
     assert "spent-within-budget" not in fails

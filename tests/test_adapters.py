@@ -47,8 +47,13 @@ def test_read_grids_reads_the_real_extent_not_the_claimed_dimension(tmp_path: Pa
     assert len(list(probe["表"].iter_rows(values_only=True))) == 1
     probe.close()
     (grid,) = xlsx.read_grids(path)
-    assert grid.rows == [["r1", None, None, None], ["r2", None, None, None], ["r3", None, None, 7],
-                         ["r4", None, None, None], ["r5", None, None, None]]
+    assert grid.rows == [
+        ["r1", None, None, None],
+        ["r2", None, None, None],
+        ["r3", None, None, 7],
+        ["r4", None, None, None],
+        ["r5", None, None, None],
+    ]
 
 
 def test_a_template_workbook_with_a_wrong_dimension_loads_every_row(tmp_path: Path) -> None:
@@ -105,9 +110,17 @@ def test_unreadable_workbook_is_a_data_error_with_a_fix(tmp_path: Path, content:
         assert "另存为 .xlsx" in info.value.hint
 
 
-@pytest.mark.parametrize(("text", "width"), [
-    ("P01 项目", 8), ("abc", 3), ("（全角）", 8), ("≥95%", 4), ("", 0),
-], ids=["mixed", "ascii", "fullwidth", "ambiguous-narrow", "empty"])
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("P01 项目", 8),
+        ("abc", 3),
+        ("（全角）", 8),
+        ("≥95%", 4),
+        ("", 0),
+    ],
+    ids=["mixed", "ascii", "fullwidth", "ambiguous-narrow", "empty"],
+)
 def test_display_width(text: str, width: int) -> None:
     assert xlsx.display_width(text) == width
 
@@ -122,7 +135,10 @@ def test_written_cells_keep_text_and_style_read_back(tmp_path: Path) -> None:
     assert nxt == 4
     back = openpyxl.load_workbook(out)["表"]
     assert [[c.value for c in row] for row in back.iter_rows()] == [
-        ["指标", "年度指标值", "得分"], ["立案数", "=4次", 9.456], ["结案率", "≥95%", 10]]
+        ["指标", "年度指标值", "得分"],
+        ["立案数", "=4次", 9.456],
+        ["结案率", "≥95%", 10],
+    ]
     assert back["B2"].data_type == "s"  # "=4次" is text, not a formula Excel cannot compute
     assert back["C2"].number_format == "0.00"
     assert back["A1"].font.bold and back["A1"].font.color.rgb.endswith("C00000")
@@ -154,8 +170,11 @@ class _Block:
 
 
 def test_docx_official_document_writes_headings_tables_and_fonts(tmp_path: Path) -> None:
-    blocks = [_Block("h1", "标题"), _Block("p", "正文【待单位补充：职能】"),
-              _Block("table", headers=["甲", "乙"], rows=[["1", "2.50"]])]
+    blocks = [
+        _Block("h1", "标题"),
+        _Block("p", "正文【待单位补充：职能】"),
+        _Block("table", headers=["甲", "乙"], rows=[["1", "2.50"]]),
+    ]
     docx_adapter.write_official_document(blocks, tmp_path / "w.docx")
     back = docx.Document(str(tmp_path / "w.docx"))
     assert [p.text for p in back.paragraphs] == ["标题", "正文【待单位补充：职能】"]
@@ -171,9 +190,11 @@ def test_docx_official_document_writes_headings_tables_and_fonts(tmp_path: Path)
 
 def test_scoring_a_csv_folder_loads_no_heavy_library() -> None:
     """The adapters import their library on first use, so a CSV run starts without openpyxl, python-docx, jinja2."""
-    code = ("import sys; from pathlib import Path; from scoring.api import run_path; "
-            "run_path(Path('examples/lusong-chengguan'), year=2024); "
-            "print(sorted(m for m in ('openpyxl', 'docx', 'jinja2') if m in sys.modules))")
+    code = (
+        "import sys; from pathlib import Path; from scoring.api import run_path; "
+        "run_path(Path('examples/lusong-chengguan'), year=2024); "
+        "print(sorted(m for m in ('openpyxl', 'docx', 'jinja2') if m in sys.modules))"
+    )
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

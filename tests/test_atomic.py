@@ -53,6 +53,7 @@ def half_then_disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def zip_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
     """xlsx and docx writers: a zip header is written, then the serializer raises."""
+
     def broken(self: object, filename: str) -> None:
         Path(filename).write_bytes(b"PK\x03\x04 cut short")
         raise RuntimeError("serializer died mid-way")
@@ -79,8 +80,13 @@ CASES: list[tuple[str, list[str], str, Callable[[pytest.MonkeyPatch], None]]] = 
 
 
 @pytest.mark.parametrize(("argv", "target", "fail"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_failed_writer_leaves_previous_file(argv: list[str], target: str, fail: Callable[[pytest.MonkeyPatch], None],
-                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_writer_leaves_previous_file(
+    argv: list[str],
+    target: str,
+    fail: Callable[[pytest.MonkeyPatch], None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     first = CliRunner().invoke(app, argv)
     # tests/data/overview has one rejected row: its outputs are written and the run exits 4 (未完成评分).
@@ -128,14 +134,22 @@ def test_exception_in_writer_removes_temp(tmp_path: Path) -> None:
 def test_unusable_target_is_a_clear_error(tmp_path: Path, where: str) -> None:
     (tmp_path / "f").write_text("keep", encoding="utf-8")
     target = {"folder": tmp_path, "below-a-file": tmp_path / "f" / "out.json"}[where]
-    with pytest.raises(atomic.OutputError, match={"folder": "是一个文件夹", "below-a-file": "无法创建输出文件夹"}[where]):
+    with pytest.raises(
+        atomic.OutputError, match={"folder": "是一个文件夹", "below-a-file": "无法创建输出文件夹"}[where]
+    ):
         atomic.write_text(target, "x")
     assert (tmp_path / "f").read_text(encoding="utf-8") == "keep"
 
 
-@pytest.mark.parametrize("argv", [["template", "-f", "csv", "-o", "afile"], ["template", "-o", "afile/t.xlsx"],
-                                  ["extract", REPORT_TXT, "-o", "afile/e.xlsx"]],
-                         ids=["template-csv-on-a-file", "template-below-a-file", "extract-below-a-file"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["template", "-f", "csv", "-o", "afile"],
+        ["template", "-o", "afile/t.xlsx"],
+        ["extract", REPORT_TXT, "-o", "afile/e.xlsx"],
+    ],
+    ids=["template-csv-on-a-file", "template-below-a-file", "extract-below-a-file"],
+)
 def test_cli_output_below_a_file(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afile").write_text("keep", encoding="utf-8")

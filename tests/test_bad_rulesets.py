@@ -29,7 +29,9 @@ runner = CliRunner()
 
 def expected_fragment(path: Path) -> str:
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("# ") and " | expect: " in first, f"{path.name}: first line must be '# what | expect: fragment'"
+    assert first.startswith("# ") and " | expect: " in first, (
+        f"{path.name}: first line must be '# what | expect: fragment'"
+    )
     return first.split(" | expect: ", 1)[1]
 
 
@@ -55,8 +57,26 @@ def test_bad_ruleset_is_refused_with_its_message(path: Path) -> None:
 SHIPPED = {p.stem: strip_lines(load_yaml(p)) for p in ruleset_files()}
 for _doc in SHIPPED.values():
     _doc.pop("include", None)  # the fragments live beside the shipped files, not in tmp_path
-WRONG = st.sampled_from(["abc", "", [], {}, None, True, -1, 0, 1.5, [1, 2], {"x": 1}, 10**20, float("nan"),
-                         "9" * 400, "≥", {"name": "bands"}])
+WRONG = st.sampled_from(
+    [
+        "abc",
+        "",
+        [],
+        {},
+        None,
+        True,
+        -1,
+        0,
+        1.5,
+        [1, 2],
+        {"x": 1},
+        10**20,
+        float("nan"),
+        "9" * 400,
+        "≥",
+        {"name": "bands"},
+    ]
+)
 
 
 def _paths(x: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -68,10 +88,13 @@ def _paths(x: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.sampled_from(sorted(SHIPPED)), st.data(), WRONG)
-def test_any_wrong_value_anywhere_is_a_ruleset_error(tmp_path: Path, name: str, data: st.DataObject, value: Any) -> None:
+def test_any_wrong_value_anywhere_is_a_ruleset_error(
+    tmp_path: Path, name: str, data: st.DataObject, value: Any
+) -> None:
     doc = copy.deepcopy(SHIPPED[name])
     where = data.draw(st.sampled_from(_paths(doc)))
     cur = doc

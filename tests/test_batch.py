@@ -71,8 +71,11 @@ def _traces(out: Path) -> dict[str, dict[str, Any]]:
 
 def _sheet_rows(ws: Any, header_row: int = 1) -> list[dict[str, Any]]:
     heads = [c.value for c in ws[header_row]]
-    return [dict(zip(heads, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=header_row + 1)
-            if row[0].value not in (None, "无")]
+    return [
+        dict(zip(heads, (c.value for c in row), strict=True))
+        for row in ws.iter_rows(min_row=header_row + 1)
+        if row[0].value not in (None, "无")
+    ]
 
 
 def _check_batch(out: Path, n: int, tables: dict[str, pd.DataFrame], every: int = 1) -> None:
@@ -124,11 +127,16 @@ def _check_batch(out: Path, n: int, tables: dict[str, pd.DataFrame], every: int 
     assert ranks == sorted(ranks)
     # 等级分布 counts the traces' grades, a provisional 良（暂定） as a 良 (其中暂定), adding up to the departments.
     grades = Counter(t["departments"][0]["grade"].removesuffix("（暂定）") for t in traces.values())
-    provisional = Counter(t["departments"][0]["grade"].removesuffix("（暂定）") for t in traces.values()
-                          if t["departments"][0]["provisional"])
+    provisional = Counter(
+        t["departments"][0]["grade"].removesuffix("（暂定）")
+        for t in traces.values()
+        if t["departments"][0]["provisional"]
+    )
     dist = {r["等级"]: (r["部门数"], r["其中暂定"]) for r in _sheet_rows(book["等级分布"])}
-    assert dist == {**{g: (grades.get(g, 0), provisional.get(g, 0)) for g in "优良中差"},
-                    "合计": (n, sum(provisional.values()))}
+    assert dist == {
+        **{g: (grades.get(g, 0), provisional.get(g, 0)) for g in "优良中差"},
+        "合计": (n, sum(provisional.values())),
+    }
     # 按主管部门 / 按行业: the counts of the input as generated (blank → （未填）).
     by_sup = {r["主管部门"]: r["部门数"] for r in _sheet_rows(book["按主管部门"])}
     assert by_sup == {(s or "（未填）"): c for s, c in Counter(gen["supervisor"]).items()}
@@ -178,13 +186,19 @@ def test_department_runs_hold_each_department_s_rows_only(tmp_path: Path) -> Non
     assert list(parts) == run.result.departments["dept_code"].tolist()
     codes = rejection_departments(run)
     for code, own in parts.items():
-        for whole, part in ((run.result.items, own.result.items), (run.result.projects, own.result.projects),
-                            (run.dataset.indicators, own.dataset.indicators), (run.checks, own.checks)):
+        for whole, part in (
+            (run.result.items, own.result.items),
+            (run.result.projects, own.result.projects),
+            (run.dataset.indicators, own.dataset.indicators),
+            (run.checks, own.checks),
+        ):
             expected = whole[whole["dept_code"] == code]
             assert part.index.tolist() == expected.index.tolist()
             assert part.astype(object).fillna("").values.tolist() == expected.astype(object).fillna("").values.tolist()
         assert own.findings == tuple(f for f in run.findings if f.dept_code == code)
-        assert own.dataset.rejections == tuple(r for r, c in zip(run.dataset.rejections, codes, strict=True) if c == code)
+        assert own.dataset.rejections == tuple(
+            r for r, c in zip(run.dataset.rejections, codes, strict=True) if c == code
+        )
         assert own.result.departments["rank"].tolist() == [1]
     assert sum(len(p.result.items) for p in parts.values()) == len(run.result.items)
 
@@ -196,7 +210,8 @@ def test_names_from_the_data_stay_inside_the_folder(batch: tuple[Path, Any, dict
 
 
 def test_batch_screen_says_where_the_files_are_without_a_progress_bar(
-        batch: tuple[Path, Any, dict[str, pd.DataFrame]]) -> None:
+    batch: tuple[Path, Any, dict[str, pd.DataFrame]],
+) -> None:
     out, res, _tables = batch
     assert f"文件已写入 {out}" in res.stdout
     assert "写出部门文件" not in res.stderr  # stderr is not a terminal: no progress bar
@@ -204,7 +219,9 @@ def test_batch_screen_says_where_the_files_are_without_a_progress_bar(
 
 
 def test_a_batch_folder_takes_only_the_table_format(tmp_path: Path) -> None:
-    res = runner.invoke(app, ["score", str(ROOT / "examples"), "-y", "2024", "-f", "json", "--out", str(tmp_path / "o")])
+    res = runner.invoke(
+        app, ["score", str(ROOT / "examples"), "-y", "2024", "-f", "json", "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2
     assert "批量输出" in res.stderr and "-o 结果.json" in res.stderr
     assert not (tmp_path / "o").exists()
@@ -231,15 +248,20 @@ def test_overview_screen_for_many_departments(tmp_path: Path) -> None:
     shown = [ln.split()[1] for ln in lines if ln[:1].isdigit()]
     assert shown == top + bottom
     assert "前 10 名：" in lines and "后 10 名：" in lines
-    attention = [ln.strip() for ln in lines[lines.index(next(ln for ln in lines if ln.startswith("需要关注"))) + 1:]
-                 if ln.startswith("  ")]
+    attention = [
+        ln.strip()
+        for ln in lines[lines.index(next(ln for ln in lines if ln.startswith("需要关注"))) + 1 :]
+        if ln.startswith("  ")
+    ]
     assert attention and all("（D0000" in ln and "被拒绝" in ln for ln in attention)
 
 
 # Opt-in: writing 300 departments' four files each costs about 0.25 s of CPU per department here (the 自评表
 # workbook most of it; benchmarks/bench_batch.py), over a minute in all, too slow for the default suite.
-@pytest.mark.skipif(os.environ.get("PERFSCORE_BATCH300") != "1",
-                    reason="300 departments take over a minute; PERFSCORE_BATCH300=1 runs them")
+@pytest.mark.skipif(
+    os.environ.get("PERFSCORE_BATCH300") != "1",
+    reason="300 departments take over a minute; PERFSCORE_BATCH300=1 runs them",
+)
 def test_batch_of_300_departments(tmp_path: Path) -> None:
     out, res, tables = _run_batch(tmp_path, 300)
     # Every folder has its four files; 300 ranking rows; the 等级分布 adds up to 300 (checked in _check_batch);

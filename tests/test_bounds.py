@@ -104,7 +104,13 @@ def test_negative_count_is_rejected(tmp_path: Path) -> None:
 
 def test_negative_rate_change_is_allowed(tmp_path: Path) -> None:
     # A 变动率 may be negative: −5% against ≤0% is met (成本 rules: inverse_ratio, target 0 → actual ≤ 0 full).
-    cost = {"一级指标": "产出指标", "二级指标": "成本指标", "三级指标": "成本变动率", "年度指标值": "≤0%", "实际完成值": "-5%"}
+    cost = {
+        "一级指标": "产出指标",
+        "二级指标": "成本指标",
+        "三级指标": "成本变动率",
+        "年度指标值": "≤0%",
+        "实际完成值": "-5%",
+    }
     run = score_dept(tmp_path / "d", indicators=[OUTPUT, cost, BENEFIT, SATISFACTION])
     assert run.dataset.rejections == ()
     assert run.result.items.set_index("name").loc["成本变动率", "points"] == 25.0

@@ -45,7 +45,9 @@ def test_example_has_only_rounding_differences() -> None:
     found = checks_of(EXAMPLES / "lusong-chengguan")
     # 383.85 + 80.45 = 464.30 vs 464.29; the seven 一般公共预算 projects add to 790.83 vs 790.82.
     assert {k: [r["status"] for r in v] for k, v in found.items()} == {
-        "projects-add-up": ["rounding"], "basic-add-up": ["rounding"]}
+        "projects-add-up": ["rounding"],
+        "basic-add-up": ["rounding"],
+    }
     assert found["basic-add-up"][0]["difference"] == pytest.approx(-0.01)
 
 
@@ -66,7 +68,12 @@ def test_rate_that_disagrees_with_its_counts(lusong: Path) -> None:
 
 
 def test_amount_written_in_yuan(lusong: Path) -> None:
-    edit(lusong, "项目支出.csv", "P05,垃圾分类项目,一般公共预算,61.49,61.49,61.49", "P05,垃圾分类项目,一般公共预算,61.49,61.49,614900")
+    edit(
+        lusong,
+        "项目支出.csv",
+        "P05,垃圾分类项目,一般公共预算,61.49,61.49,61.49",
+        "P05,垃圾分类项目,一般公共预算,61.49,61.49,614900",
+    )
     rows = checks_of(lusong)["amounts-in-wan"]
     assert [r["subject"] for r in rows] == ["垃圾分类项目"]
     assert "疑似以元填报（折合 61.49 万元）" in str(rows[0]["message"])
@@ -101,12 +108,15 @@ def test_unknown_kind_lists_the_registered_ones(tmp_path: Path) -> None:
     rules.write_text("format: 1\nextends: mof-project\nname: r\nchecks:\n  - {id: x, kind: sums}\n", encoding="utf-8")
     with pytest.raises(RulesetError) as err:
         load_ruleset(rules)
-    assert str(err.value) == (f"{rules}:5 规则 x：检查的 kind/on/severity 取值有误（kind: sum|assert|rates|magnitude|"
-                              "weights|text，on: department|project，severity: high|medium|low）")
+    assert str(err.value) == (
+        f"{rules}:5 规则 x：检查的 kind/on/severity 取值有误（kind: sum|assert|rates|magnitude|"
+        "weights|text，on: department|project，severity: high|medium|low）"
+    )
 
 
-def test_a_new_check_kind_is_one_compiler_and_one_runner(tmp_path: Path, lusong: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_check_kind_is_one_compiler_and_one_runner(
+    tmp_path: Path, lusong: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(check_rules, "CHECK_KINDS", dict(check_rules.CHECK_KINDS))
     monkeypatch.setattr(checks, "RUNNERS", dict(checks.RUNNERS))
 
@@ -118,14 +128,28 @@ def test_a_new_check_kind_is_one_compiler_and_one_runner(tmp_path: Path, lusong:
     def run_cap(chk: Check, data: checks.CheckInput) -> list[dict[str, Any]]:
         assert chk.params is not None
         p = data.projects
-        return [{"dept_code": r.dept_code, "check_id": chk.id, "title": chk.title, "severity": chk.severity,
-                 "status": "fail", "subject": r.project_name, "expected": chk.params["cap"], "actual": r.spent,
-                 "difference": None, "message": f"{r.project_name} 超过 {chk.params['cap']:g} 万元"}
-                for r in p[p["spent"] > chk.params["cap"]].itertuples()]
+        return [
+            {
+                "dept_code": r.dept_code,
+                "check_id": chk.id,
+                "title": chk.title,
+                "severity": chk.severity,
+                "status": "fail",
+                "subject": r.project_name,
+                "expected": chk.params["cap"],
+                "actual": r.spent,
+                "difference": None,
+                "message": f"{r.project_name} 超过 {chk.params['cap']:g} 万元",
+            }
+            for r in p[p["spent"] > chk.params["cap"]].itertuples()
+        ]
 
     rules = tmp_path / "r.yaml"
-    rules.write_text("format: 1\nextends: mof-project\nname: r\nchecks:\n"
-                     "  - {id: big, kind: over-cap, cap: 150, title: 大额项目, severity: low}\n", encoding="utf-8")
+    rules.write_text(
+        "format: 1\nextends: mof-project\nname: r\nchecks:\n"
+        "  - {id: big, kind: over-cap, cap: 150, title: 大额项目, severity: low}\n",
+        encoding="utf-8",
+    )
     run = api.run_path(lusong, rules, 2024)
     got = run.checks[run.checks["check_id"] == "big"]
     with (lusong / "项目支出.csv").open(encoding="utf-8-sig") as f:

@@ -42,13 +42,17 @@ def whole(province: RawData, ruleset: Ruleset) -> Run:
 
 
 def _findings(run: Run) -> list[tuple[object, ...]]:
-    return sorted((f.rule_id, f.dept_code or "", f.subjects, f.severity, f.problem, f.cause, f.measure,
-                   len(f.facts)) for f in run.findings)
+    return sorted(
+        (f.rule_id, f.dept_code or "", f.subjects, f.severity, f.problem, f.cause, f.measure, len(f.facts))
+        for f in run.findings
+    )
 
 
 def _rejections(run: Run) -> list[tuple[object, ...]]:
-    return sorted((r.table, str(r.source.file), r.source.row or 0, r.source.column or "", r.reason)
-                  for r in run.dataset.rejections)
+    return sorted(
+        (r.table, str(r.source.file), r.source.row or 0, r.source.column or "", r.reason)
+        for r in run.dataset.rejections
+    )
 
 
 def _items(run: Run) -> pd.DataFrame:
@@ -77,9 +81,17 @@ def test_the_province_splits_into_chunks_of_whole_departments(province: RawData)
 def test_codes_written_as_numbers_or_text_and_blank_codes_stay_together() -> None:
     depts = pd.DataFrame({"dept_code": ["431", "432", "433"], "_row": [2, 3, 4]})
     inds = pd.DataFrame({"dept_code": [433.0, " 431 ", None, 432.0], "_row": [2, 3, 4, 5]})
-    raw = RawData({"departments": depts, "indicators": inds, "projects": inds.iloc[0:0],
-                   "budget": inds.iloc[0:0], "dept_indicators": inds.iloc[0:0], "notes": inds.iloc[0:0]},
-                  problems=(UsageError("x"),))  # type: ignore[arg-type]
+    raw = RawData(
+        {
+            "departments": depts,
+            "indicators": inds,
+            "projects": inds.iloc[0:0],
+            "budget": inds.iloc[0:0],
+            "dept_indicators": inds.iloc[0:0],
+            "notes": inds.iloc[0:0],
+        },
+        problems=(UsageError("x"),),  # type: ignore[arg-type]
+    )
     parts = api.split_departments(raw, 1)
     assert [p["indicators"]["_row"].tolist() for p in parts] == [[3, 4], [5], [2]]  # blank code: first chunk
     assert [len(p.problems) for p in parts] == [1, 0, 0]  # a load problem is reported once
@@ -91,8 +103,9 @@ def test_chunked_runs_equal_one_run(province: RawData, ruleset: Ruleset, whole: 
     assert_same_run(api.run_raw(province, ruleset, 2024, chunk=chunk, jobs=jobs), whole)
 
 
-def test_dask_local_cluster_with_two_workers_equals_the_local_engine(province: RawData, ruleset: Ruleset,
-                                                                     whole: Run) -> None:
+def test_dask_local_cluster_with_two_workers_equals_the_local_engine(
+    province: RawData, ruleset: Ruleset, whole: Run
+) -> None:
     pytest.importorskip("distributed")
     assert_same_run(api.run_raw(province, ruleset, 2024, chunk=8, jobs=2, executor="dask"), whole)
 

@@ -36,7 +36,8 @@ def test_ruleset_check_fails_with_location(tmp_path: Path) -> None:
 
 def test_ruleset_test_reports_a_wrong_expectation(tmp_path: Path) -> None:
     rs = tmp_path / "t.yaml"
-    rs.write_text("""\
+    rs.write_text(
+        """\
 format: 1
 extends: mof-project
 name: expect-wrong
@@ -47,7 +48,9 @@ tests:
       项目支出: [{项目编码: P1, 项目名称: 测试项目, 全年预算数: 100, 全年执行数: 50}]
     expect:
       indicators: {预算执行率: 10}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     res = runner.invoke(app, ["ruleset", "test", str(rs)])
     assert res.exit_code == TestsFailedError.exit_code
     assert "指标「预算执行率」得分：期望 10.00，实际 5.00" in res.stdout
@@ -69,7 +72,10 @@ def test_ruleset_list_and_show() -> None:
     listed = runner.invoke(app, ["ruleset", "list"])
     assert "mof-project" in listed.stdout and "province-dept" in listed.stdout
     shown = runner.invoke(app, ["ruleset", "show", "province-dept"])
-    assert "在职人员控制率  5 分  来源 formula（由预算数据推导）  方法 deduction {per: 0.5, step: 1}  目标 ≤100%" in shown.stdout
+    assert (
+        "在职人员控制率  5 分  来源 formula（由预算数据推导）  方法 deduction {per: 0.5, step: 1}  目标 ≤100%"
+        in shown.stdout
+    )
 
 
 def test_wrong_year_for_ruleset() -> None:
@@ -78,8 +84,9 @@ def test_wrong_year_for_ruleset() -> None:
 
 
 def test_explain_says_why_rules_fired_or_not() -> None:
-    res = runner.invoke(app, ["explain", str(ROOT / "examples" / "district-education"), "-d", "430299101",
-                              "-i", "暑期完工率"])
+    res = runner.invoke(
+        app, ["explain", str(ROOT / "examples" / "district-education"), "-d", "430299101", "-i", "暑期完工率"]
+    )
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
     fired = lines.index(next(line for line in lines if line.startswith("[medium] indicator-below-target")))
@@ -108,8 +115,12 @@ def test_many_departments_show_the_ranking_only(tmp_path: Path) -> None:
     for i in range(11):
         folder = Path(shutil.copytree(ROOT / "examples" / "district-health", tmp_path / f"d{i}"))
         info = folder / "单位信息.csv"
-        info.write_text(info.read_text(encoding="utf-8").replace("430299201", f"4302992{i:02d}")
-                        .replace("示例区卫生健康局", f"卫生健康局{i}"), encoding="utf-8")
+        info.write_text(
+            info.read_text(encoding="utf-8")
+            .replace("430299201", f"4302992{i:02d}")
+            .replace("示例区卫生健康局", f"卫生健康局{i}"),
+            encoding="utf-8",
+        )
     res = runner.invoke(app, ["score", str(tmp_path), "-y", "2024"])
     assert res.exit_code == 0, res.output
     assert "共 11 个部门；" in res.stdout  # one screen: counts, grades, top and bottom ten (render.table overview)

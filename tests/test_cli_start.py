@@ -11,8 +11,19 @@ from scoring.core.lazy import lazy_function, lazy_module
 from scoring.render import registry
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("pandas", "numpy", "openpyxl", "docx", "jinja2", "durable", "tabulate", "rich", "scoring.api",
-         "scoring.render.registry", "scoring.pipeline.score")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "openpyxl",
+    "docx",
+    "jinja2",
+    "durable",
+    "tabulate",
+    "rich",
+    "scoring.api",
+    "scoring.render.registry",
+    "scoring.pipeline.score",
+)
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -28,10 +39,12 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
 
 def test_help_and_ruleset_compilation_load_no_heavy_library() -> None:
     # --help goes through typer's whole command tree; ruleset list compiles every shipped ruleset.
-    code = ("import contextlib, sys\nfrom scoring.cli import main\nfrom scoring.core import resources\n"
-            "from scoring.rules.ruleset import load_ruleset\nsys.argv = ['perfscore', '--help']\n"
-            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(None): main()\n"
-            "[load_ruleset(p) for p in resources.ruleset_files()]")
+    code = (
+        "import contextlib, sys\nfrom scoring.cli import main\nfrom scoring.core import resources\n"
+        "from scoring.rules.ruleset import load_ruleset\nsys.argv = ['perfscore', '--help']\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(None): main()\n"
+        "[load_ruleset(p) for p in resources.ruleset_files()]"
+    )
     assert _loaded_after(code) == []
 
 

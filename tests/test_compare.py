@@ -100,14 +100,25 @@ def test_compare_to_xlsx(tmp_path: Path) -> None:
     bar = tmp_path / "high-bar.yaml"
     bar.write_text(HIGH_BAR, encoding="utf-8")
     out = tmp_path / "比较.xlsx"
-    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(bar), "-y", "2024",
-                                   "-f", "xlsx", "-o", str(out)])
+    res = CliRunner().invoke(
+        app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", str(bar), "-y", "2024", "-f", "xlsx", "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert f"已写入 {out}" in res.stderr
     book = load_workbook(out)
     assert book.sheetnames == ["部门", "等级变化矩阵", "驱动指标", "指标变化", "问题变化"]
     ws = book["部门"]
-    assert [c.value for c in ws[4]] == ["部门编码", "部门", "A 得分", "B 得分", "变化", "A 等级", "B 等级", "A 排名", "B 排名"]
+    assert [c.value for c in ws[4]] == [
+        "部门编码",
+        "部门",
+        "A 得分",
+        "B 得分",
+        "变化",
+        "A 等级",
+        "B 等级",
+        "A 排名",
+        "B 排名",
+    ]
     rows = {r[1].value: [c.value for c in r] for r in ws.iter_rows(min_row=5)}
     # Same points under both rulesets; 教育局 92.09 is 优 under A and 良 under B's 95 bar.
     edu = next(v for k, v in rows.items() if "教育" in k)
@@ -123,14 +134,32 @@ def test_compare_to_xlsx(tmp_path: Path) -> None:
 
 def test_compare_xlsx_drivers_and_bad_format(tmp_path: Path) -> None:
     out = tmp_path / "c.xlsx"
-    res = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", "variant-10-90", "-y", "2024",
-                                   "-f", "xlsx", "-o", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            str(EXAMPLES),
+            "-a",
+            "mof-project",
+            "-b",
+            "variant-10-90",
+            "-y",
+            "2024",
+            "-f",
+            "xlsx",
+            "-o",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     c = compare(EXAMPLES, "mof-project", "variant-10-90", 2024)
     ws = load_workbook_sheet(out, "驱动指标")
     first = c.drivers.iloc[0]
-    assert [ws.cell(2, k).value for k in (1, 2, 3)] == [first["name"], int(first["departments"]),
-                                                         round(float(first["delta"]), 2)]
+    assert [ws.cell(2, k).value for k in (1, 2, 3)] == [
+        first["name"],
+        int(first["departments"]),
+        round(float(first["delta"]), 2),
+    ]
     bad = CliRunner().invoke(app, ["compare", str(EXAMPLES), "-a", "mof-project", "-b", "variant-10-90", "-f", "pdf"])
     assert bad.exit_code == 2 and "未知输出格式 'pdf'" in bad.stderr
 

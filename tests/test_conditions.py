@@ -49,21 +49,32 @@ CONDITIONS = [
     ("flag", only('{"flag#b":true}')),
     ("not flag", only('{"$or":[{"$neq":{"flag#b":true}},{"$nex":{"flag#b":1}}]}')),
     ("not (x < 1)", only('{"$or":[{"$gte":{"x#n":1.0}},{"$nex":{"x#n":1}}]}')),
-    ("not (x > 1 and y < 2)",
-     only('{"$or":[{"$lte":{"x#n":1.0}},{"$nex":{"x#n":1}},{"$gte":{"y#n":2.0}},{"$nex":{"y#n":1}}]}')),
+    (
+        "not (x > 1 and y < 2)",
+        only('{"$or":[{"$lte":{"x#n":1.0}},{"$nex":{"x#n":1}},{"$gte":{"y#n":2.0}},{"$nex":{"y#n":1}}]}'),
+    ),
     ("x == null", (f'{{"$and":[{K},{{"$nex":{{"x#n":1}}}},{{"$nex":{{"x#s":1}}}},{{"$nex":{{"x#b":1}}}}]}}',)),
     ("x != null", only('{"$or":[{"$ex":{"x#n":1}},{"$ex":{"x#s":1}},{"$ex":{"x#b":1}}]}')),
     ("a < b", (f'{{"$and":[{K},{{"$ex":{{"a#n":1}}}},{{"$ex":{{"b#n":1}}}},{{"$lt":{{"a#n":{{"$m":"b#n"}}}}}}]}}',)),
-    ("a == b", only('{"$or":['
-                    '{"$and":[{"$ex":{"a#n":1}},{"$ex":{"b#n":1}},{"a#n":{"$m":"b#n"}}]},'
-                    '{"$and":[{"$ex":{"a#s":1}},{"$ex":{"b#s":1}},{"a#s":{"$m":"b#s"}}]},'
-                    '{"$and":[{"$ex":{"a#b":1}},{"$ex":{"b#b":1}},{"a#b":{"$m":"b#b"}}]}]}')),
+    (
+        "a == b",
+        only(
+            '{"$or":['
+            '{"$and":[{"$ex":{"a#n":1}},{"$ex":{"b#n":1}},{"a#n":{"$m":"b#n"}}]},'
+            '{"$and":[{"$ex":{"a#s":1}},{"$ex":{"b#s":1}},{"a#s":{"$m":"b#s"}}]},'
+            '{"$and":[{"$ex":{"a#b":1}},{"$ex":{"b#b":1}},{"a#b":{"$m":"b#b"}}]}]}'
+        ),
+    ),
     ('x in ["a", 1]', only('{"$or":[{"x#s":"a"},{"x#n":1.0}]}')),
     ('x not in ["a"]', only('{"$or":[{"$neq":{"x#s":"a"}},{"$nex":{"x#s":1}}]}')),
-    ("x in [null, 2]",
-     only('{"$or":[{"$and":[{"$nex":{"x#n":1}},{"$nex":{"x#s":1}},{"$nex":{"x#b":1}}]},{"x#n":2.0}]}')),
-    ("x > 1 and (y < 2 or z == 'a')",
-     (f'{{"$and":[{K},{{"$gt":{{"x#n":1.0}}}},{{"$or":[{{"$lt":{{"y#n":2.0}}}},{{"z#s":"a"}}]}}]}}',)),
+    (
+        "x in [null, 2]",
+        only('{"$or":[{"$and":[{"$nex":{"x#n":1}},{"$nex":{"x#s":1}},{"$nex":{"x#b":1}}]},{"x#n":2.0}]}'),
+    ),
+    (
+        "x > 1 and (y < 2 or z == 'a')",
+        (f'{{"$and":[{K},{{"$gt":{{"x#n":1.0}}}},{{"$or":[{{"$lt":{{"y#n":2.0}}}},{{"z#s":"a"}}]}}]}}',),
+    ),
     ("x > 0.00001", only('{"$gt":{"x#n":1.0e-05}}')),  # durable cannot read 1e-05
     ("x >= 0.30000000000000004", only('{"$gte":{"x#n":0.3}}')),  # constants rounded to 10 places
     ("x >= 10000000000000000", only('{"$gte":{"x#n":1.0e+16}}')),
@@ -83,7 +94,8 @@ def test_schema_narrows_slots() -> None:
     assert durable_json("x != null", {"x": float}) == only('{"$ex":{"x#n":1}}')
     assert durable_json("x == null", {"x": str}) == only('{"$nex":{"x#s":1}}')
     assert durable_json("x == y", {"x": str, "y": str}) == (
-        f'{{"$and":[{K},{{"$ex":{{"x#s":1}}}},{{"$ex":{{"y#s":1}}}},{{"x#s":{{"$m":"y#s"}}}}]}}',)
+        f'{{"$and":[{K},{{"$ex":{{"x#s":1}}}},{{"$ex":{{"y#s":1}}}},{{"x#s":{{"$m":"y#s"}}}}]}}',
+    )
     assert durable_json("flag", {"flag": bool}) == only('{"flag#b":true}')
     assert durable_json("n", {"n": float}) == ()  # a number field is never exactly true
 
@@ -94,17 +106,22 @@ def test_schema_type_checks_rules() -> None:
 
 
 def test_plan_keeps_logic_in_durable_and_precomputes_arithmetic() -> None:
-    chg, in_, ff = Conditions([
-        spec("chg", "abs(budget_final - budget_initial) / budget_initial >= 0.2 and not has_reason"),
-        spec("in", 'level1 in ["产出指标", "效益指标"]'),
-        spec("ff", "spent > budget_final"),
-    ]).plan
-    assert chg.durable == only('{"$gte":{"#e1#n":0.2}},{"$or":[{"$neq":{"has_reason#b":true}},'
-                               '{"$nex":{"has_reason#b":1}}]}')
+    chg, in_, ff = Conditions(
+        [
+            spec("chg", "abs(budget_final - budget_initial) / budget_initial >= 0.2 and not has_reason"),
+            spec("in", 'level1 in ["产出指标", "效益指标"]'),
+            spec("ff", "spent > budget_final"),
+        ]
+    ).plan
+    assert chg.durable == only(
+        '{"$gte":{"#e1#n":0.2}},{"$or":[{"$neq":{"has_reason#b":true}},{"$nex":{"has_reason#b":1}}]}'
+    )
     assert chg.precomputed == ("#e1 = abs(budget_final - budget_initial) / budget_initial",)
     assert in_.durable == only('{"$or":[{"level1#s":"产出指标"},{"level1#s":"效益指标"}]}') and in_.precomputed == ()
-    assert ff.durable == (f'{{"$and":[{K},{{"$ex":{{"spent#n":1}}}},{{"$ex":{{"budget_final#n":1}}}},'
-                          '{"$gt":{"spent#n":{"$m":"budget_final#n"}}}]}',)
+    assert ff.durable == (
+        f'{{"$and":[{K},{{"$ex":{{"spent#n":1}}}},{{"$ex":{{"budget_final#n":1}}}},'
+        '{"$gt":{"spent#n":{"$m":"budget_final#n"}}}]}',
+    )
     assert ff.precomputed == ()
 
 
@@ -146,10 +163,20 @@ def test_duplicate_rule_ids_are_refused() -> None:
 
 # ------------------------------------------------------------------------------------------ numbers
 
-@pytest.mark.parametrize(("value", "text"), [
-    (1.0, "1.0"), (0.3, "0.3"), (1e-05, "1.0e-05"), (1e16, "1.0e+16"), (2.5e-07, "2.5e-07"), (-3e20, "-3.0e+20"),
-    (6e15, "6000000000000000.0"),  # Python writes an exponent only from 1e16 up
-], ids=repr)
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.0, "1.0"),
+        (0.3, "0.3"),
+        (1e-05, "1.0e-05"),
+        (1e16, "1.0e+16"),
+        (2.5e-07, "2.5e-07"),
+        (-3e20, "-3.0e+20"),
+        (6e15, "6000000000000000.0"),  # Python writes an exponent only from 1e16 up
+    ],
+    ids=repr,
+)
 def test_number_json_has_a_fraction_before_any_exponent(value: float, text: str) -> None:
     assert number_json(value) == text
 
@@ -164,7 +191,8 @@ def test_prepared_fact_fills_typed_and_precomputed_slots() -> None:
     fact = {"kind": "project", "x": 0.30000000000000004, "s": "a", "flag": True, "n": 3, "other": [1]}
     # fields in name order, then precomputed slots; 0.3 * 3 = 0.8999999999999999 is written rounded
     assert conditions.prepare(4, fact, 9) == (
-        '{"#idx":4,"id":9,"#kind":"project","flag#b":true,"n#n":3.0,"s#s":"a","x#n":0.3,"#e1#n":0.9}')
+        '{"#idx":4,"id":9,"#kind":"project","flag#b":true,"n#n":3.0,"s#s":"a","x#n":0.3,"#e1#n":0.9}'
+    )
 
 
 def test_prepared_fact_leaves_nulls_and_mistyped_values_out_of_number_slots() -> None:
@@ -173,22 +201,33 @@ def test_prepared_fact_leaves_nulls_and_mistyped_values_out_of_number_slots() ->
     assert conditions.prepare(0, fact, 1) == '{"#idx":0,"id":1,"#kind":"project","flag#b":false,"s#n":1.5}'
     fact = {"kind": "project", "x": "2", "n": 2e16, "flag": 1e-300}
     assert conditions.prepare(1, fact, 2) == (
-        '{"#idx":1,"id":2,"#kind":"project","flag#n":0.0,"n#n":2.0e+16,"x#s":"2","#e1#n":6000000000000000.0}')
+        '{"#idx":1,"id":2,"#kind":"project","flag#n":0.0,"n#n":2.0e+16,"x#s":"2","#e1#n":6000000000000000.0}'
+    )
 
 
 def test_fact_of_a_kind_no_rule_reads_is_skipped() -> None:
     assert Conditions([spec("r", RULE)]).prepare(0, {"kind": "indicator", "x": 5}, 1) is None
 
 
-@pytest.mark.parametrize(("fact", "schema", "message"), [
-    ({"x": 1}, None, "第1条事实：缺少 kind 字段或 kind 不是字符串"),
-    ({"kind": 3}, None, "缺少 kind 字段"),
-    ({"kind": "project", "x": "0.95"}, {"x": float}, "第1条事实（project）字段「x」：应为数值，实际为字符串 '0.95'"),
-    ({"kind": "project", "x": True}, {"x": float}, "应为数值，实际为布尔值 True"),
-    ({"kind": "project", "x": datetime.date(2024, 1, 1)}, None, "字段「x」：不支持的字段值类型 date"),
-], ids=["no-kind", "kind-not-text", "string-for-number", "bool-for-number", "date"])
+@pytest.mark.parametrize(
+    ("fact", "schema", "message"),
+    [
+        ({"x": 1}, None, "第1条事实：缺少 kind 字段或 kind 不是字符串"),
+        ({"kind": 3}, None, "缺少 kind 字段"),
+        (
+            {"kind": "project", "x": "0.95"},
+            {"x": float},
+            "第1条事实（project）字段「x」：应为数值，实际为字符串 '0.95'",
+        ),
+        ({"kind": "project", "x": True}, {"x": float}, "应为数值，实际为布尔值 True"),
+        ({"kind": "project", "x": datetime.date(2024, 1, 1)}, None, "字段「x」：不支持的字段值类型 date"),
+    ],
+    ids=["no-kind", "kind-not-text", "string-for-number", "bool-for-number", "date"],
+)
 def test_unpreparable_facts_raise_fact_error(
-    fact: dict[str, object], schema: dict[str, type] | None, message: str,
+    fact: dict[str, object],
+    schema: dict[str, type] | None,
+    message: str,
 ) -> None:
     conditions = Conditions([spec("r", "x > 1")], None if schema is None else {"project": schema})
     with pytest.raises(FactError) as info:

@@ -36,10 +36,20 @@ def indicator_csv(path: Path, rows: int, *, encoding: str = "utf-8", late_chines
         if i % 997 == 0:
             w.writerow([])
             continue
-        name = f"zhibiao{i % 10}" if late_chinese else f"指标{i % 10}，“说明”\n第二行" if i % 501 == 0 else f"指标{i % 10}"
+        name = (
+            f"zhibiao{i % 10}" if late_chinese else f"指标{i % 10}，“说明”\n第二行" if i % 501 == 0 else f"指标{i % 10}"
+        )
         level = "output" if late_chinese else "产出指标"
-        row = [f" {dept} ", f"P{i % 10:03d}", level, "quantity" if late_chinese else "数量指标", name,
-               f">={rnd.randint(1, 5000)}", f"{rnd.random() * 100:.2f}", ""]
+        row = [
+            f" {dept} ",
+            f"P{i % 10:03d}",
+            level,
+            "quantity" if late_chinese else "数量指标",
+            name,
+            f">={rnd.randint(1, 5000)}",
+            f"{rnd.random() * 100:.2f}",
+            "",
+        ]
         w.writerow(row[: 5 + i % 4] if i % 313 == 0 else row)
     if late_chinese:
         w.writerow(["D99999", "P999", "产出指标", "数量指标", "最后一行", "≥1", "1"])
@@ -49,8 +59,7 @@ def indicator_csv(path: Path, rows: int, *, encoding: str = "utf-8", late_chines
 
 def whole_file_read(path: Path) -> pd.DataFrame:
     """The table as the reader built it before streaming: the whole text, then every row, then one frame."""
-    return build_frame(INDICATORS, list(csv.reader(io.StringIO(read_text(path)))), path, None, [],
-                       chunk_rows=10**9)
+    return build_frame(INDICATORS, list(csv.reader(io.StringIO(read_text(path)))), path, None, [], chunk_rows=10**9)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +73,10 @@ def test_chunked_read_equals_whole_file_read(big: Path, chunk_rows: int) -> None
     got = read_csv(big, INDICATORS, notices, chunk_rows=chunk_rows)
     pd.testing.assert_frame_equal(got, whole_file_read(big))
     assert len(got) == 15_000 - len(range(0, 15_000, 997))
-    assert [str(n) for n in notices] == [f"{big} 第3行 「部门编码」列：已跳过 1 行模板示例（第 3 行，部门编码以“示例”开头）"
-                                         "（填写本单位数据时请覆盖或删除示例行）"]
+    assert [str(n) for n in notices] == [
+        f"{big} 第3行 「部门编码」列：已跳过 1 行模板示例（第 3 行，部门编码以“示例”开头）"
+        "（填写本单位数据时请覆盖或删除示例行）"
+    ]
 
 
 def test_rows_keep_their_numbers_across_chunks(big: Path) -> None:

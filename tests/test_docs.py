@@ -54,8 +54,9 @@ def test_each_example_ruleset_compiles_and_passes_its_tests(guide_dir: Path, nam
     assert [r.failures for r in run_tests(rs) if not r.ok] == []
 
 
-@pytest.mark.parametrize("block", [b for b in YAML_BLOCKS if not b.startswith("# file:")],
-                         ids=lambda b: b.split("\n", 1)[0][:20])
+@pytest.mark.parametrize(
+    "block", [b for b in YAML_BLOCKS if not b.startswith("# file:")], ids=lambda b: b.split("\n", 1)[0][:20]
+)
 def test_each_snippet_follows_the_schema(block: str) -> None:
     """Snippets show a few keys each: they must still be valid ruleset keys with valid values."""
     RulesetSpec.model_validate(parse_yaml_text(block))
@@ -79,7 +80,7 @@ def test_each_transcript_matches(guide_dir: Path, block: str) -> None:
     for line in block.splitlines():
         if line.startswith("$ perfscore "):
             check()
-            command, expected = shlex.split(line[len("$ perfscore "):]), []
+            command, expected = shlex.split(line[len("$ perfscore ") :]), []
         elif line.strip():
             expected.append(line)
     check()
@@ -96,8 +97,12 @@ def test_each_worked_score_is_what_the_method_gives(row: list[str]) -> None:
     parsed = try_parse_value(target)
     assert isinstance(parsed, ParsedValue)
     qualitative = parsed.value is None
-    example = {"target": None if qualitative else parsed.value, "actual": actual if qualitative else float(actual),
-               "comparator": None if qualitative else (parsed.comparator or ">="), "weight": float(weight)}
+    example = {
+        "target": None if qualitative else parsed.value,
+        "actual": actual if qualitative else float(actual),
+        "comparator": None if qualitative else (parsed.comparator or ">="),
+        "weight": float(weight),
+    }
     if parsed.high is not None:
         example["high"] = parsed.high
     frame = m.example_frame(example)

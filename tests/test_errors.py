@@ -44,10 +44,17 @@ def test_every_error_class_exits_with_a_documented_code() -> None:
 def test_readme_table_lists_each_code_with_its_classes_from_errors_py() -> None:
     from scoring.core import errors
 
-    declared = {code: {name for name, cls in vars(errors).items()
-                       if isinstance(cls, type) and issubclass(cls, PerfscoreError)
-                       and cls.__module__ == errors.__name__ and cls.exit_code == code}
-                for code in ExitCode}
+    declared = {
+        code: {
+            name
+            for name, cls in vars(errors).items()
+            if isinstance(cls, type)
+            and issubclass(cls, PerfscoreError)
+            and cls.__module__ == errors.__name__
+            and cls.exit_code == code
+        }
+        for code in ExitCode
+    }
     declared[ExitCode.OK] = set()
     table = _readme_table()
     assert set(table) == {int(c) for c in ExitCode}
@@ -57,8 +64,12 @@ def test_readme_table_lists_each_code_with_its_classes_from_errors_py() -> None:
 
 def test_the_cli_writes_no_exit_code_of_its_own() -> None:
     literal = re.compile(r"(typer\.Exit|sys\.exit|SystemExit)\(\s*\d")
-    offenders = [f"{p.name}:{n}" for p in CLI.glob("*.py")
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1) if literal.search(line)]
+    offenders = [
+        f"{p.name}:{n}"
+        for p in CLI.glob("*.py")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if literal.search(line)
+    ]
     assert offenders == []
     assert not re.search(r"EXIT_\w+ *=", "".join(p.read_text(encoding="utf-8") for p in CLI.glob("*.py")))
 

@@ -24,11 +24,44 @@ from scoring.core.escape import csv_cell, md_cell, md_rows, md_text, xml_text
 DATA = Path(__file__).resolve().parent / "data"
 
 PAYLOADS = [
-    "a|b", "a\\|b", "x\ny", "名\r\n称", "line\u2028sep", "# 标题", "## h", "tail ##", "> 引用", "- 列表", "+ x", "* x",
-    "1. 第一", "2) 第二", "---", "***", "===", "[点此](javascript:alert(1))", "![i](http://evil.example/x.png)",
-    "<javascript:alert(1)>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`code`", "[ref]: /x",
-    "a\x0bb", "a\x0cb", "a\x00b", "\x01\x1f控制", "tab\there", "**粗体** _斜_", "=HYPERLINK(\"http://x\")", "\\", "-5.00",
-    "&lt;script&gt;", "&#106;avascript:x", "城管 & 环卫", "~~删~~", "X_1_2",
+    "a|b",
+    "a\\|b",
+    "x\ny",
+    "名\r\n称",
+    "line\u2028sep",
+    "# 标题",
+    "## h",
+    "tail ##",
+    "> 引用",
+    "- 列表",
+    "+ x",
+    "* x",
+    "1. 第一",
+    "2) 第二",
+    "---",
+    "***",
+    "===",
+    "[点此](javascript:alert(1))",
+    "![i](http://evil.example/x.png)",
+    "<javascript:alert(1)>",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "`code`",
+    "[ref]: /x",
+    "a\x0bb",
+    "a\x0cb",
+    "a\x00b",
+    "\x01\x1f控制",
+    "tab\there",
+    "**粗体** _斜_",
+    '=HYPERLINK("http://x")',
+    "\\",
+    "-5.00",
+    "&lt;script&gt;",
+    "&#106;avascript:x",
+    "城管 & 环卫",
+    "~~删~~",
+    "X_1_2",
 ]
 IDS = [repr(p)[:24] for p in PAYLOADS]
 MD = MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -96,11 +129,18 @@ def test_xml_text_and_csv_cell() -> None:
     assert xml_text("a\x0bb\x0cc\x00d\x1fe\ud800") == "a\nb\nc" + "de"
     assert xml_text("正常\t文本\n") == "正常\t文本\n"
     assert [csv_cell(v) for v in ["=1+1", "+1", "-1", "@A", "ok", -1.5, None]] == [
-        "'=1+1", "'+1", "'-1", "'@A", "ok", -1.5, None]
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@A",
+        "ok",
+        -1.5,
+        None,
+    ]
     assert md_cell(None) == "" and md_text(None) == ""
 
 
-HOSTILE_DEPT = 'Evil|局\x0b[点此](javascript:alert(1))<script>x</script>'
+HOSTILE_DEPT = "Evil|局\x0b[点此](javascript:alert(1))<script>x</script>"
 HOSTILE_PROJECT = "# 道路|维修\n项目\x01"
 
 
@@ -116,13 +156,17 @@ def hostile_dept(tmp_path: Path) -> Path:
     return folder
 
 
-def test_hostile_names_through_every_writer(hostile_dept: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_names_through_every_writer(
+    hostile_dept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    for argv in (["score", str(hostile_dept), "-f", "md", "-o", "s.md"], ["score", str(hostile_dept), "-f", "xlsx",
-                 "-o", "s.xlsx"], ["report", str(hostile_dept), "-o", "r.md"], ["report", str(hostile_dept), "-o",
-                 "r.docx"]):
+    for argv in (
+        ["score", str(hostile_dept), "-f", "md", "-o", "s.md"],
+        ["score", str(hostile_dept), "-f", "xlsx", "-o", "s.xlsx"],
+        ["report", str(hostile_dept), "-o", "r.md"],
+        ["report", str(hostile_dept), "-o", "r.docx"],
+    ):
         res = runner.invoke(app, argv)
         assert res.exit_code in (0, IncompleteError.exit_code), (argv, res.output, res.exception)
     for name in ("s.md", "r.md"):
@@ -132,8 +176,11 @@ def test_hostile_names_through_every_writer(hostile_dept: Path, tmp_path: Path,
         # Every table row has as many cells as its header: no | from the data split a cell.
         for table in re.findall(r"<table>.*?</table>", rendered, re.S):
             heads = len(re.findall(r"<th[ >]", table))
-            assert all(len(re.findall(r"<td[ >]", tr)) == heads for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S)
-                       if "<td" in tr)
+            assert all(
+                len(re.findall(r"<td[ >]", tr)) == heads
+                for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+                if "<td" in tr
+            )
     assert "<h1>" not in MD.render("\n".join((tmp_path / "s.md").read_text(encoding="utf-8").splitlines()[1:]))
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]

@@ -42,23 +42,46 @@ def lit(v: float | str | bool | None) -> Literal:
 # ------------------------------------------------------------------------------------------ parsing
 
 VALID = [
-    ("execution_rate < 0.9 and budget_final > 0",
-     BoolOp("and", Compare("<", Field("execution_rate"), lit(0.9)), Compare(">", Field("budget_final"), lit(0.0)))),
-    ('category in ["产出-数量", "产出-质量"] and completion < 1',
-     BoolOp("and", In(Field("category"), (lit("产出-数量"), lit("产出-质量"))), Compare("<", Field("completion"), lit(1.0)))),
+    (
+        "execution_rate < 0.9 and budget_final > 0",
+        BoolOp("and", Compare("<", Field("execution_rate"), lit(0.9)), Compare(">", Field("budget_final"), lit(0.0))),
+    ),
+    (
+        'category in ["产出-数量", "产出-质量"] and completion < 1',
+        BoolOp(
+            "and",
+            In(Field("category"), (lit("产出-数量"), lit("产出-质量"))),
+            Compare("<", Field("completion"), lit(1.0)),
+        ),
+    ),
     ("not has_satisfaction", Not(Field("has_satisfaction"))),
-    ("abs(budget_final - budget_initial) / budget_initial >= 0.2",
-     Compare(">=", BinOp("/", Call("abs", (BinOp("-", Field("budget_final"), Field("budget_initial")),)),
-                         Field("budget_initial")), lit(0.2))),
-    ("actual >= 1.3 * target and not has_reason",
-     BoolOp("and", Compare(">=", Field("actual"), BinOp("*", lit(1.3), Field("target"))), Not(Field("has_reason")))),
+    (
+        "abs(budget_final - budget_initial) / budget_initial >= 0.2",
+        Compare(
+            ">=",
+            BinOp(
+                "/", Call("abs", (BinOp("-", Field("budget_final"), Field("budget_initial")),)), Field("budget_initial")
+            ),
+            lit(0.2),
+        ),
+    ),
+    (
+        "actual >= 1.3 * target and not has_reason",
+        BoolOp("and", Compare(">=", Field("actual"), BinOp("*", lit(1.3), Field("target"))), Not(Field("has_reason"))),
+    ),
     ('level1 == "产出指标"', Compare("==", Field("level1"), lit("产出指标"))),
-    ("period_months != null and period_months < 12",
-     BoolOp("and", Compare("!=", Field("period_months"), lit(None)), Compare("<", Field("period_months"), lit(12.0)))),
+    (
+        "period_months != null and period_months < 12",
+        BoolOp(
+            "and", Compare("!=", Field("period_months"), lit(None)), Compare("<", Field("period_months"), lit(12.0))
+        ),
+    ),
     ("95%", lit(0.95)),
     ("0.1%", lit(0.001)),
-    ("x not in [1, -2, 50%, null, true, 'a']",
-     In(x, (lit(1.0), lit(-2.0), lit(0.5), lit(None), lit(True), lit("a")), negated=True)),
+    (
+        "x not in [1, -2, 50%, null, true, 'a']",
+        In(x, (lit(1.0), lit(-2.0), lit(0.5), lit(None), lit(True), lit("a")), negated=True),
+    ),
     ("x in []", In(x, ())),
     ("'it\\'s'", lit("it's")),
     ('"a\\"b\\\\c\\n"', lit('a"b\\c\n')),
@@ -70,8 +93,10 @@ VALID = [
     ("-(2)", Neg(lit(2.0))),
     ("a - -2", BinOp("-", a, lit(-2.0))),
     ("true or false", BoolOp("or", lit(True), lit(False))),
-    ("执行率 ≥ 95% 且 非税收入 > 0",
-     BoolOp("and", Compare(">=", Field("执行率"), lit(0.95)), Compare(">", Field("非税收入"), lit(0.0)))),
+    (
+        "执行率 ≥ 95% 且 非税收入 > 0",
+        BoolOp("and", Compare(">=", Field("执行率"), lit(0.95)), Compare(">", Field("非税收入"), lit(0.0))),
+    ),
     ("非 是否达标 或 a", BoolOp("or", Not(Field("是否达标")), a)),
     ("（a ＋ b）＊ c ＜＝ 1", Compare("<=", BinOp("*", BinOp("+", a, b), c), lit(1.0))),
     ("a ≠ b", Compare("!=", a, b)),
@@ -156,19 +181,33 @@ def test_precedence(text: str, expected: Expr) -> None:
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize(("expr", "text"), [
-    (BoolOp("and", a, BoolOp("and", b, c)), "a and (b and c)"),
-    (BinOp("-", a, BinOp("+", b, c)), "a - (b + c)"),
-    (Neg(lit(2.0)), "-(2)"),
-    (Neg(lit(-2.0)), "-(-2)"),
-    (Neg(Neg(a)), "--a"),
-    (Compare("==", Compare("<", a, b), lit(True)), "(a < b) == true"),
-    (lit(1e-05), "0.00001"),
-    (lit(1e16), "10000000000000000"),
-    (lit(0.95), "0.95"),
-    (lit('say "hi"\\'), '"say \\"hi\\"\\\\"'),
-], ids=["right-and", "right-minus", "neg-literal", "neg-negative", "neg-neg", "nested-compare", "small", "large",
-        "percent", "escapes"])
+@pytest.mark.parametrize(
+    ("expr", "text"),
+    [
+        (BoolOp("and", a, BoolOp("and", b, c)), "a and (b and c)"),
+        (BinOp("-", a, BinOp("+", b, c)), "a - (b + c)"),
+        (Neg(lit(2.0)), "-(2)"),
+        (Neg(lit(-2.0)), "-(-2)"),
+        (Neg(Neg(a)), "--a"),
+        (Compare("==", Compare("<", a, b), lit(True)), "(a < b) == true"),
+        (lit(1e-05), "0.00001"),
+        (lit(1e16), "10000000000000000"),
+        (lit(0.95), "0.95"),
+        (lit('say "hi"\\'), '"say \\"hi\\"\\\\"'),
+    ],
+    ids=[
+        "right-and",
+        "right-minus",
+        "neg-literal",
+        "neg-negative",
+        "neg-neg",
+        "nested-compare",
+        "small",
+        "large",
+        "percent",
+        "escapes",
+    ],
+)
 def test_to_text(expr: Expr, text: str) -> None:
     assert to_text(expr) == text
     assert parse(text) == expr
@@ -252,8 +291,7 @@ SEMANTICS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "fact", "expected"), SEMANTICS,
-                         ids=[f"{t} @ {f}" for t, f, _ in SEMANTICS])
+@pytest.mark.parametrize(("text", "fact", "expected"), SEMANTICS, ids=[f"{t} @ {f}" for t, f, _ in SEMANTICS])
 def test_evaluate(text: str, fact: dict[str, object], expected: object) -> None:
     assert evaluate(parse(text), fact) == expected
 
@@ -275,31 +313,39 @@ def test_fact_values_are_normalised() -> None:
 SCHEMA = {"rate": float, "n": int, "name": str, "flag": bool}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("rate < 0.9 and not flag", bool),
-    ("rate * n", float),
-    ("name == null", bool),
-    ("name in ['a', null]", bool),
-    ("abs(rate - 1)", float),
-    ("name", str),
-    ("null", type(None)),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rate < 0.9 and not flag", bool),
+        ("rate * n", float),
+        ("name == null", bool),
+        ("name in ['a', null]", bool),
+        ("abs(rate - 1)", float),
+        ("name", str),
+        ("null", type(None)),
+    ],
+    ids=lambda v: str(v),
+)
 def test_infer(text: str, expected: type) -> None:
     assert infer(parse(text), SCHEMA) is expected
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("name > 3", "数值"),
-    ("name == 3", "不能比较"),
-    ("rate and flag", "布尔值"),
-    ("not rate", "布尔值"),
-    ("name + 1", "数值"),
-    ("rate < null", "null"),
-    ("flag < true", "数值"),
-    ("name in [1]", "in 列表"),
-    ("rte < 1", "未知字段"),
-    ("min(rate, name) > 1", "数值"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("name > 3", "数值"),
+        ("name == 3", "不能比较"),
+        ("rate and flag", "布尔值"),
+        ("not rate", "布尔值"),
+        ("name + 1", "数值"),
+        ("rate < null", "null"),
+        ("flag < true", "数值"),
+        ("name in [1]", "in 列表"),
+        ("rte < 1", "未知字段"),
+        ("min(rate, name) > 1", "数值"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_infer_rejects(text: str, fragment: str) -> None:
     with pytest.raises(ExprTypeError) as info:
         infer(parse(text), SCHEMA)
@@ -316,7 +362,8 @@ def test_infer_unknown_field_hint() -> None:
 
 NAMES = st.sampled_from(["a", "b", "执行率", "非税收入", "_x", "x1"])
 NUMBERS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12) | st.sampled_from(
-    [0.0, 0.9, 0.8999999999, 1e-05, 1e16, -0.5])
+    [0.0, 0.9, 0.8999999999, 1e-05, 1e16, -0.5]
+)
 STRINGS = st.text(alphabet=st.sampled_from(list("ab中文\"'\\\n\t ")), max_size=6)
 LITERALS = st.builds(Literal, NUMBERS | STRINGS | st.booleans() | st.none())
 

@@ -39,10 +39,25 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "fragment", "position"), HOSTILE,
-                         ids=["parens", "nots", "chinese-nots", "minuses", "calls", "and-chain", "plus-chain",
-                              "400-digits", "21-digits-negative", "in-list", "long-fraction", "percent",
-                              "long-string"])
+@pytest.mark.parametrize(
+    ("text", "fragment", "position"),
+    HOSTILE,
+    ids=[
+        "parens",
+        "nots",
+        "chinese-nots",
+        "minuses",
+        "calls",
+        "and-chain",
+        "plus-chain",
+        "400-digits",
+        "21-digits-negative",
+        "in-list",
+        "long-fraction",
+        "percent",
+        "long-string",
+    ],
+)
 def test_hostile_expressions_are_syntax_errors(text: str, fragment: str, position: int | None) -> None:
     with pytest.raises(ex.ExprSyntaxError) as info:
         ex.parse(text)
@@ -100,7 +115,8 @@ def test_deepest_allowed_expressions_work_in_every_consumer() -> None:
     rng = random.Random(7)
     facts: list[dict[str, object]] = [
         {"kind": "project", **{f"{p}{i}": float(rng.randrange(5 if p == "x" else 40)) for p in "xy" for i in range(31)}}
-        for _ in range(300)]
+        for _ in range(300)
+    ]
     for r in rules:
         assert ex.infer(r.expr, schema) is bool
         assert ex.parse(ex.to_text(r.expr)) == r.expr
@@ -127,18 +143,22 @@ findings:
 """
 
 
-@pytest.mark.parametrize(("section", "text", "fragment"), [
-    ("finding", "not " * 3000 + "has_satisfaction", DEEP),
-    ("finding", "(" * 3000 + "execution_rate < 1" + ")" * 3000, DEEP),
-    ("finding", "execution_rate < " + "1" * 400, "整数部分有 400 位"),
-    ("check", "(" * 3000 + "spent <= budget_final" + ")" * 3000, DEEP),
-    ("check", "spent <= " + "1" * 400, "整数部分有 400 位"),
-], ids=["finding-nots", "finding-parens", "finding-400-digits", "check-parens", "check-400-digits"])
+@pytest.mark.parametrize(
+    ("section", "text", "fragment"),
+    [
+        ("finding", "not " * 3000 + "has_satisfaction", DEEP),
+        ("finding", "(" * 3000 + "execution_rate < 1" + ")" * 3000, DEEP),
+        ("finding", "execution_rate < " + "1" * 400, "整数部分有 400 位"),
+        ("check", "(" * 3000 + "spent <= budget_final" + ")" * 3000, DEEP),
+        ("check", "spent <= " + "1" * 400, "整数部分有 400 位"),
+    ],
+    ids=["finding-nots", "finding-parens", "finding-400-digits", "check-parens", "check-400-digits"],
+)
 def test_ruleset_compiler_reports_hostile_expressions(tmp_path: Path, section: str, text: str, fragment: str) -> None:
     if section == "finding":
         extra = FINDING.format(when=text)
     else:
-        extra = f"checks:\n  - id: hostile\n    on: project\n    expect: \"{text}\"\n"
+        extra = f'checks:\n  - id: hostile\n    on: project\n    expect: "{text}"\n'
     path = tmp_path / "r.yaml"
     path.write_text(BASE + extra, encoding="utf-8")
     with pytest.raises(RulesetError) as info:

@@ -19,12 +19,15 @@ NAN = float("nan")
 
 # One frame, worked by hand: x is a float column with a null, s a string column, m an object column
 # mixing every value type, b a bool column.
-FRAME = pd.DataFrame({
-    "x": [0.3 * 3, NAN, 1.0, 2.0],  # 0.8999999999999999 counts as 0.9 (rule 2)
-    "s": ["a", None, "b", "a"],
-    "m": [1.0, "a", True, None],
-    "b": [True, False, True, False],
-})
+FRAME = pd.DataFrame(
+    {
+        "x": [0.3 * 3, NAN, 1.0, 2.0],  # 0.8999999999999999 counts as 0.9 (rule 2)
+        "s": ["a", None, "b", "a"],
+        "m": [1.0, "a", True, None],
+        "b": [True, False, True, False],
+    }
+)
+
 
 def rows(frame: pd.DataFrame) -> list[dict[str, object]]:
     """The frame's rows as the reference evaluator sees them: each cell as pandas hands it out."""
@@ -78,20 +81,28 @@ def test_index_is_kept() -> None:
 
 
 def test_dtypes_read_as_the_reference_reads_their_cells() -> None:
-    frame = pd.DataFrame({
-        "i": pd.array([1, None, 3], dtype="Int64"),
-        "nb": pd.array([True, None, False], dtype="boolean"),
-        "st": pd.array(["a", None, "c"], dtype="string"),
-        "cat": pd.Categorical(["y", None, "y"]),
-        "npf": pd.Series([np.float64(1.5), Decimal("2.5"), np.int64(3)], dtype=object),
-        "inf": [math.inf, -math.inf, 1.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "i": pd.array([1, None, 3], dtype="Int64"),
+            "nb": pd.array([True, None, False], dtype="boolean"),
+            "st": pd.array(["a", None, "c"], dtype="string"),
+            "cat": pd.Categorical(["y", None, "y"]),
+            "npf": pd.Series([np.float64(1.5), Decimal("2.5"), np.int64(3)], dtype=object),
+            "inf": [math.inf, -math.inf, 1.0],
+        }
+    )
     cases = {
-        "i == 1": [True, False, False], "i == null": [False, True, False],
-        "nb": [True, False, False], "not nb": [False, True, True], "nb == false": [False, False, True],
-        'st == "a"': [True, False, False], "st == null": [False, True, False],
-        'cat == "y"': [True, False, True], "cat == null": [False, True, False],
-        "npf > 2": [False, True, True], "inf == null": [True, True, False],
+        "i == 1": [True, False, False],
+        "i == null": [False, True, False],
+        "nb": [True, False, False],
+        "not nb": [False, True, True],
+        "nb == false": [False, False, True],
+        'st == "a"': [True, False, False],
+        "st == null": [False, True, False],
+        'cat == "y"': [True, False, True],
+        "cat == null": [False, True, False],
+        "npf > 2": [False, True, True],
+        "inf == null": [True, True, False],
     }
     for text, expected in cases.items():
         assert list(evaluate_columns(ex.parse(text), frame)) == expected, text
@@ -126,13 +137,18 @@ def test_round_identity_bound() -> None:
 # ------------------------------------------------------------------------------ differential (property)
 
 COLUMNS = {"f": "float", "o": "object", "b": "bool", "nb": "boolean", "s": "string", "c": "category", "i": "Int64"}
-NUMBERS = st.sampled_from([0.0, 1.0, -1.0, 0.9, 0.8999999999999999, 0.3, 0.1 + 0.2, 2.5, 1e-11, 5e-11, 1e12,
-                           600000.00000000005, 1e300]) | st.floats(-1e6, 1e6, allow_nan=False)
+NUMBERS = st.sampled_from(
+    [0.0, 1.0, -1.0, 0.9, 0.8999999999999999, 0.3, 0.1 + 0.2, 2.5, 1e-11, 5e-11, 1e12, 600000.00000000005, 1e300]
+) | st.floats(-1e6, 1e6, allow_nan=False)
 STRINGS = st.sampled_from(["a", "b", "产出"])
 CELLS: dict[str, st.SearchStrategy[object]] = {
     "float": NUMBERS | st.sampled_from([NAN, math.inf]),
-    "object": NUMBERS | STRINGS | st.booleans() | st.none() | st.integers(-3, 3) | st.sampled_from(
-        [np.float64(0.9), np.bool_(True), Decimal("0.9"), NAN]),
+    "object": NUMBERS
+    | STRINGS
+    | st.booleans()
+    | st.none()
+    | st.integers(-3, 3)
+    | st.sampled_from([np.float64(0.9), np.bool_(True), Decimal("0.9"), NAN]),
     "bool": st.booleans(),
     "boolean": st.booleans() | st.none(),
     "string": STRINGS | st.none(),
@@ -193,8 +209,14 @@ def test_columns_agree_with_reference_evaluator(e: ex.Expr, frame: pd.DataFrame)
 @given(_exprs(), frames())
 def test_values_agree_through_comparisons(e: ex.Expr, frame: pd.DataFrame) -> None:
     """Not only whether e holds: its type, nullness and value agree, seen through comparisons."""
-    probes = [ex.Compare("==", e, ex.Literal(None)), ex.Compare("==", e, e), ex.Compare("<=", e, e),
-              ex.Compare("<", e, ex.Literal(1.0)), ex.Compare("==", e, ex.Literal(0.9)),
-              ex.Compare("==", e, ex.Literal("a")), ex.Compare("!=", e, ex.Literal(True))]
+    probes = [
+        ex.Compare("==", e, ex.Literal(None)),
+        ex.Compare("==", e, e),
+        ex.Compare("<=", e, e),
+        ex.Compare("<", e, ex.Literal(1.0)),
+        ex.Compare("==", e, ex.Literal(0.9)),
+        ex.Compare("==", e, ex.Literal("a")),
+        ex.Compare("!=", e, ex.Literal(True)),
+    ]
     for probe in probes:
         assert list(evaluate_columns(probe, frame)) == [ex.holds(probe, row) for row in rows(frame)], probe

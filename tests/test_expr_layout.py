@@ -51,12 +51,16 @@ def test_grammar_does_not_need_pandas() -> None:
     for name in ORDER:
         heavy = {m for m in imported_modules(PACKAGE / f"{name}.py") if m.split(".")[0] in ("pandas", "numpy")}
         assert bool(heavy) == (name == "columns"), name
-    assert "columns" not in {t.split(".")[3] for t in imported_modules(PACKAGE / "__init__.py")
-                             if t.startswith("scoring.rules.expr.")}
+    assert "columns" not in {
+        t.split(".")[3] for t in imported_modules(PACKAGE / "__init__.py") if t.startswith("scoring.rules.expr.")
+    }
 
 
 def test_conditions_are_pure_and_only_the_adapter_reaches_durable() -> None:
     assert not {m for m in imported_modules(Path(conditions.__file__)) if m.startswith("durable")}
-    reaching = sorted(str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
-                      if any(m.split(".")[0] in ("durable", "durable_rules_engine") for m in imported_modules(p)))
+    reaching = sorted(
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if any(m.split(".")[0] in ("durable", "durable_rules_engine") for m in imported_modules(p))
+    )
     assert reaching == ["adapters/durable.py"]

@@ -80,7 +80,9 @@ def actual_of(ex: Extraction, code: str, name: str) -> str:
 
 def test_shared_report_is_the_copy_in_tests_data() -> None:
     if not SHARED_REPORT.exists():
-        pytest.skip(f"共享示例报告不在 {SHARED_REPORT}（仓库外的 ../shared/examples 未检出）；tests/data 中的副本照常测试")
+        pytest.skip(
+            f"共享示例报告不在 {SHARED_REPORT}（仓库外的 ../shared/examples 未检出）；tests/data 中的副本照常测试"
+        )
     assert read_report(SHARED_REPORT) == read_report(LUSONG)
 
 
@@ -117,8 +119,9 @@ LUSONG_BUDGET = [
 ]
 
 
-@pytest.mark.parametrize(("line", "column", "expected"), LUSONG_BUDGET,
-                         ids=[f"{line}-{col}" for line, col, _ in LUSONG_BUDGET])
+@pytest.mark.parametrize(
+    ("line", "column", "expected"), LUSONG_BUDGET, ids=[f"{line}-{col}" for line, col, _ in LUSONG_BUDGET]
+)
 def test_lusong_budget_figures(lusong: Extraction, line: str, column: str, expected: float) -> None:
     assert lusong.budget_value(line, column) == pytest.approx(expected, abs=1e-9)
 
@@ -136,8 +139,9 @@ LUSONG_PROJECTS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "list_name", "spent", "fund"), LUSONG_PROJECTS,
-                         ids=[p[0] for p in LUSONG_PROJECTS])
+@pytest.mark.parametrize(
+    ("code", "name", "list_name", "spent", "fund"), LUSONG_PROJECTS, ids=[p[0] for p in LUSONG_PROJECTS]
+)
 def test_lusong_projects(lusong: Extraction, code: str, name: str, list_name: str, spent: float, fund: str) -> None:
     p = project(lusong, code)
     assert (p.name, p.list_name, p.fund_type) == (name, list_name, fund)
@@ -179,8 +183,20 @@ def _example_rows(name: str) -> list[dict[str, str]]:
 # Measured outputs of the hand-encoded example that the report states as one number each. Not here,
 # by design: 项目成本/咨询服务费/建设成本 (targets on spending), 方案 1个 and 节日绿化提质 4次 (not written as
 # numbers), 微公园建设面积 11000 (the sum of two areas), and the 定性 rows.
-LUSONG_EXAMPLE_OUTPUTS = ["立案数", "结案数", "结案率", "按期结案率", "督查通报期数", "道路修复面积", "排水管道疏通长度",
-                          "窨井维护数量", "市容集中整治次数", "取缔占道经营", "垃圾容器更新率", "微公园建设数量"]
+LUSONG_EXAMPLE_OUTPUTS = [
+    "立案数",
+    "结案数",
+    "结案率",
+    "按期结案率",
+    "督查通报期数",
+    "道路修复面积",
+    "排水管道疏通长度",
+    "窨井维护数量",
+    "市容集中整治次数",
+    "取缔占道经营",
+    "垃圾容器更新率",
+    "微公园建设数量",
+]
 
 
 def test_lusong_reproduces_example_outputs(lusong: Extraction) -> None:
@@ -204,8 +220,12 @@ def test_lusong_reproduces_example_projects(lusong: Extraction) -> None:
     for row in _example_rows("项目支出.csv"):
         p = project(lusong, row["项目编码"])
         assert (p.name, p.fund_type) == (row["项目名称"], row["资金性质"])
-        for attr, col in (("budget_initial", "年初预算数"), ("budget_final", "全年预算数"), ("spent", "全年执行数"),
-                          ("carryover", "结转结余")):
+        for attr, col in (
+            ("budget_initial", "年初预算数"),
+            ("budget_final", "全年预算数"),
+            ("spent", "全年执行数"),
+            ("carryover", "结转结余"),
+        ):
             assert getattr(p, attr) == pytest.approx(float(row[col])), (p.code, attr)
 
 
@@ -216,7 +236,7 @@ def test_lusong_other_years_flagged(lusong: Extraction) -> None:
     assert years[0].sentence.startswith("2023年，芦淞区城管局")
     assert years[0].severity == "medium"
     assert all(i.sentence.startswith("2023年度单位政府性基金") and i.severity == "high" for i in years[1:])
-    assert all(lusong.text[i.offset:i.offset + 4] == "2023" for i in years if i.offset is not None)
+    assert all(lusong.text[i.offset : i.offset + 4] == "2023" for i in years if i.offset is not None)
 
 
 def test_lusong_part_year_flagged(lusong: Extraction) -> None:
@@ -262,8 +282,9 @@ QINGHE_BUDGET = [
 ]
 
 
-@pytest.mark.parametrize(("line", "column", "expected"), QINGHE_BUDGET,
-                         ids=[f"{line}-{col}" for line, col, _ in QINGHE_BUDGET])
+@pytest.mark.parametrize(
+    ("line", "column", "expected"), QINGHE_BUDGET, ids=[f"{line}-{col}" for line, col, _ in QINGHE_BUDGET]
+)
 def test_qinghe_budget_figures(qinghe: Extraction, line: str, column: str, expected: float) -> None:
     assert qinghe.budget_value(line, column) == pytest.approx(expected, abs=1e-6)
 
@@ -278,14 +299,19 @@ QINGHE_PROJECTS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "fund", "final", "spent", "carryover"), QINGHE_PROJECTS,
-                         ids=[p[0] for p in QINGHE_PROJECTS])
-def test_qinghe_projects(qinghe: Extraction, code: str, name: str, fund: str, final: float, spent: float,
-                         carryover: float) -> None:
+@pytest.mark.parametrize(
+    ("code", "name", "fund", "final", "spent", "carryover"), QINGHE_PROJECTS, ids=[p[0] for p in QINGHE_PROJECTS]
+)
+def test_qinghe_projects(
+    qinghe: Extraction, code: str, name: str, fund: str, final: float, spent: float, carryover: float
+) -> None:
     p = project(qinghe, code)
     assert (p.name, p.fund_type) == (name, fund)
-    assert (p.budget_final, p.spent, p.carryover) == (pytest.approx(final), pytest.approx(spent),
-                                                      pytest.approx(carryover))
+    assert (p.budget_final, p.spent, p.carryover) == (
+        pytest.approx(final),
+        pytest.approx(spent),
+        pytest.approx(carryover),
+    )
 
 
 QINGHE_OUTPUTS = [
@@ -312,8 +338,9 @@ QINGHE_OUTPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "actual", "confidence"), QINGHE_OUTPUTS,
-                         ids=[f"{c}-{n}" for c, n, _, _ in QINGHE_OUTPUTS])
+@pytest.mark.parametrize(
+    ("code", "name", "actual", "confidence"), QINGHE_OUTPUTS, ids=[f"{c}-{n}" for c, n, _, _ in QINGHE_OUTPUTS]
+)
 def test_qinghe_outputs(qinghe: Extraction, code: str, name: str, actual: str, confidence: str) -> None:
     row = next(r for r in qinghe.indicators if r.project == code and r.name == name)
     assert (row.actual, row.confidence) == (actual, confidence)
@@ -400,9 +427,13 @@ def test_docx_gives_the_same_facts(report: Path, tmp_path: Path) -> None:
     from_docx = extract_path(doc, code="X")
     assert _facts(from_docx) == _facts(from_txt)
     assert (from_docx.budget, from_docx.projects, from_docx.indicators) == (
-        from_txt.budget, from_txt.projects, from_txt.indicators)
+        from_txt.budget,
+        from_txt.projects,
+        from_txt.indicators,
+    )
     assert [(i.kind, i.subject, i.message) for i in from_docx.issues] == [
-        (i.kind, i.subject, i.message) for i in from_txt.issues]
+        (i.kind, i.subject, i.message) for i in from_txt.issues
+    ]
 
 
 def test_gb18030_report(tmp_path: Path, lusong: Extraction) -> None:
@@ -421,7 +452,7 @@ def test_fact_offsets_point_at_the_text(report: Path) -> None:
     for f in ex.facts:
         if f.confidence == "推算":
             continue  # derived: anchored at the project's heading, no text of its own
-        assert ex.text[f.offset:f.offset + len(f.text)] == f.text, f
+        assert ex.text[f.offset : f.offset + len(f.text)] == f.text, f
         assert f.text.strip() and f.text.strip() in f.sentence or len(f.sentence) > 200, f
         assert f.pattern
 
@@ -442,7 +473,7 @@ def test_workbook_sheets_and_headers(lusong_run: tuple[Extraction, tuple[Issue, 
     assert wb.sheetnames == ["单位信息", "预算收支", "项目支出", "绩效指标", SOURCE_SHEET, CHECK_SHEET]
     for table in (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS):
         headers = [c.value for c in wb[table.sheet][1]]
-        assert headers[:len(table.columns)] == [c.header for c in table.columns]
+        assert headers[: len(table.columns)] == [c.header for c in table.columns]
 
 
 def test_workbook_targets_blank_and_highlighted(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]) -> None:
@@ -459,14 +490,31 @@ def test_workbook_targets_blank_and_highlighted(lusong_run: tuple[Extraction, tu
 def test_workbook_values(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]) -> None:
     _, _, out = lusong_run
     dept = _sheet_rows(out, "单位信息")
-    assert dept == [{"部门编码": "430203017", "部门名称": "株洲市芦淞区城市管理和综合执法局", "年度": 2024,
-                     "编制人数": None, "在职人数": 22, "机构设置": None, "主要职能": None, "主管部门": None, "行业": None}]
+    assert dept == [
+        {
+            "部门编码": "430203017",
+            "部门名称": "株洲市芦淞区城市管理和综合执法局",
+            "年度": 2024,
+            "编制人数": None,
+            "在职人数": 22,
+            "机构设置": None,
+            "主要职能": None,
+            "主管部门": None,
+            "行业": None,
+        }
+    ]
     budget = {r["科目"]: r for r in _sheet_rows(out, "预算收支")}
     assert budget["基本支出"]["全年执行数"] == 464.29 and budget["基本支出"]["年初预算数"] is None
     inds = _sheet_rows(out, "绩效指标")
     first = inds[0]
-    assert (first["项目编码"], first["一级指标"], first["二级指标"], first["三级指标"], first["实际完成值"],
-            first["提取置信度"]) == ("P01", "产出指标", "数量指标", "立案数", "112252件", "高")
+    assert (
+        first["项目编码"],
+        first["一级指标"],
+        first["二级指标"],
+        first["三级指标"],
+        first["实际完成值"],
+        first["提取置信度"],
+    ) == ("P01", "产出指标", "数量指标", "立案数", "112252件", "高")
 
 
 def test_workbook_sources(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]) -> None:
@@ -475,7 +523,7 @@ def test_workbook_sources(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]
     assert len(rows) == len(ex.facts)
     hit = next(r for r in rows if r["对象"] == "立案数")
     assert hit["原文"] == "立案112252件" and hit["模式"] == "立案数/1" and hit["置信度"] == "高"
-    assert ex.text[int(str(hit["字符位置"])):].startswith("立案112252件")
+    assert ex.text[int(str(hit["字符位置"])) :].startswith("立案112252件")
     assert "1—10月区数字化城市管理平台" in str(hit["来源句"]) and hit["说明"] == "数据期间 1—10月"
     assert {r["模式"] for r in rows} >= {"budget:spent", "project:list", "project:spent", "generic:count"}
 
@@ -503,8 +551,7 @@ def _fill_targets(path: Path) -> int:
 
 
 @pytest.mark.parametrize("run_name", ["lusong_run", "qinghe_run"])
-def test_round_trip_scores_without_rejections(run_name: str, request: pytest.FixtureRequest,
-                                              tmp_path: Path) -> None:
+def test_round_trip_scores_without_rejections(run_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     _, _, out = request.getfixturevalue(run_name)
     filled = tmp_path / out.name
     filled.write_bytes(out.read_bytes())
@@ -515,8 +562,7 @@ def test_round_trip_scores_without_rejections(run_name: str, request: pytest.Fix
     assert "拒绝 0 行" in res.output
 
 
-def test_unfilled_workbook_rejects_only_blank_targets(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]
-                                                      ) -> None:
+def test_unfilled_workbook_rejects_only_blank_targets(lusong_run: tuple[Extraction, tuple[Issue, ...], Path]) -> None:
     from scoring.io.load import load_path
     from scoring.pipeline.validate import validate
     from scoring.rules.ruleset import load_ruleset
@@ -553,10 +599,14 @@ def test_cli_extract_year_override(tmp_path: Path) -> None:
     assert "部门编码 EX" in res.stdout  # no --code: a provisional code, reported
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("report.pdf", b"%PDF", "不支持的报告格式"),
-    ("broken.docx", b"not a zip", "无法读取 Word 文件"),
-], ids=["pdf", "broken-docx"])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.pdf", b"%PDF", "不支持的报告格式"),
+        ("broken.docx", b"not a zip", "无法读取 Word 文件"),
+    ],
+    ids=["pdf", "broken-docx"],
+)
 def test_cli_extract_bad_input(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     (tmp_path / name).write_bytes(content)
     res = CliRunner().invoke(app, ["extract", str(tmp_path / name), "--out", str(tmp_path / "x.xlsx")])
@@ -572,15 +622,19 @@ def test_cli_extract_missing_file(tmp_path: Path) -> None:
 # --- small cases and invariants ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("category", "expected"), [
-    ("产出-数量", ("产出指标", "数量指标")),
-    ("产出-时效", ("产出指标", "时效指标")),
-    ("效果-满意度", ("满意度指标", "服务对象满意度指标")),
-    ("效益-社会", ("效益指标", "社会效益指标")),
-    ("效果-效益", ("效益指标", "社会效益指标")),
-    ("过程-预算执行", None),
-    ("投入-目标设定", None),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("产出-数量", ("产出指标", "数量指标")),
+        ("产出-时效", ("产出指标", "时效指标")),
+        ("效果-满意度", ("满意度指标", "服务对象满意度指标")),
+        ("效益-社会", ("效益指标", "社会效益指标")),
+        ("效果-效益", ("效益指标", "社会效益指标")),
+        ("过程-预算执行", None),
+        ("投入-目标设定", None),
+    ],
+    ids=lambda v: str(v),
+)
 def test_levels_of(category: str, expected: tuple[str, str] | None) -> None:
     assert levels_of(category) == expected
 
@@ -599,15 +653,22 @@ SECTIONED = """2024年度某区某局整体支出绩效自评报告
 
 
 def test_reconcile_by_amount_across_orders() -> None:
-    ex = extract_text(SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
-                                       a_full="城区路灯维护项目", b_full="河道保洁项目"), code="X")
+    ex = extract_text(
+        SECTIONED.format(
+            a="路灯维护经费", b="河道保洁经费", x="12.5", y="30", a_full="城区路灯维护项目", b_full="河道保洁项目"
+        ),
+        code="X",
+    )
     assert [(p.code, p.name, p.list_name, p.spent) for p in ex.projects] == [
-        ("P01", "河道保洁项目", "河道保洁经费", 30.0), ("P02", "城区路灯维护项目", "路灯维护经费", 12.5)]
+        ("P01", "河道保洁项目", "河道保洁经费", 30.0),
+        ("P02", "城区路灯维护项目", "路灯维护经费", 12.5),
+    ]
 
 
 def test_reconcile_by_name_when_amounts_differ() -> None:
-    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
-                            a_full="路灯维护项目", b_full="河道保洁项目").replace("实际支出12.5万元", "实际支出12.4万元")
+    text = SECTIONED.format(
+        a="路灯维护经费", b="河道保洁经费", x="12.5", y="30", a_full="路灯维护项目", b_full="河道保洁项目"
+    ).replace("实际支出12.5万元", "实际支出12.4万元")
     ex = extract_text(text, code="X")
     p = next(p for p in ex.projects if p.name == "路灯维护项目")
     assert (p.list_name, p.spent) == ("路灯维护经费", 12.5)
@@ -616,8 +677,9 @@ def test_reconcile_by_name_when_amounts_differ() -> None:
 
 
 def test_unmatched_projects_reported() -> None:
-    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
-                            a_full="城区绿化提质项目", b_full="河道保洁项目").replace("实际支出12.5万元", "实际支出99万元")
+    text = SECTIONED.format(
+        a="路灯维护经费", b="河道保洁经费", x="12.5", y="30", a_full="城区绿化提质项目", b_full="河道保洁项目"
+    ).replace("实际支出12.5万元", "实际支出99万元")
     ex = extract_text(text, code="X")
     assert {p.name for p in ex.projects} == {"河道保洁项目", "城区绿化提质项目", "路灯维护经费"}
     assert len([i for i in ex.issues if i.kind == "项目核对" and "没有对应" in i.message]) == 2
@@ -650,8 +712,10 @@ def test_prose_without_numbers_changes_nothing(prose: str) -> None:
 def test_no_headings_no_name(tmp_path: Path) -> None:
     """A bare paragraph: facts still found; 整体 indicators go to 整体绩效指标; sum checks explain why they did not run."""
     report = tmp_path / "bare.txt"
-    report.write_text("本单位2024年一般公共预算财政拨款支出100万元，其中基本支出60万元，项目支出40万元。"
-                      "全年立案120件，结案率95%。\n", encoding="utf-8")
+    report.write_text(
+        "本单位2024年一般公共预算财政拨款支出100万元，其中基本支出60万元，项目支出40万元。全年立案120件，结案率95%。\n",
+        encoding="utf-8",
+    )
     ex, issues = extract_report(report, tmp_path / "bare.xlsx")
     assert [(b.line, b.spent) for b in ex.budget] == [("一般公共预算", 100.0), ("基本支出", 60.0), ("项目支出", 40.0)]
     assert [(r.project, r.name) for r in ex.indicators] == [("", "立案数"), ("", "结案率")]
@@ -660,12 +724,16 @@ def test_no_headings_no_name(tmp_path: Path) -> None:
     assert any(i.kind == "勾稽关系" and "未运行勾稽关系检查" in i.message for i in issues)
 
 
-@pytest.mark.parametrize(("written", "flagged"), [
-    ("96.39%", False),  # 108196 / 112252 = 96.386…%
-    ("96.4%", False),  # right to the one decimal written
-    ("96.38%", True),
-    ("90%", True),
-], ids=["exact", "one-decimal", "off-by-0.01", "wrong"])
+@pytest.mark.parametrize(
+    ("written", "flagged"),
+    [
+        ("96.39%", False),  # 108196 / 112252 = 96.386…%
+        ("96.4%", False),  # right to the one decimal written
+        ("96.38%", True),
+        ("90%", True),
+    ],
+    ids=["exact", "one-decimal", "off-by-0.01", "wrong"],
+)
 def test_rate_checked_against_its_counts(written: str, flagged: bool) -> None:
     text = LUSONG.read_text(encoding="utf-8").replace("结案率96.39%", f"结案率{written}")
     found = [i for i in extract_text(text, code="X").issues if i.kind == "指标"]
@@ -692,16 +760,24 @@ def test_derived_budgets_marked(lusong_run: tuple[Extraction, tuple[Issue, ...],
 
 
 def test_project_title_with_amount_note() -> None:
-    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
-                            a_full="城区路灯维护项目（12.5万元）", b_full="河道保洁项目")
+    text = SECTIONED.format(
+        a="路灯维护经费",
+        b="河道保洁经费",
+        x="12.5",
+        y="30",
+        a_full="城区路灯维护项目（12.5万元）",
+        b_full="河道保洁项目",
+    )
     ex = extract_text(text, code="X")
     assert [(p.name, p.spent) for p in ex.projects] == [("河道保洁项目", 30.0), ("城区路灯维护项目", 12.5)]
 
 
 def test_section_budgets_initial_and_final() -> None:
-    text = SECTIONED.format(a="路灯维护经费", b="河道保洁经费", x="12.5", y="30",
-                            a_full="城区路灯维护项目", b_full="河道保洁项目").replace(
+    text = SECTIONED.format(
+        a="路灯维护经费", b="河道保洁经费", x="12.5", y="30", a_full="城区路灯维护项目", b_full="河道保洁项目"
+    ).replace(
         "项目年中执行调增（减）0万元，实际支出30万元，结余结转0万元。",
-        "年初预算28万元，调整后预算32万元，实际支出30万元，结余2万元。")
+        "年初预算28万元，调整后预算32万元，实际支出30万元，结余2万元。",
+    )
     p = next(p for p in extract_text(text, code="X").projects if p.name == "河道保洁项目")
     assert (p.budget_initial, p.budget_final, p.spent, p.carryover) == (28.0, 32.0, 30.0, 2.0)

@@ -23,6 +23,7 @@ MIXED = "项目预算资金1234567890123456789万元，执行率95.5%，完成�
 @contextmanager
 def deadline(seconds: int) -> Iterator[None]:
     """Fail instead of hanging for hours, as the quadratic scan did (100 KB of digits took 6 minutes)."""
+
     def expire(signum: int, frame: object) -> None:
         raise TimeoutError(f"超过 {seconds} 秒")
 
@@ -35,20 +36,26 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-@pytest.mark.parametrize(("text", "masked"), [
-    ("1" * MAX_FIGURE_DIGITS, "1" * MAX_FIGURE_DIGITS),
-    ("1" * (MAX_FIGURE_DIGITS + 1), "#" * (MAX_FIGURE_DIGITS + 1)),
-    ("共1,234,567,890,123.50元", "共1,234,567,890,123.50元"),
-    ("共" + "1," * 17 + "元", "共" + "#" * 34 + "元"),
-    ("编号" + "9" * 30 + "，资金12万元", "编号" + "#" * 30 + "，资金12万元"),
-], ids=["cap", "over-cap", "thousands", "comma-run", "in-sentence"])
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("1" * MAX_FIGURE_DIGITS, "1" * MAX_FIGURE_DIGITS),
+        ("1" * (MAX_FIGURE_DIGITS + 1), "#" * (MAX_FIGURE_DIGITS + 1)),
+        ("共1,234,567,890,123.50元", "共1,234,567,890,123.50元"),
+        ("共" + "1," * 17 + "元", "共" + "#" * 34 + "元"),
+        ("编号" + "9" * 30 + "，资金12万元", "编号" + "#" * 30 + "，资金12万元"),
+    ],
+    ids=["cap", "over-cap", "thousands", "comma-run", "in-sentence"],
+)
 def test_mask_long_numbers(text: str, masked: str) -> None:
     assert mask_long_numbers(text) == masked and len(masked) == len(text)
     assert len("1,234,567,890,123.50") < MAX_FIGURE_CHARS
 
 
 def test_a_number_longer_than_a_figure_is_not_read() -> None:
-    ex = extract_text("2024年度项目支出绩效自评报告\n项目预算资金" + "1" * 25 + "万元，完成绿化" + "2" * 30 + "个微公园。\n")
+    ex = extract_text(
+        "2024年度项目支出绩效自评报告\n项目预算资金" + "1" * 25 + "万元，完成绿化" + "2" * 30 + "个微公园。\n"
+    )
     assert not [f for f in ex.facts if "1" * 21 in f.text or "2" * 21 in f.text]
     assert "1" * 25 not in ex.text  # the text the facts point into is the masked one, offsets unchanged
 

@@ -38,8 +38,9 @@ P2,群众怎么看,座谈,座谈意见,达成预期指标,达成预期指标
 def _department(folder: Path) -> Path:
     folder.mkdir()
     (folder / "单位信息.csv").write_text("部门编码,部门名称,年度\nT1,测试局,2024\n", encoding="utf-8")
-    (folder / "项目支出.csv").write_text("项目编码,项目名称,全年预算数,全年执行数\nP1,修路,100,100\nP2,修桥,50,50\n",
-                                        encoding="utf-8")
+    (folder / "项目支出.csv").write_text(
+        "项目编码,项目名称,全年预算数,全年执行数\nP1,修路,100,100\nP2,修桥,50,50\n", encoding="utf-8"
+    )
     (folder / "绩效指标.csv").write_text(INDICATORS, encoding="utf-8")
     return folder
 
@@ -49,8 +50,11 @@ def _roles_by_project(tmp_path: Path, ruleset_text: str) -> dict[str, tuple[bool
     rules.write_text(ruleset_text, encoding="utf-8")
     run = api.run_path(_department(tmp_path / "dept"), rules, 2024)
     assert run.dataset.rejections == ()
-    return {str(f["project_code"]): (bool(f["has_output"]), bool(f["has_benefit"]), bool(f["has_satisfaction"]))
-            for f in run.facts if f["kind"] == "project"}
+    return {
+        str(f["project_code"]): (bool(f["has_output"]), bool(f["has_benefit"]), bool(f["has_satisfaction"]))
+        for f in run.facts
+        if f["kind"] == "project"
+    }
 
 
 def test_renamed_levels_keep_their_roles(tmp_path: Path) -> None:
@@ -66,7 +70,11 @@ def test_without_roles_renamed_levels_imply_none(tmp_path: Path) -> None:
 def test_mof_level_names_imply_their_roles() -> None:
     rs = load_ruleset("mof-project")
     assert {lv.name: lv.roles for lv in rs.levels} == {
-        "预算执行率": (), "产出指标": ("output",), "效益指标": ("benefit",), "满意度指标": ("satisfaction",)}
+        "预算执行率": (),
+        "产出指标": ("output",),
+        "效益指标": ("benefit",),
+        "满意度指标": ("satisfaction",),
+    }
     satisfaction = next(lv for lv in rs.levels if lv.name == "满意度指标")
     assert [c.roles for c in satisfaction.children] == [("satisfaction",)]
 

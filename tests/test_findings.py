@@ -20,19 +20,40 @@ from scoring.rules import expr as ex
 from scoring.rules.finding_rules import FindingRule, compile_findings, format_value, render
 
 SCHEMA: Mapping[str, Mapping[str, type]] = {
-    "project": {"kind": str, "dept_code": str, "project_code": str, "project_name": str, "execution_rate": float,
-                "budget_final": float, "spent": float, "has_satisfaction": bool, "period_months": float},
-    "indicator": {"kind": str, "dept_code": str, "project_name": str, "name": str, "indicator_id": str,
-                  "completion": float, "level2": str},
+    "project": {
+        "kind": str,
+        "dept_code": str,
+        "project_code": str,
+        "project_name": str,
+        "execution_rate": float,
+        "budget_final": float,
+        "spent": float,
+        "has_satisfaction": bool,
+        "period_months": float,
+    },
+    "indicator": {
+        "kind": str,
+        "dept_code": str,
+        "project_name": str,
+        "name": str,
+        "indicator_id": str,
+        "completion": float,
+        "level2": str,
+    },
 }
 FILE = Path("rulesets/test.yaml")
 
 
 def rule(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "id": "low-execution", "on": "project", "when": "execution_rate < 0.8", "severity": "high",
-        "category": "预算执行", "problem": "{project_name}预算执行率为{execution_rate:pct}，低于80%。",
-        "cause": "项目推进缓慢，资金支付滞后。", "measure": "加强预算执行监控，按序时进度拨付资金。",
+        "id": "low-execution",
+        "on": "project",
+        "when": "execution_rate < 0.8",
+        "severity": "high",
+        "category": "预算执行",
+        "problem": "{project_name}预算执行率为{execution_rate:pct}，低于80%。",
+        "cause": "项目推进缓慢，资金支付滞后。",
+        "measure": "加强预算执行监控，按序时进度拨付资金。",
     }
     base.update(overrides)
     return base
@@ -40,45 +61,63 @@ def rule(**overrides: Any) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------- templates
 
-@pytest.mark.parametrize(("value", "spec", "expected"), [
-    (0.9639, "pct", "96.39%"),
-    (0.95, "pct", "95%"),
-    (0.805, "pct", "80.5%"),
-    (0.00125, "pct", "0.13%"),  # half-up, not banker's (0.12%)
-    (1, "pct", "100%"),
-    (1255.111, "wan", "1,255.11万元"),
-    (1255.115, "wan", "1,255.12万元"),
-    (0, "wan", "0.00万元"),
-    (-3.5, "wan", "-3.50万元"),
-    (2.675, ".2f", "2.68"),  # float 2.67499999… but written 2.675: rounds as written
-    (0.125, ".2f", "0.13"),
-    (0.5, ".0f", "1"),
-    (2.5, ".0f", "3"),  # round() would give 2
-    (4.0, ".0f", "4"),
-    (3, ".1f", "3.0"),
-    (None, "pct", "—"),
-    (float("nan"), "wan", "—"),
-    (2024.0, "", "2024"),
-    (0.1, "", "0.1"),
-    ("城管局", "", "城管局"),
-    (True, "", "是"),
-    (False, "", "否"),
-], ids=lambda v: repr(v))
+
+@pytest.mark.parametrize(
+    ("value", "spec", "expected"),
+    [
+        (0.9639, "pct", "96.39%"),
+        (0.95, "pct", "95%"),
+        (0.805, "pct", "80.5%"),
+        (0.00125, "pct", "0.13%"),  # half-up, not banker's (0.12%)
+        (1, "pct", "100%"),
+        (1255.111, "wan", "1,255.11万元"),
+        (1255.115, "wan", "1,255.12万元"),
+        (0, "wan", "0.00万元"),
+        (-3.5, "wan", "-3.50万元"),
+        (2.675, ".2f", "2.68"),  # float 2.67499999… but written 2.675: rounds as written
+        (0.125, ".2f", "0.13"),
+        (0.5, ".0f", "1"),
+        (2.5, ".0f", "3"),  # round() would give 2
+        (4.0, ".0f", "4"),
+        (3, ".1f", "3.0"),
+        (None, "pct", "—"),
+        (float("nan"), "wan", "—"),
+        (2024.0, "", "2024"),
+        (0.1, "", "0.1"),
+        ("城管局", "", "城管局"),
+        (True, "", "是"),
+        (False, "", "否"),
+    ],
+    ids=lambda v: repr(v),
+)
 def test_format_value(value: object, spec: str, expected: str) -> None:
     assert format_value(value, spec) == expected
 
 
 def test_render_fills_fields_and_nulls() -> None:
     fact = {"project_name": "垃圾分类项目", "execution_rate": 0.7543, "spent": None}
-    assert render("“{project_name}”执行率{execution_rate:pct}，支出{spent:wan}", fact) == \
-        "“垃圾分类项目”执行率75.43%，支出—"
+    assert (
+        render("“{project_name}”执行率{execution_rate:pct}，支出{spent:wan}", fact)
+        == "“垃圾分类项目”执行率75.43%，支出—"
+    )
     assert render("{{字面花括号}} {project_name}", fact) == "{字面花括号} 垃圾分类项目"
 
 
-@pytest.mark.parametrize("template", [
-    "{project_name.upper}", "{project_name[0]}", "{}", "{0}", "{project_name!r}", "{execution_rate:x}",
-    "{execution_rate:{spec}}", "{execution_rate:.3f}x{", "{execution_rate:,.2f}",
-], ids=str)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{project_name.upper}",
+        "{project_name[0]}",
+        "{}",
+        "{0}",
+        "{project_name!r}",
+        "{execution_rate:x}",
+        "{execution_rate:{spec}}",
+        "{execution_rate:.3f}x{",
+        "{execution_rate:,.2f}",
+    ],
+    ids=str,
+)
 def test_template_restrictions(template: str) -> None:
     with pytest.raises(RulesetError) as info:
         compile_findings([rule(problem=template)], file=FILE, schema=SCHEMA)
@@ -87,12 +126,21 @@ def test_template_restrictions(template: str) -> None:
 
 # -------------------------------------------------------------------------------------------- compile
 
+
 def test_compile_valid_rule() -> None:
     (r,) = compile_findings([rule(merge_key="{dept_code}", __line__=12)], file=FILE, schema=SCHEMA)
     assert r == FindingRule(
-        id="low-execution", on="project", when=ex.parse("execution_rate < 0.8"), severity="high", category="预算执行",
-        problem="{project_name}预算执行率为{execution_rate:pct}，低于80%。", cause="项目推进缓慢，资金支付滞后。",
-        measure="加强预算执行监控，按序时进度拨付资金。", merge_key="{dept_code}", line=12)
+        id="low-execution",
+        on="project",
+        when=ex.parse("execution_rate < 0.8"),
+        severity="high",
+        category="预算执行",
+        problem="{project_name}预算执行率为{execution_rate:pct}，低于80%。",
+        cause="项目推进缓慢，资金支付滞后。",
+        measure="加强预算执行监控，按序时进度拨付资金。",
+        merge_key="{dept_code}",
+        line=12,
+    )
 
 
 def test_compile_reads_yaml_on_key_and_chinese_severity() -> None:
@@ -131,7 +179,9 @@ COMPILE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "message", "hint"), [c[1:] for c in COMPILE_ERRORS], ids=[c[0] for c in COMPILE_ERRORS])
+@pytest.mark.parametrize(
+    ("raw", "message", "hint"), [c[1:] for c in COMPILE_ERRORS], ids=[c[0] for c in COMPILE_ERRORS]
+)
 def test_compile_errors_name_file_rule_line(raw: list[Any], message: str, hint: str) -> None:
     raw = [{**r, "__line__": r.get("__line__", 7)} if isinstance(r, dict) else r for r in raw]
     with pytest.raises(RulesetError) as info:
@@ -159,9 +209,16 @@ def test_yaml_boolean_when_is_accepted() -> None:
 
 # ------------------------------------------------------------------------------- ordering and merging
 
+
 def project(i: int, rate: float, dept: str | None = "D1", name: str | None = None) -> dict[str, object]:
-    fact: dict[str, object] = {"kind": "project", "project_code": f"P{i}", "project_name": name or f"项目{i}",
-                               "execution_rate": rate, "budget_final": 100.0, "has_satisfaction": True}
+    fact: dict[str, object] = {
+        "kind": "project",
+        "project_code": f"P{i}",
+        "project_name": name or f"项目{i}",
+        "execution_rate": rate,
+        "budget_final": 100.0,
+        "has_satisfaction": True,
+    }
     if dept is not None:
         fact["dept_code"] = dept
     return fact
@@ -171,8 +228,14 @@ RULESET = [
     rule(id="exec-medium", when="execution_rate >= 0.8 and execution_rate < 0.9", severity="medium"),
     rule(id="exec-low", when="execution_rate < 0.8", severity="high"),
     rule(id="sat", when="not has_satisfaction", severity="low", problem="{project_name}未设置满意度指标。"),
-    rule(id="exec-merged", when="execution_rate < 0.6", severity="high", merge_key="{dept_code}",
-         problem="{project_name}执行率{execution_rate:pct}。", measure="督促{project_name}支付。"),
+    rule(
+        id="exec-merged",
+        when="execution_rate < 0.6",
+        severity="high",
+        merge_key="{dept_code}",
+        problem="{project_name}执行率{execution_rate:pct}。",
+        measure="督促{project_name}支付。",
+    ),
 ]
 
 
@@ -182,7 +245,11 @@ def test_order_is_severity_then_rule_then_fact(engine: str) -> None:
     facts = [project(1, 0.85), project(2, 0.7), {**project(3, 0.95), "has_satisfaction": False}, project(4, 0.75)]
     found = run_findings(rules, facts, engine=engine)  # type: ignore[arg-type]
     assert [(f.rule_id, f.subjects) for f in found] == [
-        ("exec-low", ("项目2",)), ("exec-low", ("项目4",)), ("exec-medium", ("项目1",)), ("sat", ("项目3",))]
+        ("exec-low", ("项目2",)),
+        ("exec-low", ("项目4",)),
+        ("exec-medium", ("项目1",)),
+        ("sat", ("项目3",)),
+    ]
     assert found[0].problem == "项目2预算执行率为70%，低于80%。"
     assert found[0].facts == (facts[1],)
 
@@ -192,10 +259,28 @@ def test_merge_key_merges_and_lists_subjects() -> None:
     facts = [project(1, 0.5), project(2, 0.55), project(3, 0.4, dept="D2"), project(4, 0.9)]
     found = run_findings(rules, facts)
     assert found == (
-        Finding("exec-merged", "high", "预算执行", "项目1执行率50%；项目2执行率55%。", "项目推进缓慢，资金支付滞后。",
-                "督促项目1支付；督促项目2支付。", "D1", ("项目1", "项目2"), (facts[0], facts[1])),
-        Finding("exec-merged", "high", "预算执行", "项目3执行率40%。", "项目推进缓慢，资金支付滞后。", "督促项目3支付。",
-                "D2", ("项目3",), (facts[2],)),
+        Finding(
+            "exec-merged",
+            "high",
+            "预算执行",
+            "项目1执行率50%；项目2执行率55%。",
+            "项目推进缓慢，资金支付滞后。",
+            "督促项目1支付；督促项目2支付。",
+            "D1",
+            ("项目1", "项目2"),
+            (facts[0], facts[1]),
+        ),
+        Finding(
+            "exec-merged",
+            "high",
+            "预算执行",
+            "项目3执行率40%。",
+            "项目推进缓慢，资金支付滞后。",
+            "督促项目3支付。",
+            "D2",
+            ("项目3",),
+            (facts[2],),
+        ),
     )
 
 
@@ -204,7 +289,9 @@ def test_identical_texts_merge_without_merge_key() -> None:
     facts = [project(1, 0.5), project(2, 0.5), project(3, 0.5, dept="D2")]
     found = run_findings(rules, facts)
     assert [(f.dept_code, f.subjects, f.problem) for f in found] == [
-        ("D1", ("项目1", "项目2"), "执行率偏低。"), ("D2", ("项目3",), "执行率偏低。")]
+        ("D1", ("项目1", "项目2"), "执行率偏低。"),
+        ("D2", ("项目3",), "执行率偏低。"),
+    ]
 
 
 def test_facts_without_dept_code_are_allowed() -> None:
@@ -229,6 +316,7 @@ def test_unknown_engine() -> None:
 
 def test_schema_is_enforced_when_given() -> None:
     from scoring.adapters.durable import FactError
+
     rules = compile_findings(RULESET[1:2], file=FILE, schema=SCHEMA)
     bad = {**project(1, 0.5), "execution_rate": "50%"}
     assert run_findings(rules, [bad]) == ()  # without a schema a string never meets a number test
@@ -238,25 +326,47 @@ def test_schema_is_enforced_when_given() -> None:
 
 # -------------------------------------------------------------------------------------------- explain
 
+
 def test_explain_fired_and_why_not() -> None:
-    rules = compile_findings([
-        rule(id="low", when="execution_rate < 0.8 and has_satisfaction"),
-        rule(id="partial", when="period_months != null and period_months < 12"),
-        rule(id="ind", on="indicator", when='completion < 1 and level2 != "成本指标"', problem="{name}"),
-    ], file=FILE, schema=SCHEMA)
-    facts = [project(1, 0.7), project(2, 0.9), project(3, 0.5, dept="D2"),
-             {"kind": "indicator", "dept_code": "D1", "project_name": "项目1", "name": "道路", "indicator_id": "I1",
-              "completion": 0.5, "level2": "成本指标"}]
+    rules = compile_findings(
+        [
+            rule(id="low", when="execution_rate < 0.8 and has_satisfaction"),
+            rule(id="partial", when="period_months != null and period_months < 12"),
+            rule(id="ind", on="indicator", when='completion < 1 and level2 != "成本指标"', problem="{name}"),
+        ],
+        file=FILE,
+        schema=SCHEMA,
+    )
+    facts = [
+        project(1, 0.7),
+        project(2, 0.9),
+        project(3, 0.5, dept="D2"),
+        {
+            "kind": "indicator",
+            "dept_code": "D1",
+            "project_name": "项目1",
+            "name": "道路",
+            "indicator_id": "I1",
+            "completion": 0.5,
+            "level2": "成本指标",
+        },
+    ]
     low, partial, ind = explain(rules, facts, "D1")
     assert [n.subject for n in low.fired] == ["项目1"]
-    assert [(n.subject, n.reasons) for n in low.not_fired] == [("项目2", ("execution_rate < 0.8 不成立（execution_rate = 0.9）",))]
-    assert partial.not_fired[0].reasons == ("period_months != null 不成立（period_months = 空值）",
-                                            "period_months < 12 不成立（period_months = 空值）")
+    assert [(n.subject, n.reasons) for n in low.not_fired] == [
+        ("项目2", ("execution_rate < 0.8 不成立（execution_rate = 0.9）",))
+    ]
+    assert partial.not_fired[0].reasons == (
+        "period_months != null 不成立（period_months = 空值）",
+        "period_months < 12 不成立（period_months = 空值）",
+    )
     assert ind.not_fired[0].reasons == ('level2 != "成本指标" 不成立（level2 = “成本指标”）',)
     text = str(low)
-    assert text.splitlines() == ["[high] low（project）：execution_rate < 0.8 and has_satisfaction",
-                                 "  触发：项目1",
-                                 "  未触发：项目2 —— execution_rate < 0.8 不成立（execution_rate = 0.9）"]
+    assert text.splitlines() == [
+        "[high] low（project）：execution_rate < 0.8 and has_satisfaction",
+        "  触发：项目1",
+        "  未触发：项目2 —— execution_rate < 0.8 不成立（execution_rate = 0.9）",
+    ]
     (only,) = explain(rules, facts, "D1", indicator="I1")
     assert only.rule_id == "ind" and len(only.not_fired) == 1
     assert "没有适用的事实" in str(explain(rules, facts, "D9")[0])
@@ -265,15 +375,34 @@ def test_explain_fired_and_why_not() -> None:
 def test_why_not_reports_not_and_or() -> None:
     e = ex.parse("not has_satisfaction or x > 1")
     assert why_not(e, {"has_satisfaction": True, "x": 0}) == [
-        "not has_satisfaction 不成立：has_satisfaction 为真（has_satisfaction = true）", "x > 1 不成立（x = 0）"]
+        "not has_satisfaction 不成立：has_satisfaction 为真（has_satisfaction = true）",
+        "x > 1 不成立（x = 0）",
+    ]
 
 
 # --------------------------------------------------------------------------------- differential tests
 
 DIFF_SCHEMA: dict[str, type] = {"a": float, "b": float, "c": float, "s": str, "t": str, "f": bool, "g": bool}
 NUM_FIELDS, STR_FIELDS, BOOL_FIELDS = ["a", "b", "c"], ["s", "t"], ["f", "g"]
-BOUNDARY = [0.0, -0.0, 1.0, -1.0, 0.9, 0.8999999999, 0.8999999999999999, 0.90000000001, 0.3, 0.1 + 0.2, 0.8,
-            12.0, 1e-05, 2.5, 1e16, -7.25, 100.0]
+BOUNDARY = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.9,
+    0.8999999999,
+    0.8999999999999999,
+    0.90000000001,
+    0.3,
+    0.1 + 0.2,
+    0.8,
+    12.0,
+    1e-05,
+    2.5,
+    1e16,
+    -7.25,
+    100.0,
+]
 TEXTS = ["", "a", "b", "产出", "产出-数量", 'q"uote\\', "1"]
 
 numbers = st.sampled_from(BOUNDARY)
@@ -306,12 +435,16 @@ facts_strategy = st.integers(0, FACT_SPACE - 1).map(decode_fact)
 
 def _num_expr() -> st.SearchStrategy[ex.Expr]:
     leaves = st.builds(ex.Field, st.sampled_from(NUM_FIELDS)) | st.builds(ex.Literal, numbers)
-    return st.recursive(leaves, lambda kids: st.one_of(
-        st.builds(ex.BinOp, st.sampled_from(["+", "-", "*", "/"]), kids, kids),
-        st.builds(ex.Neg, kids),
-        st.builds(ex.Call, st.just("abs"), st.tuples(kids)),
-        st.builds(ex.Call, st.sampled_from(["min", "max"]), st.tuples(kids, kids)),
-    ), max_leaves=3)
+    return st.recursive(
+        leaves,
+        lambda kids: st.one_of(
+            st.builds(ex.BinOp, st.sampled_from(["+", "-", "*", "/"]), kids, kids),
+            st.builds(ex.Neg, kids),
+            st.builds(ex.Call, st.just("abs"), st.tuples(kids)),
+            st.builds(ex.Call, st.sampled_from(["min", "max"]), st.tuples(kids, kids)),
+        ),
+        max_leaves=3,
+    )
 
 
 def _operand() -> st.SearchStrategy[ex.Expr]:
@@ -333,16 +466,31 @@ def _condition() -> st.SearchStrategy[ex.Expr]:
         st.builds(ex.Field, st.sampled_from(BOOL_FIELDS + ["a", "s"])),
         st.builds(ex.Literal, st.booleans()),
     )
-    return st.recursive(leaves, lambda kids: st.one_of(
-        st.builds(ex.BoolOp, st.sampled_from(["and", "or"]), kids, kids),
-        st.builds(ex.Not, kids),
-        st.builds(ex.Compare, st.sampled_from(["==", "!="]), kids, kids),  # comparing conditions as values
-    ), max_leaves=6)
+    return st.recursive(
+        leaves,
+        lambda kids: st.one_of(
+            st.builds(ex.BoolOp, st.sampled_from(["and", "or"]), kids, kids),
+            st.builds(ex.Not, kids),
+            st.builds(ex.Compare, st.sampled_from(["==", "!="]), kids, kids),  # comparing conditions as values
+        ),
+        max_leaves=6,
+    )
 
 
 def _rules(conditions: list[ex.Expr]) -> tuple[FindingRule, ...]:
-    return tuple(FindingRule(id=f"r{i}", on="x" if i % 4 else "y", when=c, severity="high", category="c",
-                             problem="p{a}", cause="c", measure="m") for i, c in enumerate(conditions))
+    return tuple(
+        FindingRule(
+            id=f"r{i}",
+            on="x" if i % 4 else "y",
+            when=c,
+            severity="high",
+            category="c",
+            problem="p{a}",
+            cause="c",
+            measure="m",
+        )
+        for i, c in enumerate(conditions)
+    )
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -373,9 +521,11 @@ REALISTIC = [
 
 def test_durable_agrees_with_reference_on_5000_facts() -> None:
     rnd = random.Random(20240601)
-    values: dict[str, list[object]] = {**{f: [*BOUNDARY, None] for f in NUM_FIELDS},
-                                       **{f: [*TEXTS, None] for f in STR_FIELDS},
-                                       **{f: [True, False, None] for f in BOOL_FIELDS}}
+    values: dict[str, list[object]] = {
+        **{f: [*BOUNDARY, None] for f in NUM_FIELDS},
+        **{f: [*TEXTS, None] for f in STR_FIELDS},
+        **{f: [True, False, None] for f in BOOL_FIELDS},
+    }
     facts: list[dict[str, object]] = []
     for i in range(5000):
         fact: dict[str, object] = {"kind": "x" if i % 5 else "y", "dept_code": f"D{i % 7}"}
@@ -438,8 +588,10 @@ def test_report_merges_identical_measures() -> None:
     run = api.run_path(EXAMPLES / "district-health", "mof-project", 2024, engine="reference")
     code = str(run.result.departments["dept_code"].iloc[0])
     same = "统一整改。"
-    found = tuple(Finding(f"r{i}", "medium", "类", f"问题{i}", "原因", same if i != 2 else "另一措施。", code, (), ())
-                  for i in (1, 2, 3))
+    found = tuple(
+        Finding(f"r{i}", "medium", "类", f"问题{i}", "原因", same if i != 2 else "另一措施。", code, (), ())
+        for i in (1, 2, 3)
+    )
     text = render_report_markdown(build_report(dataclasses.replace(run, findings=found), code))
     measures = text.split("下一步改进措施", 1)[1]
     assert measures.count("统一整改。") == 1  # problems (一) and (三) share one measure, said once

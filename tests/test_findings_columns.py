@@ -70,17 +70,24 @@ def _literals(rules: Sequence[FindingRule]) -> dict[tuple[str, str], list[ex.Sca
 
 
 NAMES = {  # small pools: the same name in several facts makes texts equal and subjects repeat
-    "project_name": ["道路维修", "学生资助", "环境整治", ""], "name": ["完成率", "覆盖人数", "满意度", "成本"],
-    "dept_name": ["城管局", "教育局", ""], "title": ["年度", "金额单位", "合计"], "subject": ["项目A", ""],
-    "deviation_reason": ["", "  ", "受疫情影响", "资金到位晚"], "message": ["2023年数据", "合计不符"],
-    "target_text": ["≥95%", "100件", "有效提升"], "actual_text": ["90%", "80件", "达成预期指标", ""],
-    "rejected_levels": ["产出指标", "项目信息"], "grade": ["优", "良", "中", "差"],
+    "project_name": ["道路维修", "学生资助", "环境整治", ""],
+    "name": ["完成率", "覆盖人数", "满意度", "成本"],
+    "dept_name": ["城管局", "教育局", ""],
+    "title": ["年度", "金额单位", "合计"],
+    "subject": ["项目A", ""],
+    "deviation_reason": ["", "  ", "受疫情影响", "资金到位晚"],
+    "message": ["2023年数据", "合计不符"],
+    "target_text": ["≥95%", "100件", "有效提升"],
+    "actual_text": ["90%", "80件", "达成预期指标", ""],
+    "rejected_levels": ["产出指标", "项目信息"],
+    "grade": ["优", "良", "中", "差"],
 }
 NUMBERS = [0.0, -0.0, 0.5, 0.8, 0.85, 0.9, 0.95, 1.0, 1.25, 2.675, 12.0, 80.0, 100.5, 1255.115, 3.0, 1e6]
 
 
-def _value(kind: str, name: str, typ: type, literals: Mapping[tuple[str, str], list[ex.Scalar]],
-           rng: random.Random) -> object:
+def _value(
+    kind: str, name: str, typ: type, literals: Mapping[tuple[str, str], list[ex.Scalar]], rng: random.Random
+) -> object:
     if rng.random() < 0.08:
         return None
     if rng.random() < 0.01:  # NaN is null too, wherever it stands (a subject shows it as "nan")
@@ -127,8 +134,11 @@ def as_facts(facts: Sequence[Mapping[str, object]]) -> Facts:
     for kind in dict.fromkeys(str(f["kind"]) for f in facts):
         rows = [f for f in facts if f["kind"] == kind]
         names = list(rows[0])
-        frames.append(pd.DataFrame({n: pd.Series(np.array([r[n] for r in rows] + [None], dtype=object)[:-1],
-                                                 dtype=object) for n in names}))
+        frames.append(
+            pd.DataFrame(
+                {n: pd.Series(np.array([r[n] for r in rows] + [None], dtype=object)[:-1], dtype=object) for n in names}
+            )
+        )
     return Facts(frames)
 
 
@@ -137,8 +147,12 @@ def _sparse(facts: Sequence[Mapping[str, object]], rng: random.Random) -> list[d
     return [{k: v for k, v in f.items() if v is not None or rng.random() < 0.5} for f in facts]
 
 
-@given(seed=st.integers(0, 2**32 - 1), ruleset=st.sampled_from(sorted(RULESETS)), variant=st.sampled_from(VARIANTS),
-       departments=st.integers(1, 25))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    ruleset=st.sampled_from(sorted(RULESETS)),
+    variant=st.sampled_from(VARIANTS),
+    departments=st.integers(1, 25),
+)
 def test_columns_find_what_durable_finds(seed: int, ruleset: str, variant: str, departments: int) -> None:
     rules = _variant(RULESETS[ruleset], variant)
     facts = generate(rules, seed, departments)
@@ -167,6 +181,7 @@ def test_generated_facts_exercise_every_grouping() -> None:
 def test_pipeline_findings_equal_per_row_durable(ruleset: str) -> None:
     """The whole pipeline on synthetic departments (build_facts' frames, not dicts): both engines agree."""
     import sys
+
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import build
 

@@ -8,10 +8,19 @@ import pytest
 from scoring.core.frames import iter_rows
 
 FRAMES = {
-    "mixed": pd.DataFrame({"code": ["D1", None], "n": [1, 2], "x": [1.5, float("nan")], "ok": [True, False],
-                           "big": pd.array([1, None], dtype="Int64"), "when": pd.to_datetime(pd.Series(["2024-01-01", None])),
-                           "kind": pd.Categorical(["a", "b"]), "text": pd.array(["x", None], dtype="string")},
-                          index=["p", "q"]),
+    "mixed": pd.DataFrame(
+        {
+            "code": ["D1", None],
+            "n": [1, 2],
+            "x": [1.5, float("nan")],
+            "ok": [True, False],
+            "big": pd.array([1, None], dtype="Int64"),
+            "when": pd.to_datetime(pd.Series(["2024-01-01", None])),
+            "kind": pd.Categorical(["a", "b"]),
+            "text": pd.array(["x", None], dtype="string"),
+        },
+        index=["p", "q"],
+    ),
     "filtered": pd.DataFrame({"a": range(5), "b": list("abcde")}).iloc[[4, 1]],
     "empty": pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=object)}),
     "not-identifiers": pd.DataFrame({"一级": [1], "class": [2], "a b": [3]}),

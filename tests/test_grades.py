@@ -22,15 +22,31 @@ OUTPUT, BENEFIT, SATISFACTION = FULL
 GRADES = ("优", "良", "中", "差")
 
 
-@pytest.mark.parametrize(("grades", "provisional", "expected"), [
-    (["优", "良（暂定）", "良", "差（暂定）"], [False, True, False, True],
-     [GradeCount("优", 1), GradeCount("良", 2, 1), GradeCount("中", 0), GradeCount("差", 1, 1)]),
-    (["良（暂定）"], None, [GradeCount("优", 0), GradeCount("良", 1, 1), GradeCount("中", 0), GradeCount("差", 0)]),
-    ([], None, [GradeCount(g, 0) for g in GRADES]),
-    (["优", "合格", None], None,
-     [GradeCount("优", 1), GradeCount("良", 0), GradeCount("中", 0), GradeCount("差", 0), GradeCount("合格", 1),
-      GradeCount("（无等级）", 1)]),
-], ids=["mixed", "mark-only", "none", "other-grades"])
+@pytest.mark.parametrize(
+    ("grades", "provisional", "expected"),
+    [
+        (
+            ["优", "良（暂定）", "良", "差（暂定）"],
+            [False, True, False, True],
+            [GradeCount("优", 1), GradeCount("良", 2, 1), GradeCount("中", 0), GradeCount("差", 1, 1)],
+        ),
+        (["良（暂定）"], None, [GradeCount("优", 0), GradeCount("良", 1, 1), GradeCount("中", 0), GradeCount("差", 0)]),
+        ([], None, [GradeCount(g, 0) for g in GRADES]),
+        (
+            ["优", "合格", None],
+            None,
+            [
+                GradeCount("优", 1),
+                GradeCount("良", 0),
+                GradeCount("中", 0),
+                GradeCount("差", 0),
+                GradeCount("合格", 1),
+                GradeCount("（无等级）", 1),
+            ],
+        ),
+    ],
+    ids=["mixed", "mark-only", "none", "other-grades"],
+)
 def test_count_grades(grades: list[str | None], provisional: list[bool] | None, expected: list[GradeCount]) -> None:
     frame = pd.DataFrame({"grade": pd.Series(grades, dtype=object)})
     if provisional is not None:
@@ -66,8 +82,11 @@ EXPECTED = {"优": (2, 1), "良": (2, 1), "中": (1, 1), "差": (0, 0)}  # grade
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = tmp_path_factory.mktemp("grades")
     for code, indicators in DEPARTMENTS.items():
-        write_dept(root / code, indicators=indicators, dept={"部门编码": code, "部门名称": f"{code}局", "年度": 2024,
-                                                             "主管部门": "区政府办"})
+        write_dept(
+            root / code,
+            indicators=indicators,
+            dept={"部门编码": code, "部门名称": f"{code}局", "年度": 2024, "主管部门": "区政府办"},
+        )
     return api.run_path(root, "mof-project", 2024, engine="reference")
 
 
@@ -87,7 +106,14 @@ def test_summary_workbook_counts_provisional_under_the_base_grade(run: Run) -> N
     sup = book["按主管部门"]
     heads = [c.value for c in sup[1]]
     (group,) = [dict(zip(heads, (c.value for c in r), strict=True)) for r in sup.iter_rows(min_row=2)]
-    assert (group["部门数"], group["优"], group["良"], group["中"], group["差"], group["其中暂定"]) == (5, 2, 2, 1, 0, 3)
+    assert (group["部门数"], group["优"], group["良"], group["中"], group["差"], group["其中暂定"]) == (
+        5,
+        2,
+        2,
+        1,
+        0,
+        3,
+    )
 
 
 def test_summary_file_round_trip(run: Run, tmp_path: Path) -> None:
@@ -112,8 +138,16 @@ def test_html_distribution_uses_the_same_rule(run: Run) -> None:
 def test_report_spread_counts_provisional_projects_under_their_grade(tmp_path: Path) -> None:
     """Two projects, one with a rejected 满意度 row: 2 projects, both 优, one of them provisional."""
     second = {**PROJECT, "项目编码": "P2", "项目名称": "第二项目"}
-    folder = write_dept(tmp_path / "T", projects=(PROJECT, second), indicators=[
-        OUTPUT, BENEFIT, SATISFACTION, *({**r, "项目编码": "P2"} for r in (OUTPUT, BENEFIT, UNREADABLE_SATISFACTION))])
+    folder = write_dept(
+        tmp_path / "T",
+        projects=(PROJECT, second),
+        indicators=[
+            OUTPUT,
+            BENEFIT,
+            SATISFACTION,
+            *({**r, "项目编码": "P2"} for r in (OUTPUT, BENEFIT, UNREADABLE_SATISFACTION)),
+        ],
+    )
     run = api.run_path(folder, "mof-project", 2024, engine="reference")
     text = "".join(b.text for b in build_report(run, "T1").blocks)
     assert "2个项目评价等级均为“优”（其中暂定1个）。" in text

@@ -37,13 +37,26 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "hostile"
 OVERVIEW = HERE / "data" / "overview"
 # Departments the batch must score (all but the stray quote and the oversized cell).
-SCORED = {"990102", "990103", "990104", "990105", "990106", "990107", "990108", "990109", "990110", "X/1", "X_1",
-          "990121"}
+SCORED = {
+    "990102",
+    "990103",
+    "990104",
+    "990105",
+    "990106",
+    "990107",
+    "990108",
+    "990109",
+    "990110",
+    "X/1",
+    "X_1",
+    "990121",
+}
 
 
 @contextmanager
 def deadline(seconds: int) -> Iterator[None]:
     """Fail instead of hanging (a symlink loop used to hang loading)."""
+
     def expire(signum: int, frame: object) -> None:
         raise TimeoutError(f"超过 {seconds} 秒")
 
@@ -58,8 +71,9 @@ def deadline(seconds: int) -> Iterator[None]:
 
 def department(folder: Path, code: str, name: str) -> Path:
     shutil.copytree(OVERVIEW, folder)
-    (folder / "单位信息.csv").write_text(f"部门编码,部门名称,年度,编制人数,在职人数\n{code},{name},2024,10,9\n",
-                                        encoding="utf-8")
+    (folder / "单位信息.csv").write_text(
+        f"部门编码,部门名称,年度,编制人数,在职人数\n{code},{name},2024,10,9\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -94,10 +108,14 @@ def test_batch_scores_every_good_department(run: Run) -> None:
     assert read == scored + rejected and scored > 0
 
 
-@pytest.mark.parametrize(("case", "file", "message"), [
-    ("stray-quote", "项目支出.csv", "引号未闭合，其后 1 行被并入同一个单元格"),
-    ("big-field", "绩效指标.csv", f"单元格超过 {CSV_FIELD_LIMIT} 个字符"),
-], ids=["stray-quote", "big-field"])
+@pytest.mark.parametrize(
+    ("case", "file", "message"),
+    [
+        ("stray-quote", "项目支出.csv", "引号未闭合，其后 1 行被并入同一个单元格"),
+        ("big-field", "绩效指标.csv", f"单元格超过 {CSV_FIELD_LIMIT} 个字符"),
+    ],
+    ids=["stray-quote", "big-field"],
+)
 def test_bad_file_rejects_its_department_with_reason(run: Run, case: str, file: str, message: str) -> None:
     problems = [p for p in run.dataset.problems if Path(str(p.source.file)).parent.name == case]
     assert len(problems) == 1
@@ -120,8 +138,10 @@ def test_symlink_loops_are_walked_once(run: Run) -> None:
 def test_cli_batch_every_output(batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    for argv in (["score", str(batch), "-y", "2024", "-f", "xlsx", "-o", "out/s.xlsx", "--store", "st"],
-                 ["report", str(batch), "-y", "2024", "-o", "out/reports"]):
+    for argv in (
+        ["score", str(batch), "-y", "2024", "-f", "xlsx", "-o", "out/s.xlsx", "--store", "st"],
+        ["report", str(batch), "-y", "2024", "-o", "out/reports"],
+    ):
         with deadline(120):
             res = runner.invoke(app, argv)
         # the corpus has rejected rows on purpose: every output is written and the run says so with exit 4
@@ -147,8 +167,33 @@ def test_cli_batch_every_output(batch: Path, tmp_path: Path, monkeypatch: pytest
 TABLE_FILES = ("单位信息.csv", "预算收支.csv", "项目支出.csv", "绩效指标.csv")
 CELL = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
-    st.sampled_from(["", '"', '""', ",", "\n", "\r\n", "\t", "1e26", "-1e30", "NaN", "inf", "≥95%", "1—12月", "T01",
-                     "T02", "990001", "2024", "=1+1", "\x00", "\x0b", "一般公共预算", "产出指标", "数量指标"]),
+    st.sampled_from(
+        [
+            "",
+            '"',
+            '""',
+            ",",
+            "\n",
+            "\r\n",
+            "\t",
+            "1e26",
+            "-1e30",
+            "NaN",
+            "inf",
+            "≥95%",
+            "1—12月",
+            "T01",
+            "T02",
+            "990001",
+            "2024",
+            "=1+1",
+            "\x00",
+            "\x0b",
+            "一般公共预算",
+            "产出指标",
+            "数量指标",
+        ]
+    ),
 )
 
 
@@ -173,12 +218,16 @@ def test_fuzz_csv_random_bytes(ruleset: Ruleset, table: str, data: bytes) -> Non
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(table=st.sampled_from(TABLE_FILES), rows=st.lists(st.lists(CELL, max_size=9), max_size=6),
-       raw_join=st.booleans())
+@given(
+    table=st.sampled_from(TABLE_FILES), rows=st.lists(st.lists(CELL, max_size=9), max_size=6), raw_join=st.booleans()
+)
 def test_fuzz_csv_like_text(ruleset: Ruleset, table: str, rows: list[list[str]], raw_join: bool) -> None:
     """Rows under the real header: either written by csv.writer (valid quoting) or joined raw (broken quoting)."""
-    header = (OVERVIEW / table).read_text(encoding="utf-8").splitlines()[0] if table != "单位信息.csv" else (
-        "部门编码,部门名称,年度,编制人数,在职人数")
+    header = (
+        (OVERVIEW / table).read_text(encoding="utf-8").splitlines()[0]
+        if table != "单位信息.csv"
+        else ("部门编码,部门名称,年度,编制人数,在职人数")
+    )
     if raw_join:
         body = "\n".join(",".join(r) for r in rows)
     else:

@@ -24,7 +24,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="未安装 chromium（Debian：apt-get install chromium fonts-noto-cjk；.ci/run 会安装）")
+    CHROMIUM is None, reason="未安装 chromium（Debian：apt-get install chromium fonts-noto-cjk；.ci/run 会安装）"
+)
 
 HEALTH, LUSONG, EDUCATION = "示例区卫生健康局", "株洲市芦淞区城市管理和综合执法局", "示例区教育局"
 
@@ -64,8 +65,9 @@ def page(browser: Any, page_file: Path) -> Iterator[Any]:
 
 def ranking(page: Any) -> list[tuple[str, str, str]]:
     rows = page.locator("#ranking-table tbody tr")
-    return [tuple(rows.nth(i).locator("td").nth(j).inner_text().strip() for j in (0, 1, 4))
-            for i in range(rows.count())]
+    return [
+        tuple(rows.nth(i).locator("td").nth(j).inner_text().strip() for j in (0, 1, 4)) for i in range(rows.count())
+    ]
 
 
 def test_ranking_sorts_by_score_and_grade(page: Any) -> None:
@@ -94,8 +96,10 @@ def test_lost_points_table_sorts_numerically(page: Any) -> None:
 
 def test_grade_distribution(page: Any) -> None:
     # All three departments are 优 (≥ 90); of the 14 projects, E02 82.16 (indicator scores rounded first, issue 9), E03 89.83, E04 85.83 are 良.
-    for unit, expected in (("部门", {"优": "3", "良": "0", "中": "0", "差": "0"}),
-                           ("项目", {"优": "11", "良": "3", "中": "0", "差": "0"})):
+    for unit, expected in (
+        ("部门", {"优": "3", "良": "0", "中": "0", "差": "0"}),
+        ("项目", {"优": "11", "良": "3", "中": "0", "差": "0"}),
+    ):
         table = page.locator(f'#distribution table[data-unit="{unit}"]')
         shown = {g: table.locator(f'td[data-grade="{g}"]').inner_text() for g in expected}
         assert shown == expected, unit
@@ -142,8 +146,7 @@ def test_department_scope_drills_down_by_level(browser: Any, tmp_path: Path) -> 
     # 部门整体: department → 一级指标 → indicator. 示例区教育局 has 63 staff for 60 posts: 105.00%, and the
     # province-dept rule takes 0.5 points per point over 100% from 5, leaving 2.50.
     path = tmp_path / "整体.html"
-    path.write_text(render_html(scored(EXAMPLES / "district-education", "province-dept")),
-                    encoding="utf-8")
+    path.write_text(render_html(scored(EXAMPLES / "district-education", "province-dept")), encoding="utf-8")
     page = browser.new_page()
     page.goto(path.as_uri())
     dept = page.locator("details#dept-430299101")

@@ -66,7 +66,12 @@ def test_exit_4_and_outputs_still_written(folder: Path, tmp_path: Path, strict: 
     trace = json.loads(out.read_text(encoding="utf-8"))
     assert trace["complete"] is False
     [d] = trace["departments"]
-    assert (d["status"], d["provisional"], d["grade"], d["total_text"]) == ("未完成评分", True, "中（暂定）", "70.00（未完成）")
+    assert (d["status"], d["provisional"], d["grade"], d["total_text"]) == (
+        "未完成评分",
+        True,
+        "中（暂定）",
+        "70.00（未完成）",
+    )
     assert [r["reason"] for r in d["rejections"]] == [trace["rejections"][0]["reason"]]
 
 
@@ -89,7 +94,10 @@ def test_xlsx_report_and_store_show_provisional(folder: Path, tmp_path: Path) ->
     assert "中（暂定）" in cells
     rep = runner.invoke(app, ["report", str(folder), "-y", "2024"])
     assert rep.exit_code == 4
-    assert "综合得分（各项目得分按全年预算数加权平均）暂定为70.00分（评分未完成）" in rep.stdout and "评价等级为“中（暂定）”" in rep.stdout
+    assert (
+        "综合得分（各项目得分按全年预算数加权平均）暂定为70.00分（评分未完成）" in rep.stdout
+        and "评价等级为“中（暂定）”" in rep.stdout
+    )
     assert "有1行数据未通过校验，评分未完成，得分和等级为暂定。" in rep.stdout
     store = tmp_path / "store"
     assert runner.invoke(app, ["score", str(folder), "-y", "2024", "--store", str(store)]).exit_code == 4
@@ -107,6 +115,8 @@ def test_report_names_the_indicator_it_could_not_score(run: Run) -> None:
     from scoring.render.report import build_report, render_report_markdown
 
     text = render_report_markdown(build_report(run, "T1"))
-    assert ("“测试项目”设置绩效指标2个，完成年度指标值2个，全部完成。另有1个指标的数据未通过校验，未计分，项目得分为暂定"
-            "（“服务能力”实际完成值「较上年提高5%」，数字前有无法识别的文字「较上年提高」），请单位核实后重新填报。") in text
+    assert (
+        "“测试项目”设置绩效指标2个，完成年度指标值2个，全部完成。另有1个指标的数据未通过校验，未计分，项目得分为暂定"
+        "（“服务能力”实际完成值「较上年提高5%」，数字前有无法识别的文字「较上年提高」），请单位核实后重新填报。"
+    ) in text
     assert "自评得分暂定为70.00分（评分未完成）" in text

@@ -18,8 +18,13 @@ from scoring.model.tables import SOURCE_COLUMNS, TABLES
 from scoring.rules.ruleset import Ruleset, load_ruleset
 
 RULESET = load_ruleset("mof-project")
-LEVELS = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "成本指标"),
-          ("效益指标", "社会效益指标"), ("满意度指标", "服务对象满意度指标")]
+LEVELS = [
+    ("产出指标", "数量指标"),
+    ("产出指标", "质量指标"),
+    ("产出指标", "成本指标"),
+    ("效益指标", "社会效益指标"),
+    ("满意度指标", "服务对象满意度指标"),
+]
 QUALITATIVE = ["达成预期指标", "部分达成", "未达成"]
 
 
@@ -27,7 +32,12 @@ QUALITATIVE = ["达成预期指标", "部分达成", "未达成"]
 def indicator(draw: st.DrawFn) -> dict[str, object]:
     level1, level2 = draw(st.sampled_from(LEVELS))
     if draw(st.booleans()) and level2 != "成本指标":
-        return {"level1": level1, "level2": level2, "target": "达成预期指标", "actual": draw(st.sampled_from(QUALITATIVE))}
+        return {
+            "level1": level1,
+            "level2": level2,
+            "target": "达成预期指标",
+            "actual": draw(st.sampled_from(QUALITATIVE)),
+        }
     target = draw(st.integers(min_value=1, max_value=5000))
     actual = draw(st.integers(min_value=0, max_value=10000))
     sign = "≤" if level2 == "成本指标" else draw(st.sampled_from(["≥", "=", ""]))
@@ -42,8 +52,14 @@ def department(draw: st.DrawFn) -> list[dict[str, object]]:
     for p in range(draw(st.integers(min_value=1, max_value=3))):
         budget = draw(st.integers(min_value=1, max_value=1000))
         spent = draw(st.integers(min_value=0, max_value=budget))
-        projects.append({"code": f"P{p}", "budget": budget, "spent": spent,
-                         "indicators": draw(st.lists(indicator(), min_size=1, max_size=8))})
+        projects.append(
+            {
+                "code": f"P{p}",
+                "budget": budget,
+                "spent": spent,
+                "indicators": draw(st.lists(indicator(), min_size=1, max_size=8)),
+            }
+        )
     return projects
 
 
@@ -75,16 +91,34 @@ def raw_of(departments: list[Department], order: list[int] | None = None) -> Raw
     n = 2
     for d, projects in enumerate(departments):
         dept = code(d)
-        rows["departments"].append({"dept_code": dept, "dept_name": f"生成部门{d + 1}", "year": 2024, **src,
-                                    "_row": d + 2})
+        rows["departments"].append(
+            {"dept_code": dept, "dept_name": f"生成部门{d + 1}", "year": 2024, **src, "_row": d + 2}
+        )
         for p in projects:
-            rows["projects"].append({"dept_code": dept, "project_code": p["code"], "project_name": f"项目{p['code']}",
-                                     "budget_initial": p["budget"], "budget_final": p["budget"], "spent": p["spent"],
-                                     **src, "_row": len(rows["projects"]) + 2})
+            rows["projects"].append(
+                {
+                    "dept_code": dept,
+                    "project_code": p["code"],
+                    "project_name": f"项目{p['code']}",
+                    "budget_initial": p["budget"],
+                    "budget_final": p["budget"],
+                    "spent": p["spent"],
+                    **src,
+                    "_row": len(rows["projects"]) + 2,
+                }
+            )
             indicators: list[dict[str, object]] = p["indicators"]  # type: ignore[assignment]
             for i, ind in enumerate(indicators):
-                rows["indicators"].append({"dept_code": dept, "project_code": p["code"],
-                                           "name": f"{p['code']}指标{i}", **ind, **src, "_row": n})
+                rows["indicators"].append(
+                    {
+                        "dept_code": dept,
+                        "project_code": p["code"],
+                        "name": f"{p['code']}指标{i}",
+                        **ind,
+                        **src,
+                        "_row": n,
+                    }
+                )
                 n += 1
     if order is not None:
         rows["indicators"] = [rows["indicators"][i] for i in order]
@@ -131,8 +165,12 @@ def test_a_better_actual_never_scores_lower(departments: list[Department], data:
     key = ["dept_code", "project_code"]
     before = run_of(departments).result.projects.set_index(key)["total"]
     for projects in departments:
-        numeric = [i for p in projects for i in p["indicators"]  # type: ignore[attr-defined]
-                   if i["actual"] not in QUALITATIVE]
+        numeric = [
+            i
+            for p in projects
+            for i in p["indicators"]  # type: ignore[attr-defined]
+            if i["actual"] not in QUALITATIVE
+        ]
         if not numeric:
             continue
         ind = data.draw(st.sampled_from(numeric))
@@ -168,14 +206,19 @@ def test_displayed_tables_add_up_and_grade_what_they_show(departments: list[Depa
 
 
 _ALL_RULESETS = [load_ruleset(n) for n in ("mof-project", "variant-10-90", "province-dept")] + [
-    load_ruleset(Path(__file__).parent / "data" / "rulesets" / "ezhou-like.yaml")]
+    load_ruleset(Path(__file__).parent / "data" / "rulesets" / "ezhou-like.yaml")
+]
 
 
 @batched()
-@given(st.lists(st.tuples(department(), st.booleans(),
-                          st.none() | st.floats(min_value=0, max_value=1000, allow_nan=False)),
-                min_size=BATCH_MIN, max_size=BATCH_MAX),
-       st.sampled_from(_ALL_RULESETS))
+@given(
+    st.lists(
+        st.tuples(department(), st.booleans(), st.none() | st.floats(min_value=0, max_value=1000, allow_nan=False)),
+        min_size=BATCH_MIN,
+        max_size=BATCH_MAX,
+    ),
+    st.sampled_from(_ALL_RULESETS),
+)
 def test_no_total_exceeds_the_maximum(cases: list[tuple[Department, bool, float | None]], ruleset: Ruleset) -> None:
     """Issue 9: for every shipped ruleset (and one scoring 执行率 inside 产出), any valid dataset — with the
     execution row copied into the indicator table, and any 人工调整得分 with a reason — stays within bounds."""
@@ -184,8 +227,9 @@ def test_no_total_exceeds_the_maximum(cases: list[tuple[Department, bool, float 
         first = projects[0]["indicators"]
         assert isinstance(first, list)
         if copy_execution:
-            first.append({"level1": "产出指标", "level2": "数量指标", "name": "预算执行率", "target": "100%",
-                          "actual": "100%"})
+            first.append(
+                {"level1": "产出指标", "level2": "数量指标", "name": "预算执行率", "target": "100%", "actual": "100%"}
+            )
         if override is not None:
             first[0] = {**first[0], "override_score": override, "override_reason": "复核调整"}
         departments.append(projects)

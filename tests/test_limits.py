@@ -34,8 +34,9 @@ def workbook_with_sheet_xml(path: Path, sheet_data: str) -> Path:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == SHEET:
-                data = (f'<worksheet xmlns="{NS}"><dimension ref="A1"/><sheetData>{sheet_data}</sheetData>'
-                        "</worksheet>").encode()  # a lying dimension, as some programs write
+                data = (
+                    f'<worksheet xmlns="{NS}"><dimension ref="A1"/><sheetData>{sheet_data}</sheetData></worksheet>'
+                ).encode()  # a lying dimension, as some programs write
             out.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     base.unlink()
     return path
@@ -85,8 +86,11 @@ def test_bomb_in_a_folder_rejects_only_its_department(bomb: Path, monkeypatch: p
 
 
 def test_compression_ratio_over_limit_is_refused(bomb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(InputError, match=r"「xl/worksheets/sheet1.xml」由 \d+\.\d KB 解压为 4.1 MB，压缩比 \d{3,} 倍，"
-                                         r"超过上限 200 倍，疑为压缩炸弹") as info:
+    with pytest.raises(
+        InputError,
+        match=r"「xl/worksheets/sheet1.xml」由 \d+\.\d KB 解压为 4.1 MB，压缩比 \d{3,} 倍，"
+        r"超过上限 200 倍，疑为压缩炸弹",
+    ) as info:
         read_grids(bomb)
     assert MAX_ZIP_RATIO.env in str(info.value)
     monkeypatch.setenv(MAX_ZIP_RATIO.env, "5000")
@@ -113,8 +117,11 @@ def test_cells_within_limit_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_one_far_cell_does_not_pad_to_billions(tmp_path: Path) -> None:
     """A cell at XFD200000 would make 200,000 rows × 16,384 columns (3.3 billion cells; main was killed)."""
-    path = workbook_with_sheet_xml(tmp_path / "far.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>部门编码</t></is>'
-                                   '</c></row><row r="200000"><c r="XFD200000"><v>1</v></c></row>')
+    path = workbook_with_sheet_xml(
+        tmp_path / "far.xlsx",
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>部门编码</t></is>'
+        '</c></row><row r="200000"><c r="XFD200000"><v>1</v></c></row>',
+    )
     for merged in (False, True):
         with pytest.raises(InputError, match="200,000 行 × 16,384 列 = 3,276,800,000 个单元格，单元格超过上限"):
             read_grids(path, merged=merged)
@@ -128,14 +135,19 @@ def test_millions_of_empty_rows_stop_at_the_limit(tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.parametrize("value", ["many", "0", "-5", "1e9"], ids=["word", "zero", "negative", "float"])
-def test_bad_limit_setting_is_a_usage_error(value: str, bomb: Path, past_ratio: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_limit_setting_is_a_usage_error(
+    value: str, bomb: Path, past_ratio: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(MAX_CELLS.env, value)
     with pytest.raises(UsageError, match=f"环境变量 {MAX_CELLS.env}='{re.escape(value)}' 不是正整数"):
         read_grids(bomb)
 
 
-@pytest.mark.parametrize(("n", "text"), [(0, "0 B"), (5000, "4.9 KB"), (2254857830, "2.1 GB"), (200 << 20, "200.0 MB")],
-                         ids=["zero", "kb", "gb", "mb"])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0 B"), (5000, "4.9 KB"), (2254857830, "2.1 GB"), (200 << 20, "200.0 MB")],
+    ids=["zero", "kb", "gb", "mb"],
+)
 def test_size_text(n: int, text: str) -> None:
     assert size_text(n) == text
 
@@ -154,7 +166,8 @@ def test_one_huge_merged_range_is_refused_before_the_full_load(tmp_path: Path) -
     with zipfile.ZipFile(path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     members[SHEET] = members[SHEET].replace(
-        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)

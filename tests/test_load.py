@@ -40,8 +40,9 @@ def copy_example(dest: Path, encoding: str = "utf-8", edit: dict[str, list[tuple
 
 
 def _frames(ds: Dataset) -> dict[str, pd.DataFrame]:
-    return {k: getattr(ds, k).drop(columns=["_file", "_sheet"]) for k in ("departments", "budget", "projects",
-                                                                          "indicators")}
+    return {
+        k: getattr(ds, k).drop(columns=["_file", "_sheet"]) for k in ("departments", "budget", "projects", "indicators")
+    }
 
 
 def assert_same(a: Dataset, b: Dataset) -> None:
@@ -63,13 +64,24 @@ def test_encodings_load_identically(tmp_path: Path, ruleset: Ruleset, encoding: 
 def test_fullwidth_thousands_and_percent_forms_read_as_plain(tmp_path: Path, ruleset: Ruleset) -> None:
     """WPS/Excel users write ＞＝９５％, 1,255.11 and 0.9639: each means what the plain form means."""
     plain = validate(load_path(copy_example(tmp_path / "plain")), ruleset)
-    odd = copy_example(tmp_path / "odd", "gbk", {
-        "预算收支": [("一般公共预算,1255.11,1255.11,1255.11", '一般公共预算,"1,255.11","1,255.11",１２５５．１１')],
-        "项目支出": [("P02,市政工程维护中心运行维护项目,一般公共预算,193.16", "P02,市政工程维护中心运行维护项目,一般公共预算,１９３．１６")],
-        "绩效指标": [("结案率,≥95%,96.39%", "结案率,＞＝９５％,0.9639"),
-                     ("立案数,≥100000件,112252件", '立案数,"≥100,000件","112,252件"'),
-                     ("垃圾容器更新率,≥95%,90%", "垃圾容器更新率,≥95%,０.９")],
-    })
+    odd = copy_example(
+        tmp_path / "odd",
+        "gbk",
+        {
+            "预算收支": [("一般公共预算,1255.11,1255.11,1255.11", '一般公共预算,"1,255.11","1,255.11",１２５５．１１')],
+            "项目支出": [
+                (
+                    "P02,市政工程维护中心运行维护项目,一般公共预算,193.16",
+                    "P02,市政工程维护中心运行维护项目,一般公共预算,１９３．１６",
+                )
+            ],
+            "绩效指标": [
+                ("结案率,≥95%,96.39%", "结案率,＞＝９５％,0.9639"),
+                ("立案数,≥100000件,112252件", '立案数,"≥100,000件","112,252件"'),
+                ("垃圾容器更新率,≥95%,90%", "垃圾容器更新率,≥95%,０.９"),
+            ],
+        },
+    )
     other = validate(load_path(odd), ruleset)
     assert other.rejections == ()
     for key in ("departments", "budget", "projects"):
@@ -95,8 +107,9 @@ def _typed(v: str) -> object:
     return int(f) if f.is_integer() else f
 
 
-def _workbook_from_example(path: Path, cells: dict[tuple[str, str], object] | None = None,
-                           formats: dict[tuple[str, str], str] | None = None) -> Path:
+def _workbook_from_example(
+    path: Path, cells: dict[tuple[str, str], object] | None = None, formats: dict[tuple[str, str], str] | None = None
+) -> Path:
     """The example as an xlsx with one sheet per CSV; cells/formats keyed by (sheet, ref) override."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -55,7 +55,9 @@ def test_one_project_per_sheet_with_its_funds(raw) -> None:  # type: ignore[no-u
 def test_indicator_rows_merged_levels_spacers_and_published_scores(raw) -> None:  # type: ignore[no-untyped-def]
     ind = raw["indicators"]
     assert len(ind) == sum(len(x.rows) for x in PROJECTS)
-    expected = [(l1, l2, name, target, actual, w, s) for x in PROJECTS for l1, l2, name, target, actual, w, s, _ in x.rows]
+    expected = [
+        (l1, l2, name, target, actual, w, s) for x in PROJECTS for l1, l2, name, target, actual, w, s, _ in x.rows
+    ]
     got = ind[["level1", "level2", "name", "target", "actual", "weight", "published_score"]].values.tolist()
     assert got == [list(e) for e in expected]  # merged 一级/二级 filled, "产出指标(50分)" read as 产出指标,
     #                                             blank (unmerged) 一级/二级 carried down, spacer rows skipped
@@ -76,7 +78,12 @@ def test_formula_without_cached_value_reads_blank_with_a_notice(tmp_path: Path) 
     assert ind["published_score"].iloc[1:].notna().all()
     # the 执行率 得分 of each funds block (row 6, =E6/D6*10-style formulas) and the one indicator 得分
     where = [(n.source.sheet, n.source.row, n.source.column) for n in raw.problems]
-    assert where == [("数字化城管", 6, "得分"), ("数字化城管", 15, "得分"), ("城管考评", 6, "得分"), ("小游园", 6, "得分")]
+    assert where == [
+        ("数字化城管", 6, "得分"),
+        ("数字化城管", 15, "得分"),
+        ("城管考评", 6, "得分"),
+        ("小游园", 6, "得分"),
+    ]
     assert all("没有缓存的计算结果" in str(n) for n in raw.problems)
     assert raw["projects"]["published_score"].isna().all()
 
@@ -97,8 +104,9 @@ def test_derived_department_code_is_stable() -> None:
     assert derived_dept_code("株洲市芦淞区教育局") != code
 
 
-def _build_edited(path: Path, edits: dict[str, tuple[dict[str, object], tuple[str, ...]]],
-                  year: int | None = 2024) -> Path:
+def _build_edited(
+    path: Path, edits: dict[str, tuple[dict[str, object], tuple[str, ...]]], year: int | None = 2024
+) -> Path:
     """build_workbook, then per sheet: unmerge ranges and set cells; cached values written last (as Excel
     would on saving; openpyxl drops them when it saves a loaded workbook)."""
     formulas = build_workbook(path, year=year, cached=False)
@@ -115,10 +123,15 @@ def _build_edited(path: Path, edits: dict[str, tuple[dict[str, object], tuple[st
 
 
 def test_given_department_code_and_differing_supervisors(tmp_path: Path) -> None:
-    raw = load_path(_build_edited(tmp_path / "mof.xlsx", {
-        "城管考评": ({"A2": "（2024年度）", "G2": "部门编码", "H2": 430203017}, ("A2:I2",)),
-        "小游园": ({"C4": "株洲市芦淞区园林局"}, ("C4:E4",)),
-    }))
+    raw = load_path(
+        _build_edited(
+            tmp_path / "mof.xlsx",
+            {
+                "城管考评": ({"A2": "（2024年度）", "G2": "部门编码", "H2": 430203017}, ("A2:I2",)),
+                "小游园": ({"C4": "株洲市芦淞区园林局"}, ("C4:E4",)),
+            },
+        )
+    )
     assert raw["departments"]["dept_code"].tolist() == ["430203017"]
     assert raw["departments"]["dept_name"].tolist() == [DEPT]  # the 主管部门 of most sheets
     assert set(raw["projects"]["dept_code"]) == {"430203017"}
@@ -175,9 +188,18 @@ def test_mof_workbook_and_csv_departments_in_one_folder(tmp_path: Path) -> None:
 
 def test_headers_with_column_letters_are_read(tmp_path: Path) -> None:
     """Many forms head the columns 年度指标值（A） / 实际完成值（B） / 分值（C）."""
-    raw = load_path(_build_edited(tmp_path / "字母.xlsx", {
-        p.sheet: ({"E14": "年度指标值（A）", "F14": "实际完成值(B)", "G14": "分值（C）", "H14": "得分（D）"}, ())
-        for p in PROJECTS}))
+    raw = load_path(
+        _build_edited(
+            tmp_path / "字母.xlsx",
+            {
+                p.sheet: (
+                    {"E14": "年度指标值（A）", "F14": "实际完成值(B)", "G14": "分值（C）", "H14": "得分（D）"},
+                    (),
+                )
+                for p in PROJECTS
+            },
+        )
+    )
     fresh = load_path(FIXTURE)["indicators"]
     cols = ["name", "target", "actual", "weight", "published_score"]
     pd.testing.assert_frame_equal(raw["indicators"][cols], fresh[cols])
@@ -247,20 +269,36 @@ def test_zero_total_row_scores_from_its_source_rows(tmp_path: Path) -> None:
     assert it.loc["预算执行率", "note"] == "与单位自评得分 0.00 相差 +10.00 分"
     [chk] = run.checks[run.checks["check_id"] == "funds-block"].itertuples()
     assert chk.status == "fail"
-    assert chk.message == ("“委托业务项目”资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 89.97 万元、"
-                           "全年执行数 89.97 万元，已按各项资金合计计算预算执行率")
+    assert chk.message == (
+        "“委托业务项目”资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 89.97 万元、"
+        "全年执行数 89.97 万元，已按各项资金合计计算预算执行率"
+    )
     assert "budget-missing" not in {f.rule_id for f in run.findings}
     # The transcribed indicators keep their published 分值: 8 × 5 + 10 × 4 = 80 of the 90 set out.
     assert sorted(run.result.items.loc[run.result.items["kind"] == "input", "weight"]) == sorted(
-        float(i["weight"]) for i in expected["indicators"])  # type: ignore[attr-defined]
+        float(i["weight"])
+        for i in expected["indicators"]  # type: ignore[attr-defined]
+    )
 
 
-@pytest.mark.parametrize(("cell", "status", "message"), [
-    ("120", "fail", "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 120.00 万元，"
-                    "相差 +9.44 万元"),
-    ("129.42", "rounding", "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 "
-                           "129.42 万元，相差 +0.02 万元（尾差，属四舍五入）"),
-], ids=["mismatch", "rounding"])
+@pytest.mark.parametrize(
+    ("cell", "status", "message"),
+    [
+        (
+            "120",
+            "fail",
+            "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 120.00 万元，"
+            "相差 +9.44 万元",
+        ),
+        (
+            "129.42",
+            "rounding",
+            "“数字化城管指挥中心运行项目”资金表“年度资金总额”全年预算数 129.44 万元 ≠ 其中各项资金合计 "
+            "129.42 万元，相差 +0.02 万元（尾差，属四舍五入）",
+        ),
+    ],
+    ids=["mismatch", "rounding"],
+)
 def test_total_must_equal_its_sources(tmp_path: Path, cell: str, status: str, message: str) -> None:
     book = _build_edited(tmp_path / "自评表.xlsx", {"数字化城管": ({"D7": float(cell)}, ())})
     run = api.run_path(book, "mof-project", 2024, engine="reference")

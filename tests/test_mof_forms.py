@@ -56,8 +56,9 @@ def test_targets_joined_and_weights_read(tmp_path: Path, path: Path) -> None:
             assert float(row["weight"]) == pytest.approx(float(ind["weight"])), ind["name"]
 
 
-@pytest.mark.parametrize("path", [p for p in PATHS if _scorable(load_form(p))],
-                         ids=[p.stem[:2] for p in PATHS if _scorable(load_form(p))])
+@pytest.mark.parametrize(
+    "path", [p for p in PATHS if _scorable(load_form(p))], ids=[p.stem[:2] for p in PATHS if _scorable(load_form(p))]
+)
 def test_scored_to_the_hand_worked_figures(tmp_path: Path, path: Path) -> None:
     form, _, xlsx = _read(tmp_path, path)
     exp = form["expected"]
@@ -92,7 +93,10 @@ def test_zero_total_row_falls_back_to_its_source_rows(tmp_path: Path) -> None:
     _, tables, _ = _read(tmp_path, FORMS / "01-anhui-tangxizhen-weituoyewu-2022.yaml")
     (project,) = tables["项目支出"].to_dict("records")
     assert (float(project["budget_initial"]), float(project["budget_final"]), float(project["spent"])) == (
-        90.0, 89.974, 89.974)
+        90.0,
+        89.974,
+        89.974,
+    )
 
 
 def test_unrecognised_layout_refused_with_the_headers_found(tmp_path: Path) -> None:
@@ -112,8 +116,9 @@ def test_unrecognised_layout_refused_with_the_headers_found(tmp_path: Path) -> N
     assert "预算金额" in message and "一级指标" not in message.split("找到的表头有：")[0]
 
 
-def _variant(tmp_path: Path, edits: Mapping[str, str | None],
-             name: str = "02-sichuan-qingshen-gongzixing-2023.yaml") -> Path:
+def _variant(
+    tmp_path: Path, edits: Mapping[str, str | None], name: str = "02-sichuan-qingshen-gongzixing-2023.yaml"
+) -> Path:
     """A built form with some cells rewritten (A1 notation; None clears the cell)."""
     out = Path(build_form(FORMS / name, tmp_path / "variant.xlsx"))
     wb = openpyxl.load_workbook(out)

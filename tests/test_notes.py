@@ -17,13 +17,18 @@ def test_text_notes_become_checks_and_findings(tmp_path: Path) -> None:
         "年度,中,不符,2023年,文中出现 2023 年，与评价年度 2024 年不符\n"
         "年度,高,不符,2023年,文中出现 2023 年，与评价年度 2024 年不符；该句有金额\n"
         "数据期间,中,提示,1—10月,数据只覆盖 1—10月\n"
-        "勾稽关系,低,尾差,基本支出,已由 perfscore 自己的检查覆盖\n", encoding="utf-8")
+        "勾稽关系,低,尾差,基本支出,已由 perfscore 自己的检查覆盖\n",
+        encoding="utf-8",
+    )
     run = api.run_path(folder, "mof-project", 2024)
     read, used, rejected = run.counts
     assert (read, used, rejected) == (58, 58, 0)  # 54 data rows + 4 核对 rows
     text = run.checks[run.checks["check_id"] == "report-text"]
-    assert list(zip(text["title"], text["status"], strict=True)) == [("年度", "fail"), ("年度", "fail"),
-                                                                      ("数据期间", "note")]
+    assert list(zip(text["title"], text["status"], strict=True)) == [
+        ("年度", "fail"),
+        ("年度", "fail"),
+        ("数据期间", "note"),
+    ]
     years = [f for f in run.findings if f.rule_id == "year-mismatch"]
     assert len(years) == 1
     assert years[0].problem.startswith("自评报告中有2处年份与评价年度不符")

@@ -23,8 +23,11 @@ from generate import build, write  # noqa: E402
 
 def _outcome(run: Run) -> tuple[object, ...]:
     """What a user reads of a run besides the score frames, without file names (they differ by extension)."""
-    return (run.counts, [(f.rule_id, f.dept_code, f.subjects, f.problem, f.cause, f.measure) for f in run.findings],
-            [(r.table, r.source.row, r.source.column, r.reason) for r in run.dataset.rejections])
+    return (
+        run.counts,
+        [(f.rule_id, f.dept_code, f.subjects, f.problem, f.cause, f.measure) for f in run.findings],
+        [(r.table, r.source.row, r.source.column, r.reason) for r in run.dataset.rejections],
+    )
 
 
 def test_generated_province_scores_the_same_from_parquet_as_from_csv(tmp_path: Path) -> None:
@@ -35,8 +38,9 @@ def test_generated_province_scores_the_same_from_parquet_as_from_csv(tmp_path: P
     from_csv, from_parquet = (api.run_path(tmp_path / d, year=2024) for d in ("csv", "pq"))
     assert from_csv.dataset.rejections  # the 5 % bad rows are there to be rejected alike
     assert _outcome(from_parquet) == _outcome(from_csv)
-    pd.testing.assert_frame_equal(from_parquet.result.items.drop(columns="_file"),
-                                  from_csv.result.items.drop(columns="_file"))
+    pd.testing.assert_frame_equal(
+        from_parquet.result.items.drop(columns="_file"), from_csv.result.items.drop(columns="_file")
+    )
     pd.testing.assert_frame_equal(from_parquet.result.departments, from_csv.result.departments)
     assert len(from_parquet.result.departments) == 12
 
@@ -48,11 +52,16 @@ def _write(path: Path, df: pd.DataFrame) -> Path:
 
 
 def test_headers_by_alias_text_stripped_blank_and_sample_rows_dropped(tmp_path: Path) -> None:
-    path = _write(tmp_path / "单位信息.parquet", pd.DataFrame({
-        "部门编码": ["示例001", " 430203017 ", None],
-        "部门名称": ["示例单位", "芦淞区城管局", None],
-        "年度": pd.to_datetime(pd.Series(["2024-01-01", "2024-12-31", None])),
-    }))
+    path = _write(
+        tmp_path / "单位信息.parquet",
+        pd.DataFrame(
+            {
+                "部门编码": ["示例001", " 430203017 ", None],
+                "部门名称": ["示例单位", "芦淞区城管局", None],
+                "年度": pd.to_datetime(pd.Series(["2024-01-01", "2024-12-31", None])),
+            }
+        ),
+    )
     notices: list[DataError] = []
     df = read_parquet(path, DEPARTMENTS, notices)
     assert df["dept_code"].tolist() == ["430203017"]
@@ -62,7 +71,9 @@ def test_headers_by_alias_text_stripped_blank_and_sample_rows_dropped(tmp_path: 
 
 
 def test_a_file_without_the_required_headers_is_one_problem_of_the_run(tmp_path: Path) -> None:
-    _write(tmp_path / "bulk" / "单位信息.parquet", pd.DataFrame({"部门编码": ["1"], "部门名称": ["甲"], "年度": [2024]}))
+    _write(
+        tmp_path / "bulk" / "单位信息.parquet", pd.DataFrame({"部门编码": ["1"], "部门名称": ["甲"], "年度": [2024]})
+    )
     _write(tmp_path / "bulk" / "绩效指标.parquet", pd.DataFrame({"备注": ["x"]}))
     with pytest.raises(Exception, match="找不到表头（应包含 一级指标、三级指标、年度指标值）"):
         read_parquet(tmp_path / "bulk" / "绩效指标.parquet", INDICATORS)

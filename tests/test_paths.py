@@ -17,10 +17,36 @@ from scoring.core.paths import MAX_NAME_BYTES, distinct_names, inside, safe_name
 DATA = Path(__file__).resolve().parent / "data"
 
 HOSTILE = [
-    "../../evil", "..", ".", "...", "/etc/passwd", "/../../x", "C:\\Windows\\system32", "\\\\server\\share\\x",
-    "a\x00b", "CON", "con.md", "nul.txt", "COM1", "lpt9.docx", "Aux", "x" * 300, "部" * 200, "a\x01\x0b\x1f\x7fb",
-    "名称\n# 标题", "tab\there", " .hidden. ", "", "   ", "a/b\\c", 'a:b*?"<>|c', "~", "$HOME", "..\\..\\x",
-    "\u202egpj.exe", "e\u0301",  # right-to-left override; a decomposed é (NFC composes it)
+    "../../evil",
+    "..",
+    ".",
+    "...",
+    "/etc/passwd",
+    "/../../x",
+    "C:\\Windows\\system32",
+    "\\\\server\\share\\x",
+    "a\x00b",
+    "CON",
+    "con.md",
+    "nul.txt",
+    "COM1",
+    "lpt9.docx",
+    "Aux",
+    "x" * 300,
+    "部" * 200,
+    "a\x01\x0b\x1f\x7fb",
+    "名称\n# 标题",
+    "tab\there",
+    " .hidden. ",
+    "",
+    "   ",
+    "a/b\\c",
+    'a:b*?"<>|c',
+    "~",
+    "$HOME",
+    "..\\..\\x",
+    "\u202egpj.exe",
+    "e\u0301",  # right-to-left override; a decomposed é (NFC composes it)
 ]
 
 
@@ -39,7 +65,8 @@ def test_safe_name_is_one_harmless_component(name: str, tmp_path: Path) -> None:
 
 def test_safe_name_keeps_ordinary_names() -> None:
     assert safe_name("2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告") == (
-        "2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告")
+        "2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告"
+    )
     assert safe_name("perfscore-mof-project-2024") == "perfscore-mof-project-2024"
     assert safe_name("../a/b") == "_a_b"
     assert safe_name("e\u0301") == "\u00e9"
@@ -60,7 +87,11 @@ def test_inside_refuses_a_symlink_out(tmp_path: Path) -> None:
 
 def test_distinct_names() -> None:
     assert distinct_names(["甲局", "乙局", "甲局", "甲局/"], ["1", "2", "3", "4"], ".md") == [
-        "甲局-1.md", "乙局.md", "甲局-3.md", "甲局_.md"]
+        "甲局-1.md",
+        "乙局.md",
+        "甲局-3.md",
+        "甲局_.md",
+    ]
     # Codes that sanitise alike still give distinct files.
     assert distinct_names(["同", "同"], ["X/1", "X_1"]) == ["同-X_1", "同-X_1-2"]
     assert distinct_names(["Abc", "aBC"], ["1", "2"]) == ["Abc-1", "aBC-2"]  # case-insensitive file systems
@@ -92,7 +123,10 @@ def test_report_folder_stays_confined(hostile_batch: Path, tmp_path: Path, monke
     assert [p for p in work.iterdir() if p.name != "reports"] == []
     assert not (tmp_path / "逃逸局").exists() and not Path("/tmp/绝对路径局").exists()
     same = [n for n in written if "同名局" in n]
-    assert sorted(same) == ["2024年度同名局项目支出绩效自评报告-990004.md", "2024年度同名局项目支出绩效自评报告-990005.md"]
+    assert sorted(same) == [
+        "2024年度同名局项目支出绩效自评报告-990004.md",
+        "2024年度同名局项目支出绩效自评报告-990005.md",
+    ]
     assert all(p.read_text(encoding="utf-8").startswith("# ") for p in (work / "reports").iterdir())
 
 
@@ -109,10 +143,15 @@ def test_ruleset_name_cannot_escape(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "evil.yaml"]
 
 
-@pytest.mark.parametrize("argv", [["score", "-f", "json", "-o", "afile/x.json"],
-                                  ["report", "-o", "afile/r.md"], ["report", "-o", "afolder/r.docx/"]],
-                         ids=["below-a-file", "report-below-a-file",
-                              "docx-to-folder"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "-f", "json", "-o", "afile/x.json"],
+        ["report", "-o", "afile/r.md"],
+        ["report", "-o", "afolder/r.docx/"],
+    ],
+    ids=["below-a-file", "report-below-a-file", "docx-to-folder"],
+)
 def test_bad_out_is_a_clear_error(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afolder" / "r.docx").mkdir(parents=True)
@@ -125,7 +164,9 @@ def test_bad_out_is_a_clear_error(argv: list[str], tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.parametrize("fmt", ["json", "xlsx"])
-def test_a_folder_out_is_a_batch_and_only_for_the_table(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_out_is_a_batch_and_only_for_the_table(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """-o an existing folder means the batch run (a fixed set of files per department); another -f is refused
     with a usage error (exit 2) and nothing is written."""
     monkeypatch.chdir(tmp_path)

@@ -19,23 +19,27 @@ DEPT = load_ruleset("province-dept").qualitative_params()
 assert MOF is not None and DEPT is not None
 
 
-@pytest.mark.parametrize(("text", "share"), [
-    ("达成预期指标", 1.0),
-    ("达成预期指标。", 1.0),          # trailing punctuation
-    (" 达成预期指标 ", 1.0),          # spaces
-    ("“达成预期指标”", 1.0),          # quotes
-    ("部分达成；", 0.7),
-    ("部分 达成", 0.7),
-    ("ＯＫ", None),                   # full width is folded, but still not a listed phrase
-    ("未达成", 0.3),                  # listed as such
-    ("没有达成预期指标", 0.3),        # negated top phrase → the lowest level (was 1.0 by substring)
-    ("尚未完成", 0.3),
-    ("不及时", 0.3),                  # was 1.0: "及时" is a substring
-    ("未明显改善", None),              # was 1.0 through "明显"; "明显改善" is no listed phrase
-    ("不差", None),                   # a negated low phrase says nothing gradable
-    ("基本达成预期指标", None),        # qualifier in front: not a whole phrase
-    ("达成预期指标但效果一般", None),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("达成预期指标", 1.0),
+        ("达成预期指标。", 1.0),  # trailing punctuation
+        (" 达成预期指标 ", 1.0),  # spaces
+        ("“达成预期指标”", 1.0),  # quotes
+        ("部分达成；", 0.7),
+        ("部分 达成", 0.7),
+        ("ＯＫ", None),  # full width is folded, but still not a listed phrase
+        ("未达成", 0.3),  # listed as such
+        ("没有达成预期指标", 0.3),  # negated top phrase → the lowest level (was 1.0 by substring)
+        ("尚未完成", 0.3),
+        ("不及时", 0.3),  # was 1.0: "及时" is a substring
+        ("未明显改善", None),  # was 1.0 through "明显"; "明显改善" is no listed phrase
+        ("不差", None),  # a negated low phrase says nothing gradable
+        ("基本达成预期指标", None),  # qualifier in front: not a whole phrase
+        ("达成预期指标但效果一般", None),
+    ],
+    ids=lambda v: str(v),
+)
 def test_match_share_whole_phrases(text: str, share: float | None) -> None:
     assert q.match_share(text, MOF) == share
 
@@ -50,8 +54,11 @@ def _phrases(params: object) -> list[str]:
     return [str(w) for lv in params["levels"] for w in lv["match"]]
 
 
-@given(st.sampled_from([MOF, DEPT]).flatmap(lambda p: st.tuples(st.just(p), st.sampled_from(_phrases(p)))),
-       st.sampled_from(q.NEGATIONS), st.sampled_from(["", " ", "。", "！", "　"]))
+@given(
+    st.sampled_from([MOF, DEPT]).flatmap(lambda p: st.tuples(st.just(p), st.sampled_from(_phrases(p)))),
+    st.sampled_from(q.NEGATIONS),
+    st.sampled_from(["", " ", "。", "！", "　"]),
+)
 def test_negation_never_scores_higher(case: tuple[dict[str, object], str], neg: str, tail: str) -> None:
     params, phrase = case
     plain = q.match_share(phrase, params)

@@ -58,8 +58,9 @@ def _plain(raw: RawData) -> dict[str, Any]:
     return {k: df.drop(columns=["_file", "_sheet"]).to_dict("records") for k, df in raw.tables.items()}
 
 
-def test_a_registered_reader_reads_its_format_and_scores_like_the_csv_folder(json_reader: Reader,
-                                                                              tmp_path: Path) -> None:
+def test_a_registered_reader_reads_its_format_and_scores_like_the_csv_folder(
+    json_reader: Reader, tmp_path: Path
+) -> None:
     path = _example_as_json(tmp_path / "芦淞城管.json")
     assert readers.reader_for(path) is JSON
     from_json, from_csv = readers.load(path), readers.load(EXAMPLE)
@@ -99,15 +100,20 @@ def _template_book(path: Path, *, extra_mof_sheet: bool = False) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "expected"), [
-    (lambda tmp: EXAMPLE, CSV_FOLDER),
-    (lambda tmp: EXAMPLE / "单位信息.csv", CSV_FILE),
-    (lambda tmp: _template_book(tmp / "t.xlsx"), WORKBOOK),
-    (lambda tmp: _template_book(tmp / "both.xlsx", extra_mof_sheet=True), WORKBOOK),
-    (lambda tmp: MOF_BOOK, MOF),
-], ids=["csv-folder", "lone-csv", "template-workbook", "template-wins-over-mof", "mof-layout"])
-def test_each_source_goes_to_the_reader_that_recognises_it(make: Callable[[Path], Path], expected: Reader,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: EXAMPLE, CSV_FOLDER),
+        (lambda tmp: EXAMPLE / "单位信息.csv", CSV_FILE),
+        (lambda tmp: _template_book(tmp / "t.xlsx"), WORKBOOK),
+        (lambda tmp: _template_book(tmp / "both.xlsx", extra_mof_sheet=True), WORKBOOK),
+        (lambda tmp: MOF_BOOK, MOF),
+    ],
+    ids=["csv-folder", "lone-csv", "template-workbook", "template-wins-over-mof", "mof-layout"],
+)
+def test_each_source_goes_to_the_reader_that_recognises_it(
+    make: Callable[[Path], Path], expected: Reader, tmp_path: Path
+) -> None:
     assert readers.reader_for(make(tmp_path)) is expected
 
 

@@ -114,8 +114,9 @@ def test_findings_grouped_by_severity(overview_run: Run) -> None:
     assert [g["label"] for g in groups][:3] == ["重要", "一般", "提示"]
     assert sum(len(g["findings"]) for g in groups) == len(overview_run.findings)
     for g in groups:
-        assert all(f["problem"] in {x.problem for x in overview_run.findings if x.severity == g["key"]}
-                   for f in g["findings"])
+        assert all(
+            f["problem"] in {x.problem for x in overview_run.findings if x.severity == g["key"]} for f in g["findings"]
+        )
 
 
 def test_grade_distribution_counts(examples_run: Run) -> None:
@@ -132,7 +133,12 @@ def test_drill_down_holds_every_indicator_with_its_explanation(examples_run: Run
     e02 = next(p for d in cards for p in d["projects"] if p["code"] == "E02")
     (area,) = [i for i in e02["indicators"] if i["name"] == "维修校舍面积"]
     assert (area["target"], area["actual"], area["weight"], area["points"], area["lost"]) == (
-        "≥12000平方米", "8600平方米", "12.50", "8.96", True)
+        "≥12000平方米",
+        "8600平方米",
+        "12.50",
+        "8.96",
+        True,
+    )
     assert "完成率 71.67%" in area["explanation"]
 
 

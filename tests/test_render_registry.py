@@ -38,10 +38,13 @@ def _project_counts(run: Run, options: Options) -> str:
 def test_builtin_formats_are_registered_with_kind_and_extension() -> None:
     table = {r.name: (r.kind, r.extension, r.scope) for r in registry.RENDERERS.values()}
     assert table == {
-        "table": (Kind.TERMINAL, ".txt", "run"), "md": (Kind.TERMINAL, ".md", "run"),
-        "json": (Kind.TERMINAL, ".json", "run"), "xlsx": (Kind.FILE, ".xlsx", "run"),
+        "table": (Kind.TERMINAL, ".txt", "run"),
+        "md": (Kind.TERMINAL, ".md", "run"),
+        "json": (Kind.TERMINAL, ".json", "run"),
+        "xlsx": (Kind.FILE, ".xlsx", "run"),
         "summary": (Kind.FILE, ".xlsx", "run"),  # the 汇总表 of a batch run
-        "html": (Kind.FILE, ".html", "run"), "report-md": (Kind.TERMINAL, ".md", "department"),
+        "html": (Kind.FILE, ".html", "run"),
+        "report-md": (Kind.TERMINAL, ".md", "department"),
         "report-docx": (Kind.FILE, ".docx", "department"),
     }
     assert registry.names() == ["table", "md", "json", "xlsx", "html", "summary"]
@@ -83,21 +86,32 @@ def test_registering_a_taken_name_fails() -> None:
         registry.register(Renderer("md", Kind.TERMINAL, ".md", "again", text=_project_counts))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"kind": Kind.TERMINAL, "write": lambda run, o, p: None}, "must return text"),
-    ({"kind": Kind.FILE}, "exactly one of"),
-    ({"kind": Kind.FILE, "text": _project_counts, "extension": "csv"}, "must start with '.'"),
-], ids=["terminal-without-text", "neither-function", "extension-without-dot"])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": Kind.TERMINAL, "write": lambda run, o, p: None}, "must return text"),
+        ({"kind": Kind.FILE}, "exactly one of"),
+        ({"kind": Kind.FILE, "text": _project_counts, "extension": "csv"}, "must start with '.'"),
+    ],
+    ids=["terminal-without-text", "neither-function", "extension-without-dot"],
+)
 def test_a_malformed_renderer_is_refused(kwargs: dict[str, object], message: str) -> None:
     args: dict[str, object] = {"extension": ".x", **kwargs}
     with pytest.raises(ValueError, match=message):
         Renderer("bad", description="", **args)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    (None, "report-md"), (Path("报告.docx"), "report-docx"), (Path("报告.DOCX"), "report-docx"),
-    (Path("报告.md"), "report-md"), (Path("报告.txt"), "report-md"),
-], ids=["stdout", "docx", "docx-upper", "md", "other"])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (None, "report-md"),
+        (Path("报告.docx"), "report-docx"),
+        (Path("报告.DOCX"), "report-docx"),
+        (Path("报告.md"), "report-md"),
+        (Path("报告.txt"), "report-md"),
+    ],
+    ids=["stdout", "docx", "docx-upper", "md", "other"],
+)
 def test_report_format_follows_the_extension(path: Path | None, expected: str) -> None:
     assert registry.for_path(path, "department").name == expected
 

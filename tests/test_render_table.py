@@ -9,11 +9,18 @@ import pandas as pd
 from scoring.render.json import history_json
 from scoring.render.table import render_history
 
-ROWS = pd.DataFrame({
-    "year": [2023, 2024], "ruleset": ["mof-project", "mof-project"], "ruleset_version": ["2020.1", "2020.1"],
-    "total": [88.125, 91.0], "grade": ["良", "优"], "n_projects": [3, 4],
-    "stored_at": ["2024-02-01T08:00:00+00:00", "2025-02-01T08:00:00+00:00"], "dept_name": ["旧名局", "新名局"],
-})
+ROWS = pd.DataFrame(
+    {
+        "year": [2023, 2024],
+        "ruleset": ["mof-project", "mof-project"],
+        "ruleset_version": ["2020.1", "2020.1"],
+        "total": [88.125, 91.0],
+        "grade": ["良", "优"],
+        "n_projects": [3, 4],
+        "stored_at": ["2024-02-01T08:00:00+00:00", "2025-02-01T08:00:00+00:00"],
+        "dept_name": ["旧名局", "新名局"],
+    }
+)
 
 
 def test_history_table_has_the_newest_name_and_half_up_totals() -> None:
@@ -27,4 +34,7 @@ def test_history_table_has_the_newest_name_and_half_up_totals() -> None:
 
 def test_history_json_is_one_record_per_row() -> None:
     records = json.loads(history_json(ROWS))
-    assert [(r["year"], r["total"], r["dept_name"]) for r in records] == [(2023, 88.125, "旧名局"), (2024, 91.0, "新名局")]
+    assert [(r["year"], r["total"], r["dept_name"]) for r in records] == [
+        (2023, 88.125, "旧名局"),
+        (2024, 91.0, "新名局"),
+    ]

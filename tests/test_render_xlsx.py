@@ -59,9 +59,18 @@ def merged(ws: Worksheet) -> set[str]:
 
 def test_sheet_names_project_scope(lusong_book: Workbook) -> None:
     assert lusong_book.sheetnames == [
-        "汇总", "P01 数字化城管指挥中心运行项目", "P02 市政工程维护中心运行维护项目", "P03 钟鼓岭提质改造项目",
-        "P04 城管考评、龙泉片区提质、中心广场等项目", "P05 垃圾分类项目", "P06 特许经营权咨询服务项目",
-        "P07 营造节日气氛及绿化维护项目", "P08 小游园提质改造项目", "问题与措施", "一致性检查", "被拒绝的行",
+        "汇总",
+        "P01 数字化城管指挥中心运行项目",
+        "P02 市政工程维护中心运行维护项目",
+        "P03 钟鼓岭提质改造项目",
+        "P04 城管考评、龙泉片区提质、中心广场等项目",
+        "P05 垃圾分类项目",
+        "P06 特许经营权咨询服务项目",
+        "P07 营造节日气氛及绿化维护项目",
+        "P08 小游园提质改造项目",
+        "问题与措施",
+        "一致性检查",
+        "被拒绝的行",
     ]
 
 
@@ -99,8 +108,9 @@ def test_same_project_in_two_departments_gets_two_sheets(tmp_path: Path) -> None
         info = tmp_path / "in" / code / "单位信息.csv"
         info.write_text(info.read_text(encoding="utf-8").replace("990001", code), encoding="utf-8")
         projects = tmp_path / "in" / code / "项目支出.csv"
-        projects.write_text(projects.read_text(encoding="utf-8").replace("道路<维修>项目", "道路维修" * 10),
-                            encoding="utf-8")
+        projects.write_text(
+            projects.read_text(encoding="utf-8").replace("道路<维修>项目", "道路维修" * 10), encoding="utf-8"
+        )
     run = api.run_path(tmp_path / "in", "mof-project", 2024)
     names = load_workbook(render_xlsx(run, tmp_path / "two.xlsx")).sheetnames
     long = ("T01 " + "道路维修" * 10)[:31]
@@ -134,14 +144,26 @@ def test_hand_computed_project_score(lusong_book: Workbook) -> None:
 
 def test_funds_block(lusong_book: Workbook) -> None:
     ws = lusong_book["P01 数字化城管指挥中心运行项目"]
-    assert [ws.cell(5, c).value for c in range(3, 9)] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert [ws.cell(5, c).value for c in range(3, 9)] == [
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+    ]
     assert [ws.cell(6, c).value for c in range(3, 6)] == [pytest.approx(129.44)] * 3
     assert ws.cell(6, 6).value == pytest.approx(10.0)
     assert ws.cell(6, 7).value == pytest.approx(1.0)
     assert ws.cell(6, 7).number_format == "0.00%"
     assert ws.cell(6, 8).value == pytest.approx(10.0)
     # 其中：当年财政拨款 / 上年结转资金 / 其他资金 keep their rows (blank: the example has no split by source).
-    assert [ws.cell(r, 2).value for r in range(6, 10)] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert [ws.cell(r, 2).value for r in range(6, 10)] == [
+        "年度资金总额",
+        "其中：当年财政拨款",
+        "上年结转资金",
+        "其他资金",
+    ]
     assert all(ws.cell(r, c).value is None for r in range(7, 10) for c in range(3, 9))
     assert "A5:A9" in merged(ws)
 
@@ -152,7 +174,13 @@ def test_indicator_header_and_merged_levels(lusong_book: Workbook) -> None:
     assert tuple(ws.cell(head, c).value for c in range(1, 10)) == ITEM_HEADERS
     first = head + 1
     # 产出: 立案数, 结案数, 督查通报期数 (数量, grouped), 结案率 (质量), 按期结案率 (时效).
-    assert [ws.cell(first + i, 3).value for i in range(5)] == ["立案数", "结案数", "督查通报期数", "结案率", "按期结案率"]
+    assert [ws.cell(first + i, 3).value for i in range(5)] == [
+        "立案数",
+        "结案数",
+        "督查通报期数",
+        "结案率",
+        "按期结案率",
+    ]
     assert f"A{first}:A{first + 4}" in merged(ws)
     assert f"B{first}:B{first + 2}" in merged(ws)
     assert ws.cell(first, 1).value == "产出指标"
@@ -201,7 +229,8 @@ def test_round_trip_through_the_mof_reader(tmp_path: Path) -> None:
     pd.testing.assert_series_equal(before, after, check_exact=False, atol=0.0101)
     assert (before.round(2) == after.round(2)).sum() >= len(before) - 1
     assert again.result.departments[["dept_code", "dept_name"]].values.tolist() == [
-        ["430203017", "株洲市芦淞区城市管理和综合执法局"]]
+        ["430203017", "株洲市芦淞区城市管理和综合执法局"]
+    ]
     # perfscore's own 得分 comes back as the published score beside the recomputed one.
     it = again.result.items
     row = it[(it["project_code"] == "P01") & (it["name"] == "按期结案率")].iloc[0]
@@ -214,7 +243,15 @@ def test_round_trip_through_the_mof_reader(tmp_path: Path) -> None:
 def test_summary_ranking(overview_book: Workbook) -> None:
     ws = overview_book["汇总"]
     head = row_of(ws, 1, "排名")
-    assert [ws.cell(head, c).value for c in range(1, 8)] == ["排名", "部门", "部门编码", "年度", "得分", "等级", "项目数"]
+    assert [ws.cell(head, c).value for c in range(1, 8)] == [
+        "排名",
+        "部门",
+        "部门编码",
+        "年度",
+        "得分",
+        "等级",
+        "项目数",
+    ]
     row = [ws.cell(head + 1, c).value for c in range(1, 8)]
     # budget-weighted mean: (120 × 83.5 + 50 × 90) / 170 = 85.4118 → 85.41; one row of the data is rejected,
     # so the grade is provisional (issue 9).
@@ -346,8 +383,10 @@ def test_source_rows_carry_the_mof_forms_figures(tmp_path: Path) -> None:
     """Read a MoF form with amounts by source, render, read the cells back: each source's 年初预算数 / 全年预算数
     / 全年执行数 as the input gives them; a blank source stays blank (unknown), never 0; 执行率 and 得分 on the
     total row only. 129.44 = 100 + 29.44 + 0."""
-    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
-        "其中：当年财政拨款": (100, 100, 100), "上年结转资金": (29.44, 29.44, 29.44), "其他资金": (None, None, None)})
+    book = _mof_with_sources(
+        tmp_path / "自评表.xlsx",
+        {"其中：当年财政拨款": (100, 100, 100), "上年结转资金": (29.44, 29.44, 29.44), "其他资金": (None, None, None)},
+    )
     run = api.run_path(book, "mof-project", 2024)
     assert "funds-block" not in set(run.checks["check_id"])  # the sources add up to the total
     ws = load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"]
@@ -362,9 +401,14 @@ def test_source_rows_carry_the_mof_forms_figures(tmp_path: Path) -> None:
 def test_source_rows_rounded_to_add_up_to_the_total(tmp_path: Path) -> None:
     """43.145 + 43.145 + 43.15 = 129.44 exactly. Half-up each would show 43.15 × 3 = 129.45 under a total of
     129.44; the cent the rounding adds goes back from the first of the tied parts: 43.15 + 43.14 + 43.15."""
-    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
-        "其中：当年财政拨款": (43.145, 43.145, 43.145), "上年结转资金": (43.145, 43.145, 43.145),
-        "其他资金": (43.15, 43.15, 43.15)})
+    book = _mof_with_sources(
+        tmp_path / "自评表.xlsx",
+        {
+            "其中：当年财政拨款": (43.145, 43.145, 43.145),
+            "上年结转资金": (43.145, 43.145, 43.145),
+            "其他资金": (43.15, 43.15, 43.15),
+        },
+    )
     run = api.run_path(book, "mof-project", 2024)
     assert "funds-block" not in set(run.checks["check_id"])
     ws = load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"]
@@ -376,8 +420,10 @@ def test_source_rows_rounded_to_add_up_to_the_total(tmp_path: Path) -> None:
 
 def test_sources_that_do_not_add_up_are_shown_as_given(tmp_path: Path) -> None:
     """120 under a total of 129.44: no apportioning hides the gap; the funds-block check reports it."""
-    book = _mof_with_sources(tmp_path / "自评表.xlsx", {
-        "其中：当年财政拨款": (129.44, 120, 129.44), "上年结转资金": (0, 0, 0), "其他资金": (0, 0, 0)})
+    book = _mof_with_sources(
+        tmp_path / "自评表.xlsx",
+        {"其中：当年财政拨款": (129.44, 120, 129.44), "上年结转资金": (0, 0, 0), "其他资金": (0, 0, 0)},
+    )
     run = api.run_path(book, "mof-project", 2024)
     assert "funds-block" in set(run.checks["check_id"])
     rows = _funds_rows(load_workbook(render_xlsx(run, tmp_path / "scored.xlsx"))["P01 数字化城管指挥中心运行项目"])
@@ -394,8 +440,7 @@ def test_provincial_source_rows_fold_into_the_mof_three(tmp_path: Path) -> None:
 
     book = build_form(DATA / "forms" / "02-sichuan-qingshen-gongzixing-2023.yaml", tmp_path / "02.xlsx")
     run = api.run_path(book, "variant-10-90", 2023)
-    (name,) = [n for n in load_workbook(render_xlsx(run, tmp_path / "scored.xlsx")).sheetnames
-               if n not in FIXED_SHEETS]
+    (name,) = [n for n in load_workbook(render_xlsx(run, tmp_path / "scored.xlsx")).sheetnames if n not in FIXED_SHEETS]
     rows = _funds_rows(load_workbook(tmp_path / "scored.xlsx")[name])
     assert rows["年度资金总额"][:3] == [238.93, 251.89, 251.89]
     assert rows["其中：当年财政拨款"][:3] == [238.93, 251.89, 251.89]

@@ -17,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def section(text: str, start: str, end: str) -> str:
-    return text[text.index(start):text.index(end)]
+    return text[text.index(start) : text.index(end)]
 
 
 def sentences(markdown: str) -> list[str]:
@@ -39,23 +39,45 @@ def education_dept() -> str:
 
 
 def heads(text: str, mark: str) -> list[str]:
-    return [line[len(mark):] for line in text.splitlines() if line.startswith(mark)]
+    return [line[len(mark) :] for line in text.splitlines() if line.startswith(mark)]
 
 
 def test_project_scope_follows_the_project_report_outline(education: str) -> None:
     # 财预〔2020〕10号 项目支出绩效自评报告: 基本情况 … 其他需要说明的问题, each project under 四（二）.
     assert education.startswith("# 2024年度示例区教育局项目支出绩效自评报告\n")
     assert heads(education, "## ") == [
-        "一、基本情况", "二、绩效自评工作开展情况", "三、综合评价情况及评价结论", "四、绩效目标完成情况分析",
-        "五、存在的问题及原因分析", "六、下一步改进措施", "七、绩效自评结果拟应用和公开情况", "八、其他需要说明的问题"]
-    assert heads(education, "#### ") == ["1.学生资助补助项目", "2.校舍维修改造项目", "3.教师培训项目", "4.教育信息化建设项目"]
+        "一、基本情况",
+        "二、绩效自评工作开展情况",
+        "三、综合评价情况及评价结论",
+        "四、绩效目标完成情况分析",
+        "五、存在的问题及原因分析",
+        "六、下一步改进措施",
+        "七、绩效自评结果拟应用和公开情况",
+        "八、其他需要说明的问题",
+    ]
+    assert heads(education, "#### ") == [
+        "1.学生资助补助项目",
+        "2.校舍维修改造项目",
+        "3.教师培训项目",
+        "4.教育信息化建设项目",
+    ]
     part = section(education, "### （二）各项目绩效目标完成情况", "## 五、")
     assert part.index("#### 1.") < part.index("#### 4.")
 
 
 def test_department_scope_follows_the_whole_department_outline_with_projects(education_dept: str) -> None:
     assert education_dept.startswith("# 2024年度示例区教育局部门整体支出绩效自评报告\n")
-    assert [h[:2] for h in heads(education_dept, "## ")] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、"]
+    assert [h[:2] for h in heads(education_dept, "## ")] == [
+        "一、",
+        "二、",
+        "三、",
+        "四、",
+        "五、",
+        "六、",
+        "七、",
+        "八、",
+        "九、",
+    ]
     six = section(education_dept, "## 六、", "## 七、")
     assert "### （一）整体支出绩效情况" in six and "### （二）项目支出绩效情况" in six
     assert heads(six, "#### ") == ["1.学生资助补助项目", "2.校舍维修改造项目", "3.教师培训项目", "4.教育信息化建设项目"]
@@ -146,7 +168,9 @@ def test_text_the_department_wrote_is_carried(tmp_path: Path, ruleset: str) -> N
     folder = Path(shutil.copytree(EXAMPLES / "district-education", tmp_path / "e"))
     (folder / "单位信息.csv").write_text(
         "部门编码,部门名称,年度,编制人数,在职人数,机构设置,主要职能\n"
-        "430299101,示例区教育局,2024,60,63,内设办公室、财务股、基础教育股3个股室,负责全区基础教育管理\n", encoding="utf-8")
+        "430299101,示例区教育局,2024,60,63,内设办公室、财务股、基础教育股3个股室,负责全区基础教育管理\n",
+        encoding="utf-8",
+    )
     projects = folder / "项目支出.csv"
     lines = projects.read_text(encoding="utf-8").splitlines()
     written = "完成12所学校校舍维修，消除D级危房2处"
@@ -206,7 +230,16 @@ def test_docx_report_reads_back(tmp_path: Path) -> None:
     # no 自评得分 column: the example publishes no scores of its own
     assert header == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "说明"]
     e02 = [[c.text for c in row.cells] for row in tables[1].rows]
-    assert ["产出指标", "数量指标", "维修校舍面积", "≥12000平方米", "8600平方米", "12.50", "8.96", "完成率 71.67%"] in e02
+    assert [
+        "产出指标",
+        "数量指标",
+        "维修校舍面积",
+        "≥12000平方米",
+        "8600平方米",
+        "12.50",
+        "8.96",
+        "完成率 71.67%",
+    ] in e02
 
 
 def _east_asia(element: object) -> str | None:
@@ -231,6 +264,7 @@ def test_docx_layout_follows_gbt_9704(tmp_path: Path) -> None:
     render_report_docx(build_report(run, "430299101"), str(out))
     doc = Document(str(out))
     sec = doc.sections[0]
+
     def mm(v: int) -> float:
         return round(float(Length(v).mm), 1)  # twips in the file: compare to a tenth of a millimetre
 
@@ -286,15 +320,20 @@ def test_report_cli_writes_one_file_per_department(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(EXAMPLES), "--year", "2024", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.glob("*.md"))
-    assert names == sorted(["2024年度示例区卫生健康局项目支出绩效自评报告.md",
-                            "2024年度示例区教育局项目支出绩效自评报告.md",
-                            "2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告.md"])
+    assert names == sorted(
+        [
+            "2024年度示例区卫生健康局项目支出绩效自评报告.md",
+            "2024年度示例区教育局项目支出绩效自评报告.md",
+            "2024年度株洲市芦淞区城市管理和综合执法局项目支出绩效自评报告.md",
+        ]
+    )
 
 
 def test_new_finding_in_yaml_reaches_the_report(tmp_path: Path) -> None:
     """A rule author adds a finding without touching Python and sees it in the report."""
     rules = tmp_path / "mine.yaml"
-    rules.write_text("""\
+    rules.write_text(
+        """\
 format: 1
 extends: mof-project
 name: with-training-rule
@@ -307,7 +346,9 @@ findings:
     problem: "“{project_name}”全年培训{actual_text}，规模较大"
     cause: "培训计划未按需分层。"
     measure: "按岗位需求分层分批组织培训。"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(app, ["report", str(EXAMPLES / "district-education"), "-r", str(rules)])
     assert result.exit_code == 0, result.output
     assert "“教师培训项目”全年培训2000人次，规模较大。" in result.output
@@ -333,8 +374,12 @@ def test_missing_budget_is_said_not_silently_zero(tmp_path: Path) -> None:
 
     folder = Path(shutil.copytree(EXAMPLES / "district-health", tmp_path / "h"))
     p = folder / "项目支出.csv"
-    p.write_text(p.read_text(encoding="utf-8").replace("H02,疫苗冷链运维项目,一般公共预算,300.00,300.00,298.00",
-                                                       "H02,疫苗冷链运维项目,一般公共预算,300.00,,298.00"), encoding="utf-8")
+    p.write_text(
+        p.read_text(encoding="utf-8").replace(
+            "H02,疫苗冷链运维项目,一般公共预算,300.00,300.00,298.00", "H02,疫苗冷链运维项目,一般公共预算,300.00,,298.00"
+        ),
+        encoding="utf-8",
+    )
     run = api.run_path(folder, "mof-project", 2024)
     items = run.result.items
     row = items[(items["project_code"] == "H02") & (items["name"] == "预算执行率")].iloc[0]

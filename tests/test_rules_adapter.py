@@ -25,11 +25,13 @@ RULES = [
 
 
 def reference(rules: list[CompiledRuleSpec], facts: list[dict[str, object]]) -> list[Match]:
-    return [Match(r.rule_id, i) for i, f in enumerate(facts) for r in rules
-            if f.get("kind") == r.kind and holds(r.expr, f)]
+    return [
+        Match(r.rule_id, i) for i, f in enumerate(facts) for r in rules if f.get("kind") == r.kind and holds(r.expr, f)
+    ]
 
 
 # ------------------------------------------------------------------------------------ durable traits
+
 
 def test_measured_durable_version_is_installed() -> None:
     """Trait: only an sdist exists and the adapter drives its C engine directly; pinned at 2.0.28."""
@@ -59,9 +61,11 @@ def test_many_runs_and_engines_in_one_process() -> None:
 def test_unmatched_facts_do_not_raise() -> None:
     """Trait: a fact no rule matches raises MessageNotHandledException inside durable."""
     engine = RuleEngine(RULES)
-    facts = [{"kind": "project", "execution_rate": 1.0, "budget_final": 0},
-             {"kind": "indicator", "category": "效益", "completion": 0.5},
-             {"kind": "department", "total": 90}]
+    facts = [
+        {"kind": "project", "execution_rate": 1.0, "budget_final": 0},
+        {"kind": "indicator", "category": "效益", "completion": 0.5},
+        {"kind": "department", "total": 90},
+    ]
     assert engine.run(facts) == []
 
 
@@ -121,8 +125,15 @@ def test_wrong_type_is_rejected_with_a_schema() -> None:
 @pytest.mark.parametrize("value", ["abc", "0.95", True, False], ids=repr)
 def test_wrong_type_never_matches_without_a_schema(value: object) -> None:
     """Without a schema, values sit in typed slots: a string or boolean never meets a number test."""
-    engine = RuleEngine([spec("ge", "x >= 0.9"), spec("lt", "x < 10000000000000000"),
-                         spec("eq1", "x == 1"), spec("ne1", "x != 1"), spec("null", "x == null")])
+    engine = RuleEngine(
+        [
+            spec("ge", "x >= 0.9"),
+            spec("lt", "x < 10000000000000000"),
+            spec("eq1", "x == 1"),
+            spec("ne1", "x != 1"),
+            spec("null", "x == null"),
+        ]
+    )
     assert engine.run([{"kind": "project", "x": value}]) == []
 
 
@@ -158,8 +169,12 @@ def test_missing_field_in_field_comparison_does_not_match() -> None:
     """Pitfall found here: durable matches `x < m.y` when y is absent; comparisons are guarded."""
     engine = RuleEngine([spec("lt", "x < y"), spec("eq", "x == y"), spec("ne", "x != y")])
     facts: list[dict[str, object]] = [
-             {"kind": "project", "x": 1}, {"kind": "project", "y": 1}, {"kind": "project", "x": 1, "y": 2},
-             {"kind": "project", "x": "a", "y": "a"}, {"kind": "project", "x": 1, "y": "1"}]
+        {"kind": "project", "x": 1},
+        {"kind": "project", "y": 1},
+        {"kind": "project", "x": 1, "y": 2},
+        {"kind": "project", "x": "a", "y": "a"},
+        {"kind": "project", "x": 1, "y": "1"},
+    ]
     assert engine.run(facts) == [Match("lt", 2), Match("ne", 2), Match("eq", 3)]
 
 
@@ -167,18 +182,21 @@ def test_boundary_rounding_matches_reference() -> None:
     """0.3 * 3 is 0.8999999999999999; at 10 decimals it is 0.9 (rule-engine-lessons point 7)."""
     rules = [spec("ge", "0.3 * x >= 0.9"), spec("ge2", "rate >= 0.9"), spec("eq", "rate == 0.3")]
     facts = [{"kind": "project", "x": 3, "rate": 0.8999999999999999}, {"kind": "project", "x": 2.99, "rate": 0.1 + 0.2}]
-    assert RuleEngine(rules).run(facts) == reference(rules, facts) == [
-        Match("ge", 0), Match("ge2", 0), Match("eq", 1)]
+    assert RuleEngine(rules).run(facts) == reference(rules, facts) == [Match("ge", 0), Match("ge2", 0), Match("eq", 1)]
 
 
 def test_nan_and_none_are_null() -> None:
     engine = RuleEngine([spec("null", "x == null"), spec("neg", "not (x < 1)")])
     facts: list[dict[str, object]] = [
-        {"kind": "project", "x": float("nan")}, {"kind": "project", "x": None}, {"kind": "project", "x": 0}]
+        {"kind": "project", "x": float("nan")},
+        {"kind": "project", "x": None},
+        {"kind": "project", "x": 0},
+    ]
     assert engine.run(facts) == [Match("null", 0), Match("neg", 0), Match("null", 1), Match("neg", 1)]
 
 
 # ------------------------------------------------------------------- the plan (JSON: test_conditions)
+
 
 def test_constant_conditions_fold() -> None:
     engine = RuleEngine([spec("always", "1 + 1 == 2"), spec("never", "1 > 2 and x > 0")])
@@ -199,12 +217,19 @@ def test_conditions_beyond_durables_size_limit_still_run() -> None:
     assert len(wide_plan.durable) == 20 and wide_plan.precomputed == ()
     assert deep_plan.precomputed  # part of it had to be precomputed
     assert all(t.count("$and") + t.count("$or") <= MAX_LOGIC_NODES for t in wide_plan.durable + deep_plan.durable)
-    facts = [{"kind": "project", **{f"x{i}": (i * k) % 7 - 2 for i in range(20)},
-              **{f"y{i}": (i + k) % 5 for i in range(20)}} for k in range(200)]
+    facts = [
+        {
+            "kind": "project",
+            **{f"x{i}": (i * k) % 7 - 2 for i in range(20)},
+            **{f"y{i}": (i + k) % 5 for i in range(20)},
+        }
+        for k in range(200)
+    ]
     assert engine.run(facts) == reference(rules, facts)
 
 
 # ------------------------------------------------------------------------------------------ contract
+
 
 def test_rule_applies_only_to_its_kind() -> None:
     engine = RuleEngine([spec("p", "x > 0", kind="project"), spec("i", "x > 0", kind="indicator")])

@@ -18,7 +18,6 @@ from scoring.rules.ruleset import Ruleset, load_ruleset
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-
 def write(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
@@ -37,11 +36,20 @@ def test_shipped_rulesets_compile_and_pass_their_tests(name: str) -> None:
     ("edit", "message", "line"),
     [
         (lambda t: t.replace("points: 90", "points: 80"), "一级指标分值之和 90 不等于总分 100", 4),
-        (lambda t: t.replace("method: budget_execution", "method: budget_executon"),
-         "未知计分方法 'budget_executon'", "7:13"),
+        (
+            lambda t: t.replace("method: budget_execution", "method: budget_executon"),
+            "未知计分方法 'budget_executon'",
+            "7:13",
+        ),
         (lambda t: t.replace("metric: execution_rate", "metric: exec"), "未知 metric 'exec'", "6:13"),
-        (lambda t: t + "grades:\n  - {name: 优, min: 90, max: 100}\n  - {name: 良, min: 70, max: 85}\n"
-                       "  - {name: 差, min: 0, max: 70}\n", "85, 90", None),
+        (
+            lambda t: (
+                t + "grades:\n  - {name: 优, min: 90, max: 100}\n  - {name: 良, min: 70, max: 85}\n"
+                "  - {name: 差, min: 0, max: 70}\n"
+            ),
+            "85, 90",
+            None,
+        ),
     ],
     ids=["weights-dont-add-up", "unknown-method", "unknown-metric", "grade-gap"],
 )
@@ -86,7 +94,8 @@ def test_child_weights_must_add_up(tmp_path: Path) -> None:
     """A closed level (no department rows of its own) must be fully divided among its children."""
     text = BASE.replace("    open: true\n", "").replace(
         "    children: [{name: 数量指标}]\n",
-        "    children:\n      - {name: 数量指标, points: 50}\n      - {name: 质量指标, points: 30}\n")
+        "    children:\n      - {name: 数量指标, points: 50}\n      - {name: 质量指标, points: 30}\n",
+    )
     with pytest.raises(RulesetError, match="下级分值之和 80 不等于本级分值 90"):
         load_ruleset(write(tmp_path, text))
 
@@ -132,8 +141,9 @@ def test_extends_changes_weights_without_python() -> None:
 
 
 def test_changing_a_threshold_changes_scores(tmp_path: Path) -> None:
-    child = write(tmp_path, "format: 1\nextends: mof-project\nname: strict\n"
-                            "overachievement: {threshold: 1.1, penalty: 0.5}\n")
+    child = write(
+        tmp_path, "format: 1\nextends: mof-project\nname: strict\noverachievement: {threshold: 1.1, penalty: 0.5}\n"
+    )
     run = api.run_path(EXAMPLES / "lusong-chengguan", load_ruleset(child), 2024)
     it = run.result.items.set_index(["project_code", "name"])
     # 立案数 112252/100000 = 112.25% ≥ 110% with no 偏差原因 → half of its 10 points withheld.
@@ -154,7 +164,9 @@ def test_unknown_ruleset_name_suggests() -> None:
 
 def test_execution_rate_inside_output_level(tmp_path: Path) -> None:
     """鄂州-style variant: 预算执行率 scored inside 产出 (20 of its 60 points), by configuration alone."""
-    child = write(tmp_path, """\
+    child = write(
+        tmp_path,
+        """\
 format: 1
 extends: mof-project
 name: ezhou-like
@@ -164,7 +176,8 @@ levels:
     points: 60
     children:
       - {name: 预算执行, points: 20, metric: execution_rate, method: budget_execution}
-""")
+""",
+    )
     rs = load_ruleset(child)
     assert [(lv.name, lv.points) for lv in rs.levels] == [("产出指标", 60), ("效益指标", 30), ("满意度指标", 10)]
     run = api.run_path(EXAMPLES / "district-education", rs, 2024)
@@ -181,14 +194,14 @@ levels:
 
 
 def test_open_level_children_may_not_exceed_it(tmp_path: Path) -> None:
-    text = BASE.replace("    children: [{name: 数量指标}]\n",
-                        "    children:\n      - {name: 数量指标, points: 95}\n")
+    text = BASE.replace("    children: [{name: 数量指标}]\n", "    children:\n      - {name: 数量指标, points: 95}\n")
     with pytest.raises(RulesetError, match="下级分值之和 95 超过本级分值 90"):
         load_ruleset(write(tmp_path, text))
 
 
 def test_error_in_an_included_fragment_names_the_fragment(tmp_path: Path) -> None:
-    (tmp_path / "frag.yaml").write_text("""\
+    (tmp_path / "frag.yaml").write_text(
+        """\
 findings:
   - id: ok-rule
     on: project
@@ -206,7 +219,9 @@ findings:
     problem: "执行率很低"
     cause: "慢"
     measure: "快"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     main = write(tmp_path, "include: [frag.yaml]\n" + BASE)
     with pytest.raises(RulesetError) as exc:
         load_ruleset(main)
@@ -225,13 +240,17 @@ def test_fingerprint_does_not_depend_on_where_the_checkout_is(tmp_path: Path) ->
 
 def test_overachievement_cut_by_deviation(tmp_path: Path) -> None:
     """按偏离度适度调减: 20% of the weight per 100% above 130%, capped at 30%, only when unexplained."""
-    child = write(tmp_path, "format: 1\nextends: mof-project\nname: deviation\n"
-                            "overachievement: {threshold: 1.3, per_excess: 0.2, cap: 0.3}\n")
+    child = write(
+        tmp_path,
+        "format: 1\nextends: mof-project\nname: deviation\n"
+        "overachievement: {threshold: 1.3, per_excess: 0.2, cap: 0.3}\n",
+    )
     run = api.run_path(EXAMPLES, load_ruleset(child), 2024)
     it = run.result.items.set_index(["project_code", "name"])
     # 市容集中整治 85/60 = 141.67%, unexplained: cut 0.2 × 0.1167 = 2.33% of 12.5
     assert num(it.loc[("P04", "市容集中整治次数"), "points"]) == pytest.approx(
-        round_half_up(12.5 * (1 - 0.2 * (85 / 60 - 1.3))))  # 12.2083 → 12.21
+        round_half_up(12.5 * (1 - 0.2 * (85 / 60 - 1.3)))
+    )  # 12.2083 → 12.21
     # 取缔占道经营 148% has a 偏差原因: no cut
     assert num(it.loc[("P04", "取缔占道经营"), "points"]) == pytest.approx(12.5)
     # 培训教师人次 2000/800 = 250%: 0.2 × 1.2 = 24% of 25
@@ -241,7 +260,9 @@ def test_overachievement_cut_by_deviation(tmp_path: Path) -> None:
 
 def test_overachievement_settings_checked(tmp_path: Path) -> None:
     child = write(tmp_path, "format: 1\nextends: mof-project\nname: bad\noverachievement: {threshhold: 1.2}\n")
-    with pytest.raises(RulesetError, match=r"r\.yaml:4:19 规则 overachievement\.threshhold：未知的键 'threshhold'.*是否为 'threshold'"):
+    with pytest.raises(
+        RulesetError, match=r"r\.yaml:4:19 规则 overachievement\.threshhold：未知的键 'threshhold'.*是否为 'threshold'"
+    ):
         load_ruleset(child)
 
 
@@ -250,13 +271,28 @@ def test_blank_comparator_for_costs_is_configured(tmp_path: Path) -> None:
     overrun scored down by deviation — not an over-achievement of a target set too low."""
     from scoring.rstest import run_case
 
-    case = {"name": "cost", "data": {
-        "单位信息": [{"部门编码": "T1", "部门名称": "测试局", "年度": 2024}],
-        "项目支出": [{"项目编码": "P1", "项目名称": "测试项目", "全年预算数": 100, "全年执行数": 100}],
-        "绩效指标": [{"项目编码": "P1", "一级指标": "产出指标", "二级指标": "成本指标", "三级指标": "采购成本",
-                      "年度指标值": "80万元", "实际完成值": "110万元"}]},
-        "expect": {"indicators": {"采购成本": 50 * (1 - 30 / 80)}, "findings": ["cost-over-target"],
-                   "no_findings": ["target-set-too-low"]}}
+    case = {
+        "name": "cost",
+        "data": {
+            "单位信息": [{"部门编码": "T1", "部门名称": "测试局", "年度": 2024}],
+            "项目支出": [{"项目编码": "P1", "项目名称": "测试项目", "全年预算数": 100, "全年执行数": 100}],
+            "绩效指标": [
+                {
+                    "项目编码": "P1",
+                    "一级指标": "产出指标",
+                    "二级指标": "成本指标",
+                    "三级指标": "采购成本",
+                    "年度指标值": "80万元",
+                    "实际完成值": "110万元",
+                }
+            ],
+        },
+        "expect": {
+            "indicators": {"采购成本": 50 * (1 - 30 / 80)},
+            "findings": ["cost-over-target"],
+            "no_findings": ["target-set-too-low"],
+        },
+    }
     assert run_case(case, load_ruleset("mof-project")).failures == ()
     from scoring.api import run_raw
     from scoring.rstest import _raw
@@ -273,7 +309,9 @@ def test_blank_comparator_for_costs_is_configured(tmp_path: Path) -> None:
 
 def test_officer_methods_in_a_ruleset(tmp_path: Path) -> None:
     """Rate rounded before scoring (49.88% → 50% × 10 = 5) and a banded 成本 rule with target/actual, end to end."""
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 format: 1
 extends: mof-project
 name: officer
@@ -291,7 +329,8 @@ tests:
         - {项目编码: P1, 一级指标: 产出指标, 二级指标: 成本指标, 三级指标: 采购成本, 年度指标值: "≤80万元", 实际完成值: 100万元}
     expect:
       indicators: {预算执行率: 5, 采购成本: 40}
-""")
+""",
+    )
     rs = load_ruleset(path)
     results = run_tests(rs)
     assert [r.failures for r in results] == [()]
@@ -302,6 +341,7 @@ def test_methods_command_lists_every_method() -> None:
 
     from scoring.cli import app
     from scoring.rules.methods import METHODS
+
     res = CliRunner().invoke(app, ["ruleset", "methods"])
     assert res.exit_code == 0
     assert all(f"■ {name}：" in res.stdout for name in METHODS)

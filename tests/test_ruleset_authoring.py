@@ -33,8 +33,10 @@ def test_include_a_shipped_fragment_by_name(tmp_path: Path) -> None:
 def test_a_shipped_name_means_the_shipped_file_even_beside_a_local_copy(tmp_path: Path) -> None:
     # a local mof-project.yaml with a different total: only `./mof-project.yaml` reaches it
     local = (Path(__file__).resolve().parent.parent / "rulesets" / "mof-project.yaml").read_text(encoding="utf-8")
-    local = local.replace("fragments/common-checks.yaml, fragments/common-findings.yaml",
-                          "fragments/common-checks, fragments/common-findings")  # shipped fragments by name
+    local = local.replace(
+        "fragments/common-checks.yaml, fragments/common-findings.yaml",
+        "fragments/common-checks, fragments/common-findings",
+    )  # shipped fragments by name
     write(tmp_path, "mof-project.yaml", local.replace("points: 50", "points: 40").replace("points: 30", "points: 40"))
     by_name = load_ruleset(write(tmp_path, "a.yaml", CHILD.format(parent="mof-project")))
     by_path = load_ruleset(write(tmp_path, "b.yaml", CHILD.format(parent="./mof-project.yaml")))
@@ -42,9 +44,9 @@ def test_a_shipped_name_means_the_shipped_file_even_beside_a_local_copy(tmp_path
     assert "继承自 mof-project 2020.1" in by_name.label
     assert by_path.extends == ("mof-project 2020.1",)  # same name and version, read from the local file
     points = {lv.name: lv.points for lv in by_name.levels}
-    assert (points["产出指标"], points["效益指标"]) == (50, 30)   # shipped
+    assert (points["产出指标"], points["效益指标"]) == (50, 30)  # shipped
     points = {lv.name: lv.points for lv in by_path.levels}
-    assert (points["产出指标"], points["效益指标"]) == (40, 40)   # local
+    assert (points["产出指标"], points["效益指标"]) == (40, 40)  # local
 
 
 def test_a_path_may_not_escape_the_ruleset_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +71,10 @@ def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
 def test_a_ruleset_declares_its_own_indicators(tmp_path: Path) -> None:
     """支付进度 and 资金结余 are not in the library: declared here, then scored.
     预算执行率 100% → 40；支付进度 81/90 × 30 = 27；资金结余 3 万元超出 0，每万元扣 1 分 → 27；合计 94。"""
-    path = write(tmp_path, "d.yaml", """\
+    path = write(
+        tmp_path,
+        "d.yaml",
+        """\
 format: 1
 name: own-indicators
 scope: department
@@ -94,7 +99,8 @@ tests:
     expect:
       indicators: {预算执行率: 40, 支付进度: 27, 资金结余: 27}
       total: 94
-""")
+""",
+    )
     rs = load_ruleset(path)
     assert rs.library.resolve("资金支付进度") is not None and rs.library.indicators["资金结余"].direction == "lower"
     assert [r.failures for r in run_tests(rs)] == [()]
@@ -102,13 +108,17 @@ tests:
 
 
 def test_an_own_indicator_may_not_take_a_library_name(tmp_path: Path) -> None:
-    path = write(tmp_path, "d.yaml", CHILD.format(parent="mof-project") + "indicators:\n  - {id: 付款进度, aliases: [执行率]}\n")
+    path = write(
+        tmp_path, "d.yaml", CHILD.format(parent="mof-project") + "indicators:\n  - {id: 付款进度, aliases: [执行率]}\n"
+    )
     with pytest.raises(RulesetError, match="名称 '执行率' 已属于指标库中的指标 '预算执行率'"):
         load_ruleset(path)
 
 
 def test_extends_may_override_source_and_title(tmp_path: Path) -> None:
-    path = write(tmp_path, "v.yaml", CHILD.format(parent="variant-10-90") + "title: 某省口径\nsource: 某财绩〔2024〕1号\n")
+    path = write(
+        tmp_path, "v.yaml", CHILD.format(parent="variant-10-90") + "title: 某省口径\nsource: 某财绩〔2024〕1号\n"
+    )
     rs = load_ruleset(path)
     assert (rs.title, rs.source_doc) == ("某省口径", "某财绩〔2024〕1号")
     assert rs.label == "某省口径（child，继承自 variant-10-90 2023.1 ← mof-project 2020.1）"

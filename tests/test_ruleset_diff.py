@@ -38,14 +38,24 @@ def test_every_kind_of_change_is_listed(tmp_path: Path) -> None:
     changes = diff_rulesets(a, b)
     assert changes == [
         Change("总体", "标题", "项目支出绩效自评（财预〔2020〕10号）", "从严口径"),
-        Change("计分方法", "预算执行率", "execution_rate：budget_execution", "execution_rate：budget_execution {round: 0}"),
+        Change(
+            "计分方法", "预算执行率", "execution_rate：budget_execution", "execution_rate：budget_execution {round: 0}"
+        ),
         Change("阈值", "未说明原因扣减比例", "0", "0.2"),
         Change("等级", "优", "[90, 100]", "[95, 100]"),
         Change("等级", "良", "[80, 90)", "[80, 95)"),
-        Change("检查", "weights-add-up", "{expect: 90, kind: weights, severity: medium, title: 绩效指标分值合计为 90 分（另有预算执行率 10 分）}",
-               "（无）"),
-        Change("问题规则", "execution-low（when）", "execution_rate >= 0.8 and execution_rate < 0.9",
-               "execution_rate >= 0.8 and execution_rate < 0.95"),
+        Change(
+            "检查",
+            "weights-add-up",
+            "{expect: 90, kind: weights, severity: medium, title: 绩效指标分值合计为 90 分（另有预算执行率 10 分）}",
+            "（无）",
+        ),
+        Change(
+            "问题规则",
+            "execution-low（when）",
+            "execution_rate >= 0.8 and execution_rate < 0.9",
+            "execution_rate >= 0.8 and execution_rate < 0.95",
+        ),
     ]
     md = render_diff(a, b, changes, "md")
     assert md.startswith("# 规则集差异\n")
@@ -56,9 +66,11 @@ def test_every_kind_of_change_is_listed(tmp_path: Path) -> None:
 def test_weights_and_removed_levels(tmp_path: Path) -> None:
     changes = diff_rulesets(load_ruleset("mof-project"), load_ruleset("variant-10-90"))
     weights = [(c.item, c.a, c.b) for c in changes if c.category == "权重"]
-    assert weights == [("产出指标", "50 分，单位自设（open）", "60 分，单位自设（open）"),
-                       ("满意度指标", "10 分，单位自设（open）", "（无）"),
-                       ("满意度指标/服务对象满意度指标", "不计分值", "（无）")]
+    assert weights == [
+        ("产出指标", "50 分，单位自设（open）", "60 分，单位自设（open）"),
+        ("满意度指标", "10 分，单位自设（open）", "（无）"),
+        ("满意度指标/服务对象满意度指标", "不计分值", "（无）"),
+    ]
 
 
 def test_same_ruleset_has_no_differences() -> None:

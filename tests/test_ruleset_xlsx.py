@@ -52,8 +52,9 @@ def test_every_shipped_ruleset_round_trips_to_the_same_model_and_scores(tmp_path
     back = round_trip(rs, tmp_path)
     assert model(back) == model(rs)
     a, b = api.run_path(EXAMPLES, rs), api.run_path(EXAMPLES, back)
-    pd.testing.assert_frame_equal(a.result.departments[["dept_code", "total", "grade"]],
-                                  b.result.departments[["dept_code", "total", "grade"]])
+    pd.testing.assert_frame_equal(
+        a.result.departments[["dept_code", "total", "grade"]], b.result.departments[["dept_code", "total", "grade"]]
+    )
     assert list(a.result.items["points"]) == list(b.result.items["points"])
     assert [f.rule_id for f in a.findings] == [f.rule_id for f in b.findings]
 
@@ -62,7 +63,18 @@ def test_the_workbook_reads_as_a_ruleset(tmp_path: Path) -> None:
     book = tmp_path / "规则.xlsx"
     export_ruleset(load_ruleset("province-dept"), book)
     wb = load_workbook(book)
-    assert wb.sheetnames == ["说明", "设置", "权重", "计分方法", "未写比较符", "自设指标", "等级", "检查", "问题规则", "测试"]
+    assert wb.sheetnames == [
+        "说明",
+        "设置",
+        "权重",
+        "计分方法",
+        "未写比较符",
+        "自设指标",
+        "等级",
+        "检查",
+        "问题规则",
+        "测试",
+    ]
     weights = [list(r) for r in wb["权重"].iter_rows(min_row=1, max_row=5, values_only=True)]
     assert weights[0][:4] == ["级次", "名称", "别名", "分值"]
     assert weights[1][:4] == ["一级", "投入", "[投入指标]", 15]
@@ -78,8 +90,8 @@ def test_an_edit_in_excel_comes_back(tmp_path: Path) -> None:
     book = tmp_path / "规则.xlsx"
     export_ruleset(load_ruleset("mof-project"), book)
     wb = load_workbook(book)
-    wb["等级"]["B2"] = 95          # 优 from 95
-    wb["等级"]["C3"] = 95          # 良 up to 95
+    wb["等级"]["B2"] = 95  # 优 from 95
+    wb["等级"]["C3"] = 95  # 良 up to 95
     for row in wb["权重"].iter_rows(min_row=2):
         if row[1].value == "预算执行率":
             row[7].value = "{name: budget_execution, round: 0}"
@@ -92,12 +104,16 @@ def test_an_edit_in_excel_comes_back(tmp_path: Path) -> None:
     assert rs.levels[0].method is not None and dict(rs.levels[0].method.params) == {"round": 0}
 
 
-@pytest.mark.parametrize(("sheet", "cell", "value", "message"), [
-    ("权重", "A1", "层级", "未知的列「层级」"),
-    ("计分方法", "B2", "{name: [", "工作表「计分方法」第2行「计分方法（method）」列：单元格不是有效的 YAML"),
-    ("权重", "A2", "第一级", "级次应为 一级 / 二级 / 指标，而不是 '第一级'"),
-    ("等级", "B2", "九十", "应为 数值，而不是 文字 '九十'"),
-], ids=["unknown-column", "bad-yaml", "bad-tier", "text-number"])
+@pytest.mark.parametrize(
+    ("sheet", "cell", "value", "message"),
+    [
+        ("权重", "A1", "层级", "未知的列「层级」"),
+        ("计分方法", "B2", "{name: [", "工作表「计分方法」第2行「计分方法（method）」列：单元格不是有效的 YAML"),
+        ("权重", "A2", "第一级", "级次应为 一级 / 二级 / 指标，而不是 '第一级'"),
+        ("等级", "B2", "九十", "应为 数值，而不是 文字 '九十'"),
+    ],
+    ids=["unknown-column", "bad-yaml", "bad-tier", "text-number"],
+)
 def test_a_bad_edit_is_refused_with_its_place(tmp_path: Path, sheet: str, cell: str, value: str, message: str) -> None:
     book = tmp_path / "规则.xlsx"
     export_ruleset(load_ruleset("mof-project"), book)
@@ -116,8 +132,9 @@ def test_not_a_workbook(tmp_path: Path) -> None:
         import_ruleset(fake)
 
 
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(ruleset_doc())
 def test_round_trip_of_generated_rulesets(tmp_path: Path, doc: dict[str, Any]) -> None:
     path = tmp_path / "generated.yaml"

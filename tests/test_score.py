@@ -64,8 +64,16 @@ def test_lusong_project_totals(lusong: Run, code: str, expected: float) -> None:
 
 
 def test_lusong_department_is_budget_weighted_mean(lusong: Run) -> None:
-    budgets = {"P01": 129.44, "P02": 193.16, "P03": 28.03, "P04": 70.5, "P05": 61.49, "P06": 75.92,
-               "P07": 95.76, "P08": 164.56}
+    budgets = {
+        "P01": 129.44,
+        "P02": 193.16,
+        "P03": 28.03,
+        "P04": 70.5,
+        "P05": 61.49,
+        "P06": 75.92,
+        "P07": 95.76,
+        "P08": 164.56,
+    }
     expected = r2(sum(budgets[c] * t for c, t in LUSONG_PROJECTS) / sum(budgets.values()))  # 80675.29 / 818.86
     d = lusong.result.departments
     assert float(d["total"].iloc[0]) == pytest.approx(expected, abs=1e-9)
@@ -111,20 +119,20 @@ def test_education_department_scope(education_dept: Run) -> None:
     """部门整体 ruleset, each indicator worked by hand from the example's tables."""
     r = education_dept
     expected = {
-        "绩效目标合理性": 0.6 * 2,                      # “基本合理” → 60% of 2
+        "绩效目标合理性": 0.6 * 2,  # “基本合理” → 60% of 2
         "绩效指标明确性": 3.0,
-        "在职人员控制率": 5 - 0.5 * 5,                  # 63/60 = 105%: 5 pp over × 0.5
+        "在职人员控制率": 5 - 0.5 * 5,  # 63/60 = 105%: 5 pp over × 0.5
         "三公经费变动率": 5 - 0.5 * ((8.6 - 7.9) / 7.9 * 100),  # +8.86% × 0.5
         "预算执行率": 2745 / 2852.91 * 8,
-        "预算调整率": 0.6667 * 4,                       # |2852.91 − 2922.64| / 2922.64 = 2.39% ∈ (0, 10]
+        "预算调整率": 0.6667 * 4,  # |2852.91 − 2922.64| / 2922.64 = 2.39% ∈ (0, 10]
         "结转结余率": (1 - (95.91 / 2745 * 100) / 20) * 4,  # linear: 20% → 0, 0% → full
-        "三公经费控制率": 0.0,                          # 8.6/8 = 107.5%: 7.5 pp × 1 > 4
+        "三公经费控制率": 0.0,  # 8.6/8 = 107.5%: 7.5 pp × 1 > 4
         "管理制度健全性": 5.0,
-        "资金使用合规性": 5 - 1,                        # 1 次 × 1
+        "资金使用合规性": 5 - 1,  # 1 次 × 1
         "预决算信息公开性": 5.0,
         "实际完成率": (1 + 8600 / 12000 + 1 + 32 / 40) / 4 * 10,  # mean capped completion of 数量 rows
         "质量达标率": 8.0,
-        "完成及时率": (1 + 75 / 90 + 0.6) / 3 * 6,      # E04 “部分达成” = 0.6 in this ruleset
+        "完成及时率": (1 + 75 / 90 + 0.6) / 3 * 6,  # E04 “部分达成” = 0.6 in this ruleset
         "成本控制率": 6.0,
         "效益实现程度": (1 + 0.6 + 1 + 1) / 4 * 12,
         "服务对象满意度": (1 + 86 / 90 + 1) / 3 * 8,
@@ -156,8 +164,9 @@ def test_year_filter_rejects_other_years() -> None:
 def test_scoring_is_vectorised_over_all_departments() -> None:
     """Scoring all examples at once gives the same per-indicator points as scoring each alone."""
     together = scored(EXAMPLES, "mof-project").result.items
-    alone = pd.concat([api.run_path(p, "mof-project", 2024).result.items
-                       for p in sorted(EXAMPLES.iterdir()) if p.is_dir()])
+    alone = pd.concat(
+        [api.run_path(p, "mof-project", 2024).result.items for p in sorted(EXAMPLES.iterdir()) if p.is_dir()]
+    )
     key = ["dept_code", "project_code", "name"]
     a = together.set_index(key)["points"].sort_index()
     b = alone.set_index(key)["points"].sort_index()
@@ -172,8 +181,10 @@ def test_manual_override_keeps_the_computed_score(tmp_path: Path) -> None:
     p = folder / "绩效指标.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
     lines[0] += ",人工调整得分,调整理由"
-    lines = [line + (",10,系统故障期间案件延期，经核实不扣分" if "按期结案率" in line else ",,") if i else line
-             for i, line in enumerate(lines)]
+    lines = [
+        line + (",10,系统故障期间案件延期，经核实不扣分" if "按期结案率" in line else ",,") if i else line
+        for i, line in enumerate(lines)
+    ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = api.run_path(folder, "mof-project", 2024)
     items = run.result.items.set_index(["project_code", "name"])
@@ -192,9 +203,10 @@ def test_published_scores_are_compared(tmp_path: Path) -> None:
     p = folder / "绩效指标.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
     published = {"按期结案率": "9", "结案率": "10", "立案数": "8"}
-    lines = [line + ",得分" if i == 0 else line + "," + next((v for k, v in published.items()
-                                                             if f",{k}," in line), "")
-             for i, line in enumerate(lines)]
+    lines = [
+        line + ",得分" if i == 0 else line + "," + next((v for k, v in published.items() if f",{k}," in line), "")
+        for i, line in enumerate(lines)
+    ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = api.run_path(folder, "mof-project", 2024)
     it = run.result.items.set_index(["project_code", "name"])

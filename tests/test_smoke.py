@@ -28,9 +28,16 @@ def test_smoke_run_exercises_every_level_and_method_rule(name: str) -> None:
     report = smoke_run(rs)
     used = dict(report.methods)
     # every method a rule or a level names is exercised at least once
-    named = {r.method.name for r in rs.method_rules} | {
-        fi.method.name for lv in rs.levels for fi in (*lv.indicators, *(f for c in lv.children for f in c.indicators))
-        if fi.method} | {lv.method.name for lv in rs.levels if lv.method}
+    named = (
+        {r.method.name for r in rs.method_rules}
+        | {
+            fi.method.name
+            for lv in rs.levels
+            for fi in (*lv.indicators, *(f for c in lv.children for f in c.indicators))
+            if fi.method
+        }
+        | {lv.method.name for lv in rs.levels if lv.method}
+    )
     if rs.scope == "department":
         named -= {"exact", "inverse_ratio"}  # department rows come from the ruleset's own targets (≥ / set methods)
     assert named <= set(used), named - set(used)
@@ -61,8 +68,9 @@ def test_smoke_run_catches_a_method_that_raises(monkeypatch: pytest.MonkeyPatch)
     def broken(g: pd.DataFrame, params: m.Params) -> m.MethodResult:
         raise TypeError("boom")
 
-    monkeypatch.setitem(m.METHODS, "qualitative", m.Method("qualitative", real.title, broken, real.check, real.doc,
-                                                           real.params))
+    monkeypatch.setitem(
+        m.METHODS, "qualitative", m.Method("qualitative", real.title, broken, real.check, real.doc, real.params)
+    )
     res = CliRunner().invoke(app, ["ruleset", "check", "mof-project"])
     assert res.exit_code == 2
     assert "冒烟评分失败：TypeError: boom" in res.stderr
@@ -87,18 +95,29 @@ def method(draw: st.DrawFn) -> Any:
         zero, full = draw(st.sampled_from([(0, 100), (200, 0), (50, 120)]))
         return {"name": "linear", "zero": zero, "full": full, "on": draw(st.sampled_from(["actual", "completion"]))}
     if name == "deduction":
-        return {"name": "deduction", "per": draw(st.sampled_from([0.1, 0.5, 1, 3])), "step": draw(st.sampled_from([1, 5]))}
+        return {
+            "name": "deduction",
+            "per": draw(st.sampled_from([0.1, 0.5, 1, 3])),
+            "step": draw(st.sampled_from([1, 5])),
+        }
     if name == "bands":
-        return {"name": "bands", "bands": BANDS, "on": draw(st.sampled_from(["actual", "completion"])),
-                "closed": draw(st.sampled_from(["left", "right"]))}
+        return {
+            "name": "bands",
+            "bands": BANDS,
+            "on": draw(st.sampled_from(["actual", "completion"])),
+            "closed": draw(st.sampled_from(["left", "right"])),
+        }
     return name
 
 
 @st.composite
 def ruleset_doc(draw: st.DrawFn) -> dict[str, Any]:
     """A project ruleset: execution as a 一级 or inside 产出, the 10号 levels with random weights and methods."""
-    names = [("产出指标", ["数量指标", "质量指标", "成本指标"]), ("效益指标", ["社会效益指标"]),
-             ("满意度指标", ["服务对象满意度指标"])]
+    names = [
+        ("产出指标", ["数量指标", "质量指标", "成本指标"]),
+        ("效益指标", ["社会效益指标"]),
+        ("满意度指标", ["服务对象满意度指标"]),
+    ]
     kept = [n for n in names if draw(st.booleans())] or names[:1]
     execution = draw(st.integers(min_value=0, max_value=30))
     weights = [draw(st.integers(min_value=1, max_value=60)) for _ in kept]
@@ -114,25 +133,55 @@ def ruleset_doc(draw: st.DrawFn) -> dict[str, Any]:
         if inside and name == kept[0][0]:
             kids.append({"name": "预算执行", "points": execution, "metric": "execution_rate", "method": exec_method})
             points += execution
-        levels.append({"name": name, "points": points, "open": True, "children": kids,
-                       "split": draw(st.sampled_from(["equal", "by_child"]))})
-    rules: list[dict[str, Any]] = [{"when": {"qualitative": True}, "method": {
-        "name": "qualitative", "levels": [{"share": 1, "match": ["达成预期指标"]}, {"share": 0.5, "match": ["部分达成"]},
-                                          {"share": 0, "match": ["未达成"]}]}}]
+        levels.append(
+            {
+                "name": name,
+                "points": points,
+                "open": True,
+                "children": kids,
+                "split": draw(st.sampled_from(["equal", "by_child"])),
+            }
+        )
+    rules: list[dict[str, Any]] = [
+        {
+            "when": {"qualitative": True},
+            "method": {
+                "name": "qualitative",
+                "levels": [
+                    {"share": 1, "match": ["达成预期指标"]},
+                    {"share": 0.5, "match": ["部分达成"]},
+                    {"share": 0, "match": ["未达成"]},
+                ],
+            },
+        }
+    ]
     for comp in draw(st.lists(st.sampled_from([">=", "<=", "="]), max_size=3, unique=True)):
         rules.append({"when": {"comparator": comp}, "method": draw(method())})
     rules.append({"method": draw(method())})
-    return {"format": 1, "name": "generated", "total": total, "levels": levels, "methods": rules,
-            "missing_level": draw(st.sampled_from(["withhold", "redistribute"])),
-            "overachievement": {"threshold": 1.3, "penalty": draw(st.sampled_from([0, 0.2])),
-                                "per_excess": draw(st.sampled_from([0, 0.5]))}}
+    return {
+        "format": 1,
+        "name": "generated",
+        "total": total,
+        "levels": levels,
+        "methods": rules,
+        "missing_level": draw(st.sampled_from(["withhold", "redistribute"])),
+        "overachievement": {
+            "threshold": 1.3,
+            "penalty": draw(st.sampled_from([0, 0.2])),
+            "per_excess": draw(st.sampled_from([0, 0.5])),
+        },
+    }
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(ruleset_doc(), department())
-def test_a_ruleset_that_passes_check_scores_any_valid_dataset(tmp_path: Path, doc: dict[str, Any],
-                                                               projects: list[dict[str, object]]) -> None:
+def test_a_ruleset_that_passes_check_scores_any_valid_dataset(
+    tmp_path: Path, doc: dict[str, Any], projects: list[dict[str, object]]
+) -> None:
     path = tmp_path / "generated.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     try:
@@ -152,7 +201,8 @@ def test_a_ruleset_that_passes_check_scores_any_valid_dataset(tmp_path: Path, do
 def test_found_by_the_property_test_execution_inside_a_level_with_its_own_method(tmp_path: Path) -> None:
     """执行率 inside 产出 scored by bands: 72% falls in the [60, 90) band → 0.6 × 20 = 12 points."""
     path = tmp_path / "r.yaml"
-    path.write_text("""\
+    path.write_text(
+        """\
 format: 1
 name: ezhou-bands
 total: 50
@@ -174,10 +224,13 @@ tests:
       绩效指标:
         - {项目编码: P1, 一级指标: 产出指标, 二级指标: 数量指标, 三级指标: 人次, 年度指标值: "≥100人次", 实际完成值: 100人次}
     expect: {total: 42, grade: 良, indicators: {预算执行率: 12, 人次: 30}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     rs = load_ruleset(path)
     smoke_run(rs)
     # total 50 without grades: 10号 bands scaled to the total (优 ≥45, 良 ≥40, 中 ≥30)
     assert [(g.name, g.min) for g in rs.grades] == [("优", 45), ("良", 40), ("中", 30), ("差", 0)]
     from scoring.rstest import run_tests
+
     assert [r.failures for r in run_tests(rs)] == [()]

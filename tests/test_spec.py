@@ -31,30 +31,55 @@ def fail(tmp_path: Path, text: str) -> str:
     ("old", "new", "expected"),
     [
         ("points: 90", "point: 90", "r.yaml:9:5 规则 levels[2].point：未知的键 'point'（是否为 'points'"),
-        ("open: true", "open: true\n    removed: true", "r.yaml:11:5 规则 levels[2].removed：未知的键 'removed'（是否为 'remove'"),
+        (
+            "open: true",
+            "open: true\n    removed: true",
+            "r.yaml:11:5 规则 levels[2].removed：未知的键 'removed'（是否为 'remove'",
+        ),
         ("points: 10", "points: .nan", "r.yaml:5:13 规则 levels[1].points：不能为 NaN 或无穷大"),
         ("points: 10", "points: -50", "r.yaml:5:13 规则 levels[1].points：应不小于 0，而不是 -50"),
         ("points: 10", "points: abc", "r.yaml:5:13 规则 levels[1].points：应为 数值，而不是 文字 'abc'"),
         ("points: 10", "points: " + "9" * 400, "r.yaml:5:13 规则 levels[1].points：数值位数过多（400 位"),
         ("open: true", "open: yes", "r.yaml:10:11 规则 levels[2].open：应为 true 或 false，而不是 文字 'yes'"),
         ("name: t", "name: t\nyears: {from: abc}", "r.yaml:3:15 规则 years.from：应为 整数，而不是 文字 'abc'"),
-        ("name: t", "name: t\nmissing_level: redistibute",
-         "r.yaml:3:16 规则 missing_level：未知 missing_level 'redistibute'（是否为 'redistribute'"),
-        ("name: t", "name: t\noverachievment: {threshold: 1.2}",
-         "r.yaml:3:1 规则 overachievment：未知的键 'overachievment'（是否为 'overachievement'"),
+        (
+            "name: t",
+            "name: t\nmissing_level: redistibute",
+            "r.yaml:3:16 规则 missing_level：未知 missing_level 'redistibute'（是否为 'redistribute'",
+        ),
+        (
+            "name: t",
+            "name: t\noverachievment: {threshold: 1.2}",
+            "r.yaml:3:1 规则 overachievment：未知的键 'overachievment'（是否为 'overachievement'",
+        ),
         ("name: t", "name: t\nchecks: abc", "r.yaml:3:9 规则 checks：应为 列表（每项以 - 开头），而不是 文字 'abc'"),
         ("name: t", "name: t\nextends: [a, b]", "r.yaml:3:10 规则 extends：应为 文字，而不是 列表"),
     ],
-    ids=["point", "removed", "nan", "negative", "text-number", "400-digits", "yes-is-not-bool", "years-abc",
-         "missing-level-typo", "overachievment", "checks-text", "extends-list"],
+    ids=[
+        "point",
+        "removed",
+        "nan",
+        "negative",
+        "text-number",
+        "400-digits",
+        "yes-is-not-bool",
+        "years-abc",
+        "missing-level-typo",
+        "overachievment",
+        "checks-text",
+        "extends-list",
+    ],
 )
 def test_schema_errors_name_line_and_column(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert expected in fail(tmp_path, BASE.replace(old, new, 1))
 
 
 def test_method_inside_a_band_is_an_unknown_key(tmp_path: Path) -> None:
-    text = BASE.replace("method: budget_execution", "method:\n      name: bands\n      bands:\n"
-                        "        - {min: 90, share: 1}\n        - {max: 90, share: 0.8, method: linear}")
+    text = BASE.replace(
+        "method: budget_execution",
+        "method:\n      name: bands\n      bands:\n"
+        "        - {min: 90, share: 1}\n        - {max: 90, share: 0.8, method: linear}",
+    )
     msg = fail(tmp_path, text)
     assert "r.yaml:11:33 规则 levels[1].method.bands[2].method：未知的键 'method'" in msg
     assert "可用：label、linear、max、min、share" in msg  # the keys of a band, not of the method
@@ -68,8 +93,9 @@ def test_every_error_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_an_error_in_the_parent_names_the_parent_not_the_child(tmp_path: Path) -> None:
     (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
-    (tmp_path / "r.yaml").write_text("format: 1\nextends: base.yaml\nname: c\nlevels:\n  - {name: 产出指标, points: 80}\n",
-                                     encoding="utf-8")
+    (tmp_path / "r.yaml").write_text(
+        "format: 1\nextends: base.yaml\nname: c\nlevels:\n  - {name: 产出指标, points: 80}\n", encoding="utf-8"
+    )
     with pytest.raises(RulesetError) as exc:
         load_ruleset(tmp_path / "r.yaml")
     # the weights no longer add up; the first level (where the error points) is written in base.yaml line 4,
@@ -102,6 +128,7 @@ def test_alias_bomb_is_refused_in_milliseconds() -> None:
     import time
 
     from scoring.core.yamlio import YamlLimitError, read_yaml
+
     bomb = Path(__file__).resolve().parent / "rulesets" / "bad" / "alias-bomb.yaml"  # 10⁹ values once expanded
     started = time.perf_counter()
     with pytest.raises(YamlLimitError, match="别名展开后超过"):
@@ -111,6 +138,7 @@ def test_alias_bomb_is_refused_in_milliseconds() -> None:
 
 def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     from scoring.core import yamlio
+
     big = tmp_path / "big.yaml"
     big.write_text("# " + "x" * (yamlio.MAX_BYTES + 10) + "\n" + BASE, encoding="utf-8")
     msg = fail(tmp_path, big.read_text(encoding="utf-8"))

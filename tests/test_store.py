@@ -61,8 +61,9 @@ def with_departments(run: Run, rows: list[dict[str, object]]) -> Run:
 def db_rows(root: Path) -> list[tuple[object, ...]]:
     """Read the database directly, independent of the store module."""
     with sqlite3.connect(root / DB_FILE) as con:
-        return con.execute("SELECT year, ruleset, dept_code, total FROM results ORDER BY year, ruleset, dept_code"
-                           ).fetchall()
+        return con.execute(
+            "SELECT year, ruleset, dept_code, total FROM results ORDER BY year, ruleset, dept_code"
+        ).fetchall()
 
 
 def test_one_database_nothing_else(run_2024: Run, tmp_path: Path) -> None:
@@ -70,11 +71,14 @@ def test_one_database_nothing_else(run_2024: Run, tmp_path: Path) -> None:
     assert [(s.year, s.dept_code) for s in stored] == [(2024, CODE)]
     # No CSV, trace or folder per year is written on a run: everything is in the database (and its WAL files).
     assert {p.name for p in tmp_path.iterdir()} <= {DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"}
-    assert db_rows(tmp_path) == [(2024, "mof-project", CODE, pytest.approx(85.41))]  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, shown and stored rounded
+    assert db_rows(tmp_path) == [
+        (2024, "mof-project", CODE, pytest.approx(85.41))
+    ]  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, shown and stored rounded
     with sqlite3.connect(tmp_path / DB_FILE) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert con.execute("SELECT ruleset, rows_read, rows_scored, rows_rejected FROM runs").fetchall() == [
-            ("mof-project", *run_2024.counts)]
+            ("mof-project", *run_2024.counts)
+        ]
     trace = stored_trace(tmp_path, "mof-project", 2024, CODE)
     assert trace is not None
     assert trace["ruleset"]["name"] == "mof-project"
@@ -93,15 +97,19 @@ def test_restore_replaces_never_duplicates(run_2024: Run, tmp_path: Path) -> Non
 def test_restore_with_new_result_overwrites(run_2024: Run, tmp_path: Path) -> None:
     store_run(run_2024, tmp_path)
     better = run_2024.result.departments.assign(total=99.5, grade="优")
-    store_run(dataclasses.replace(run_2024, result=dataclasses.replace(run_2024.result, departments=better)),
-              tmp_path)
+    store_run(dataclasses.replace(run_2024, result=dataclasses.replace(run_2024.result, departments=better)), tmp_path)
     assert history(tmp_path, CODE)[["year", "total", "grade"]].values.tolist() == [[2024, 99.5, "优"]]
 
 
 def test_codes_that_sanitise_alike_stay_apart(run_2024: Run, tmp_path: Path) -> None:
     """X/1 and X_1 once shared one trace file name; in the store they are two keys."""
-    run = with_departments(run_2024, [{"dept_code": "X/1", "dept_name": "甲", "total": 91.0},
-                                      {"dept_code": "X_1", "dept_name": "乙", "total": 72.0}])
+    run = with_departments(
+        run_2024,
+        [
+            {"dept_code": "X/1", "dept_name": "甲", "total": 91.0},
+            {"dept_code": "X_1", "dept_name": "乙", "total": 72.0},
+        ],
+    )
     store_run(run, tmp_path)
     assert db_rows(tmp_path) == [(2024, "mof-project", "X/1", 91.0), (2024, "mof-project", "X_1", 72.0)]
     assert history(tmp_path, "X/1")["dept_name"].tolist() == ["甲"]
@@ -125,8 +133,11 @@ def test_history_across_years_and_rulesets(run_2024: Run, run_2023: Run, tmp_pat
     dept_rules = scored(DATA / "overview", "province-dept")
     store_run(dept_rules, tmp_path)
     h = history(tmp_path, CODE)
-    assert h[["year", "ruleset"]].values.tolist() == [[2023, "mof-project"], [2024, "mof-project"],
-                                                      [2024, "province-dept"]]
+    assert h[["year", "ruleset"]].values.tolist() == [
+        [2023, "mof-project"],
+        [2024, "mof-project"],
+        [2024, "province-dept"],
+    ]
     # 2023: T02 now has its 满意度 indicator → 100; T01 unchanged at 83.5.
     assert h["total"].iloc[0] == pytest.approx(88.35)  # (120 × 83.5 + 50 × 100) / 170 = 88.3529, rounded
     assert h["total"].iloc[1] == pytest.approx(85.41)  # (120 × 83.5 + 50 × 90) / 170 = 85.4118, rounded
@@ -149,15 +160,28 @@ def test_not_a_store(tmp_path: Path) -> None:
     assert not (tmp_path / DB_FILE).exists()  # reading never creates a store
 
 
-@pytest.mark.parametrize("where", ["file", "under-file", "url", "pg-down"],
-                         ids=["a-file", "below-a-file", "other-url", "postgres-unreachable"])
+@pytest.mark.parametrize(
+    "where",
+    ["file", "under-file", "url", "pg-down"],
+    ids=["a-file", "below-a-file", "other-url", "postgres-unreachable"],
+)
 def test_unusable_store_location(run_2024: Run, tmp_path: Path, where: str) -> None:
     (tmp_path / "f.txt").write_text("x", encoding="utf-8")
-    location = {"file": str(tmp_path / "f.txt"), "under-file": str(tmp_path / "f.txt" / "st"),
-                "url": "mysql://u@localhost/perfscore",
-                "pg-down": f"postgresql://u:secret@/perfscore?host={tmp_path}/nosocket"}[where]
-    with pytest.raises(StoreError, match={"file": "是一个文件", "under-file": "无法创建存储文件夹",
-                                          "url": "不支持 mysql://", "pg-down": "无法使用存储 postgresql://u:\\*\\*\\*@"}[where]):
+    location = {
+        "file": str(tmp_path / "f.txt"),
+        "under-file": str(tmp_path / "f.txt" / "st"),
+        "url": "mysql://u@localhost/perfscore",
+        "pg-down": f"postgresql://u:secret@/perfscore?host={tmp_path}/nosocket",
+    }[where]
+    with pytest.raises(
+        StoreError,
+        match={
+            "file": "是一个文件",
+            "under-file": "无法创建存储文件夹",
+            "url": "不支持 mysql://",
+            "pg-down": "无法使用存储 postgresql://u:\\*\\*\\*@",
+        }[where],
+    ):
         store_run(run_2024, location)
     assert (tmp_path / "f.txt").read_text(encoding="utf-8") == "x"
 
@@ -173,12 +197,17 @@ def test_damaged_database_is_a_clear_error(run_2024: Run, tmp_path: Path) -> Non
 def test_version_one_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
     """A store written before the single-database layout (index rows + trace files) keeps its history."""
     with sqlite3.connect(tmp_path / DB_FILE) as con:
-        con.execute("CREATE TABLE results (year INTEGER NOT NULL, ruleset TEXT NOT NULL, ruleset_version TEXT NOT "
-                    "NULL, ruleset_fingerprint TEXT NOT NULL, dept_code TEXT NOT NULL, dept_name TEXT NOT NULL, "
-                    "total REAL NOT NULL, grade TEXT NOT NULL, n_projects INTEGER NOT NULL, trace TEXT NOT NULL, "
-                    "stored_at TEXT NOT NULL, PRIMARY KEY (year, ruleset, dept_code))")
-        con.execute("INSERT INTO results VALUES (2022, 'mof-project', '2020.1', 'abc', ?, '旧名', 77.5, '中', 3, "
-                    "'2022/mof-project/990001.json', '2023-01-01T00:00:00+00:00')", (CODE,))
+        con.execute(
+            "CREATE TABLE results (year INTEGER NOT NULL, ruleset TEXT NOT NULL, ruleset_version TEXT NOT "
+            "NULL, ruleset_fingerprint TEXT NOT NULL, dept_code TEXT NOT NULL, dept_name TEXT NOT NULL, "
+            "total REAL NOT NULL, grade TEXT NOT NULL, n_projects INTEGER NOT NULL, trace TEXT NOT NULL, "
+            "stored_at TEXT NOT NULL, PRIMARY KEY (year, ruleset, dept_code))"
+        )
+        con.execute(
+            "INSERT INTO results VALUES (2022, 'mof-project', '2020.1', 'abc', ?, '旧名', 77.5, '中', 3, "
+            "'2022/mof-project/990001.json', '2023-01-01T00:00:00+00:00')",
+            (CODE,),
+        )
     (tmp_path / "2022" / "mof-project").mkdir(parents=True)
     (tmp_path / "2022" / "mof-project" / "990001.json").write_text('{"departments": [{"x": 1}]}', encoding="utf-8")
     assert history(tmp_path, CODE)[["year", "total", "grade"]].values.tolist() == [[2022, 77.5, "中"]]
@@ -187,13 +216,20 @@ def test_version_one_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
     assert history(tmp_path, CODE)["year"].tolist() == [2022, 2024]
 
 
-FORMULAS = ['=HYPERLINK("http://evil.example","点此")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-            "\t=1+1", "普通名称"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","点此")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "普通名称",
+]
 
 
 def test_export_csv_neutralises_formulas(run_2024: Run, tmp_path: Path) -> None:
-    run = with_departments(run_2024, [{"dept_code": f"D{i}", "dept_name": name, "total": 90.0 - i}
-                                      for i, name in enumerate(FORMULAS)])
+    run = with_departments(
+        run_2024, [{"dept_code": f"D{i}", "dept_name": name, "total": 90.0 - i} for i, name in enumerate(FORMULAS)]
+    )
     store_run(run, tmp_path / "st")
     assert export_csv(tmp_path / "st", tmp_path / "out.csv") == len(FORMULAS)
     with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as fh:
@@ -222,7 +258,9 @@ def test_cli_store_history_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     args = ["score", str(DATA / "overview"), "--year", "2024", "-f", "xlsx", "--store", "st"]
     for _ in range(2):
         res = runner.invoke(app, args)
-        assert res.exit_code == IncompleteError.exit_code, res.output  # overview has a rejected row: stored, provisional
+        assert res.exit_code == IncompleteError.exit_code, (
+            res.output
+        )  # overview has a rejected row: stored, provisional
     assert "已存入 st：1 个部门（2024/mof-project）" in res.stderr
     assert (tmp_path / "perfscore-mof-project-2024.xlsx").exists()
     res = runner.invoke(app, ["history", CODE, "--store", "st"])
@@ -237,7 +275,9 @@ def test_cli_store_history_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     res = runner.invoke(app, ["export", "--store", "st", "-o", "out/得分.csv", "--year", "2024"])
     assert res.exit_code == 0, res.output
     back = pd.read_csv(tmp_path / "out" / "得分.csv", dtype=str, encoding="utf-8-sig")
-    assert back[["dept_code", "grade", "rank"]].values.tolist() == [[CODE, "良（暂定）", "1"]]  # provisional: overview has a rejected row
+    assert back[["dept_code", "grade", "rank"]].values.tolist() == [
+        [CODE, "良（暂定）", "1"]
+    ]  # provisional: overview has a rejected row
 
 
 def test_cli_store_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -275,20 +315,25 @@ def test_cli_html_default_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_version_two_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
     """A store from before run hashes, per-一级 scores and indicators (schema 2) keeps its rows and gains them."""
     # The version-2 tables as perfscore wrote them (scoring/store/sqlite.py at commit 44bc955).
-    ddl = ["CREATE TABLE runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, ruleset TEXT NOT NULL, ruleset_version "
-           "TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, rows_read INTEGER NOT NULL, "
-           "rows_scored INTEGER NOT NULL, rows_rejected INTEGER NOT NULL)",
-           "CREATE TABLE results (ruleset TEXT NOT NULL, year INTEGER NOT NULL, dept_code TEXT NOT NULL, dept_name "
-           "TEXT NOT NULL, total REAL NOT NULL, grade TEXT NOT NULL, n_projects INTEGER NOT NULL, budget_final REAL, "
-           "spent REAL, ruleset_version TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, "
-           "run_id INTEGER NOT NULL REFERENCES runs (run_id), trace TEXT NOT NULL, "
-           "PRIMARY KEY (ruleset, year, dept_code))"]
+    ddl = [
+        "CREATE TABLE runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, ruleset TEXT NOT NULL, ruleset_version "
+        "TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, rows_read INTEGER NOT NULL, "
+        "rows_scored INTEGER NOT NULL, rows_rejected INTEGER NOT NULL)",
+        "CREATE TABLE results (ruleset TEXT NOT NULL, year INTEGER NOT NULL, dept_code TEXT NOT NULL, dept_name "
+        "TEXT NOT NULL, total REAL NOT NULL, grade TEXT NOT NULL, n_projects INTEGER NOT NULL, budget_final REAL, "
+        "spent REAL, ruleset_version TEXT NOT NULL, ruleset_fingerprint TEXT NOT NULL, stored_at TEXT NOT NULL, "
+        "run_id INTEGER NOT NULL REFERENCES runs (run_id), trace TEXT NOT NULL, "
+        "PRIMARY KEY (ruleset, year, dept_code))",
+    ]
     with sqlite3.connect(tmp_path / DB_FILE) as con:
         for statement in ddl:
             con.execute(statement)
         con.execute("INSERT INTO runs VALUES (1, 'mof-project', '2020.1', 'abc', '2024-01-01', 5, 5, 0)")
-        con.execute("INSERT INTO results VALUES ('mof-project', 2023, ?, '旧名', 77.5, '中', 3, 100, 90, '2020.1', "
-                    "'abc', '2024-01-01', 1, '{}')", (CODE,))
+        con.execute(
+            "INSERT INTO results VALUES ('mof-project', 2023, ?, '旧名', 77.5, '中', 3, 100, 90, '2020.1', "
+            "'abc', '2024-01-01', 1, '{}')",
+            (CODE,),
+        )
         con.execute("PRAGMA user_version = 2")
     assert history(tmp_path, CODE)[["year", "total", "grade"]].values.tolist() == [[2023, 77.5, "中"]]
     store_run(run_2024, tmp_path)
@@ -299,4 +344,3 @@ def test_version_two_store_is_migrated(run_2024: Run, tmp_path: Path) -> None:
     assert store.runs()["input_files"].map(len).tolist() == [0, 4]  # the old run's rows are still stored
     with sqlite3.connect(tmp_path / DB_FILE) as con:
         assert con.execute("PRAGMA user_version").fetchone() == (3,)
-

@@ -30,28 +30,48 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def generated(location: str) -> None:
-    put_year(location, 2023, [("A", "甲局", 90, "优", [("培训人次", "人", 100, 130)]),
-                              ("B", "乙局", 90, "优", [("培训人次", "人", 100, 110)]),
-                              ("C", "丙局", 90, "优", [("培训人次", "人", 100, 120)])])
-    put_year(location, 2024, [("A", "甲局", 90, "优", [("培训人次", "人", 100, 125), ("结案率", "%", 90, 95)]),
-                              ("B", "乙局", 90, "优", [("培训人次", "人", 120, 150), ("结案率", "%", 92, 96)]),
-                              ("C", "丙局", 90, "优", [("培训人次", "人", 100, 120), ("结案率", "%", 95, 97)]),
-                              ("D", "丁局", 90, "优", [("结案率", "%", 60, 98)]),
-                              ("E", "戊局", 90, "优", [("结案率", "%", 85, 90)])])
+    put_year(
+        location,
+        2023,
+        [
+            ("A", "甲局", 90, "优", [("培训人次", "人", 100, 130)]),
+            ("B", "乙局", 90, "优", [("培训人次", "人", 100, 110)]),
+            ("C", "丙局", 90, "优", [("培训人次", "人", 100, 120)]),
+        ],
+    )
+    put_year(
+        location,
+        2024,
+        [
+            ("A", "甲局", 90, "优", [("培训人次", "人", 100, 125), ("结案率", "%", 90, 95)]),
+            ("B", "乙局", 90, "优", [("培训人次", "人", 120, 150), ("结案率", "%", 92, 96)]),
+            ("C", "丙局", 90, "优", [("培训人次", "人", 100, 120), ("结案率", "%", 95, 97)]),
+            ("D", "丁局", 90, "优", [("结案率", "%", 60, 98)]),
+            ("E", "戊局", 90, "优", [("结案率", "%", 85, 90)]),
+        ],
+    )
 
 
 def test_known_answers(store_location: str) -> None:
     generated(store_location)
     got = [(a.dept_code, a.indicator_id, a.rule, a.suggested) for a in advise_store(store_location, 2024)]
-    assert got == [("A", "培训人次", "over_two_years", 125), ("A", "培训人次", "below_last_actual", 130),
-                   ("C", "培训人次", "over_two_years", 120), ("C", "培训人次", "below_last_actual", 120),
-                   ("D", "结案率", "below_peers", 95.5)]
+    assert got == [
+        ("A", "培训人次", "over_two_years", 125),
+        ("A", "培训人次", "below_last_actual", 130),
+        ("C", "培训人次", "over_two_years", 120),
+        ("C", "培训人次", "below_last_actual", 120),
+        ("D", "结案率", "below_peers", 95.5),
+    ]
     first = advise_store(store_location, 2024)[0]
-    assert first.basis == ("建议 2025 年目标不低于 125人（近两年实际值分别为 130人、125人，目标分别为 100人、100人，"
-                           "均超出当年目标 20% 以上）")
+    assert first.basis == (
+        "建议 2025 年目标不低于 125人（近两年实际值分别为 130人、125人，目标分别为 100人、100人，"
+        "均超出当年目标 20% 以上）"
+    )
     peers = advise_store(store_location, 2024)[-1]
-    assert peers.basis == ("建议 2025 年目标不低于 95.5%（同一指标在其他 4 个部门 2024 年实际值的中位数为 95.5%，"
-                           "本部门目标 60% 低于它 20% 以上）")
+    assert peers.basis == (
+        "建议 2025 年目标不低于 95.5%（同一指标在其他 4 个部门 2024 年实际值的中位数为 95.5%，"
+        "本部门目标 60% 低于它 20% 以上）"
+    )
 
 
 def test_thresholds_are_configurable(tmp_path: Path) -> None:
@@ -76,16 +96,21 @@ def test_current_run_laid_over_the_store(tmp_path: Path) -> None:
     info = folder / "单位信息.csv"
     info.write_text(info.read_text(encoding="utf-8").replace(",2024,", ",2023,"), encoding="utf-8")
     ind = folder / "绩效指标.csv"
-    ind.write_text(ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,1300平方米"),
-                   encoding="utf-8")
+    ind.write_text(
+        ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,1300平方米"), encoding="utf-8"
+    )
     store_run(api.run_path(folder, "mof-project", 2023), tmp_path / "st")
     run = scored(DATA / "overview", "mof-project")
     got = advise_store(tmp_path / "st", 2024, run=run)
     assert [(a.project_code, a.indicator_id, a.rule, a.target, a.actual, a.suggested) for a in got] == [
         ("T01", "服务对象满意度", "below_last_actual", 90, 92, 92),
         ("T01", "维修面积", "below_last_actual", 1000, 800, 1300),
-        ("T01", "验收合格率", "below_last_actual", 95, 100, 100)]
-    assert got[1].basis == "建议 2025 年目标不低于 1300平方米（2024 年目标 1000平方米 低于 2023 年实际值 1300平方米；2024 年实际值 800平方米）"
+        ("T01", "验收合格率", "below_last_actual", 95, 100, 100),
+    ]
+    assert (
+        got[1].basis
+        == "建议 2025 年目标不低于 1300平方米（2024 年目标 1000平方米 低于 2023 年实际值 1300平方米；2024 年实际值 800平方米）"
+    )
 
 
 def test_renderings_and_cli(tmp_path: Path) -> None:
@@ -97,8 +122,22 @@ def test_renderings_and_cli(tmp_path: Path) -> None:
     res = runner.invoke(app, ["advice", "--store", str(tmp_path / "st"), "--year", "2024", "-f", "json"])
     assert res.exit_code == 0, res.output
     assert [r["suggested"] for r in json.loads(res.stdout)] == [125, 130, 120, 120, 95.5]
-    res = runner.invoke(app, ["advice", "--store", str(tmp_path / "st"), "--year", "2024", "--over", "0.3",
-                              "-o", str(tmp_path / "a.md"), "-f", "md"])
+    res = runner.invoke(
+        app,
+        [
+            "advice",
+            "--store",
+            str(tmp_path / "st"),
+            "--year",
+            "2024",
+            "--over",
+            "0.3",
+            "-o",
+            str(tmp_path / "a.md"),
+            "-f",
+            "md",
+        ],
+    )
     assert res.exit_code == 0 and "over_two_years" not in (tmp_path / "a.md").read_text(encoding="utf-8")
     assert "连续两年超额完成" not in (tmp_path / "a.md").read_text(encoding="utf-8")
     res = runner.invoke(app, ["advice", "--store", str(tmp_path / "st"), "--year", "2030"])

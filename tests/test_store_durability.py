@@ -25,8 +25,15 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the worker fork
 
 def worker(*args: object) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    res = subprocess.run([sys.executable, str(WORKER), *map(str, args)], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300, check=False)
+    res = subprocess.run(
+        [sys.executable, str(WORKER), *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     out: dict[str, Any] = json.loads(res.stdout)
     return out
@@ -41,8 +48,9 @@ def scratch_of(location: str, tmp_path: Path, request: pytest.FixtureRequest) ->
     return new_database(request.getfixturevalue("pg_socket"), location.rsplit("/", 1)[1].split("?")[0] + "_t")
 
 
-def test_kill_9_leaves_the_store_before_or_after(store_location: str, tmp_path: Path,
-                                                 request: pytest.FixtureRequest) -> None:
+def test_kill_9_leaves_the_store_before_or_after(
+    store_location: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     # PostgreSQL's own crash safety is not what is tested here, only that a run is one transaction: fewer trials.
     n = 22 if "://" not in store_location else 10
     out = worker("kill", store_location, n, 20261201, scratch_of(store_location, tmp_path, request))
@@ -51,7 +59,8 @@ def test_kill_9_leaves_the_store_before_or_after(store_location: str, tmp_path: 
     assert [t for t in trials if t["state"] == "torn" or t["integrity"] != "ok" or t["failed"]] == []
     # The kills really landed mid-write: some inside the database transaction left the store as it was.
     assert any(t["killed"] and t["in_txn"] and t["state"] == "before" for t in trials), Counter(
-        (t["in_txn"], t["killed"], t["state"]) for t in trials)
+        (t["in_txn"], t["killed"], t["state"]) for t in trials
+    )
     # And the next run after them all works: every department, one stamp, a sound database.
     final = out["final"]
     assert final["rows"] == out["departments"] == 90

@@ -29,12 +29,24 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def two_years(location: str) -> None:
-    put_year(location, 2023, [("A", "甲局", 88.0, "良", [("结案率", "%", 90, 99), ("培训人次", "人", 100, 150)]),
-                              ("B", "乙局", 92.0, "优", [("结案率", "%", 95, 95)]),
-                              ("C", "丙局", 70.0, "中", [])])
-    put_year(location, 2024, [("A", "甲局", 91.5, "优", [("结案率", "%", 90, 90), ("培训人次", "人", 100, 120)]),
-                              ("B", "乙局", 85.0, "良", [("结案率", "%", 95, 76)]),
-                              ("D", "丁局", 60.0, "中", [])])
+    put_year(
+        location,
+        2023,
+        [
+            ("A", "甲局", 88.0, "良", [("结案率", "%", 90, 99), ("培训人次", "人", 100, 150)]),
+            ("B", "乙局", 92.0, "优", [("结案率", "%", 95, 95)]),
+            ("C", "丙局", 70.0, "中", []),
+        ],
+    )
+    put_year(
+        location,
+        2024,
+        [
+            ("A", "甲局", 91.5, "优", [("结案率", "%", 90, 90), ("培训人次", "人", 100, 120)]),
+            ("B", "乙局", 85.0, "良", [("结案率", "%", 95, 76)]),
+            ("D", "丁局", 60.0, "中", []),
+        ],
+    )
 
 
 def test_departments_side_by_side(store_location: str) -> None:
@@ -90,11 +102,13 @@ def overview_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hist")
     folder = root / "overview"
     shutil.copytree(DATA / "overview", folder)
-    (folder / "单位信息.csv").write_text((folder / "单位信息.csv").read_text(encoding="utf-8").replace(",2024,", ",2023,"),
-                                     encoding="utf-8")
+    (folder / "单位信息.csv").write_text(
+        (folder / "单位信息.csv").read_text(encoding="utf-8").replace(",2024,", ",2023,"), encoding="utf-8"
+    )
     ind = folder / "绩效指标.csv"
-    ind.write_text(ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,600平方米"),
-                   encoding="utf-8")
+    ind.write_text(
+        ind.read_text(encoding="utf-8").replace("≥1000平方米,800平方米", "≥1000平方米,600平方米"), encoding="utf-8"
+    )
     store_run(api.run_path(folder, "mof-project", 2023), root / "st")
     store_run(scored(DATA / "overview", "mof-project"), root / "st")
     return root / "st"

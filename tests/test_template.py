@@ -98,8 +98,12 @@ def test_drop_downs_come_from_the_ruleset_and_library(book: openpyxl.Workbook) -
         if lv.children and lv.metric is None:
             named = book.defined_names[f"二级_{lv.name}"]
             assert _list_values(book, named.attr_text) == [c.name for c in lv.children]
-    assert _list_values(book, book.defined_names["二级_产出指标"].attr_text) == ["数量指标", "质量指标", "时效指标",
-                                                                              "成本指标"]
+    assert _list_values(book, book.defined_names["二级_产出指标"].attr_text) == [
+        "数量指标",
+        "质量指标",
+        "时效指标",
+        "成本指标",
+    ]
     lines = _list_values(book, _validation(book["预算收支"], "科目").formula1)
     assert lines == [names[0] for names in rs.library.budget_lines.values()]
     assert {"一般公共预算", "基本支出", "人员经费", "公用经费", "项目支出", "政府性基金", "三公经费"} <= set(lines)

@@ -23,23 +23,42 @@ def code_lines(source: str) -> dict[int, str]:
     """Each line's code tokens joined without spaces: strings, docstrings and comments left out."""
     lines: dict[int, str] = {}
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type not in (tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                            tokenize.DEDENT, tokenize.ENDMARKER):
+        if tok.type not in (
+            tokenize.STRING,
+            tokenize.COMMENT,
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+            tokenize.ENDMARKER,
+        ):
             lines[tok.start[0]] = lines.get(tok.start[0], "") + tok.string
     return lines
 
 
 def test_no_module_writes_its_own_tolerance() -> None:
-    offenders = [f"{p.relative_to(PACKAGE)}:{n}: {code}"
-                 for p in sorted(PACKAGE.rglob("*.py")) if p.name != "tolerance.py"
-                 for n, code in code_lines(p.read_text(encoding="utf-8")).items() if LITERAL.search(code)]
+    offenders = [
+        f"{p.relative_to(PACKAGE)}:{n}: {code}"
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p.name != "tolerance.py"
+        for n, code in code_lines(p.read_text(encoding="utf-8")).items()
+        if LITERAL.search(code)
+    ]
     assert offenders == []
 
 
-@pytest.mark.parametrize(("line", "hit"), [
-    ("if abs(d) < 1e-9:", True), ("x = round(a - b, 6)", True), ("s.round(9) == 1", True),
-    ("round(float(v), 2)", True), ("round(value, PRECISION)", False), ("s.round(NOISE_PLACES)", False),
-], ids=["exponent", "round-places", "series-round", "nested-call", "named-places", "named-series"])
+@pytest.mark.parametrize(
+    ("line", "hit"),
+    [
+        ("if abs(d) < 1e-9:", True),
+        ("x = round(a - b, 6)", True),
+        ("s.round(9) == 1", True),
+        ("round(float(v), 2)", True),
+        ("round(value, PRECISION)", False),
+        ("s.round(NOISE_PLACES)", False),
+    ],
+    ids=["exponent", "round-places", "series-round", "nested-call", "named-places", "named-series"],
+)
 def test_the_literal_check_sees_what_it_should(line: str, hit: bool) -> None:
     assert bool(LITERAL.search(code_lines(line + "\n")[1])) is hit
 
@@ -49,11 +68,11 @@ def test_the_literal_check_ignores_text() -> None:
 
 
 def test_noise_is_below_every_meaningful_digit() -> None:
-    assert tol.EPS == 10.0 ** -tol.NOISE_PLACES
+    assert tol.EPS == 10.0**-tol.NOISE_PLACES
     assert round(0.3 * 3, tol.NOISE_PLACES) == 0.9  # noise: counts as 0.9
     assert round(0.899999999, tol.NOISE_PLACES) != 0.9  # a 9th decimal is real
     assert tol.EPS < tol.POINTS_TOL < 0.005 == tol.STATED_SCORE_TOL  # points are shown to 0.01
-    assert tol.MONEY_TOL == 10.0 ** -tol.MONEY_PLACES == 1e-6  # 0.01 元 in 万元
+    assert tol.MONEY_TOL == 10.0**-tol.MONEY_PLACES == 1e-6  # 0.01 元 in 万元
 
 
 def test_half_up_uses_the_noise_places() -> None:

@@ -55,12 +55,30 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
 
 CELL_VALUES = st.one_of(
     st.text(max_size=30).map(lambda t: f'<c r="{{ref}}" t="inlineStr"><is><t>{_xml(t)}</t></is></c>'),
-    st.sampled_from(["\x01\x02", "\x0b", "=SUM(A1:A2)", "", "1e30", "-1e308", "NaN", "inf", "9" * 400, "1E+999",
-                     "＝4次", "95%", "示例", "\U0001f600"]).map(
-        lambda t: f'<c r="{{ref}}" t="inlineStr"><is><t>{_xml(t)}</t></is></c>'),
+    st.sampled_from(
+        [
+            "\x01\x02",
+            "\x0b",
+            "=SUM(A1:A2)",
+            "",
+            "1e30",
+            "-1e308",
+            "NaN",
+            "inf",
+            "9" * 400,
+            "1E+999",
+            "＝4次",
+            "95%",
+            "示例",
+            "\U0001f600",
+        ]
+    ).map(lambda t: f'<c r="{{ref}}" t="inlineStr"><is><t>{_xml(t)}</t></is></c>'),
     st.sampled_from(["1e30", "-0", "NaN", "inf", "1E+999", "abc", "", "1.5.5", "99999999999999999999999"]).map(
-        lambda v: f'<c r="{{ref}}"><v>{v}</v></c>'),
-    st.sampled_from(["SUM(A1:A3)", "1/0", "A1", "'", "INDIRECT(\"x\")"]).map(lambda f: f'<c r="{{ref}}"><f>{_xml(f)}</f></c>'),
+        lambda v: f'<c r="{{ref}}"><v>{v}</v></c>'
+    ),
+    st.sampled_from(["SUM(A1:A3)", "1/0", "A1", "'", 'INDIRECT("x")']).map(
+        lambda f: f'<c r="{{ref}}"><f>{_xml(f)}</f></c>'
+    ),
     st.sampled_from(["b", "e", "s", "d", "n", "str", "x"]).map(lambda t: f'<c r="{{ref}}" t="{t}"><v>1</v></c>'),
     st.sampled_from(["0", "99999", "-1", "x"]).map(lambda v: f'<c r="{{ref}}" t="s"><v>{v}</v></c>'),
     st.just('<c r="{ref}"/>'),
@@ -72,14 +90,19 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-MERGES = st.lists(st.sampled_from(["A1:C1", "A1:XFD1048576", "B2:B9", "A1:A1", "D5:C4", "ZZ1:ZZZ9", "A1048576:B1048576", "A0:B1",
-                                   "x", ""]), max_size=3)
+MERGES = st.lists(
+    st.sampled_from(
+        ["A1:C1", "A1:XFD1048576", "B2:B9", "A1:A1", "D5:C4", "ZZ1:ZZZ9", "A1048576:B1048576", "A0:B1", "x", ""]
+    ),
+    max_size=3,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_mutated_sheet_xml(examples: list[bytes], tmp_path_factory: pytest.TempPathFactory,
-                           data: st.DataObject) -> None:
+def test_mutated_sheet_xml(
+    examples: list[bytes], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
     members = members_of(data.draw(st.sampled_from(examples)))
     sheet = data.draw(st.sampled_from(sheet_names_of(members)))
     xml = members[sheet]
@@ -89,7 +112,7 @@ def test_mutated_sheet_xml(examples: list[bytes], tmp_path_factory: pytest.TempP
     for i in sorted(picks):
         m = cells[i]
         ref = (m.group(1) + m.group(2)).decode()
-        out += [xml[last:m.start()], data.draw(CELL_VALUES).replace("{ref}", ref).encode()]
+        out += [xml[last : m.start()], data.draw(CELL_VALUES).replace("{ref}", ref).encode()]
         last = m.end()
     out.append(xml[last:])
     xml = b"".join(out)
@@ -97,24 +120,29 @@ def test_mutated_sheet_xml(examples: list[bytes], tmp_path_factory: pytest.TempP
     if merges:
         block = "".join(f'<mergeCell ref="{r}"/>' for r in merges).encode()
         xml = re.sub(rb"<mergeCells[^>]*>.*?</mergeCells>", b"", xml, flags=re.S)
-        xml = xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="%d">' % len(merges) + block
-                          + b"</mergeCells>", 1)
+        xml = xml.replace(
+            b"</sheetData>", b'</sheetData><mergeCells count="%d">' % len(merges) + block + b"</mergeCells>", 1
+        )
     members[sheet] = xml
     load_or_input_error(write_zip(tmp_path_factory.mktemp("fuzz") / "单位.xlsx", members))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["flip", "truncate", "insert", "member"]),
-       which=st.integers(0, 1))
-def test_mutated_zip_bytes(examples: list[bytes], seed: int, kind: str, which: int,
-                           tmp_path_factory: pytest.TempPathFactory) -> None:
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["flip", "truncate", "insert", "member"]),
+    which=st.integers(0, 1),
+)
+def test_mutated_zip_bytes(
+    examples: list[bytes], seed: int, kind: str, which: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     rnd = random.Random(seed)
     data = bytearray(examples[which])
     if kind == "flip":
         for _ in range(rnd.randint(1, 8)):
             data[rnd.randrange(len(data))] ^= 1 << rnd.randrange(8)
     elif kind == "truncate":
-        del data[rnd.randrange(len(data)):]
+        del data[rnd.randrange(len(data)) :]
     elif kind == "insert":
         at = rnd.randrange(len(data))
         data[at:at] = rnd.randbytes(rnd.randint(1, 64))

@@ -13,22 +13,34 @@ from typing import Any
 from scoring.core.errors import UsageError
 
 
-def map_on_cluster(func: Callable[..., Any], items: Sequence[Any], scheduler: str | None = None,
-                   workers: int | None = None, *, timeout: str = "30s", **kwargs: Any) -> list[Any]:
+def map_on_cluster(
+    func: Callable[..., Any],
+    items: Sequence[Any],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    *,
+    timeout: str = "30s",
+    **kwargs: Any,
+) -> list[Any]:
     """[func(item, **kwargs) for item in items], computed on the cluster, in the order of `items`; `workers`
     processes for a LocalCluster (None: one per core); `timeout` to reach the scheduler."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise UsageError("--engine dask 需要 dask.distributed（未安装）", hint="pip install 'perfscore[scale]'") from exc
+        raise UsageError(
+            "--engine dask 需要 dask.distributed（未安装）", hint="pip install 'perfscore[scale]'"
+        ) from exc
     cluster: AbstractContextManager[Any] = (
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)  # type: ignore[no-untyped-call]
-        if scheduler is None else nullcontext(None))
+        if scheduler is None
+        else nullcontext(None)
+    )
     try:
         with cluster as local, Client(scheduler or local, timeout=timeout) as client:  # type: ignore[no-untyped-call]
             futures = client.map(func, items, pure=False, **kwargs)
             return list(client.gather(futures))
     except OSError as exc:  # nothing listening at that address, or the scheduler went away
-        raise UsageError(f"无法连接 Dask 调度器 {scheduler}（{exc}）",
-                         hint="地址形如 tcp://HOST:8786：先在该机运行 dask scheduler，各工作机运行 "
-                              "dask worker tcp://HOST:8786") from exc
+        raise UsageError(
+            f"无法连接 Dask 调度器 {scheduler}（{exc}）",
+            hint="地址形如 tcp://HOST:8786：先在该机运行 dask scheduler，各工作机运行 dask worker tcp://HOST:8786",
+        ) from exc

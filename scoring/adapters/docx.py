@@ -72,8 +72,17 @@ FONTS = {
 LATIN_FONT = "Times New Roman"
 NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
 # Column widths (cm) for the scored table; 说明 and unnamed columns share what is left of the text width.
-_DOCX_WIDTHS = {"一级指标": 1.7, "二级指标": 1.9, "三级指标": 2.3, "年度指标值": 2.0, "实际完成值": 2.0, "分值": 1.3,
-                "得分": 1.3, "自评得分": 1.3, "序号": 1.0}
+_DOCX_WIDTHS = {
+    "一级指标": 1.7,
+    "二级指标": 1.9,
+    "三级指标": 2.3,
+    "年度指标值": 2.0,
+    "实际完成值": 2.0,
+    "分值": 1.3,
+    "得分": 1.3,
+    "自评得分": 1.3,
+    "序号": 1.0,
+}
 CELL_MARGIN_TWIPS = 57  # 0.1 cm each side, so that 一级指标 (4 characters of 五号) fits 1.7 cm
 
 
@@ -102,8 +111,12 @@ def _alt_names(doc: Any, oxml: Any) -> None:
             part = rel.target_part
             table = etree.fromstring(part.blob)
             for face, alt in FONTS.values():
-                table.append(oxml(f'<w:font xmlns:w="{w}" w:name="{face}"><w:altName w:val="{alt}"/>'
-                                  f'<w:charset w:val="86"/><w:family w:val="auto"/></w:font>'))
+                table.append(
+                    oxml(
+                        f'<w:font xmlns:w="{w}" w:name="{face}"><w:altName w:val="{alt}"/>'
+                        f'<w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+                    )
+                )
             part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -181,9 +194,13 @@ def _official_document() -> Any:
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
     section.footer_distance = Mm(MARGINS_MM["bottom"] - 7 - 5)  # number line 7 mm under the block, ~5 mm tall
 
-    styles = {"Normal": ("body", BODY_PT, False), "Title": ("title", TITLE_PT, False),
-              "Heading 1": ("h2", BODY_PT, False), "Heading 2": ("h3", BODY_PT, False),
-              "Heading 3": ("body", BODY_PT, True)}
+    styles = {
+        "Normal": ("body", BODY_PT, False),
+        "Title": ("title", TITLE_PT, False),
+        "Heading 1": ("h2", BODY_PT, False),
+        "Heading 2": ("h3", BODY_PT, False),
+        "Heading 3": ("body", BODY_PT, True),
+    }
     for name, (role, size, bold) in styles.items():
         style = doc.styles[name]
         _set_fonts(style, FONTS[role][0], size, qn, Pt, bold)
@@ -241,8 +258,11 @@ def _block_xml(b: Block) -> str:
         return f'<w:p><w:pPr><w:pStyle w:val="{_HEADING_STYLES[b.kind]}"/></w:pPr>{run}</w:p>'
     if b.kind == "table":
         return _table_xml(b)
-    runs = "".join(f"<w:r>{_HIGHLIGHT if part.startswith('【待单位补充') else ''}{_run_content(part)}</w:r>"
-                   for part in _PLACEHOLDER.split(xml_text(b.text)) if part)
+    runs = "".join(
+        f"<w:r>{_HIGHLIGHT if part.startswith('【待单位补充') else ''}{_run_content(part)}</w:r>"
+        for part in _PLACEHOLDER.split(xml_text(b.text))
+        if part
+    )
     return f"<w:p>{runs}</w:p>" if runs else "<w:p/>"
 
 
@@ -256,7 +276,8 @@ _TABLE_PROPERTIES = (
     ' w:val="04A0"/>'
     f'<w:tblW w:w="{round(TEXT_WIDTH_CM / 2.54 * 1440)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
     f'<w:tblCellMar><w:left w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/><w:right w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
-    "</w:tblCellMar></w:tblPr>")
+    "</w:tblCellMar></w:tblPr>"
+)
 
 
 def _table_xml(block: Block) -> str:
@@ -264,46 +285,57 @@ def _table_xml(block: Block) -> str:
     numbers right-aligned, 五号 (10.5 pt) single-spaced text."""
     widths = [_twips(w) for w in table_widths(block.headers)]
     # A column of numbers is right-aligned as a whole (blank and — cells do not make it text).
-    numeric = [any(NUMBER.match(str(r[i])) for r in block.rows)
-               and all(NUMBER.match(str(r[i])) or str(r[i]) in ("", "—") for r in block.rows)
-               for i in range(len(block.headers))]
+    numeric = [
+        any(NUMBER.match(str(r[i])) for r in block.rows)
+        and all(NUMBER.match(str(r[i])) or str(r[i]) in ("", "—") for r in block.rows)
+        for i in range(len(block.headers))
+    ]
     out = [_TABLE_PROPERTIES, "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
     size = round(TABLE_PT * 2)
     for row_values in [block.headers, *block.rows]:
         header = row_values is block.headers
         face = FONTS["h2" if header else "body"][0]
-        r_pr = (f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{face}"/>'
-                f'<w:b w:val="0"/><w:sz w:val="{size}"/></w:rPr>')
-        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else
-                   "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        r_pr = (
+            f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{face}"/>'
+            f'<w:b w:val="0"/><w:sz w:val="{size}"/></w:rPr>'
+        )
+        out.append(
+            "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        )
         for text, width, is_number in zip(row_values, widths, numeric, strict=True):
             align = "center" if header else "right" if is_number else "left"
             keep = "<w:keepNext/>" if header else ""  # a header row never stands alone at the foot of a page
             content = _run_content(xml_text(str(text)))
             run = f"<w:r>{r_pr}{content}</w:r>"
-            out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/><w:vAlign w:val="center"/></w:tcPr>'
-                       f'<w:p><w:pPr>{keep}<w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
-                       f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr>{keep}<w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
+                f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+            )
         out.append("</w:tr>")
     return "<w:tbl>" + "".join(out) + "</w:tbl>"
 
 
 def _page_number_footer(section: Any, qn: Any, oxml: Any, pt: Any) -> None:
-    """"— 1 —": an em dash, the PAGE field, an em dash, centred, 4号 宋体."""
+    """ "— 1 —": an em dash, the PAGE field, an em dash, centred, 4号 宋体."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = 1  # centre
     paragraph.paragraph_format.first_line_indent = pt(0)
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     font = FONTS["footer"][0]
-    r_pr = (f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{font}"/>'
-            f'<w:sz w:val="{FOOTER_PT * 2}"/></w:rPr>')
-    for xml in (f'<w:r {w}>{r_pr}<w:t xml:space="preserve">— </w:t></w:r>',
-                f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="begin"/></w:r>',
-                f'<w:r {w}>{r_pr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
-                f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="separate"/></w:r>',
-                f'<w:r {w}>{r_pr}<w:t>1</w:t></w:r>',
-                f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="end"/></w:r>',
-                f'<w:r {w}>{r_pr}<w:t xml:space="preserve"> —</w:t></w:r>'):
+    r_pr = (
+        f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{font}"/>'
+        f'<w:sz w:val="{FOOTER_PT * 2}"/></w:rPr>'
+    )
+    for xml in (
+        f'<w:r {w}>{r_pr}<w:t xml:space="preserve">— </w:t></w:r>',
+        f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r {w}>{r_pr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
+        f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="separate"/></w:r>',
+        f"<w:r {w}>{r_pr}<w:t>1</w:t></w:r>",
+        f'<w:r {w}>{r_pr}<w:fldChar w:fldCharType="end"/></w:r>',
+        f'<w:r {w}>{r_pr}<w:t xml:space="preserve"> —</w:t></w:r>',
+    ):
         paragraph._p.append(oxml(xml))
     del qn
 

@@ -73,8 +73,11 @@ class RuleEngine:
     """
 
     def __init__(
-        self, rules: Sequence[CompiledRuleSpec], *,
-        schema: Mapping[str, Mapping[str, type]] | None = None, batch_size: int = DEFAULT_BATCH,
+        self,
+        rules: Sequence[CompiledRuleSpec],
+        *,
+        schema: Mapping[str, Mapping[str, type]] | None = None,
+        batch_size: int = DEFAULT_BATCH,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -197,8 +200,9 @@ def _rejected(batch: list[tuple[int, str]], exc: BaseException) -> PerfscoreErro
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            return FactError("字符串含有无法编码的字符（孤立的代理字符），规则引擎无法读取；请检查源文件的编码",
-                             index=index)
+            return FactError(
+                "字符串含有无法编码的字符（孤立的代理字符），规则引擎无法读取；请检查源文件的编码", index=index
+            )
     return DurableError(f"durable_rules 拒绝了事实：{exc}")
 
 

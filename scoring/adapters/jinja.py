@@ -22,9 +22,14 @@ def _environment(folder: Path) -> jinja2.Environment:
     # jinja2 is only needed for the HTML overview.
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def render_template(folder: Path, name: str, context: Mapping[str, Any]) -> str:

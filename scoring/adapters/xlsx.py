@@ -55,7 +55,6 @@ INT_FMT: Final = "0"
 TEXT_FMT: Final = "@"  # a text column: Excel keeps "=4次" as text and codes keep their leading zeros
 
 
-
 # Every cell is set in 宋体 (SimSun), the face of printed 自评表; the font records charset 134 (GB2312) so that
 # an office suite without 宋体 substitutes its own Chinese serif (LibreOffice on Linux: Noto Serif CJK SC, the
 # named fallback) instead of a Latin face that would show boxes.
@@ -109,8 +108,15 @@ def _fill(color: str) -> PatternFill:
 def _font(spec: FontSpec) -> Font:
     from openpyxl.styles import Font
 
-    return Font(name=BODY_FONT, charset=GB2312_CHARSET, bold=spec.bold, italic=spec.italic,
-                size=spec.size or BODY_SIZE, color=spec.color, underline="single" if spec.underline else None)
+    return Font(
+        name=BODY_FONT,
+        charset=GB2312_CHARSET,
+        bold=spec.bold,
+        italic=spec.italic,
+        size=spec.size or BODY_SIZE,
+        color=spec.color,
+        underline="single" if spec.underline else None,
+    )
 
 
 @cache
@@ -158,8 +164,14 @@ def _memo(wb: Any) -> _Memo:
     return memo
 
 
-def style(cell: Cell, *, fill: str | None = None, font: FontSpec | None = None, align: Align | None = None,
-          border: bool | None = None) -> Cell:
+def style(
+    cell: Cell,
+    *,
+    fill: str | None = None,
+    font: FontSpec | None = None,
+    align: Align | None = None,
+    border: bool | None = None,
+) -> Cell:
     """Give a cell house-style parts: a fill colour, a font, an alignment, the thin grid border (or none)."""
     from openpyxl.styles.cell_style import StyleArray
 
@@ -243,14 +255,18 @@ def check_zip(path: Path) -> None:
         raise _open_error(path, exc) from exc
     total, limit = sum(i.file_size for i in infos), MAX_UNZIPPED_MB.value()
     if total > limit << 20:
-        raise DataError(f"解压后 {size_text(total)}，超过上限 {limit} MB", source=Source(path),
-                        hint=_limit_hint(MAX_UNZIPPED_MB))
+        raise DataError(
+            f"解压后 {size_text(total)}，超过上限 {limit} MB", source=Source(path), hint=_limit_hint(MAX_UNZIPPED_MB)
+        )
     most = MAX_ZIP_RATIO.value()
     for i in infos:
         if i.file_size >= RATIO_FLOOR and i.file_size > most * max(i.compress_size, 1):
-            raise DataError(f"压缩包成员「{i.filename}」由 {size_text(i.compress_size)} 解压为 {size_text(i.file_size)}，"
-                            f"压缩比 {i.file_size // max(i.compress_size, 1)} 倍，超过上限 {most} 倍，疑为压缩炸弹",
-                            source=Source(path), hint=_limit_hint(MAX_ZIP_RATIO))
+            raise DataError(
+                f"压缩包成员「{i.filename}」由 {size_text(i.compress_size)} 解压为 {size_text(i.file_size)}，"
+                f"压缩比 {i.file_size // max(i.compress_size, 1)} 倍，超过上限 {most} 倍，疑为压缩炸弹",
+                source=Source(path),
+                hint=_limit_hint(MAX_ZIP_RATIO),
+            )
 
 
 class _CellBudget:
@@ -264,8 +280,11 @@ class _CellBudget:
         """DataError when `cells` more would pass the limit; `found` says what was found ("读到第 9 行")."""
         if self.used + cells > self.limit:
             before = f"，此前各表已读 {self.used:,} 个" if self.used else ""
-            raise DataError(f"{found}，单元格超过上限 {self.limit:,} 个{before}", source=Source(self.path, title),
-                            hint=_limit_hint(MAX_CELLS))
+            raise DataError(
+                f"{found}，单元格超过上限 {self.limit:,} 个{before}",
+                source=Source(self.path, title),
+                hint=_limit_hint(MAX_CELLS),
+            )
 
     def rows(self, rows: Iterable[Sequence[object]], title: str) -> list[list[object]]:
         """The rows as lists padded to one width (a sheet's real extent). A row counts as at least one cell, so
@@ -338,10 +357,14 @@ def _read_only_rows(ws: Any, shown: bool, budget: _CellBudget) -> list[list[obje
 
 def _merged_rows(ws: Any, shown: bool, budget: _CellBudget) -> list[list[object]]:
     # A full (not read-only) sheet knows its extent; check it before iter_rows creates a cell for every position.
-    budget.check(ws.max_row * ws.max_column, ws.title,
-                 f"{ws.max_row:,} 行 × {ws.max_column:,} 列 = {ws.max_row * ws.max_column:,} 个单元格")
-    rows = budget.rows(([_shown(c) for c in row] if shown else [c.value for c in row] for row in ws.iter_rows()),
-                       ws.title)
+    budget.check(
+        ws.max_row * ws.max_column,
+        ws.title,
+        f"{ws.max_row:,} 行 × {ws.max_column:,} 列 = {ws.max_row * ws.max_column:,} 个单元格",
+    )
+    rows = budget.rows(
+        ([_shown(c) for c in row] if shown else [c.value for c in row] for row in ws.iter_rows()), ws.title
+    )
     for rng in ws.merged_cells.ranges:
         if rng.min_row > len(rows) or rng.min_col > len(rows[rng.min_row - 1]):
             continue  # a range beyond the cells (a hand-edited file): nothing to fill
@@ -356,8 +379,14 @@ def _formula_text(v: object) -> str:
     return v if isinstance(v, str) else str(getattr(v, "text", v))  # an array formula keeps its text in .text
 
 
-def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, *, merged: bool = False,
-               shown: bool = False, formulas: bool = True) -> list[Grid]:
+def read_grids(
+    path: Path,
+    wanted: Callable[[str], bool] = lambda _title: True,
+    *,
+    merged: bool = False,
+    shown: bool = False,
+    formulas: bool = True,
+) -> list[Grid]:
     """The sheets whose title is `wanted`, in workbook order. Formulas are read through their cached values.
 
     merged=True fills each merged range with its top-left value (this reads the whole workbook into
@@ -375,8 +404,7 @@ def read_grids(path: Path, wanted: Callable[[str], bool] = lambda _title: True, 
         with _workbook(path, read_only=not merged, data_only=True) as values:  # data_only: cached formula values
             for ws in values.worksheets:
                 if wanted(ws.title):
-                    sheets[ws.title] = (_merged_rows(ws, shown, budget) if merged
-                                        else _read_only_rows(ws, shown, budget))
+                    sheets[ws.title] = _merged_rows(ws, shown, budget) if merged else _read_only_rows(ws, shown, budget)
         if sheets and formulas:
             with _workbook(path, read_only=True, data_only=False) as book:
                 uncached = {title: _uncached(book[title], rows) for title, rows in sheets.items()}
@@ -428,9 +456,12 @@ def _count_cells(path: Path, wanted: Callable[[str], bool]) -> None:
 def _uncached(ws: Any, rows: list[list[object]]) -> dict[tuple[int, int], str]:
     """Formula cells (of the formulas-not-values read of the sheet) whose cached value in `rows` is blank."""
     ws.reset_dimensions()
-    return {(r, c): _formula_text(cell.value)
-            for r, row in enumerate(ws.iter_rows()) for c, cell in enumerate(row)
-            if getattr(cell, "data_type", None) == "f" and r < len(rows) and c < len(rows[r]) and rows[r][c] is None}
+    return {
+        (r, c): _formula_text(cell.value)
+        for r, row in enumerate(ws.iter_rows())
+        for c, cell in enumerate(row)
+        if getattr(cell, "data_type", None) == "f" and r < len(rows) and c < len(rows[r]) and rows[r][c] is None
+    }
 
 
 # ------------------------------------------------------------------ writing
@@ -463,21 +494,37 @@ def _as_text(cell: Cell) -> None:
         cell.quotePrefix = True
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False,
-        fill: str | None = None, align: Align | None = None, border: bool = True,
-        font: FontSpec | None = None) -> Cell:
+def put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    fmt: str | None = None,
+    *,
+    bold: bool = False,
+    fill: str | None = None,
+    align: Align | None = None,
+    border: bool = True,
+    font: FontSpec | None = None,
+) -> Cell:
     """Write one cell: `fmt` applies to numbers only; text starting with "=" stays text; control characters an
     xlsx cannot hold are stripped (a name with \x0b must not crash the writer)."""
     cell: Cell = ws.cell(row=row, column=col, value=xml_value(value))
     _as_text(cell)
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
-    return style(cell, fill=fill, font=font if font is not None else (BOLD if bold else None), align=align,
-                 border=True if border else None)
+    return style(
+        cell,
+        fill=fill,
+        font=font if font is not None else (BOLD if bold else None),
+        align=align,
+        border=True if border else None,
+    )
 
 
-def header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
-           required: Sequence[bool] | None = None) -> list[Cell]:
+def header(
+    ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *, required: Sequence[bool] | None = None
+) -> list[Cell]:
     """A header row: bold, light blue, centred and bordered; `required` columns' names in dark red."""
     out = []
     for i, h in enumerate(headers):
@@ -488,8 +535,15 @@ def header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
     return out
 
 
-def write_rows(ws: Worksheet, top: int, rows: Iterable[Sequence[Any]], formats: dict[int, str] | None = None,
-               wrap: Iterable[int] = (), *, border: bool = True) -> int:
+def write_rows(
+    ws: Worksheet,
+    top: int,
+    rows: Iterable[Sequence[Any]],
+    formats: dict[int, str] | None = None,
+    wrap: Iterable[int] = (),
+    *,
+    border: bool = True,
+) -> int:
     """Rows of values from row `top`; formats and wrap are 0-based column indexes. Returns the next free row."""
     formats = formats or {}
     wrap_cols = set(wrap)
@@ -540,8 +594,9 @@ def _merge_cells(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> N
         cell._style = StyleArray(array)
 
 
-def fit_widths(ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start_row: int = 1,
-               minimum: int = 8, maximum: int = 60) -> None:
+def fit_widths(
+    ws: Worksheet, *, fixed: Mapping[int, float] | None = None, start_row: int = 1, minimum: int = 8, maximum: int = 60
+) -> None:
     """Column widths from the widest value (display width + 2, numbers as shown), within minimum..maximum;
     rows above `start_row` (merged titles) do not count; `fixed` columns (1-based) take the width given."""
     fixed = fixed or {}

@@ -23,10 +23,14 @@ else:  # the pipeline (pandas and every heavy library) loads when a command runs
 
 app = typer.Typer(
     help="perfscore：预算绩效自评评分引擎。Rule-based scoring of budget performance self-evaluations (预算绩效自评).",
-    no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
-ruleset_app = typer.Typer(help="规则集：列出、查看、检查、测试。Rulesets: list, show, check, test.",
-                          no_args_is_help=True)
+ruleset_app = typer.Typer(
+    help="规则集：列出、查看、检查、测试。Rulesets: list, show, check, test.", no_args_is_help=True
+)
 app.add_typer(ruleset_app, name="ruleset")
 
 RulesetOpt = Annotated[str, typer.Option("--ruleset", "-r", help="规则集名称或 YAML 文件 / ruleset name or file")]
@@ -57,25 +61,45 @@ def _load_ruleset(name: str) -> Ruleset:
         return load_ruleset(name)
 
 
-def _run(path: Path, ruleset: str, year: int | None, *, chunk: int | None = None, jobs: int = 1,
-         engine: str = "local", scheduler: str | None = None) -> Run:
+def _run(
+    path: Path,
+    ruleset: str,
+    year: int | None,
+    *,
+    chunk: int | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> Run:
     """The whole pipeline (in chunks of departments, see scoring.api), or exit with the error on stderr."""
     with _exit_on_error():
         if engine not in ("local", "dask"):
             raise UsageError(f"未知执行引擎 '{engine}'", hint="可用：local、dask")
         if scheduler is not None and engine != "dask":
             raise UsageError("--scheduler 只用于 --engine dask", hint="加上 --engine dask")
-        return api.run_path(path, ruleset, year, chunk=api.DEFAULT_CHUNK if chunk is None else chunk, jobs=jobs,
-                            executor="dask" if engine == "dask" else "local", scheduler=scheduler)
+        return api.run_path(
+            path,
+            ruleset,
+            year,
+            chunk=api.DEFAULT_CHUNK if chunk is None else chunk,
+            jobs=jobs,
+            executor="dask" if engine == "dask" else "local",
+            scheduler=scheduler,
+        )
 
 
-ChunkOpt = Annotated[int | None, typer.Option(
-    "--chunk", help="每批部门数（内存随之而定，默认 1000）/ departments per chunk: bounds memory")]
+ChunkOpt = Annotated[
+    int | None,
+    typer.Option("--chunk", help="每批部门数（内存随之而定，默认 1000）/ departments per chunk: bounds memory"),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="并行进程数 / chunks run on N processes")]
-EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="local（本机）或 dask（Dask 集群，需 perfscore[scale]）/ where chunks run")]
-SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="Dask 调度器地址 tcp://HOST:8786；不给则在本机启动 / Dask scheduler address")]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="local（本机）或 dask（Dask 集群，需 perfscore[scale]）/ where chunks run")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask 调度器地址 tcp://HOST:8786；不给则在本机启动 / Dask scheduler address"),
+]
 
 
 def _print(text: str) -> None:

@@ -35,8 +35,12 @@ class TemplateFormat(enum.StrEnum):
 
 @app.command()
 def template(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件（xlsx）或文件夹（csv）/ output file or folder")] = None,
-    fmt: Annotated[TemplateFormat, typer.Option("--format", "-f", help="xlsx 工作簿或 CSV 文件夹 / workbook or CSV folder")] = TemplateFormat.xlsx,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出文件（xlsx）或文件夹（csv）/ output file or folder")
+    ] = None,
+    fmt: Annotated[
+        TemplateFormat, typer.Option("--format", "-f", help="xlsx 工作簿或 CSV 文件夹 / workbook or CSV folder")
+    ] = TemplateFormat.xlsx,
     ruleset: RulesetOpt = "mof-project",
     year: YearOpt = None,
 ) -> None:
@@ -60,8 +64,9 @@ def extract(
     year: YearOpt = None,
     code: Annotated[str | None, typer.Option("--code", help="部门编码，如 430203017 / department code")] = None,
     ruleset: RulesetOpt = "mof-project",
-    generic: Annotated[bool, typer.Option("--generic/--no-generic",
-                                          help="通用模式所得计数写入绩效指标 / write generic counts")] = True,
+    generic: Annotated[
+        bool, typer.Option("--generic/--no-generic", help="通用模式所得计数写入绩效指标 / write generic counts")
+    ] = True,
 ) -> None:
     """从叙述性报告提取数据，生成待复核的输入工作簿。Example: perfscore extract 报告.docx --out 城管局.xlsx --code 430203017"""
     with _exit_on_error():

@@ -40,6 +40,7 @@ def ruleset_list() -> None:
     from tabulate import tabulate
 
     from scoring.core import resources
+
     rows = []
     for p in resources.ruleset_files():
         try:
@@ -54,6 +55,7 @@ def ruleset_list() -> None:
 def ruleset_show(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """显示规则集的全部内容与参数：权重树、计分方法、等级、检查。Show every part of a ruleset with its parameters."""
     from scoring.rules.describe import describe_ruleset
+
     typer.echo(describe_ruleset(_load_ruleset(name)), nl=False)
 
 
@@ -87,8 +89,10 @@ def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或�
     rs = _load_ruleset(name)
     with _exit_on_error():
         report = smoke_run(rs)
-    typer.echo(f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
-               f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。")
+    typer.echo(
+        f"规则集 {rs.name} {rs.version} 检查通过：{len(rs.levels)} 个一级指标，"
+        f"{len(rs.checks)} 条检查，{len(rs.findings)} 条问题规则，{len(rs.tests)} 个测试。"
+    )
     typer.echo(report.summary(rs.total))
 
 
@@ -96,6 +100,7 @@ def ruleset_check(name: Annotated[str, typer.Argument(help="规则集名称或�
 def ruleset_test(name: Annotated[str, typer.Argument(help="规则集名称或文件")]) -> None:
     """运行规则集内嵌的测试用例。Run the ruleset's embedded tests."""
     from scoring.rstest import run_tests
+
     rs = _load_ruleset(name)
     results = run_tests(rs)
     for r in results:
@@ -119,6 +124,7 @@ def ruleset_schema(
     Example: perfscore ruleset schema -o perfscore-ruleset.schema.json
     """
     from scoring.rules.spec import json_schema
+
     _write(json.dumps(json_schema(), ensure_ascii=False, indent=2), out)
 
 
@@ -126,6 +132,7 @@ def ruleset_schema(
 def ruleset_methods() -> None:
     """列出全部计分方法、参数与算例。Every scoring method with its parameters and a worked example."""
     from scoring.rules.methods import describe_methods
+
     typer.echo(describe_methods(), nl=False)
 
 

@@ -66,17 +66,37 @@ else:  # imported when a command runs, so --help starts fast (issue 15)
 
 @app.command()
 def score(
-    path: Annotated[Path, typer.Argument(help="部门数据：xlsx、CSV 文件夹，或包含多个部门的文件夹 / data file or folder")],
+    path: Annotated[
+        Path, typer.Argument(help="部门数据：xlsx、CSV 文件夹，或包含多个部门的文件夹 / data file or folder")
+    ],
     ruleset: RulesetOpt = "mof-project",
     year: YearOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式 / output format: "
-                                     + "|".join(FORMATS))] = "table",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕；文件夹（或不带扩展名）时为批量输出："
-                                             "每个部门一个文件夹（自评表、报告、评分记录）及汇总表 / file, or a folder "
-                                             "for the batch run")] = None,
-    detail: Annotated[bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default")] = False,
-    store: Annotated[str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="输出格式 / output format: " + "|".join(FORMATS))
+    ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="写入文件而非屏幕；文件夹（或不带扩展名）时为批量输出："
+            "每个部门一个文件夹（自评表、报告、评分记录）及汇总表 / file, or a folder "
+            "for the batch run",
+        ),
+    ] = None,
+    detail: Annotated[
+        bool | None, typer.Option("--detail/--no-detail", help="显示逐项指标 / per-indicator rows")
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="保留以兼容旧脚本：有被拒绝的行时总是以 4 退出 / kept for old scripts; exit 4 on rejection is the default",
+        ),
+    ] = False,
+    store: Annotated[
+        str | None, typer.Option("--store", help="同时存入结果库目录（按年度）/ also keep results in DIR")
+    ] = None,
     chunk: ChunkOpt = None,
     jobs: JobsOpt = 1,
     engine: EngineOpt = "local",
@@ -92,8 +112,12 @@ def score(
             open_store(store).check()
     batch = registry.is_batch_folder(out)
     if batch and fmt != "table":
-        raise _fail(UsageError(f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
-                               hint="写单个文件请在 --out 中带扩展名，如 -o 结果.json"))
+        raise _fail(
+            UsageError(
+                f"--out {out} 是文件夹（批量输出），批量输出写出固定的一组文件，-f 只能为 table",
+                hint="写单个文件请在 --out 中带扩展名，如 -o 结果.json",
+            )
+        )
     run = _run(path, ruleset, year, chunk=chunk, jobs=jobs, engine=engine, scheduler=scheduler)
     if batch:
         assert out is not None
@@ -107,8 +131,12 @@ def score(
     if store is not None:
         with _exit_on_error():
             stored = store_mod.store_run(run, store)
-        typer.echo(f"已存入 {store}：{len(stored)} 个部门（" + "，".join(
-            sorted({f"{s.year}/{run.ruleset.name}" for s in stored})) + "）", err=True)
+        typer.echo(
+            f"已存入 {store}：{len(stored)} 个部门（"
+            + "，".join(sorted({f"{s.year}/{run.ruleset.name}" for s in stored}))
+            + "）",
+            err=True,
+        )
     if fmt != "table" or out is not None:  # the table on the screen already opens with this line
         typer.echo(counts_line(run), err=True)
     _exit_if_incomplete(run)
@@ -119,8 +147,12 @@ def _exit_if_incomplete(run: Run) -> None:
     departments concerned are provisional (未完成评分), and a script must not take them as final."""
     ds = run.dataset
     if ds.rejections or ds.problems:
-        raise _fail(IncompleteError(f"评分未完成：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件（或单元格）"
-                                    "无法读取；相关部门得分为暂定（退出码 4）"))
+        raise _fail(
+            IncompleteError(
+                f"评分未完成：有 {ds.rows_rejected} 行被拒绝，{len(ds.problems)} 个文件（或单元格）"
+                "无法读取；相关部门得分为暂定（退出码 4）"
+            )
+        )
 
 
 @contextmanager
@@ -141,8 +173,15 @@ def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
         nonlocal bar, done
         done += 1
         if bar is None and time.monotonic() - start > 1.0:
-            bar = Progress(TextColumn("写出部门文件"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                           TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            bar = Progress(
+                TextColumn("写出部门文件"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+                transient=True,
+            )
             bar.start()
             bar.add_task("", total=total, completed=done)
         elif bar is not None:
@@ -157,10 +196,16 @@ def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
 
 @app.command()
 def history(
-    dept: Annotated[str | None, typer.Argument(help="部门编码（或部门全称）；省略时为全部部门跨年度对比 / department; omit for all")] = None,
+    dept: Annotated[
+        str | None, typer.Argument(help="部门编码（或部门全称）；省略时为全部部门跨年度对比 / department; omit for all")
+    ] = None,
     store: Annotated[str, typer.Option("--store", help="结果库目录或 postgresql:// 地址 / store folder or URL")] = "",
-    years: Annotated[list[int] | None, typer.Option("--year", "-y", help="对比的年度，可重复 / years to compare (repeat)")] = None,
-    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")] = None,
+    years: Annotated[
+        list[int] | None, typer.Option("--year", "-y", help="对比的年度，可重复 / years to compare (repeat)")
+    ] = None,
+    ruleset: Annotated[
+        str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table|md|json；某部门时另有 html（折线图）")] = "table",
     top: Annotated[int, typer.Option("--top", help="完成率变化最大的前 N 个指标 / indicators that moved most")] = 10,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
@@ -177,8 +222,10 @@ def history(
             raise UsageError("缺少 --store", hint="给出结果库目录或 postgresql:// 地址")
         if dept is None:
             if not years:
-                raise UsageError("请给出部门，或用 --year 2023 --year 2024 对比全部部门",
-                                 hint="例如 perfscore history --year 2023 --year 2024 --store results")
+                raise UsageError(
+                    "请给出部门，或用 --year 2023 --year 2024 对比全部部门",
+                    hint="例如 perfscore history --year 2023 --year 2024 --store results",
+                )
             db = open_store(store)
             if not db.exists():
                 raise StoreError(f"{store} 不是 perfscore 存储（还没有存入过结果）")
@@ -194,8 +241,13 @@ def history(
                 raise StoreError(f"部门 {code} 在所选年度或规则集下没有存储结果")
             if fmt not in ("table", "json", "html"):
                 raise UsageError(f"history 部门历年不支持格式「{fmt}」", hint="可用 table、json、html")
-            text = (history_json(rows) if fmt == "json" else yearly.history_html(rows, code) if fmt == "html"
-                    else render_history(rows, code))
+            text = (
+                history_json(rows)
+                if fmt == "json"
+                else yearly.history_html(rows, code)
+                if fmt == "html"
+                else render_history(rows, code)
+            )
         if out is not None:
             atomic.write_text(out, text if text.endswith("\n") else text + "\n")
     if out is not None:
@@ -224,7 +276,9 @@ def report(
     ruleset: RulesetOpt = "mof-project",
     year: YearOpt = None,
     dept: Annotated[str | None, typer.Option("--dept", "-d", help="只写这个部门编码 / only this department")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help=".md 或 .docx 文件；多个部门时为文件夹 / file or folder")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help=".md 或 .docx 文件；多个部门时为文件夹 / file or folder")
+    ] = None,
 ) -> None:
     """写出自评报告（一…九，含评分表、存在的问题、改进措施）。Write the self-evaluation report.
 
@@ -259,8 +313,10 @@ def compare(
     year: YearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table、json 或 xlsx")] = "table",
     top: Annotated[int, typer.Option("--top", help="显示变化最大的前 N 个指标 / rows of indicator changes")] = 20,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件（-f xlsx 时默认 perfscore-compare-A-B.xlsx）"
-                                             " / write to file")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="写入文件（-f xlsx 时默认 perfscore-compare-A-B.xlsx） / write to file"),
+    ] = None,
 ) -> None:
     """用两个规则集（或两个版本）评同一批部门，比较得分、等级、排名和问题。Compare two rulesets on the same data.
 
@@ -292,14 +348,24 @@ COMPARE_FORMATS = ("table", "json", "xlsx")
 def advice(
     store: Annotated[str, typer.Option("--store", help="结果库目录或 postgresql:// 地址 / store folder or URL")],
     year: Annotated[int, typer.Option("--year", "-y", help="所评财政年度 / fiscal year")],
-    ruleset: Annotated[str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")] = None,
+    ruleset: Annotated[
+        str | None, typer.Option("--ruleset", "-r", help="规则集 / ruleset (when several are stored)")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table|md|json")] = "table",
-    over: Annotated[float, typer.Option("--over", help="实际超出目标的比例阈值 / actual above target by, e.g. 0.2")] = 0.2,
-    peer_gap: Annotated[float, typer.Option("--peer-gap", help="目标低于同类中位数的比例 / below peers' median by")] = 0.2,
+    over: Annotated[
+        float, typer.Option("--over", help="实际超出目标的比例阈值 / actual above target by, e.g. 0.2")
+    ] = 0.2,
+    peer_gap: Annotated[
+        float, typer.Option("--peer-gap", help="目标低于同类中位数的比例 / below peers' median by")
+    ] = 0.2,
     min_peers: Annotated[int, typer.Option("--min-peers", help="同类比较至少需要的部门数 / peers needed")] = 3,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="写入文件而非屏幕 / write to file")] = None,
-    budget: Annotated[bool, typer.Option("--budget", help="改为结果应用建议：等级与执行率 → 下年预算 / results use")] = False,
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="结果应用配置 YAML（默认 rulesets/fragments/results-use.yaml）")] = None,
+    budget: Annotated[
+        bool, typer.Option("--budget", help="改为结果应用建议：等级与执行率 → 下年预算 / results use")
+    ] = False,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="结果应用配置 YAML（默认 rulesets/fragments/results-use.yaml）")
+    ] = None,
 ) -> None:
     """目标设置建议：目标偏低的指标及建议的下年目标；--budget 为结果应用建议。均供审核参考，不是决定。
     Targets that look set too low, with a suggested target; --budget: grade/execution → budget treatment.
@@ -308,14 +374,22 @@ def advice(
     """
     with _exit_on_error():
         if budget:
-            text = results_use.render_budget(results_use.suggest_budget(
-                store, year, ruleset=ruleset, mapping=results_use.load_results_use(mapping)), fmt)
+            text = results_use.render_budget(
+                results_use.suggest_budget(store, year, ruleset=ruleset, mapping=results_use.load_results_use(mapping)),
+                fmt,
+            )
         elif not (0 <= over < 10 and 0 <= peer_gap < 1) or min_peers < 1:
-            raise UsageError("--over 应在 0–10 之间、--peer-gap 在 0–1 之间、--min-peers 至少为 1",
-                             hint="例如 --over 0.2 --peer-gap 0.2 --min-peers 3")
+            raise UsageError(
+                "--over 应在 0–10 之间、--peer-gap 在 0–1 之间、--min-peers 至少为 1",
+                hint="例如 --over 0.2 --peer-gap 0.2 --min-peers 3",
+            )
         else:
-            found = target_advice.advise_store(store, year, ruleset=ruleset, options=target_advice.AdviceOptions(
-                over=over, peer_gap=peer_gap, min_peers=min_peers))
+            found = target_advice.advise_store(
+                store,
+                year,
+                ruleset=ruleset,
+                options=target_advice.AdviceOptions(over=over, peer_gap=peer_gap, min_peers=min_peers),
+            )
             text = target_advice.render_advice(found, fmt)
         if out is not None:
             atomic.write_text(out, text if text.endswith("\n") else text + "\n")

@@ -51,13 +51,15 @@ def _new_mode(target: Path) -> int:
 def check_target(target: Path) -> None:
     """Refuse a target that is a folder, or whose folder cannot be made, with a message the user can act on."""
     if target.is_dir():
-        raise OutputError(f"输出路径 {target} 是一个文件夹，请在路径末尾写上文件名"
-                          f" / output path is a folder, give a file name")
+        raise OutputError(
+            f"输出路径 {target} 是一个文件夹，请在路径末尾写上文件名 / output path is a folder, give a file name"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {target.parent}：{exc.strerror or exc}"
-                          f" / cannot create the output folder") from exc
+        raise OutputError(
+            f"无法创建输出文件夹 {target.parent}：{exc.strerror or exc} / cannot create the output folder"
+        ) from exc
 
 
 @contextlib.contextmanager

@@ -76,8 +76,6 @@ def apportion(parts: Sequence[float | None], total: float | None, places: int = 
     return [float(floors[i]) + 0.0 if i in floors else None for i in range(len(parts))]
 
 
-
-
 def finite_or_none(v: Any) -> float | None:
     """A plain float, or None for missing, NaN, infinity or text (openpyxl and JSON cannot hold NaN)."""
     if v is None or v is pd.NA:

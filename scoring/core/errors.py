@@ -89,8 +89,14 @@ class RulesetError(PerfscoreError):
     exit_code: ClassVar[ExitCode] = ExitCode.RULESET_OR_USAGE
 
     def __init__(
-        self, message: str, *, file: Path | str | None = None, rule: str | None = None,
-        line: int | None = None, hint: str = "", column: int | None = None,
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        rule: str | None = None,
+        line: int | None = None,
+        hint: str = "",
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.file, self.rule, self.line, self.hint = file, rule, line, hint

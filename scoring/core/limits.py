@@ -39,13 +39,19 @@ class Limit:
         except ValueError:
             value = 0
         if value < 1:
-            raise UsageError(f"环境变量 {self.env}={raw!r} 不是正整数", hint=f"{self.doc}，默认 {self.default}{self.unit}")
+            raise UsageError(
+                f"环境变量 {self.env}={raw!r} 不是正整数", hint=f"{self.doc}，默认 {self.default}{self.unit}"
+            )
         return value
 
 
 MAX_UNZIPPED_MB = Limit("PERFSCORE_MAX_UNZIPPED_MB", 200, " MB", "一个 xlsx 解压后的总大小上限")
-MAX_ZIP_RATIO = Limit("PERFSCORE_MAX_ZIP_RATIO", 200, " 倍",
-                      "xlsx 中单个成员（解压后 1 MB 以上）的压缩比上限；正常工作表约 5–50 倍，压缩炸弹上千倍")
+MAX_ZIP_RATIO = Limit(
+    "PERFSCORE_MAX_ZIP_RATIO",
+    200,
+    " 倍",
+    "xlsx 中单个成员（解压后 1 MB 以上）的压缩比上限；正常工作表约 5–50 倍，压缩炸弹上千倍",
+)
 MAX_CELLS = Limit("PERFSCORE_MAX_CELLS", 5_000_000, " 个", "一个 xlsx 读入的单元格总数上限（行数 × 列数，各表合计）")
 
 LIMITS: tuple[Limit, ...] = (MAX_UNZIPPED_MB, MAX_ZIP_RATIO, MAX_CELLS)

@@ -66,8 +66,10 @@ def distinct_names(names: Sequence[str], codes: Sequence[str], suffix: str = "")
     sanitising, case-insensitively, as Windows and macOS compare) gets ``-<code>`` on every one of them."""
     bases = [safe_name(n, max_bytes=MAX_NAME_BYTES - 40) for n in names]
     counts = Counter(b.casefold() for b in bases)
-    out = [f"{b}-{safe_name(c, max_bytes=36)}" if counts[b.casefold()] > 1 else b for b, c in zip(bases, codes,
-                                                                                                  strict=True)]
+    out = [
+        f"{b}-{safe_name(c, max_bytes=36)}" if counts[b.casefold()] > 1 else b
+        for b, c in zip(bases, codes, strict=True)
+    ]
     # Codes too could sanitise alike (X/1 and X_1): number whatever is still shared.
     used: set[str] = set()
     final = []

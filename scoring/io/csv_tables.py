@@ -36,8 +36,9 @@ its peak memory, the text plus its cells, is a few times the file, about what th
 files that are not plain (quotes, ragged rows…) are parsed as they stream from disk (issue 11)."""
 
 
-def read_csv(path: Path, table: Table, notices: list[DataError] | None = None, *,
-             chunk_rows: int | None = None) -> pd.DataFrame:
+def read_csv(
+    path: Path, table: Table, notices: list[DataError] | None = None, *, chunk_rows: int | None = None
+) -> pd.DataFrame:
     """One CSV file as the raw rows of `table`: read whole by pandas when it is plain and at most FAST_PATH_BYTES,
     else parsed as it streams (`chunk_rows` rows to a DataFrame at a time; giving it forces the stream)."""
     if chunk_rows is None and path.stat().st_size <= FAST_PATH_BYTES:
@@ -102,15 +103,23 @@ def _plain_grid(text: str, delimiter: str) -> pd.DataFrame | None:
     if (per_line != per_line[0]).any():
         return None
     try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, na_filter=False,
-                           skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+        )
     except (ValueError, pd.errors.ParserError):  # EmptyDataError is a ValueError
         return None
 
 
 CSV_FIELD_LIMIT = 131_072
 """The most characters one CSV cell may hold (Python's csv default); more is a stray quote or not a table."""
-_QUOTE_HINT = "检查该行英文双引号 \" 是否成对；文字中的引号请用中文引号“”，或按 CSV 规则写成两个 \"\""
+_QUOTE_HINT = '检查该行英文双引号 " 是否成对；文字中的引号请用中文引号“”，或按 CSV 规则写成两个 ""'
 
 
 def _csv_rows(lines: Iterable[str], delimiter: str, path: Path) -> Iterator[list[object]]:
@@ -128,13 +137,19 @@ def _csv_rows(lines: Iterable[str], delimiter: str, path: Path) -> Iterator[list
                     continue
                 swallowed = [x for x in cell.split("\n")[1:] if x.count(delimiter) >= max(2, width // 2)]
                 if swallowed or (cell.endswith("\n") and reader.line_num - start > 1):
-                    raise DataError(f"引号未闭合，其后 {reader.line_num - start} 行被并入同一个单元格",
-                                    source=Source(path, None, start), hint=_QUOTE_HINT)
+                    raise DataError(
+                        f"引号未闭合，其后 {reader.line_num - start} 行被并入同一个单元格",
+                        source=Source(path, None, start),
+                        hint=_QUOTE_HINT,
+                    )
             yield list(r)
             start = reader.line_num + 1
     except csv.Error as exc:
-        what = (f"单元格超过 {CSV_FIELD_LIMIT} 个字符（CSV 单元格上限）" if "field limit" in str(exc)
-                else f"无法解析 CSV（{exc}）")
+        what = (
+            f"单元格超过 {CSV_FIELD_LIMIT} 个字符（CSV 单元格上限）"
+            if "field limit" in str(exc)
+            else f"无法解析 CSV（{exc}）"
+        )
         raise DataError(what, source=Source(path, None, start), hint=_QUOTE_HINT) from exc
 
 
@@ -155,8 +170,9 @@ def _guess_csv_table(path: Path) -> Table:
     for table in reversed(TABLES):
         if all(c.header in head for c in table.columns if c.required):
             return table
-    raise DataError("无法判断此 CSV 属于哪张表", source=Source(path),
-                    hint="文件名应为 单位信息 / 预算收支 / 项目支出 / 绩效指标")
+    raise DataError(
+        "无法判断此 CSV 属于哪张表", source=Source(path), hint="文件名应为 单位信息 / 预算收支 / 项目支出 / 绩效指标"
+    )
 
 
 def _read_file(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame]]:
@@ -164,7 +180,13 @@ def _read_file(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd
     yield table, read_csv(path, table, notices)
 
 
-CSV_FOLDER = Reader("csv-folder", "CSV 文件夹（单位信息.csv、绩效指标.csv 等，每表一个文件）", _read_folder,
-                    folder=True, recognises=_is_csv_folder)
-CSV_FILE = Reader("csv-file", "单个 CSV 文件（按文件名或表头判断是哪张表）", _read_file, suffixes=(".csv",),
-                  in_folders=False)  # inside a folder a CSV is one table of the CSV folder
+CSV_FOLDER = Reader(
+    "csv-folder",
+    "CSV 文件夹（单位信息.csv、绩效指标.csv 等，每表一个文件）",
+    _read_folder,
+    folder=True,
+    recognises=_is_csv_folder,
+)
+CSV_FILE = Reader(
+    "csv-file", "单个 CSV 文件（按文件名或表头判断是哪张表）", _read_file, suffixes=(".csv",), in_folders=False
+)  # inside a folder a CSV is one table of the CSV folder

@@ -70,16 +70,36 @@ from scoring.rules.indicators import normalize_name
 TITLE = "项目支出绩效自评表"
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
 # Layout families are told apart by header words, not positions (issue 14): each province prints its own.
-_FUND_HEADERS = {"年初预算数": "budget_initial", "年初预算": "budget_initial",
-                 "全年预算数": "budget_final", "调整后预算数": "budget_final", "调整后预算": "budget_final",
-                 "全年执行数": "spent", "预算执行数": "spent", "分值": "exec_weight", "权重": "exec_weight",
-                 "执行率": "exec_rate", "预算执行率": "exec_rate", "得分": "exec_score"}
+_FUND_HEADERS = {
+    "年初预算数": "budget_initial",
+    "年初预算": "budget_initial",
+    "全年预算数": "budget_final",
+    "调整后预算数": "budget_final",
+    "调整后预算": "budget_final",
+    "全年执行数": "spent",
+    "预算执行数": "spent",
+    "分值": "exec_weight",
+    "权重": "exec_weight",
+    "执行率": "exec_rate",
+    "预算执行率": "exec_rate",
+    "得分": "exec_score",
+}
 # Row labels of the funds block, matched at the start of the label ("其中：" dropped), so a goal text that
 # mentions 财政资金 further down is never taken for a source row.
-_FUND_ROWS = {"年度资金总额": "total", "资金总额": "total", "总额": "total",
-              "当年财政拨款": "current", "本年财政拨款": "current", "财政拨款": "current", "财政资金": "current",
-              "财政专户管理资金": "special", "单位资金": "unit", "上年结转资金": "carried", "上年结转": "carried",
-              "其他资金": "other"}
+_FUND_ROWS = {
+    "年度资金总额": "total",
+    "资金总额": "total",
+    "总额": "total",
+    "当年财政拨款": "current",
+    "本年财政拨款": "current",
+    "财政拨款": "current",
+    "财政资金": "current",
+    "财政专户管理资金": "special",
+    "单位资金": "unit",
+    "上年结转资金": "carried",
+    "上年结转": "carried",
+    "其他资金": "other",
+}
 _SOURCES = ("current", "special", "unit", "carried", "other")  # the 其中 rows under 年度资金总额
 # The 10号 样表 has three source rows; Sichuan's 财政专户管理资金 and 单位资金 are neither 财政拨款 nor 上年结转.
 _SOURCE_GROUPS = {"current": ("current",), "carried": ("carried",), "other": ("special", "unit", "other")}
@@ -89,14 +109,32 @@ FUNDS_NOTE_KIND = "资金来源"  # 核对 rows this reader writes; the `funds-b
 FUNDS_TOLERANCE = 0.05  # 万元: a difference within it is a rounding 尾差
 # Indicator headers the input schema does not name: a target split over three columns (Sichuan: 指标性质 "≥",
 # 指标值 "95", 度量单位 "%") is joined into one; 预期指标值(A)/实际完成指标值(B) (Shandong); 未完成原因分析.
-_INDICATOR_HEADERS = {"指标性质": "_comparator", "指标值类型": "_comparator", "度量单位": "_unit", "计量单位": "_unit",
-                      "预期指标值": "target", "实际完成指标值": "actual", "未完成原因分析": "reason",
-                      "未完成原因及拟采取的改进措施": "reason"}
+_INDICATOR_HEADERS = {
+    "指标性质": "_comparator",
+    "指标值类型": "_comparator",
+    "度量单位": "_unit",
+    "计量单位": "_unit",
+    "预期指标值": "target",
+    "实际完成指标值": "actual",
+    "未完成原因分析": "reason",
+    "未完成原因及拟采取的改进措施": "reason",
+}
 _QUALITATIVE = frozenset({"定性", "定量", ""})  # 指标性质/指标值类型 words that are not comparators
-_LABELS = {"项目名称": "project_name", "主管部门": "supervisor", "实施单位": "implementer", "项目实施单位": "implementer",
-           "部门": "supervisor", "部门名称": "supervisor",
-           "项目编码": "project_code", "项目代码": "project_code", "部门编码": "dept_code", "单位编码": "dept_code",
-           "部门代码": "dept_code", "单位代码": "dept_code", "预算单位编码": "dept_code"}
+_LABELS = {
+    "项目名称": "project_name",
+    "主管部门": "supervisor",
+    "实施单位": "implementer",
+    "项目实施单位": "implementer",
+    "部门": "supervisor",
+    "部门名称": "supervisor",
+    "项目编码": "project_code",
+    "项目代码": "project_code",
+    "部门编码": "dept_code",
+    "单位编码": "dept_code",
+    "部门代码": "dept_code",
+    "单位代码": "dept_code",
+    "预算单位编码": "dept_code",
+}
 _POINTS_SUFFIX = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
 _BRACKETED = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -130,13 +168,21 @@ class _Sheet:
             return None
         v = self.rows[r][c]
         if (r, c) in self.uncached:
-            self.notices.append(DataError(
-                "公式单元格没有缓存的计算结果（文件未经 Excel/WPS 计算保存），按空值读取",
-                source=Source(self.path, self.title, r + 1, header), hint="请在 Excel 或 WPS 中打开并保存后重试"))
+            self.notices.append(
+                DataError(
+                    "公式单元格没有缓存的计算结果（文件未经 Excel/WPS 计算保存），按空值读取",
+                    source=Source(self.path, self.title, r + 1, header),
+                    hint="请在 Excel 或 WPS 中打开并保存后重试",
+                )
+            )
             return None
         if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
-            self.notices.append(DataError(f"单元格为 Excel 错误值 {v.strip()}，按空值读取",
-                                          source=Source(self.path, self.title, r + 1, header)))
+            self.notices.append(
+                DataError(
+                    f"单元格为 Excel 错误值 {v.strip()}，按空值读取",
+                    source=Source(self.path, self.title, r + 1, header),
+                )
+            )
             return None
         return v.strip() if isinstance(v, str) else v
 
@@ -177,20 +223,24 @@ def has_mof_sheets(path: Path) -> bool:
 
 def read_mof(path: Path, notices: list[DataError] | None = None) -> Iterator[tuple[Table, pd.DataFrame]]:
     """The raw 单位信息 / 项目支出 / 绩效指标 tables of one MoF-layout workbook (one department)."""
-    sheets = [_Sheet(path, g.title, g.rows, set(g.uncached)) for g in read_grids(path, merged=True)
-              if looks_like_mof(g.rows)]
+    sheets = [
+        _Sheet(path, g.title, g.rows, set(g.uncached)) for g in read_grids(path, merged=True) if looks_like_mof(g.rows)
+    ]
     if not sheets:
         raise DataError(
             "工作簿中既没有模板工作表（单位信息、项目支出、绩效指标…），也没有“项目支出绩效自评表”格式的工作表",
-            source=Source(path), hint="请使用 perfscore template 生成的模板，或财政部项目支出绩效自评表格式")
+            source=Source(path),
+            hint="请使用 perfscore template 生成的模板，或财政部项目支出绩效自评表格式",
+        )
     parsed = [_parse_sheet(s, i) for i, s in enumerate(sheets, start=1)]
     dept, dept_notices = _department(path, parsed)
     if notices is not None:
         notices.extend([n for s in sheets for n in s.notices] + dept_notices)
     code = dept["dept_code"]
     projects = [{**p.project, "dept_code": code} for p in parsed]
-    indicators = [{**row, "dept_code": code, "project_code": p.project["project_code"]}
-                  for p in parsed for row in p.indicators]
+    indicators = [
+        {**row, "dept_code": code, "project_code": p.project["project_code"]} for p in parsed for row in p.indicators
+    ]
     yield DEPARTMENTS, _records(DEPARTMENTS, [dept])
     yield PROJECTS, _records(PROJECTS, projects)
     yield INDICATORS, _records(INDICATORS, indicators)
@@ -230,12 +280,15 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
     project: dict[str, object] = {
         "project_code": _text(labels.get("project_code")) or f"P{index:02d}",
         "project_name": _text(labels.get("project_name")),
-        "_file": str(s.path), "_sheet": s.title, "_row": labels.get("project_name", (None, title[0]))[1] + 1,
+        "_file": str(s.path),
+        "_sheet": s.title,
+        "_row": labels.get("project_name", (None, title[0]))[1] + 1,
     }
     if not project["project_name"]:
         project["project_name"] = s.title
-        s.notices.append(DataError("未找到项目名称，以工作表名代替", source=Source(s.path, s.title, title[0] + 1,
-                                                                    "项目名称")))
+        s.notices.append(
+            DataError("未找到项目名称，以工作表名代替", source=Source(s.path, s.title, title[0] + 1, "项目名称"))
+        )
     notes: list[dict[str, object]] = []
     # The funds block ends at the indicator header when that comes after it (some forms put it first).
     project.update(_funds(s, funds, header if header > funds else None, notes, str(project["project_name"])))
@@ -246,15 +299,27 @@ def _parse_sheet(s: _Sheet, index: int) -> _Parsed:
 def _refuse(s: _Sheet, funds: int | None, header: int | None) -> None:
     """An unrecognised layout is refused, naming the header cells it did find, rather than half-read."""
     words = ("预算", "执行", "资金", "指标", "分值", "权重", "得分", "完成值")
-    seen = [(r, str(v).strip()) for r, row in enumerate(s.rows) for v in row
-            if isinstance(v, str) and len(v.strip()) <= 12 and any(w in v for w in words)]
-    missing = "、".join(n for n, r in (("资金表头（年初预算数/全年预算数/调整后预算数 与 全年执行数/预算执行数）", funds),
-                                     ("绩效指标表头（一级指标、三级指标）", header)) if r is None)
+    seen = [
+        (r, str(v).strip())
+        for r, row in enumerate(s.rows)
+        for v in row
+        if isinstance(v, str) and len(v.strip()) <= 12 and any(w in v for w in words)
+    ]
+    missing = "、".join(
+        n
+        for n, r in (
+            ("资金表头（年初预算数/全年预算数/调整后预算数 与 全年执行数/预算执行数）", funds),
+            ("绩效指标表头（一级指标、三级指标）", header),
+        )
+        if r is None
+    )
     found = "、".join(dict.fromkeys(v for _, v in seen)) or "无"
     row = seen[0][0] + 1 if seen else 0
-    raise DataError(f"无法识别的自评表版式：未找到{missing}；找到的表头有：{found}",
-                    source=Source(s.path, s.title, row, seen[0][1] if seen else ""),
-                    hint="请确认是项目支出绩效自评表，或把表头改为财预〔2020〕10号附件的写法")
+    raise DataError(
+        f"无法识别的自评表版式：未找到{missing}；找到的表头有：{found}",
+        source=Source(s.path, s.title, row, seen[0][1] if seen else ""),
+        hint="请确认是项目支出绩效自评表，或把表头改为财预〔2020〕10号附件的写法",
+    )
 
 
 def _text(found: tuple[object, int] | None) -> str | None:
@@ -327,8 +392,7 @@ def _money(v: object) -> float | None:
     return float(parsed.value) if parsed.unit in (None, "万元") else None
 
 
-def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]], project: str
-           ) -> dict[str, object]:
+def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]], project: str) -> dict[str, object]:
     """年初预算数 / 全年预算数 / 全年执行数 of the funds block, read whole: the 年度资金总额 row checked against
     its source rows; from the sources when the total row is missing, blank or zero while they carry figures.
     The sources' own amounts are kept as well (`_source_amounts`)."""
@@ -340,8 +404,12 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
                 cols[fld] = c
     if "budget_final" not in cols:  # 年初预算数(A) / 全年执行数(B), 执行率(B/A): A is the denominator
         cols["budget_final"] = cols["budget_initial"]
-        s.notices.append(DataError("资金表头没有全年预算数（调整后预算数）列，按表内执行率（B/A）以年初预算数为分母",
-                                   source=Source(s.path, s.title, head + 1, str(s.rows[head][cols["budget_initial"]]))))
+        s.notices.append(
+            DataError(
+                "资金表头没有全年预算数（调整后预算数）列，按表内执行率（B/A）以年初预算数为分母",
+                source=Source(s.path, s.title, head + 1, str(s.rows[head][cols["budget_initial"]])),
+            )
+        )
     first_money = min(cols.values())
     found: dict[str, int] = {}
     for r in range(head + 1, stop if stop is not None else len(s.rows)):
@@ -350,12 +418,18 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
         if kind is not None and kind not in found:
             found[kind] = r
     if not found:
-        seen = [str(v).strip() for r in range(head + 1, min(head + 6, len(s.rows)))
-                for v in s.rows[r][:first_money] if v is not None and str(v).strip()]
-        raise DataError(f"资金表（表头第{head + 1}行）下未找到“年度资金总额”（或“总额”）行，也没有“其中”各项资金行，"
-                        f"无法读取项目金额；表头下的行名有：{'、'.join(dict.fromkeys(seen)) or '无'}",
-                        source=Source(s.path, s.title, head + 2, "年度资金总额"),
-                        hint="请把合计行写为“年度资金总额”，来源行写为“其中：当年财政拨款”“上年结转资金”“其他资金”")
+        seen = [
+            str(v).strip()
+            for r in range(head + 1, min(head + 6, len(s.rows)))
+            for v in s.rows[r][:first_money]
+            if v is not None and str(v).strip()
+        ]
+        raise DataError(
+            f"资金表（表头第{head + 1}行）下未找到“年度资金总额”（或“总额”）行，也没有“其中”各项资金行，"
+            f"无法读取项目金额；表头下的行名有：{'、'.join(dict.fromkeys(seen)) or '无'}",
+            source=Source(s.path, s.title, head + 2, "年度资金总额"),
+            hint="请把合计行写为“年度资金总额”，来源行写为“其中：当年财政拨款”“上年结转资金”“其他资金”",
+        )
     sources = [found[k] for k in _SOURCES if k in found]
     cells = {r: {fld: _number(s.get(r, cols.get(fld), _header_of(fld))) for fld in _MONEY} for r in found.values()}
     amounts = {r: {fld: _source_money(s, r, cols.get(fld), fld, cells[r][fld]) for fld in _MONEY} for r in sources}
@@ -365,9 +439,18 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
         summed[fld] = round(sum(parts), MONEY_PLACES) if parts else None
 
     def note(status: str, message: str, row: int) -> None:
-        notes.append({"kind": FUNDS_NOTE_KIND, "severity": "medium" if status == "不符" else "low",
-                      "status": status, "subject": project, "message": f"“{project}”{message}",
-                      "_file": str(s.path), "_sheet": s.title, "_row": row + 1})
+        notes.append(
+            {
+                "kind": FUNDS_NOTE_KIND,
+                "severity": "medium" if status == "不符" else "low",
+                "status": status,
+                "subject": project,
+                "message": f"“{project}”{message}",
+                "_file": str(s.path),
+                "_sheet": s.title,
+                "_row": row + 1,
+            }
+        )
 
     out: dict[str, object] = _source_amounts(found, amounts)
     if "total" in found:
@@ -381,8 +464,12 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
             # 财预〔2020〕10号 样表: 年度资金总额 = 其中各项之和. A total printed as 0 (or left blank) beside sources
             # that carry the year's money is a filling error; scoring 执行率 0 from it would be a false finding.
             out.update({fld: summed[fld] for fld in _MONEY})
-            note("不符", f"资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 {_wan(summed['budget_final'])}、"
-                        f"全年执行数 {_wan(summed['spent'])}，已按各项资金合计计算预算执行率", r)
+            note(
+                "不符",
+                f"资金表“年度资金总额”行为空或为 0，而其中各项资金合计全年预算数 {_wan(summed['budget_final'])}、"
+                f"全年执行数 {_wan(summed['spent'])}，已按各项资金合计计算预算执行率",
+                r,
+            )
             return out
         out.update({fld: cells[r][fld] for fld in _MONEY})
         for fld in _MONEY:
@@ -390,12 +477,18 @@ def _funds(s: _Sheet, head: int, stop: int | None, notes: list[dict[str, object]
             if t is None or sub is None or abs(t - sub) < EPS:
                 continue
             within = abs(t - sub) <= FUNDS_TOLERANCE + EPS
-            note("尾差" if within else "不符",
-                 f"资金表“年度资金总额”{_header_of(fld)} {_wan(t)} ≠ 其中各项资金合计 {_wan(sub)}，相差 {t - sub:+,.2f} 万元"
-                 + ("（尾差，属四舍五入）" if within else ""), r)
+            note(
+                "尾差" if within else "不符",
+                f"资金表“年度资金总额”{_header_of(fld)} {_wan(t)} ≠ 其中各项资金合计 {_wan(sub)}，相差 {t - sub:+,.2f} 万元"
+                + ("（尾差，属四舍五入）" if within else ""),
+                r,
+            )
     else:
-        s.notices.append(DataError("未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title,
-                                                                                  head + 1, "年度资金总额")))
+        s.notices.append(
+            DataError(
+                "未找到“年度资金总额”行，按其中各项资金相加", source=Source(s.path, s.title, head + 1, "年度资金总额")
+            )
+        )
         r = min(found.values())
         out["_row"] = r + 1
         for fld in _MONEY:
@@ -410,8 +503,12 @@ def _source_money(s: _Sheet, r: int, c: int | None, fld: str, v: object) -> floa
     x = _money(v)
     if x is None and v is not None and c is not None:
         label = next((str(x) for x in s.rows[r][:c] if x is not None and str(x).strip()), "")
-        s.notices.append(DataError(f"资金来源“{label}”的{_header_of(fld)}「{v}」不是万元金额，按空值读取",
-                                   source=Source(s.path, s.title, r + 1, _header_of(fld))))
+        s.notices.append(
+            DataError(
+                f"资金来源“{label}”的{_header_of(fld)}「{v}」不是万元金额，按空值读取",
+                source=Source(s.path, s.title, r + 1, _header_of(fld)),
+            )
+        )
     return x
 
 
@@ -467,9 +564,17 @@ def _indicator_rows(s: _Sheet, head: int) -> list[dict[str, object]]:
         if l2 is None:
             l2 = level2
         level1, level2 = l1, l2
-        rec.update({"level1": l1, "level2": l2, "weight": _number(rec.get("weight")),
-                    "published_score": _number(rec.get("published_score")),
-                    "_file": str(s.path), "_sheet": s.title, "_row": r + 1})
+        rec.update(
+            {
+                "level1": l1,
+                "level2": l2,
+                "weight": _number(rec.get("weight")),
+                "published_score": _number(rec.get("published_score")),
+                "_file": str(s.path),
+                "_sheet": s.title,
+                "_row": r + 1,
+            }
+        )
         out.append(rec)
     return out
 
@@ -503,8 +608,13 @@ def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], l
         names = Counter(n for p in parsed if (n := _text(p.labels.get("implementer"))))
     name = names.most_common(1)[0][0] if names else None
     if len(names) > 1:
-        notices.append(DataError(f"各工作表的主管部门不一致（{'、'.join(names)}），按「{name}」读取为同一部门",
-                                 source=Source(path), hint="一个工作簿只放一个部门的项目"))
+        notices.append(
+            DataError(
+                f"各工作表的主管部门不一致（{'、'.join(names)}），按「{name}」读取为同一部门",
+                source=Source(path),
+                hint="一个工作簿只放一个部门的项目",
+            )
+        )
     first = next((p for p in parsed if _text(p.labels.get("supervisor")) == name), parsed[0])
     code = next((c for p in parsed if (c := _text(p.labels.get("dept_code")))), None)
     if code is None:
@@ -513,12 +623,28 @@ def _department(path: Path, parsed: list[_Parsed]) -> tuple[dict[str, object], l
     if year is None and (m := re.search(r"(?:19|20)\d{2}", path.stem)):
         year = int(m.group())
     if year is None:
-        notices.append(DataError("未找到评价年度", source=Source(path, first.sheet.title, first.title_row + 1, "年度"),
-                                 hint="请在标题下写明“（2024年度）”"))
+        notices.append(
+            DataError(
+                "未找到评价年度",
+                source=Source(path, first.sheet.title, first.title_row + 1, "年度"),
+                hint="请在标题下写明“（2024年度）”",
+            )
+        )
     row = first.labels.get("supervisor", first.labels.get("implementer", (None, first.title_row)))[1]
-    return {"dept_code": code, "dept_name": name, "year": year, "_file": str(path), "_sheet": first.sheet.title,
-            "_row": row + 1}, notices
+    return {
+        "dept_code": code,
+        "dept_name": name,
+        "year": year,
+        "_file": str(path),
+        "_sheet": first.sheet.title,
+        "_row": row + 1,
+    }, notices
 
 
-MOF = Reader("mof", "财政部项目支出绩效自评表（财预〔2020〕10号 附件格式，每张工作表一个项目）", read_mof,
-             suffixes=SUFFIXES, recognises=has_mof_sheets)
+MOF = Reader(
+    "mof",
+    "财政部项目支出绩效自评表（财预〔2020〕10号 附件格式，每张工作表一个项目）",
+    read_mof,
+    suffixes=SUFFIXES,
+    recognises=has_mof_sheets,
+)

@@ -30,14 +30,20 @@ def read_parquet(path: Path, table: Table, notices: list[DataError] | None = Non
     except ImportError as exc:
         raise DataError("读取 Parquet 需要 pyarrow", source=Source(path), hint="pip install pyarrow") from exc
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid/ArrowIOError derive from these
-        raise DataError(f"无法读取 Parquet 文件（{exc}）", source=Source(path),
-                        hint="请确认文件完整，且由 pandas/pyarrow 等按 Parquet 格式写出") from exc
+        raise DataError(
+            f"无法读取 Parquet 文件（{exc}）",
+            source=Source(path),
+            hint="请确认文件完整，且由 pandas/pyarrow 等按 Parquet 格式写出",
+        ) from exc
     headers = table.header_map()
     fields = [headers.get(normalize_name(str(c))) for c in stored.columns]
     required = [c for c in table.columns if c.required]
     if not {c.field for c in required} & set(filter(None, fields)):
-        raise DataError(f"找不到表头（应包含 {'、'.join(c.header for c in required)}）", source=Source(path, None, 1),
-                        hint="列名应与 perfscore template 的表头一致")
+        raise DataError(
+            f"找不到表头（应包含 {'、'.join(c.header for c in required)}）",
+            source=Source(path, None, 1),
+            hint="列名应与 perfscore template 的表头一致",
+        )
     if notices is not None:
         notices.extend(_unknown_columns(table, list(stored.columns), fields, path, None, 1))
     if stored.empty:
@@ -60,8 +66,13 @@ def read_parquet(path: Path, table: Table, notices: list[DataError] | None = Non
     if samples.any() and notices is not None:
         rows = frame.loc[samples, "_row"].tolist()
         rows_text = "、".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
-        notices.append(DataError(f"已跳过 {len(rows)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
-                                 source=Source(path, None, rows[0], "部门编码"), hint="填写本单位数据时请覆盖或删除示例行"))
+        notices.append(
+            DataError(
+                f"已跳过 {len(rows)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
+                source=Source(path, None, rows[0], "部门编码"),
+                hint="填写本单位数据时请覆盖或删除示例行",
+            )
+        )
     frame = frame[~samples.to_numpy()]
     if frame.empty:
         return empty_frame(table)
@@ -94,5 +105,10 @@ def _read_folder(path: Path, notices: list[DataError]) -> list[tuple[Table, pd.D
     return out
 
 
-PARQUET_FOLDER = Reader("parquet-folder", "Parquet 文件夹（单位信息.parquet、绩效指标.parquet 等，每表一个文件）",
-                        _read_folder, folder=True, recognises=_is_parquet_folder)
+PARQUET_FOLDER = Reader(
+    "parquet-folder",
+    "Parquet 文件夹（单位信息.parquet、绩效指标.parquet 等，每表一个文件）",
+    _read_folder,
+    folder=True,
+    recognises=_is_parquet_folder,
+)

@@ -88,8 +88,9 @@ SHARED_VALUES = 65_536
 row; a CSV reader makes a new string for each). Past this many, new values are kept as they are."""
 
 
-def find_header(table: Table, rows: Sequence[Sequence[object]], file: Path | str, sheet: str | None
-                ) -> tuple[int, list[str | None]]:
+def find_header(
+    table: Table, rows: Sequence[Sequence[object]], file: Path | str, sheet: str | None
+) -> tuple[int, list[str | None]]:
     """The header row (first of the top 10 rows naming a required column) and the field of each column."""
     headers = table.header_map()
     required = {c.field for c in table.columns if c.required}
@@ -99,12 +100,20 @@ def find_header(table: Table, rows: Sequence[Sequence[object]], file: Path | str
             return h, fields
     raise DataError(
         f"找不到表头（应包含 {'、'.join(c.header for c in table.columns if c.required)}）",
-        source=Source(file, sheet, 1), hint="请使用 perfscore template 生成的模板",
+        source=Source(file, sheet, 1),
+        hint="请使用 perfscore template 生成的模板",
     )
 
 
-def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str, sheet: str | None,
-                notices: list[DataError] | None = None, *, chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
+def build_frame(
+    table: Table,
+    rows: Iterable[Sequence[object]],
+    file: Path | str,
+    sheet: str | None,
+    notices: list[DataError] | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> pd.DataFrame:
     """Find the header row (first of the top 10 rows naming a required column) and map columns to fields.
 
     `rows` may be a stream (a CSV being parsed): it is read once, `chunk_rows` rows to a DataFrame at a time.
@@ -121,7 +130,7 @@ def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str
     chunks: dict[str, list[np.ndarray]] = {c: [] for c in columns}
     records: list[dict[str, object]] = []
     samples: list[int] = []
-    for offset, row in enumerate(itertools.chain(top[h + 1:], stream), start=h + 2):
+    for offset, row in enumerate(itertools.chain(top[h + 1 :], stream), start=h + 2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue  # blank spacer row
         rec: dict[str, object] = dict.fromkeys(table.fields)
@@ -154,9 +163,13 @@ def build_frame(table: Table, rows: Iterable[Sequence[object]], file: Path | str
 def _sample_notice(samples: list[int], file: Path | str, sheet: str | None, notices: list[DataError] | None) -> None:
     if samples and notices is not None:
         rows_text = "、".join(map(str, samples[:5])) + ("…" if len(samples) > 5 else "")
-        notices.append(DataError(f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
-                                 source=Source(file, sheet, samples[0], "部门编码"),
-                                 hint="填写本单位数据时请覆盖或删除示例行"))
+        notices.append(
+            DataError(
+                f"已跳过 {len(samples)} 行模板示例（第 {rows_text} 行，部门编码以“示例”开头）",
+                source=Source(file, sheet, samples[0], "部门编码"),
+                hint="填写本单位数据时请覆盖或删除示例行",
+            )
+        )
 
 
 def _add_chunk(chunks: dict[str, list[np.ndarray]], records: list[dict[str, object]]) -> None:
@@ -167,8 +180,9 @@ def _add_chunk(chunks: dict[str, list[np.ndarray]], records: list[dict[str, obje
         arrays.append(np.fromiter((r[c] for r in records), dtype=object, count=len(records)))
 
 
-def build_frame_from_grid(table: Table, grid: pd.DataFrame, file: Path | str,
-                          notices: list[DataError] | None = None, *, padded: bool = True) -> pd.DataFrame | None:
+def build_frame_from_grid(
+    table: Table, grid: pd.DataFrame, file: Path | str, notices: list[DataError] | None = None, *, padded: bool = True
+) -> pd.DataFrame | None:
     """`build_frame` column-wise, for a grid of text cells with no missing cell (every row as wide as the
     first: a CSV read by pandas). The same frame, or None when a column maps to a field twice (build_frame
     keeps the last column's cell, even where a short row leaves it missing), so the caller reads row by row.
@@ -180,7 +194,7 @@ def build_frame_from_grid(table: Table, grid: pd.DataFrame, file: Path | str,
         return None
     if notices is not None:
         notices.extend(_unknown_columns(table, head[h], fields, file, None, h + 1))
-    body = grid.iloc[h + 1:]
+    body = grid.iloc[h + 1 :]
     stripped = {i: body[c].str.strip() if padded else body[c] for i, c in enumerate(body.columns)}
     blank = np.ones(len(body), dtype=bool)
     for col in stripped.values():
@@ -192,8 +206,11 @@ def build_frame_from_grid(table: Table, grid: pd.DataFrame, file: Path | str,
             frame[name] = stripped[fields.index(name)].to_numpy()[~blank]
         else:
             frame[name] = pd.Series([None] * len(rows), dtype=object)
-    sample = frame["dept_code"].str.startswith(SAMPLE_MARK).to_numpy(dtype=bool) if "dept_code" in fields else \
-        np.zeros(len(rows), dtype=bool)
+    sample = (
+        frame["dept_code"].str.startswith(SAMPLE_MARK).to_numpy(dtype=bool)
+        if "dept_code" in fields
+        else np.zeros(len(rows), dtype=bool)
+    )
     _sample_notice(rows[sample].tolist(), file, None, notices)
     frame = frame[~sample].reset_index(drop=True)
     if frame.empty:
@@ -204,8 +221,9 @@ def build_frame_from_grid(table: Table, grid: pd.DataFrame, file: Path | str,
     return frame
 
 
-def _unknown_columns(table: Table, header: list[object], fields: list[str | None], file: Path | str,
-                     sheet: str | None, row: int) -> list[DataError]:
+def _unknown_columns(
+    table: Table, header: list[object], fields: list[str | None], file: Path | str, sheet: str | None, row: int
+) -> list[DataError]:
     """A header that is close to a known one but not it ("全年执行" for 全年执行数) is a column silently lost:
     say so. Headers like 备注 that resemble nothing are extra columns, left alone."""
     taken = {f for f in fields if f}
@@ -214,8 +232,7 @@ def _unknown_columns(table: Table, header: list[object], fields: list[str | None
     for v, f in zip(header, fields, strict=False):
         text = "" if v is None else str(v).strip()
         if f is None and text and (hint := did_you_mean(text, missing)):
-            out.append(DataError(f"未识别的列「{text}」，已忽略", source=Source(file, sheet, row, text),
-                                 hint=hint))
+            out.append(DataError(f"未识别的列「{text}」，已忽略", source=Source(file, sheet, row, text), hint=hint))
     return out
 
 

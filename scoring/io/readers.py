@@ -52,13 +52,17 @@ def reader_for(source: Path) -> Reader:
     claiming = [r for r in READERS if r.claims(source)]
     if not claiming:
         suffixes = list(dict.fromkeys(s for r in READERS for s in r.suffixes))
-        raise DataError("不支持的文件类型", source=Source(source),
-                        hint=f"支持 {'、'.join(suffixes)} 或包含它们的文件夹")
+        raise DataError(
+            "不支持的文件类型", source=Source(source), hint=f"支持 {'、'.join(suffixes)} 或包含它们的文件夹"
+        )
     for reader in claiming:
         if reader.recognises(source):
             return reader
-    raise DataError("无法识别文件内容，不是以下任何一种格式：" + "；".join(r.title for r in claiming),
-                    source=Source(source), hint="请使用 perfscore template 生成的模板")
+    raise DataError(
+        "无法识别文件内容，不是以下任何一种格式：" + "；".join(r.title for r in claiming),
+        source=Source(source),
+        hint="请使用 perfscore template 生成的模板",
+    )
 
 
 def sources(path: Path, seen: set[Path] | None = None) -> Iterator[Path]:
@@ -86,8 +90,11 @@ def load(path: Path) -> RawData:
         raise DataError("路径不存在", source=Source(path))
     found = list(sources(path))
     if not found:
-        raise DataError("没有找到部门数据", source=Source(path),
-                        hint="应为 xlsx 工作簿，或含 单位信息.csv、绩效指标.csv 等表的文件夹；perfscore template 可生成模板")
+        raise DataError(
+            "没有找到部门数据",
+            source=Source(path),
+            hint="应为 xlsx 工作簿，或含 单位信息.csv、绩效指标.csv 等表的文件夹；perfscore template 可生成模板",
+        )
     return load_sources(found)
 
 

@@ -47,37 +47,119 @@ def _cols(*spec: tuple[str, str] | tuple[str, str, bool] | tuple[str, str, bool,
     return tuple(Column(*s) for s in spec)
 
 
-LEVEL_COLS = _cols(("级次", "级次", False, 8), ("name", "名称", False, 18), ("aliases", "别名", True, 24),
-                   ("points", "分值", False, 8), ("open", "单位自设（open）"), ("split", "分配（split）"),
-                   ("metric", "计算指标（metric）", False, 18), ("method", "计分方法（method）", True, 40),
-                   ("from", "来源（from）"), ("target", "目标（target）"), ("category", "汇总类别（category）"))
+LEVEL_COLS = _cols(
+    ("级次", "级次", False, 8),
+    ("name", "名称", False, 18),
+    ("aliases", "别名", True, 24),
+    ("points", "分值", False, 8),
+    ("open", "单位自设（open）"),
+    ("split", "分配（split）"),
+    ("metric", "计算指标（metric）", False, 18),
+    ("method", "计分方法（method）", True, 40),
+    ("from", "来源（from）"),
+    ("target", "目标（target）"),
+    ("category", "汇总类别（category）"),
+)
 SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
     # section → (sheet, columns); 设置 and 权重 are laid out by hand below
     "methods": ("计分方法", _cols(("when", "条件（when）", True, 40), ("method", "计分方法（method）", True, 60))),
-    "blank_comparator": ("未写比较符", _cols(("when", "条件（when）", True, 40), ("comparator", "比较符（comparator）"))),
-    "indicators": ("自设指标", _cols(("id", "指标（id）", False, 18), ("aliases", "别名", True, 24), ("category", "类别"),
-                                   ("direction", "方向（direction）"), ("unit", "单位（unit）"),
-                                   ("formula", "公式（formula）", False, 40))),
+    "blank_comparator": (
+        "未写比较符",
+        _cols(("when", "条件（when）", True, 40), ("comparator", "比较符（comparator）")),
+    ),
+    "indicators": (
+        "自设指标",
+        _cols(
+            ("id", "指标（id）", False, 18),
+            ("aliases", "别名", True, 24),
+            ("category", "类别"),
+            ("direction", "方向（direction）"),
+            ("unit", "单位（unit）"),
+            ("formula", "公式（formula）", False, 40),
+        ),
+    ),
     "grades": ("等级", _cols(("name", "等级（name）"), ("min", "下限（min，含）"), ("max", "上限（max）"))),
-    "checks": ("检查", _cols(("id", "编号（id）", False, 22), ("kind", "类型（kind）"), ("on", "对象（on）"),
-                           ("severity", "严重程度"), ("title", "名称（title）", False, 36), ("left", "左边（left）"),
-                           ("right", "右边（right）", True, 30), ("tolerance", "容差"), ("expect", "期望（expect）", False, 30),
-                           ("message", "提示（message）", False, 30), ("factor", "倍数（factor）"),
-                           ("minimum", "下限（minimum）"), ("kinds", "核对项（kinds）", True, 24))),
-    "findings": ("问题规则", _cols(("id", "编号（id）", False, 24), ("on", "对象（on）"), ("when", "条件（when）", False, 40),
-                               ("severity", "严重程度"), ("category", "类别"), ("problem", "问题（problem）", False, 50),
-                               ("cause", "原因（cause）", False, 40),
-                               ("cause_given", "单位说明时的原因（cause_given）", False, 40),
-                               ("measure", "措施（measure）", False, 50),
-                               ("merge_key", "合并键（merge_key）"), ("problem_merged", "合并后问题", False, 40))),
-    "tests": ("测试", _cols(("name", "名称（name）", False, 28), ("data", "数据（data）", True, 80),
-                          ("expect", "期望（expect）", True, 50))),
+    "checks": (
+        "检查",
+        _cols(
+            ("id", "编号（id）", False, 22),
+            ("kind", "类型（kind）"),
+            ("on", "对象（on）"),
+            ("severity", "严重程度"),
+            ("title", "名称（title）", False, 36),
+            ("left", "左边（left）"),
+            ("right", "右边（right）", True, 30),
+            ("tolerance", "容差"),
+            ("expect", "期望（expect）", False, 30),
+            ("message", "提示（message）", False, 30),
+            ("factor", "倍数（factor）"),
+            ("minimum", "下限（minimum）"),
+            ("kinds", "核对项（kinds）", True, 24),
+        ),
+    ),
+    "findings": (
+        "问题规则",
+        _cols(
+            ("id", "编号（id）", False, 24),
+            ("on", "对象（on）"),
+            ("when", "条件（when）", False, 40),
+            ("severity", "严重程度"),
+            ("category", "类别"),
+            ("problem", "问题（problem）", False, 50),
+            ("cause", "原因（cause）", False, 40),
+            ("cause_given", "单位说明时的原因（cause_given）", False, 40),
+            ("measure", "措施（measure）", False, 50),
+            ("merge_key", "合并键（merge_key）"),
+            ("problem_merged", "合并后问题", False, 40),
+        ),
+    ),
+    "tests": (
+        "测试",
+        _cols(
+            ("name", "名称（name）", False, 28),
+            ("data", "数据（data）", True, 80),
+            ("expect", "期望（expect）", True, 50),
+        ),
+    ),
 }
-SETTINGS = ("format", "name", "version", "title", "source", "years.from", "years.to", "scope", "total", "missing_level",
-            "overachievement.threshold", "overachievement.require_reason", "overachievement.penalty",
-            "overachievement.per_excess", "overachievement.cap", "overachievement.even_with_reason")
-ORDER = ("format", "name", "version", "title", "source", "years", "scope", "total", "indicators", "levels",
-         "missing_level", "blank_comparator", "methods", "overachievement", "checks", "grades", "findings", "tests")
+SETTINGS = (
+    "format",
+    "name",
+    "version",
+    "title",
+    "source",
+    "years.from",
+    "years.to",
+    "scope",
+    "total",
+    "missing_level",
+    "overachievement.threshold",
+    "overachievement.require_reason",
+    "overachievement.penalty",
+    "overachievement.per_excess",
+    "overachievement.cap",
+    "overachievement.even_with_reason",
+)
+ORDER = (
+    "format",
+    "name",
+    "version",
+    "title",
+    "source",
+    "years",
+    "scope",
+    "total",
+    "indicators",
+    "levels",
+    "missing_level",
+    "blank_comparator",
+    "methods",
+    "overachievement",
+    "checks",
+    "grades",
+    "findings",
+    "tests",
+)
 TIERS = ("一级", "二级", "指标")
 BOLD = FontSpec(bold=True)
 
@@ -123,8 +205,10 @@ def _level_rows(levels: Sequence[Any]) -> list[dict[str, Any]]:
     def add(level: Any, tier: str) -> None:
         lv: dict[str, Any] = {"name": level} if isinstance(level, str) else dict(level)
         rows.append({"级次": tier, **{k: v for k, v in lv.items() if k not in ("children", "indicators")}})
-        rows.extend({"级次": "指标", "name": fi.get("id"), **{k: v for k, v in fi.items() if k != "id"}}
-                    for fi in lv.get("indicators") or ())
+        rows.extend(
+            {"级次": "指标", "name": fi.get("id"), **{k: v for k, v in fi.items() if k != "id"}}
+            for fi in lv.get("indicators") or ()
+        )
         for child in lv.get("children") or ():
             add(child, "二级")
 
@@ -138,11 +222,14 @@ def export_ruleset(rs: Ruleset, out: Path) -> None:
     doc = {k: v for k, v in strip_lines(rs.raw).items() if k not in (EXTENDED_KEY, "include", "extends")}
     book, about = new_workbook("说明")
     assert about is not None
-    notes = [f"规则集：{rs.label}", "由 perfscore ruleset export 导出；修改后用 perfscore ruleset import 本文件 -o 新规则集.yaml 转回。",
-             "每个工作表对应规则集的一部分，每列对应一个键（列名括号内为 YAML 中的键名）。空单元格表示不设置（取默认值）。",
-             "别名、计分方法参数、条件（when）、测试数据等列表或映射，在单元格内按 YAML 写法填写，如 [预算执行, 资金执行率]。",
-             "权重表：级次为 一级 / 二级 / 指标；“指标”行属于它上方最近的一级或二级。分值之和须与上级相等。",
-             "以 = 开头的目标（如 =0次）在 Excel 中请先输入单引号：'=0次，否则会被当作公式。"]
+    notes = [
+        f"规则集：{rs.label}",
+        "由 perfscore ruleset export 导出；修改后用 perfscore ruleset import 本文件 -o 新规则集.yaml 转回。",
+        "每个工作表对应规则集的一部分，每列对应一个键（列名括号内为 YAML 中的键名）。空单元格表示不设置（取默认值）。",
+        "别名、计分方法参数、条件（when）、测试数据等列表或映射，在单元格内按 YAML 写法填写，如 [预算执行, 资金执行率]。",
+        "权重表：级次为 一级 / 二级 / 指标；“指标”行属于它上方最近的一级或二级。分值之和须与上级相等。",
+        "以 = 开头的目标（如 =0次）在 Excel 中请先输入单引号：'=0次，否则会被当作公式。",
+    ]
     for line in notes:
         about.append([line])
     set_widths(about, {1: 120})
@@ -173,8 +260,9 @@ def _read(ws: Grid, cols: Sequence[Column], book: Path) -> list[dict[str, Any]]:
     known = {c.header: c for c in cols}
     unknown = [h for h in headers if h and h not in known]
     if unknown:
-        raise RulesetError(f"未知的列「{unknown[0]}」", file=book, rule=f"工作表「{ws.title}」第1行",
-                           hint="可用：" + "、".join(known))
+        raise RulesetError(
+            f"未知的列「{unknown[0]}」", file=book, rule=f"工作表「{ws.title}」第1行", hint="可用：" + "、".join(known)
+        )
     out = []
     for n, values in enumerate(rows[1:], start=2):
         row: dict[str, Any] = {}
@@ -186,8 +274,9 @@ def _read(ws: Grid, cols: Sequence[Column], book: Path) -> list[dict[str, Any]]:
                 try:
                     value = parse_yaml_text(value)
                 except (yaml.YAMLError, YamlLimitError) as exc:
-                    raise RulesetError(f"单元格不是有效的 YAML：{exc}", file=book,
-                                       rule=f"工作表「{ws.title}」第{n}行「{header}」列") from None
+                    raise RulesetError(
+                        f"单元格不是有效的 YAML：{exc}", file=book, rule=f"工作表「{ws.title}」第{n}行「{header}」列"
+                    ) from None
             row[col.key] = value
         if row:
             out.append(row)
@@ -200,7 +289,9 @@ def _levels(rows: Sequence[dict[str, Any]], book: Path) -> list[dict[str, Any]]:
     for n, row in enumerate(rows, start=2):
         tier = str(row.pop("级次", ""))
         if tier not in TIERS:
-            raise RulesetError(f"级次应为 一级 / 二级 / 指标，而不是 '{tier}'", file=book, rule=f"工作表「权重」第{n}行")
+            raise RulesetError(
+                f"级次应为 一级 / 二级 / 指标，而不是 '{tier}'", file=book, rule=f"工作表「权重」第{n}行"
+            )
         if tier == "一级":
             current = dict(row)
             levels.append(current)
@@ -222,15 +313,21 @@ def import_ruleset(book: Path) -> dict[str, Any]:
     try:
         grids = {g.title: g for g in read_grids(book, formulas=False)}
     except DataError as exc:
-        raise RulesetError(f"无法读取工作簿：{exc.args[0]}", file=book, hint="请使用 ruleset export 导出的 .xlsx 文件") from None
+        raise RulesetError(
+            f"无法读取工作簿：{exc.args[0]}", file=book, hint="请使用 ruleset export 导出的 .xlsx 文件"
+        ) from None
     doc: dict[str, Any] = {}
     if "设置" in grids:
         for n, (key, value, *_) in enumerate(grids["设置"].rows[1:], start=2):
             if key is None or value is None:
                 continue
             if str(key) not in SETTINGS:
-                raise RulesetError(f"未知的设置「{key}」", file=book, rule=f"工作表「设置」第{n}行",
-                                   hint="可用：" + "、".join(SETTINGS))
+                raise RulesetError(
+                    f"未知的设置「{key}」",
+                    file=book,
+                    rule=f"工作表「设置」第{n}行",
+                    hint="可用：" + "、".join(SETTINGS),
+                )
             head, _, sub = str(key).partition(".")
             if sub:
                 doc.setdefault(head, {})[sub] = value

@@ -57,14 +57,35 @@ TEXT_FIELDS = frozenset({"dept_code", "project_code", "target", "actual"})
 FUND_TYPES = ("一般公共预算", "政府性基金", "国有资本经营预算", "其他资金")
 # 计量单位 are written inside 年度指标值/实际完成值 ("≥95%", "9500平方米"); there is no unit column, so
 # the template lists them on the 选项 sheet and in the input prompt rather than as a drop-down.
-UNITS = ("%", "个", "次", "人", "人次", "件", "户", "项", "场", "期", "座", "万元", "元", "平方米", "米",
-         "公里", "立方米", "吨", "天", "个工作日", "分")
+UNITS = (
+    "%",
+    "个",
+    "次",
+    "人",
+    "人次",
+    "件",
+    "户",
+    "项",
+    "场",
+    "期",
+    "座",
+    "万元",
+    "元",
+    "平方米",
+    "米",
+    "公里",
+    "立方米",
+    "吨",
+    "天",
+    "个工作日",
+    "分",
+)
 TemplateFormat = Literal["xlsx", "csv"]
 
 # What to write in each column, beyond Column.comment. Keyed by field; (table key, field) overrides.
 _HELP: dict[str | tuple[str, str], str] = {
     "dept_code": "同一部门在各表中须一致；除“单位信息”外可留空（文件只含一个部门时自动补全）。"
-                 "以“示例”开头的行为模板示例，读取时跳过，请直接覆盖或删除。",
+    "以“示例”开头的行为模板示例，读取时跳过，请直接覆盖或删除。",
     "dept_name": "部门（单位）全称，如 株洲市芦淞区城市管理和综合执法局。",
     "year": "填四位年份；写成日期也可，按其年份读取。",
     "supervisor": "可留空。财政局汇总表按主管部门分组统计；二级单位填其主管部门全称。",
@@ -84,9 +105,12 @@ _HELP: dict[str | tuple[str, str], str] = {
     "level1": "从下拉列表选择（名称来自所用规则集）。",
     "level2": "从下拉列表选择；没有二级指标时可留空。",
     "name": "三级指标名称，如 立案数、结案率、市民满意度。",
-    ("dept_indicators", "name"): "部门整体指标名称，如 绩效目标合理性、管理制度健全性（下拉列表为规则集要求填报的指标）。",
+    (
+        "dept_indicators",
+        "name",
+    ): "部门整体指标名称，如 绩效目标合理性、管理制度健全性（下拉列表为规则集要求填报的指标）。",
     "target": "比较符 + 数值 + 单位；不写比较符时产出、效益指标按“≥”，成本指标按“≤”。定性指标写文字。"
-              "本列为文本格式，可直接输入 =4次（其他软件中可写全角“＝”）。",
+    "本列为文本格式，可直接输入 =4次（其他软件中可写全角“＝”）。",
     "actual": "与目标同单位的实际数；百分比写 95% 或 0.95 均可。定性指标写 达成预期指标 / 部分达成 / 未达成。",
     "weight": "本指标分值（选填）。留空时本级分值在未填分值的指标间平均分配；填写的以所填为准。",
     "published_score": "",
@@ -129,12 +153,22 @@ def options_for(ruleset: Ruleset) -> Options:
     """Drop-down values from the ruleset (一级/二级 names a department can fill) and the indicator library."""
     fillable = [lv for lv in ruleset.levels if lv.metric is None]
     level2 = [c.name for lv in fillable for c in lv.children]
-    inputs = [fi.id for lv in ruleset.levels
-              for fi in (*lv.indicators, *(f for c in lv.children for f in c.indicators)) if fi.source == "input"]
+    inputs = [
+        fi.id
+        for lv in ruleset.levels
+        for fi in (*lv.indicators, *(f for c in lv.children for f in c.indicators))
+        if fi.source == "input"
+    ]
     lines = [names[0] for names in ruleset.library.budget_lines.values() if names]
     children = tuple((lv.name, tuple(c.name for c in lv.children)) for lv in fillable if lv.children)
-    return Options(tuple(lv.name for lv in fillable), tuple(dict.fromkeys(level2)), tuple(lines), FUND_TYPES,
-                   tuple(dict.fromkeys(inputs)), children=children)
+    return Options(
+        tuple(lv.name for lv in fillable),
+        tuple(dict.fromkeys(level2)),
+        tuple(lines),
+        FUND_TYPES,
+        tuple(dict.fromkeys(inputs)),
+        children=children,
+    )
 
 
 CHILD_LIST_PREFIX = "二级_"
@@ -162,31 +196,95 @@ def sample_rows(ruleset: Ruleset, year: int) -> dict[str, list[dict[str, object]
     dept_rows = _dept_indicator_samples(ruleset)
     return {
         "departments": [
-            {"dept_code": d, "dept_name": "示例：某某区城市管理局（请改为本单位）", "year": year,
-             "supervisor": "示例：某某区人民政府", "sector": "城乡社区支出", "staff_authorized": 30, "staff_actual": 28},
+            {
+                "dept_code": d,
+                "dept_name": "示例：某某区城市管理局（请改为本单位）",
+                "year": year,
+                "supervisor": "示例：某某区人民政府",
+                "sector": "城乡社区支出",
+                "staff_authorized": 30,
+                "staff_actual": 28,
+            },
         ],
         "budget": [
-            {"dept_code": d, "line": "一般公共预算", "budget_initial": 1200, "budget_final": 1250, "spent": 1180.5,
-             "prior_spent": 1100},
-            {"dept_code": d, "line": "基本支出", "budget_initial": 450, "budget_final": 460, "spent": 455.2,
-             "prior_spent": 440},
-            {"dept_code": d, "line": "项目支出", "budget_initial": 750, "budget_final": 790, "spent": 725.3,
-             "prior_spent": 660},
+            {
+                "dept_code": d,
+                "line": "一般公共预算",
+                "budget_initial": 1200,
+                "budget_final": 1250,
+                "spent": 1180.5,
+                "prior_spent": 1100,
+            },
+            {
+                "dept_code": d,
+                "line": "基本支出",
+                "budget_initial": 450,
+                "budget_final": 460,
+                "spent": 455.2,
+                "prior_spent": 440,
+            },
+            {
+                "dept_code": d,
+                "line": "项目支出",
+                "budget_initial": 750,
+                "budget_final": 790,
+                "spent": 725.3,
+                "prior_spent": 660,
+            },
         ],
         "projects": [
-            {"dept_code": d, "project_code": "示例P01", "project_name": "示例：道路维护项目", "fund_type": "一般公共预算",
-             "budget_initial": 500, "budget_final": 520, "spent": 498.6, "carryover": 21.4, "period": "1—12月"},
-            {"dept_code": d, "project_code": "示例P02", "project_name": "示例：垃圾分类宣传项目",
-             "fund_type": "一般公共预算", "budget_initial": 250, "budget_final": 270, "spent": 226.7,
-             "carryover": 43.3, "period": "1—12月"},
+            {
+                "dept_code": d,
+                "project_code": "示例P01",
+                "project_name": "示例：道路维护项目",
+                "fund_type": "一般公共预算",
+                "budget_initial": 500,
+                "budget_final": 520,
+                "spent": 498.6,
+                "carryover": 21.4,
+                "period": "1—12月",
+            },
+            {
+                "dept_code": d,
+                "project_code": "示例P02",
+                "project_name": "示例：垃圾分类宣传项目",
+                "fund_type": "一般公共预算",
+                "budget_initial": 250,
+                "budget_final": 270,
+                "spent": 226.7,
+                "carryover": 43.3,
+                "period": "1—12月",
+            },
         ],
         "indicators": [
-            {"dept_code": d, "project_code": "示例P01", "level1": l1("产出指标"), "level2": l2("产出指标", "数量指标"),
-             "name": "道路修复面积", "target": "≥9000平方米", "actual": "9500平方米"},
-            {"dept_code": d, "project_code": "示例P01", "level1": l1("产出指标"), "level2": l2("产出指标", "质量指标"),
-             "name": "验收合格率", "target": "≥95%", "actual": "90%", "reason": "部分路段返工，已督促施工单位整改"},
-            {"dept_code": d, "project_code": "示例P01", "level1": l1("满意度指标"),
-             "level2": l2("满意度指标", "服务对象满意度指标"), "name": "市民满意度", "target": "≥90%", "actual": "93%"},
+            {
+                "dept_code": d,
+                "project_code": "示例P01",
+                "level1": l1("产出指标"),
+                "level2": l2("产出指标", "数量指标"),
+                "name": "道路修复面积",
+                "target": "≥9000平方米",
+                "actual": "9500平方米",
+            },
+            {
+                "dept_code": d,
+                "project_code": "示例P01",
+                "level1": l1("产出指标"),
+                "level2": l2("产出指标", "质量指标"),
+                "name": "验收合格率",
+                "target": "≥95%",
+                "actual": "90%",
+                "reason": "部分路段返工，已督促施工单位整改",
+            },
+            {
+                "dept_code": d,
+                "project_code": "示例P01",
+                "level1": l1("满意度指标"),
+                "level2": l2("满意度指标", "服务对象满意度指标"),
+                "name": "市民满意度",
+                "target": "≥90%",
+                "actual": "93%",
+            },
         ],
         "dept_indicators": [{"dept_code": d, **row} for row in dept_rows],
     }
@@ -201,8 +299,9 @@ def _dept_indicator_samples(ruleset: Ruleset) -> list[dict[str, object]]:
             for fi in child.indicators:
                 if fi.source == "input" and len(rows) < 3:
                     target, actual = examples.get(fi.id, (fi.target or "达成预期指标", "达成预期指标"))
-                    rows.append({"level1": lv.name, "level2": child.name, "name": fi.id, "target": target,
-                                 "actual": actual})
+                    rows.append(
+                        {"level1": lv.name, "level2": child.name, "name": fi.id, "target": target, "actual": actual}
+                    )
     return rows or [
         {"level1": "投入", "level2": "目标设定", "name": "绩效目标合理性", "target": "合理", "actual": "合理"},
         {"level1": "过程", "level2": "预算管理", "name": "管理制度健全性", "target": "健全", "actual": "健全"},
@@ -225,8 +324,9 @@ def readme_lines(ruleset: Ruleset) -> list[str]:
     ]
 
 
-def write_template(out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | str | Path = "mof-project",
-                   year: int | None = None) -> tuple[Path, ...]:
+def write_template(
+    out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | str | Path = "mof-project", year: int | None = None
+) -> tuple[Path, ...]:
     """Write the template to `out` (an .xlsx file, or a folder of CSVs) and return the paths written."""
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     year = year if year is not None else date.today().year - 1
@@ -236,8 +336,9 @@ def write_template(out: Path, fmt: TemplateFormat = "xlsx", ruleset: Ruleset | s
     return (write_xlsx_template(out, samples, options_for(rs), readme_lines(rs)),)
 
 
-def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]],
-                       readme: Sequence[str]) -> tuple[Path, ...]:
+def write_csv_template(
+    folder: Path, samples: dict[str, list[dict[str, object]]], readme: Sequence[str]
+) -> tuple[Path, ...]:
     """One CSV per table, UTF-8 with BOM so Excel shows the Chinese headers; plus 填表说明.txt."""
     atomic.check_target(folder / README_FILE)  # the folder, made or refused with a clear error
     written = []
@@ -251,9 +352,15 @@ def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]]
         atomic.write_text(path, buf.getvalue(), encoding="utf-8-sig")
         written.append(path)
     notes = folder / README_FILE
-    atomic.write_text(notes, "\r\n".join([*readme, "", "各表各列说明："] + [
-        f"{t.sheet}：" + "；".join(column_comment(t, c).replace("\n", " ") for c in t.columns) for t in TABLES
-    ]) + "\r\n", encoding="utf-8-sig")
+    atomic.write_text(
+        notes,
+        "\r\n".join(
+            [*readme, "", "各表各列说明："]
+            + [f"{t.sheet}：" + "；".join(column_comment(t, c).replace("\n", " ") for c in t.columns) for t in TABLES]
+        )
+        + "\r\n",
+        encoding="utf-8-sig",
+    )
     return (*written, notes)
 
 
@@ -262,8 +369,14 @@ def write_csv_template(folder: Path, samples: dict[str, list[dict[str, object]]]
 
 def _list_ranges(ws_options: Worksheet, options: Options) -> dict[str, str]:
     """Write each option list as a column of the 选项 sheet; return name → absolute range formula."""
-    lists = {"一级指标": options.level1, "二级指标": options.level2, "科目": options.lines,
-             "资金性质": options.fund_types, "整体指标": options.dept_indicators, "计量单位": options.units}
+    lists = {
+        "一级指标": options.level1,
+        "二级指标": options.level2,
+        "科目": options.lines,
+        "资金性质": options.fund_types,
+        "整体指标": options.dept_indicators,
+        "计量单位": options.units,
+    }
     # One column per 一级 with its own 二级, named 二级_<一级> by the caller for INDIRECT().
     lists.update({CHILD_LIST_PREFIX + name: values for name, values in options.children})
     out: dict[str, str] = {}
@@ -278,20 +391,33 @@ def _list_ranges(ws_options: Worksheet, options: Options) -> dict[str, str]:
 
 
 # Columns whose content is longer than their header (characters of display width).
-_MIN_WIDTH = {"dept_name": 36, "project_name": 30, "name": 22, "target": 16, "actual": 16, "reason": 34,
-              "override_reason": 24, "line": 14, "fund_type": 14}
+_MIN_WIDTH = {
+    "dept_name": 36,
+    "project_name": 30,
+    "name": 22,
+    "target": 16,
+    "actual": 16,
+    "reason": 34,
+    "override_reason": 24,
+    "line": 14,
+    "fund_type": 14,
+}
 
 # Which list each (table, field) uses.
 _DROPDOWNS: dict[tuple[str, str], str] = {
-    ("indicators", "level1"): "一级指标", ("indicators", "level2"): "二级指标",
-    ("dept_indicators", "level1"): "一级指标", ("dept_indicators", "level2"): "二级指标",
+    ("indicators", "level1"): "一级指标",
+    ("indicators", "level2"): "二级指标",
+    ("dept_indicators", "level1"): "一级指标",
+    ("dept_indicators", "level2"): "二级指标",
     ("dept_indicators", "name"): "整体指标",
-    ("budget", "line"): "科目", ("projects", "fund_type"): "资金性质",
+    ("budget", "line"): "科目",
+    ("projects", "fund_type"): "资金性质",
 }
 
 
-def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]], options: Options,
-                        readme: Sequence[str]) -> Path:
+def write_xlsx_template(
+    path: Path, samples: dict[str, list[dict[str, object]]], options: Options, readme: Sequence[str]
+) -> Path:
     """The workbook: 填表说明, the five input sheets, and a hidden 选项 sheet feeding the drop-downs."""
     wb, intro = new_workbook(README_SHEET)
     assert intro is not None
@@ -317,8 +443,9 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
         for c, (cell, col) in enumerate(zip(cells, table.columns, strict=True), start=1):
             text = column_comment(table, col)
             add_comment(cell, text, height=40 + 18 * (text.count("\n") + len(text) // 28), width=300)
-            widest = max([display_width(col.header) + 4,
-                          *(display_width(str(r.get(col.field, "") or "")) + 2 for r in rows)])
+            widest = max(
+                [display_width(col.header) + 4, *(display_width(str(r.get(col.field, "") or "")) + 2 for r in rows)]
+            )
             set_widths(ws, {c: min(max(widest, _MIN_WIDTH.get(col.field, 10)), 42)})
         for r, row in enumerate(rows, start=2):
             for c, col in enumerate(table.columns, start=1):
@@ -338,24 +465,60 @@ def write_xlsx_template(path: Path, samples: dict[str, list[dict[str, object]]],
                 listed = None  # a project ruleset does not read 整体绩效指标: its level lists would mislead
             if listed == "二级指标" and dependent:
                 # 二级 narrows to the 一级 chosen on the same row (INDIRECT of the named list 二级_<一级>).
-                level1_col = column_letter(next(i for i, c in enumerate(table.columns, start=1)
-                                                if c.field == "level1"))
-                add_validation(ws, area, type="list", formula1=f'INDIRECT("{CHILD_LIST_PREFIX}"&${level1_col}2)',
-                               allow_blank=True, errorStyle="warning", showErrorMessage=True,
-                               error="不在所选一级指标的二级指标中，确定要使用此名称吗？", errorTitle=col.header,
-                               showInputMessage=True, promptTitle=col.header, prompt="先选一级指标，再从下拉列表选择")
+                level1_col = column_letter(next(i for i, c in enumerate(table.columns, start=1) if c.field == "level1"))
+                add_validation(
+                    ws,
+                    area,
+                    type="list",
+                    formula1=f'INDIRECT("{CHILD_LIST_PREFIX}"&${level1_col}2)',
+                    allow_blank=True,
+                    errorStyle="warning",
+                    showErrorMessage=True,
+                    error="不在所选一级指标的二级指标中，确定要使用此名称吗？",
+                    errorTitle=col.header,
+                    showInputMessage=True,
+                    promptTitle=col.header,
+                    prompt="先选一级指标，再从下拉列表选择",
+                )
             elif listed:
-                add_validation(ws, area, type="list", formula1=ranges[listed], allow_blank=True, errorStyle="warning",
-                               showErrorMessage=True, error=f"不在“{listed}”列表中，确定要使用此名称吗？",
-                               errorTitle=col.header, showInputMessage=True, promptTitle=col.header,
-                               prompt="从下拉列表选择")
+                add_validation(
+                    ws,
+                    area,
+                    type="list",
+                    formula1=ranges[listed],
+                    allow_blank=True,
+                    errorStyle="warning",
+                    showErrorMessage=True,
+                    error=f"不在“{listed}”列表中，确定要使用此名称吗？",
+                    errorTitle=col.header,
+                    showInputMessage=True,
+                    promptTitle=col.header,
+                    prompt="从下拉列表选择",
+                )
             elif col.field == "year":
-                add_validation(ws, area, type="whole", operator="between", formula1="2000", formula2="2100",
-                               allow_blank=True, showErrorMessage=True, errorTitle="年度",
-                               error="请填写四位年份，如 2024")
+                add_validation(
+                    ws,
+                    area,
+                    type="whole",
+                    operator="between",
+                    formula1="2000",
+                    formula2="2100",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="年度",
+                    error="请填写四位年份，如 2024",
+                )
             elif col.field in ("target", "actual"):
-                add_validation(ws, area, allow_blank=True, showInputMessage=True, promptTitle=col.header,
-                               prompt=("如 ≥95%、≤90万元、=4次、达成预期指标。常用单位："
-                                       + " ".join(u for u in options.units if u != "%")))
+                add_validation(
+                    ws,
+                    area,
+                    allow_blank=True,
+                    showInputMessage=True,
+                    promptTitle=col.header,
+                    prompt=(
+                        "如 ≥95%、≤90万元、=4次、达成预期指标。常用单位："
+                        + " ".join(u for u in options.units if u != "%")
+                    ),
+                )
     opts.sheet_state = "hidden"
     return save(wb, path)

@@ -42,12 +42,20 @@ def _uncached_formulas(path: Path, grids: Iterable[Grid]) -> list[DataError]:
     for grid in grids:
         if grid.uncached:
             (r, c), v = min(grid.uncached.items())
-            out.append(DataError(
-                f"{len(grid.uncached)} 个公式单元格没有缓存的计算结果，按空值读取（如 {column_letter(c + 1)}{r + 1}「{v}」）",
-                source=Source(path, grid.title, r + 1),
-                hint="请在 Excel 或 WPS 中打开并保存后重试；本意是文字的，请在前面加英文单引号或写全角“＝”"))
+            out.append(
+                DataError(
+                    f"{len(grid.uncached)} 个公式单元格没有缓存的计算结果，按空值读取（如 {column_letter(c + 1)}{r + 1}「{v}」）",
+                    source=Source(path, grid.title, r + 1),
+                    hint="请在 Excel 或 WPS 中打开并保存后重试；本意是文字的，请在前面加英文单引号或写全角“＝”",
+                )
+            )
     return out
 
 
-WORKBOOK = Reader("workbook", "perfscore 模板工作簿（单位信息、项目支出、绩效指标等工作表）", read_workbook,
-                  suffixes=SUFFIXES, recognises=has_template_sheets)
+WORKBOOK = Reader(
+    "workbook",
+    "perfscore 模板工作簿（单位信息、项目支出、绩效指标等工作表）",
+    read_workbook,
+    suffixes=SUFFIXES,
+    recognises=has_template_sheets,
+)

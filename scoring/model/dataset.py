@@ -19,10 +19,10 @@ class Rejection:
     value: object
     reason: str
     hint: str = ""
-    dept_code: str = ""     # the department the row belongs to, as written ("" when unknown)
+    dept_code: str = ""  # the department the row belongs to, as written ("" when unknown)
     project_code: str = ""  # its project, for 项目支出 and 绩效指标 rows
-    level1: str = ""        # 一级指标 as written, for 绩效指标 rows (so findings never call the level "未设置")
-    name: str = ""          # 三级指标 as written, for 绩效指标 rows (so a report names what it could not score)
+    level1: str = ""  # 一级指标 as written, for 绩效指标 rows (so findings never call the level "未设置")
+    name: str = ""  # 三级指标 as written, for 绩效指标 rows (so a report names what it could not score)
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f"值「{self.value}」："
@@ -67,4 +67,3 @@ class Dataset:
     def rows_rejected(self) -> int:
         """Distinct rows rejected (a row with several bad cells reports each cell but counts once)."""
         return len({(r.table, str(r.source.file), r.source.sheet, r.source.row) for r in self.rejections})
-

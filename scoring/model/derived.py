@@ -48,4 +48,3 @@ def with_fund_ratios(df: pd.DataFrame) -> pd.DataFrame:
     if "carryover" in out:
         out["carryover_rate"] = out["carryover"] / final
     return out
-

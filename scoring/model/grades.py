@@ -33,7 +33,7 @@ class GradeCount:
 
     @property
     def note(self) -> str:
-        """"（其中暂定 2）", or "" when none is provisional."""
+        """ "（其中暂定 2）", or "" when none is provisional."""
         return f"（其中暂定 {self.provisional}）" if self.provisional else ""
 
     def __str__(self) -> str:
@@ -47,9 +47,14 @@ def count_grades(units: pd.DataFrame, order: Sequence[str]) -> list[GradeCount]:
     if units.empty or "grade" not in units.columns:
         return [GradeCount(g, 0) for g in order]
     grades = units["grade"].tolist()
-    flags: list[bool] = ([flag is True or (isinstance(flag, int | float) and flag == flag and bool(flag))
-                          for flag in units["provisional"].tolist()]
-                         if "provisional" in units.columns else [False] * len(grades))
+    flags: list[bool] = (
+        [
+            flag is True or (isinstance(flag, int | float) and flag == flag and bool(flag))
+            for flag in units["provisional"].tolist()
+        ]
+        if "provisional" in units.columns
+        else [False] * len(grades)
+    )
     counts: dict[str, list[int]] = {g: [0, 0] for g in order}
     for grade, flag in zip(grades, flags, strict=True):
         cell = counts.setdefault(base_grade(grade), [0, 0])

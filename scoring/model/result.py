@@ -12,11 +12,40 @@ from scoring.model.dataset import Dataset
 from scoring.rules.ruleset import Ruleset
 
 ITEM_COLUMNS = (
-    "dept_code", "project_code", "level1", "level2", "name", "indicator_id", "kind", "target_text",
-    "actual_text", "comparator", "target", "high", "unit", "actual", "qualitative", "weight", "weight_given",
-    "method", "completion", "points_computed", "override_score", "override_reason", "points",
-    "published_score", "deviation_reason", "overachieved", "reason_missing", "oa_cut", "how", "note", "explanation",
-    "_file", "_sheet", "_row",
+    "dept_code",
+    "project_code",
+    "level1",
+    "level2",
+    "name",
+    "indicator_id",
+    "kind",
+    "target_text",
+    "actual_text",
+    "comparator",
+    "target",
+    "high",
+    "unit",
+    "actual",
+    "qualitative",
+    "weight",
+    "weight_given",
+    "method",
+    "completion",
+    "points_computed",
+    "override_score",
+    "override_reason",
+    "points",
+    "published_score",
+    "deviation_reason",
+    "overachieved",
+    "reason_missing",
+    "oa_cut",
+    "how",
+    "note",
+    "explanation",
+    "_file",
+    "_sheet",
+    "_row",
 )
 
 
@@ -45,7 +74,6 @@ class ScoreResult:
     dataset: Dataset
 
 
-
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
@@ -60,7 +88,13 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, without the facts."""
-        return {"rule_id": self.rule_id, "severity": self.severity, "category": self.category,
-                "problem": self.problem, "cause": self.cause, "measure": self.measure,
-                "dept_code": self.dept_code, "subjects": list(self.subjects)}
-
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "category": self.category,
+            "problem": self.problem,
+            "cause": self.cause,
+            "measure": self.measure,
+            "dept_code": self.dept_code,
+            "subjects": list(self.subjects),
+        }

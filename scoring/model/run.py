@@ -28,4 +28,3 @@ class Run:
         """(rows read, rows used, rows rejected); read = used + rejected always."""
         ds = self.dataset
         return ds.rows_read, ds.rows_used, ds.rows_rejected
-

@@ -68,6 +68,15 @@ def trace(run: Run) -> dict[str, Any]:
 
 
 def _rejection(r: Rejection) -> dict[str, Any]:
-    return {"table": r.table, "file": str(r.source.file), "sheet": r.source.sheet, "row": r.source.row,
-            "column": r.source.column, "value": None if r.value is None else str(r.value),
-            "reason": r.reason, "hint": r.hint, "dept_code": r.dept_code, "project_code": r.project_code}
+    return {
+        "table": r.table,
+        "file": str(r.source.file),
+        "sheet": r.source.sheet,
+        "row": r.source.row,
+        "column": r.source.column,
+        "value": None if r.value is None else str(r.value),
+        "reason": r.reason,
+        "hint": r.hint,
+        "dept_code": r.dept_code,
+        "project_code": r.project_code,
+    }

@@ -32,8 +32,18 @@ from scoring.rules.finding_rules import render
 from scoring.rules.indicators import Library
 
 STATUS_ZH = {"fail": "不符", "rounding": "尾差", "note": "提示"}  # how reports and exports name a check's status
-CHECK_COLUMNS = ("dept_code", "check_id", "title", "severity", "status", "subject", "expected", "actual",
-                 "difference", "message")
+CHECK_COLUMNS = (
+    "dept_code",
+    "check_id",
+    "title",
+    "severity",
+    "status",
+    "subject",
+    "expected",
+    "actual",
+    "difference",
+    "message",
+)
 
 
 def project_fields(ds: Dataset) -> pd.DataFrame:
@@ -62,9 +72,11 @@ RUNNERS: dict[str, CheckRunner] = {}
 
 def runs(kind: str) -> Callable[[CheckRunner], CheckRunner]:
     """Register the runner of a check kind."""
+
     def register(fn: CheckRunner) -> CheckRunner:
         RUNNERS[kind] = fn
         return fn
+
     return register
 
 
@@ -127,19 +139,46 @@ def _sum_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
         status = "rounding" if abs(d) <= chk.tolerance + EPS else "fail"
         left, right = float(given[code]), float(total[code])
         note = "（尾差，属四舍五入）" if status == "rounding" else ""
-        rows.append(_row(chk, code, chk.title, f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
-                         right, left, status, severity="low" if status == "rounding" else None))
+        rows.append(
+            _row(
+                chk,
+                code,
+                chk.title,
+                f"{chk.title}：{left:,.2f} 万元 ≠ {right:,.2f} 万元，相差 {d:+,.2f} 万元{note}",
+                right,
+                left,
+                status,
+                severity="low" if status == "rounding" else None,
+            )
+        )
     return rows
 
 
-def _row(chk: Check, dept: object, subject: str, message: str, expected: float | None = None,
-         actual: float | None = None, status: str = "fail", severity: str | None = None,
-         title: str | None = None) -> dict[str, Any]:
+def _row(
+    chk: Check,
+    dept: object,
+    subject: str,
+    message: str,
+    expected: float | None = None,
+    actual: float | None = None,
+    status: str = "fail",
+    severity: str | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
     """One CHECK_COLUMNS row; the difference is actual − expected (rounded to MONEY_PLACES, 万元 noise)."""
     diff = None if expected is None or actual is None else round(actual - expected, MONEY_PLACES)
-    return {"dept_code": dept, "check_id": chk.id, "title": title or chk.title, "severity": severity or chk.severity,
-            "status": status, "subject": subject, "expected": expected, "actual": actual, "difference": diff,
-            "message": message}
+    return {
+        "dept_code": dept,
+        "check_id": chk.id,
+        "title": title or chk.title,
+        "severity": severity or chk.severity,
+        "status": status,
+        "subject": subject,
+        "expected": expected,
+        "actual": actual,
+        "difference": diff,
+        "message": message,
+    }
 
 
 def _project_key(key: Hashable) -> tuple[str, str]:
@@ -159,7 +198,8 @@ def _rate_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
     ds, library = data.dataset, data.library
     ind = ds.indicators[ds.indicators["actual"].notna() & (ds.indicators["project_code"] != "")]
     values = ind.drop_duplicates(["dept_code", "project_code", "indicator_id"]).pivot(
-        index=["dept_code", "project_code"], columns="indicator_id", values="actual")
+        index=["dept_code", "project_code"], columns="indicator_id", values="actual"
+    )
     names = _project_names(ds)
     rows = []
     for spec in library.indicators.values():
@@ -178,9 +218,17 @@ def _rate_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
             if abs(reported - computed) > chk.params["tolerance"] + EPS:
                 subject = f"{names.get(key, key[1])}·{spec.id}"
                 counts = "、".join(f"{n} {rec[n]:g}" for n in needed)
-                rows.append(_row(chk, key[0], subject,
-                                 f"“{names.get(key, key[1])}”报告{spec.id} {reported:g}%，但按{counts} 计算为 "
-                                 f"{computed:.2f}%（{spec.formula}）", computed, reported))
+                rows.append(
+                    _row(
+                        chk,
+                        key[0],
+                        subject,
+                        f"“{names.get(key, key[1])}”报告{spec.id} {reported:g}%，但按{counts} 计算为 "
+                        f"{computed:.2f}%（{spec.formula}）",
+                        computed,
+                        reported,
+                    )
+                )
     return rows
 
 
@@ -197,9 +245,17 @@ def _magnitude_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
         odd = (p[field] >= chk.params["minimum"]) & (p[field] >= chk.params["factor"] * median)
         for r in p[odd].itertuples():
             value = float(getattr(r, field))
-            rows.append(_row(chk, r.dept_code, str(r.project_name),
-                             f"“{r.project_name}”{label} {value:,.2f} 万元，远高于本部门其他项目，疑似以元填报"
-                             f"（折合 {value / 10000:,.2f} 万元）", None, value))
+            rows.append(
+                _row(
+                    chk,
+                    r.dept_code,
+                    str(r.project_name),
+                    f"“{r.project_name}”{label} {value:,.2f} 万元，远高于本部门其他项目，疑似以元填报"
+                    f"（折合 {value / 10000:,.2f} 万元）",
+                    None,
+                    value,
+                )
+            )
     return rows
 
 
@@ -219,8 +275,16 @@ def _weight_rows(chk: Check, data: CheckInput) -> list[dict[str, Any]]:
         key = _project_key(label)
         if abs(float(total) - expect) > tol:
             name = names.get(key, key[1])
-            rows.append(_row(chk, key[0], str(name),
-                             f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分", expect, float(total)))
+            rows.append(
+                _row(
+                    chk,
+                    key[0],
+                    str(name),
+                    f"“{name}”各绩效指标分值合计 {float(total):g} 分，应为 {expect:g} 分",
+                    expect,
+                    float(total),
+                )
+            )
     return rows
 
 

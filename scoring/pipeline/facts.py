@@ -44,8 +44,11 @@ def _column(col: pd.Series, typ: type) -> pd.Series:
     else:
         cast = bool if typ is bool else str
         found = _each(col, cast)  # each distinct value once: a province has millions of facts (issue 15)
-        values = found if found is not None else \
-            col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else cast(v))
+        values = (
+            found
+            if found is not None
+            else col.astype(object).where(col.notna(), None).map(lambda v: None if v is None else cast(v))
+        )
     return values.astype(object).where(values.notna(), None)
 
 
@@ -107,11 +110,14 @@ class Facts(Sequence[dict[str, Any]]):
     def __init__(self, frames: Sequence[pd.DataFrame]) -> None:
         self.frames = tuple(f for f in frames if len(f))
         self.kinds = tuple(str(f["kind"].iloc[0]) for f in self.frames)
-        if len(set(self.kinds)) < len(self.kinds) or any((f["kind"] != k).any() for f, k in zip(self.frames, self.kinds,
-                                                                                                   strict=True)):
+        if len(set(self.kinds)) < len(self.kinds) or any(
+            (f["kind"] != k).any() for f, k in zip(self.frames, self.kinds, strict=True)
+        ):
             raise ValueError("Facts: one frame per kind, and one kind per frame")
         self.offsets = tuple(int(x) for x in np.cumsum([0, *(len(f) for f in self.frames)]))
-        self._columns: list[tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]] | None] = [None] * len(self.frames)
+        self._columns: list[tuple[tuple[str, ...], tuple[npt.NDArray[np.object_], ...]] | None] = [None] * len(
+            self.frames
+        )
         self._dicts: npt.NDArray[np.object_] = np.full(self.offsets[-1], None, dtype=object)  # built so far
 
     def __len__(self) -> int:
@@ -150,7 +156,9 @@ class Facts(Sequence[dict[str, Any]]):
             if len(rows):
                 names, arrays = self.arrays(part)
                 built = np.empty(len(rows), dtype=object)
-                built[:] = list(map(dict, map(zip, itertools.repeat(names), zip(*(a[rows] for a in arrays), strict=True))))
+                built[:] = list(
+                    map(dict, map(zip, itertools.repeat(names), zip(*(a[rows] for a in arrays), strict=True)))
+                )
                 self._dicts[rows + start] = built
         return self._dicts[index].tolist()  # type: ignore[no-any-return]
 
@@ -159,8 +167,10 @@ class Facts(Sequence[dict[str, Any]]):
         cached = self._columns[part]
         if cached is None:
             frame = self.frames[part]
-            cached = self._columns[part] = (tuple(str(c) for c in frame.columns),
-                                            tuple(frame[c].to_numpy(dtype=object) for c in frame.columns))
+            cached = self._columns[part] = (
+                tuple(str(c) for c in frame.columns),
+                tuple(frame[c].to_numpy(dtype=object) for c in frame.columns),
+            )
         return cached
 
 
@@ -186,12 +196,16 @@ def _indicator_roles(ruleset: Ruleset, level1: pd.Series, level2: pd.Series) -> 
         codes, uniques = pd.MultiIndex.from_arrays([level1.astype(object), l2]).factorize()
         distinct = [roles(str(a), str(b)) for a, b in uniques]
         at = np.asarray(codes)
-        return pd.DataFrame({r: np.array([r in p for p in distinct], dtype=bool)[at]
-                             for r in ("output", "benefit", "satisfaction")}, index=level1.index, dtype=bool)
+        return pd.DataFrame(
+            {r: np.array([r in p for p in distinct], dtype=bool)[at] for r in ("output", "benefit", "satisfaction")},
+            index=level1.index,
+            dtype=bool,
+        )
     else:
         pairs = [roles(str(a), "" if pd.isna(b) else str(b)) for a, b in zip(level1, level2, strict=True)]
-    return pd.DataFrame({r: [r in p for p in pairs] for r in ("output", "benefit", "satisfaction")},
-                        index=level1.index, dtype=bool)
+    return pd.DataFrame(
+        {r: [r in p for p in pairs] for r in ("output", "benefit", "satisfaction")}, index=level1.index, dtype=bool
+    )
 
 
 def _rejected_by_unit(result: ScoreResult) -> pd.DataFrame:
@@ -205,11 +219,15 @@ def _rejected_by_unit(result: ScoreResult) -> pd.DataFrame:
     role = _indicator_roles(result.ruleset, rej["level1"].astype(str), pd.Series("", index=rej.index))
     rej = rej.assign(_out=role["output"], _ben=role["benefit"], _sat=role["satisfaction"])
     g = rej.groupby(["dept_code", "project_code"])
-    return pd.DataFrame({
-        "n_rejected": g.size().astype(float),
-        "rejected_levels": g["level1"].agg(lambda s: "、".join(dict.fromkeys(x for x in s if x)) or "项目信息"),
-        "output_rejected": g["_out"].any(), "benefit_rejected": g["_ben"].any(), "satisfaction_rejected": g["_sat"].any(),
-    })
+    return pd.DataFrame(
+        {
+            "n_rejected": g.size().astype(float),
+            "rejected_levels": g["level1"].agg(lambda s: "、".join(dict.fromkeys(x for x in s if x)) or "项目信息"),
+            "output_rejected": g["_out"].any(),
+            "benefit_rejected": g["_ben"].any(),
+            "satisfaction_rejected": g["_sat"].any(),
+        }
+    )
 
 
 def build_facts(result: ScoreResult, checks: pd.DataFrame) -> Facts:
@@ -245,11 +263,16 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> Facts:
     real["_out"], real["_ben"], real["_sat"] = role["output"], role["benefit"], role["satisfaction"]
     real["_surveyed"] = real["_sat"] & real["_quant"]  # a satisfaction rate measured, not just 达成预期指标
     g = real.groupby(per_unit)
-    stats = pd.DataFrame({
-        "n_indicators": g.size().astype(float), "n_quantitative": g["_quant"].sum().astype(float),
-        "n_below_target": g["_below"].sum().astype(float), "has_output": g["_out"].any(),
-        "has_benefit": g["_ben"].any(), "has_satisfaction": g["_sat"].any(),
-    })
+    stats = pd.DataFrame(
+        {
+            "n_indicators": g.size().astype(float),
+            "n_quantitative": g["_quant"].sum().astype(float),
+            "n_below_target": g["_below"].sum().astype(float),
+            "has_output": g["_out"].any(),
+            "has_benefit": g["_ben"].any(),
+            "has_satisfaction": g["_sat"].any(),
+        }
+    )
     surveyed = g["_surveyed"].any()
     rejected = _rejected_by_unit(result)
     facts_proj = pd.DataFrame()
@@ -257,7 +280,13 @@ def build_facts(result: ScoreResult, checks: pd.DataFrame) -> Facts:
     # about execution, adjustment, carry-over and data periods.
     base = result.projects if len(result.projects) else ds.projects
     if len(base):
-        p = base.drop(columns=["n_rejected"], errors="ignore").set_index(per_unit).join(stats).join(surveyed.rename("satisfaction_surveyed")).join(rejected)
+        p = (
+            base.drop(columns=["n_rejected"], errors="ignore")
+            .set_index(per_unit)
+            .join(stats)
+            .join(surveyed.rename("satisfaction_surveyed"))
+            .join(rejected)
+        )
         p = p.reset_index()
         p["n_rejected"] = p["n_rejected"].fillna(0)
         p["rejected_levels"] = text_col(p["rejected_levels"])

@@ -53,12 +53,12 @@ Engine = Literal["columns", "durable", "reference"]
 ENGINES: tuple[Engine, ...] = ("columns", "durable", "reference")
 
 
-
 # -------------------------------------------------------------------------------------------- run
 
 
 def _subject(fact: Mapping[str, object]) -> str:
     """What a finding is about, as a reader names it."""
+
     def text(key: str) -> str:
         v = fact.get(key)
         return "" if v is None else str(v)
@@ -117,8 +117,11 @@ def _unknown(engine: str) -> ValueError:
 
 
 def match(
-    rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], *,
-    engine: Engine = "columns", schema: Mapping[str, Mapping[str, type]] | None = None,
+    rules: Sequence[FindingRule],
+    facts: Sequence[Mapping[str, object]],
+    *,
+    engine: Engine = "columns",
+    schema: Mapping[str, Mapping[str, type]] | None = None,
 ) -> list[tuple[str, int]]:
     """(rule id, fact index) for every rule that holds on a fact of its kind, by fact then rule order."""
     if engine == "reference":
@@ -129,15 +132,22 @@ def match(
         return []
     if engine == "columns":
         table = _Table(rules, facts, schema)
-        pairs = [(int(table.kinds[r.on].index[row]), n) for n, r in enumerate(rules) if r.on in table.kinds
-                 for row in table.matched(r)]
+        pairs = [
+            (int(table.kinds[r.on].index[row]), n)
+            for n, r in enumerate(rules)
+            if r.on in table.kinds
+            for row in table.matched(r)
+        ]
         return [(rules[n].id, i) for i, n in sorted(pairs)]
     return [(m.rule_id, m.fact_index) for m in _engine(tuple(rules), _freeze(schema)).run(facts)]
 
 
 def run_findings(
-    rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], *,
-    engine: Engine = "columns", schema: Mapping[str, Mapping[str, type]] | None = None,
+    rules: Sequence[FindingRule],
+    facts: Sequence[Mapping[str, object]],
+    *,
+    engine: Engine = "columns",
+    schema: Mapping[str, Mapping[str, type]] | None = None,
 ) -> tuple[Finding, ...]:
     """Findings for facts: ordered high → medium → low, then by rule order, then by fact order.
 
@@ -158,8 +168,11 @@ def run_findings(
         texts = (render(rule.problem, fact), render(_cause(rule, fact), fact), render(rule.measure, fact))
         dept = fact.get("dept_code")
         dept_code = None if dept is None else str(dept)
-        key: tuple[object, ...] = (rule_id, dept_code, "key", render(rule.merge_key, fact)) if rule.merge_key \
+        key: tuple[object, ...] = (
+            (rule_id, dept_code, "key", render(rule.merge_key, fact))
+            if rule.merge_key
             else (rule_id, dept_code, "text", *texts)
+        )
         groups.setdefault(key, []).append((index, texts))
     found = []
     for key, members in groups.items():
@@ -171,10 +184,15 @@ def run_findings(
             extra = {"subjects": "、".join(f"“{s}”" for s in subjects), "count": float(len(members))}
             problem = render(rule.problem_merged, {**facts[indices[0]], **extra})
         finding = Finding(
-            rule_id=rule.id, severity=rule.severity, category=rule.category,
-            problem=problem, cause=_join([t[1] for _, t in members]),
-            measure=_join([t[2] for _, t in members]), dept_code=None if key[1] is None else str(key[1]),
-            subjects=subjects, facts=tuple(facts[i] for i in indices),
+            rule_id=rule.id,
+            severity=rule.severity,
+            category=rule.category,
+            problem=problem,
+            cause=_join([t[1] for _, t in members]),
+            measure=_join([t[2] for _, t in members]),
+            dept_code=None if key[1] is None else str(key[1]),
+            subjects=subjects,
+            facts=tuple(facts[i] for i in indices),
         )
         found.append(((SEVERITIES.index(rule.severity), position[rule.id], min(indices)), finding))
     found.sort(key=lambda pair: pair[0])
@@ -186,7 +204,9 @@ def run_findings(
 
 # Column types (pandas.api.types.infer_dtype, nulls skipped) whose every value a rule may read as it is.
 _CLEAN: dict[type | None, tuple[str, ...]] = {
-    None: ("empty", "string", "floating", "boolean"), float: ("empty", "floating"), str: ("empty", "string"),
+    None: ("empty", "string", "floating", "boolean"),
+    float: ("empty", "floating"),
+    str: ("empty", "string"),
     bool: ("empty", "boolean"),
 }
 
@@ -199,8 +219,12 @@ class _Table:
     schema, is a value of the wrong type in a field a rule reads.
     """
 
-    def __init__(self, rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]],
-                 schema: Mapping[str, Mapping[str, type]] | None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[FindingRule],
+        facts: Sequence[Mapping[str, object]],
+        schema: Mapping[str, Mapping[str, type]] | None,
+    ) -> None:
         self.facts = facts
         self.fields: dict[str, list[str]] = {}
         for r in rules:
@@ -212,8 +236,14 @@ class _Table:
                 if kind in self.fields:
                     names, arrays = facts.arrays(part)
                     index = np.arange(start, facts.offsets[part + 1])
-                    self.kinds[kind] = KindColumns(kind, index, self._reader(index), dict(zip(names, arrays, strict=True)),
-                                                   take=self._taker(facts, index), frame=facts.frames[part])
+                    self.kinds[kind] = KindColumns(
+                        kind,
+                        index,
+                        self._reader(index),
+                        dict(zip(names, arrays, strict=True)),
+                        take=self._taker(facts, index),
+                        frame=facts.frames[part],
+                    )
         else:
             by_kind: dict[str, list[int]] = {}
             for i, fact in enumerate(facts):
@@ -267,8 +297,9 @@ class _Table:
         """Rows (of the rule's kind) where the rule holds, in fact order."""
         if rule.id not in self._matched:
             columns = self.kinds.get(rule.on)
-            self._matched[rule.id] = np.zeros(0, dtype=np.intp) if columns is None \
-                else columns.holds(rule.when, self.fields[rule.on])
+            self._matched[rule.id] = (
+                np.zeros(0, dtype=np.intp) if columns is None else columns.holds(rule.when, self.fields[rule.on])
+            )
         return self._matched[rule.id]
 
 
@@ -294,7 +325,7 @@ class _Matched:
         if self._order is None:
             self._order = self.order.tolist()
         start = self.starts[g]
-        return self._order[start:start + self.sizes[g]]
+        return self._order[start : start + self.sizes[g]]
 
 
 def _group_codes(parts: Sequence[Sequence[Any] | Objects]) -> Ints:
@@ -317,8 +348,11 @@ def _matched(rule: FindingRule, position: int, columns: KindColumns, rows: Ints)
         codes = _group_codes([depts, render_rows(rule.merge_key, columns, rows)])
         texts = None
     else:
-        parts = [render_rows(rule.problem, columns, rows), _causes(rule, columns, rows, given),
-                 render_rows(rule.measure, columns, rows)]
+        parts = [
+            render_rows(rule.problem, columns, rows),
+            _causes(rule, columns, rows, given),
+            render_rows(rule.measure, columns, rows),
+        ]
         codes = _group_codes([depts, *parts])
     order = np.argsort(codes, kind="stable")
     sizes = np.bincount(codes)
@@ -326,8 +360,19 @@ def _matched(rule: FindingRule, position: int, columns: KindColumns, rows: Ints)
     first = order[starts].tolist()
     if not rule.merge_key:
         texts = list(zip(*(part[first].tolist() for part in parts), strict=True))
-    return _Matched(position, rule, columns, rows, given, codes, order, starts.tolist(), sizes.tolist(),
-                    [depts[k] for k in first], texts)
+    return _Matched(
+        position,
+        rule,
+        columns,
+        rows,
+        given,
+        codes,
+        order,
+        starts.tolist(),
+        sizes.tolist(),
+        [depts[k] for k in first],
+        texts,
+    )
 
 
 def _causes(rule: FindingRule, columns: KindColumns, rows: Ints, given: Bools) -> Objects:
@@ -384,8 +429,10 @@ def _combine(rules: Sequence[FindingRule], matched: list[_Matched]) -> set[tuple
             for name, counts in fields.items():
                 fact[name] = float(counts[d])
     facts = list(depts.values())
-    return {(cast("str | None", facts[m.fact_index]["dept_code"]), m.rule_id)
-            for m in _combine_engine(tuple(rules)).run(facts)}
+    return {
+        (cast("str | None", facts[m.fact_index]["dept_code"]), m.rule_id)
+        for m in _combine_engine(tuple(rules)).run(facts)
+    }
 
 
 def _findings(m: _Matched, fired: set[tuple[str | None, str]]) -> list[tuple[tuple[int, int, int], Finding]]:
@@ -427,8 +474,22 @@ def _findings(m: _Matched, fired: set[tuple[str | None, str]]) -> list[tuple[tup
         if size == 1:
             subject = named[k0]
             problem, cause, measure = m.texts[g] if m.texts is not None else (problems[k0], causes[k0], measures[k0])
-            out.append(((sev, p, at[k0]), Finding(rule_id, severity, category, problem, cause, measure, dept,
-                                                  (subject,) if subject else (), (dicts[k0],))))
+            out.append(
+                (
+                    (sev, p, at[k0]),
+                    Finding(
+                        rule_id,
+                        severity,
+                        category,
+                        problem,
+                        cause,
+                        measure,
+                        dept,
+                        (subject,) if subject else (),
+                        (dicts[k0],),
+                    ),
+                )
+            )
             continue
         pick = operator.itemgetter(*m.members(g))  # a tuple of the members' values, in C
         members = pick(dicts)
@@ -442,7 +503,9 @@ def _findings(m: _Matched, fired: set[tuple[str | None, str]]) -> list[tuple[tup
         if merged[g]:
             extra = {"subjects": "、".join(f"“{s}”" for s in who), "count": float(size)}
             problem = render(str(rule.problem_merged), {**members[0], **extra})
-        out.append(((sev, p, at[k0]), Finding(rule_id, severity, category, problem, cause, measure, dept, who, members)))
+        out.append(
+            ((sev, p, at[k0]), Finding(rule_id, severity, category, problem, cause, measure, dept, who, members))
+        )
     return out
 
 
@@ -470,8 +533,9 @@ def _uniform(texts: list[str], m: _Matched) -> list[bool]:
     return same
 
 
-def _run_columns(rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]],
-                 schema: Mapping[str, Mapping[str, type]] | None) -> tuple[Finding, ...]:
+def _run_columns(
+    rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], schema: Mapping[str, Mapping[str, type]] | None
+) -> tuple[Finding, ...]:
     """run_findings, column-wise (see the module docstring); the same findings as the per-row engines."""
     if not rules:
         return ()
@@ -545,12 +609,16 @@ class RuleExplanation:
         for note in self.fired:
             lines.append(f"  触发：{note.subject or '第' + str(note.fact_index + 1) + '条'}")
         for note in self.not_fired:
-            lines.append(f"  未触发：{note.subject or '第' + str(note.fact_index + 1) + '条'} —— {'；'.join(note.reasons)}")
+            lines.append(
+                f"  未触发：{note.subject or '第' + str(note.fact_index + 1) + '条'} —— {'；'.join(note.reasons)}"
+            )
         return "\n".join(lines)
 
 
 def explain(
-    rules: Sequence[FindingRule], facts: Sequence[Mapping[str, object]], dept_code: str,
+    rules: Sequence[FindingRule],
+    facts: Sequence[Mapping[str, object]],
+    dept_code: str,
     indicator: str | None = None,
 ) -> list[RuleExplanation]:
     """Per rule, for one department (and optionally one indicator, by id or name): fired or why not.

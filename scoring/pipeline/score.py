@@ -49,22 +49,41 @@ def _metric_items(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
     frames = []
     # 执行率 may be a 一级 of its own (财预〔2020〕10号) or sit inside another level (e.g. 产出/预算执行).
     spots = [(lv, lv.name, "") for lv in ruleset.levels] + [
-        (c, lv.name, c.name) for lv in ruleset.levels for c in lv.children]
+        (c, lv.name, c.name) for lv in ruleset.levels for c in lv.children
+    ]
     for lv, level1, level2 in spots:
         if lv.metric != "execution_rate" or ruleset.scope != "project":
             continue
         p = ds.projects
         rate = with_fund_ratios(p)["execution_rate"] * 100
-        frames.append(pd.DataFrame({
-            "dept_code": p["dept_code"], "project_code": p["project_code"], "level1": level1, "level2": level2,
-            "name": "预算执行率", "indicator_id": "预算执行率", "kind": "metric",
-            "target_text": "100%", "actual_text": fmt_num(rate, suffix="%"),
-            "comparator": ">=", "target": 100.0, "high": np.nan, "unit": "%", "actual": rate,
-            "qualitative": False, "weight": lv.points, "weight_given": lv.points,
-            "published_score": p["published_score"],
-            "method": (lv.method or MethodSpec("budget_execution")).key,
-            "_file": p["_file"], "_sheet": p["_sheet"], "_row": p["_row"],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dept_code": p["dept_code"],
+                    "project_code": p["project_code"],
+                    "level1": level1,
+                    "level2": level2,
+                    "name": "预算执行率",
+                    "indicator_id": "预算执行率",
+                    "kind": "metric",
+                    "target_text": "100%",
+                    "actual_text": fmt_num(rate, suffix="%"),
+                    "comparator": ">=",
+                    "target": 100.0,
+                    "high": np.nan,
+                    "unit": "%",
+                    "actual": rate,
+                    "qualitative": False,
+                    "weight": lv.points,
+                    "weight_given": lv.points,
+                    "published_score": p["published_score"],
+                    "method": (lv.method or MethodSpec("budget_execution")).key,
+                    "_file": p["_file"],
+                    "_sheet": p["_sheet"],
+                    "_row": p["_row"],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -98,20 +117,55 @@ def _fixed_items(ds: Dataset, ruleset: Ruleset, project_completion: dict[str, pd
                 actual = pd.Series(np.nan, index=codes)
             parsed = try_parse_value(fi.target) if fi.target else None
             tgt = parsed if isinstance(parsed, ParsedValue) else None
-            base = pd.DataFrame({
-                "level1": lv.name, "level2": child, "name": fi.id, "indicator_id": fi.id,
-                "kind": "reported" if fi.source == "input" else fi.source,
-                "weight": fi.points, "weight_given": fi.points, "method": fi.method.key if fi.method else None,
-                "actual": actual, "actual_text": fmt_num(actual, suffix="%"),
-                "target_text": tgt.raw if tgt else "—", "comparator": tgt.comparator if tgt else np.nan,
-                "target": tgt.value if tgt else np.nan, "high": tgt.high if tgt else np.nan,
-                "unit": tgt.unit if tgt else np.nan, "qualitative": False,
-                "_file": depts["_file"], "_sheet": depts["_sheet"], "_row": depts["_row"],
-            }, index=codes)
-            base = base.astype({"target_text": object, "comparator": object, "unit": object, "qualitative": bool,
-                                "actual_text": object, "_file": object, "_sheet": object, "_row": object})
-            cols = ["target_text", "comparator", "target", "high", "unit", "actual", "actual_text", "qualitative",
-                    "_file", "_sheet", "_row"]
+            base = pd.DataFrame(
+                {
+                    "level1": lv.name,
+                    "level2": child,
+                    "name": fi.id,
+                    "indicator_id": fi.id,
+                    "kind": "reported" if fi.source == "input" else fi.source,
+                    "weight": fi.points,
+                    "weight_given": fi.points,
+                    "method": fi.method.key if fi.method else None,
+                    "actual": actual,
+                    "actual_text": fmt_num(actual, suffix="%"),
+                    "target_text": tgt.raw if tgt else "—",
+                    "comparator": tgt.comparator if tgt else np.nan,
+                    "target": tgt.value if tgt else np.nan,
+                    "high": tgt.high if tgt else np.nan,
+                    "unit": tgt.unit if tgt else np.nan,
+                    "qualitative": False,
+                    "_file": depts["_file"],
+                    "_sheet": depts["_sheet"],
+                    "_row": depts["_row"],
+                },
+                index=codes,
+            )
+            base = base.astype(
+                {
+                    "target_text": object,
+                    "comparator": object,
+                    "unit": object,
+                    "qualitative": bool,
+                    "actual_text": object,
+                    "_file": object,
+                    "_sheet": object,
+                    "_row": object,
+                }
+            )
+            cols = [
+                "target_text",
+                "comparator",
+                "target",
+                "high",
+                "unit",
+                "actual",
+                "actual_text",
+                "qualitative",
+                "_file",
+                "_sheet",
+                "_row",
+            ]
             for col in cols:
                 base[col] = base[col].astype(object).where(~has_row, row[col]) if has_row.any() else base[col]
             base["actual"] = base["actual"].astype(float)
@@ -153,7 +207,7 @@ def _rounded_shares(weights: pd.Series, keys: list[pd.Series], places: int, rows
     50 split three ways is 16.67 + 16.67 + 16.66, never 3 × 16.67 = 50.01. The spare units go to the
     largest remainders, ties to the row that comes first in the department's file (file, sheet, row,
     name), so that the order rows arrive in never changes a score."""
-    unit = 10.0 ** -places
+    unit = 10.0**-places
     scaled = (weights / unit).round(NOISE_PLACES)
     floor = np.floor(scaled)
     frac = (scaled - floor).round(NOISE_PLACES)
@@ -161,10 +215,12 @@ def _rounded_shares(weights: pd.Series, keys: list[pd.Series], places: int, rows
     short = (want - floor.groupby(keys).transform("sum")).round()
     cols = {f"_k{i}": k.to_numpy() for i, k in enumerate(keys)}
     order = pd.DataFrame({"f": frac, **cols}, index=weights.index).join(
-        rows[["_file", "_sheet", "_row", "name"]].astype(str))
+        rows[["_file", "_sheet", "_row", "name"]].astype(str)
+    )
     order["_row"] = pd.to_numeric(order["_row"], errors="coerce")
-    order = order.sort_values(["f", "_file", "_sheet", "_row", "name"], ascending=[False, True, True, True, True],
-                              kind="stable")
+    order = order.sort_values(
+        ["f", "_file", "_sheet", "_row", "name"], ascending=[False, True, True, True, True], kind="stable"
+    )
     rank = order.groupby(list(cols), sort=False).cumcount()
     extra = (rank.reindex(weights.index) < short).astype(float)
     out: pd.Series = (floor + extra) * unit
@@ -188,8 +244,9 @@ def _allocate(items: pd.DataFrame, ruleset: Ruleset, group: list[str]) -> pd.Dat
     if by_child.any():
         free = o["weight_given"].isna()
         n_child = o[free].groupby([o[k] for k in keys])["level2"].transform("nunique").reindex(o.index)
-        per_child_rows = o[free].groupby([*(o[k] for k in keys), o["level2"]])["level2"].transform("size").reindex(
-            o.index)
+        per_child_rows = (
+            o[free].groupby([*(o[k] for k in keys), o["level2"]])["level2"].transform("size").reindex(o.index)
+        )
         equal = equal.mask(by_child & free, remaining / n_child / per_child_rows)
     free = o["weight_given"].isna() & equal.notna()
     if free.any():
@@ -213,9 +270,18 @@ def _missing_levels(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset, group: l
         absent = units.merge(present, how="left", indicator=True)
         absent = absent[absent["_merge"] == "left_only"].drop(columns="_merge")
         if len(absent) and pts > 0:
-            absent = absent.assign(level1=lv.name, level2="", name=f"（未设置{lv.name}）", indicator_id="",
-                                   kind="missing", weight=pts, weight_given=np.nan, target_text="—",
-                                   actual_text="—", qualitative=False)
+            absent = absent.assign(
+                level1=lv.name,
+                level2="",
+                name=f"（未设置{lv.name}）",
+                indicator_id="",
+                kind="missing",
+                weight=pts,
+                weight_given=np.nan,
+                target_text="—",
+                actual_text="—",
+                qualitative=False,
+            )
             frames.append(absent)
     return pd.concat(frames, ignore_index=True)
 
@@ -232,8 +298,11 @@ def _rejected_levels(items: pd.DataFrame, rej: pd.DataFrame, group: list[str]) -
 
 def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     out = items.copy()
-    library = out["indicator_id"].map(
-        lambda i: ind.direction if (ind := ruleset.library.indicators.get(i)) else "higher").astype(object)
+    library = (
+        out["indicator_id"]
+        .map(lambda i: ind.direction if (ind := ruleset.library.indicators.get(i)) else "higher")
+        .astype(object)
+    )
     # A number written without ≥/≤/=: the ruleset's blank_comparator rules first (成本 → ≤, as the
     # primer's tables do), then the library's direction for the indicator, else ≥.
     blank = out["comparator"].isna() & out["target"].notna()
@@ -256,9 +325,13 @@ def _assign_methods(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
 def _selected(items: pd.DataFrame, when: Mapping[str, Any]) -> pd.Series:
     """Rows a `when:` selector picks: every named field equals the value or one of the listed values."""
     fields = {
-        "level1": items["level1"], "level2": items["level2"], "comparator": items["comparator"],
-        "qualitative": items["qualitative"].astype(bool), "indicator": items["indicator_id"],
-        "direction": items.get("direction", pd.Series(None, index=items.index)), "unit": items["unit"],
+        "level1": items["level1"],
+        "level2": items["level2"],
+        "comparator": items["comparator"],
+        "qualitative": items["qualitative"].astype(bool),
+        "indicator": items["indicator_id"],
+        "direction": items.get("direction", pd.Series(None, index=items.index)),
+        "unit": items["unit"],
     }
     mask = pd.Series(True, index=items.index)
     for key, wanted in when.items():
@@ -299,7 +372,9 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     oa = ruleset.overachievement
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = out["actual"].astype(float) / out["target"].astype(float).where(out["target"] > 0)
-    out["overachieved"] = (out["direction"] == "higher") & (raw.round(NOISE_PLACES) >= oa.threshold) & (out["kind"] == "input")
+    out["overachieved"] = (
+        (out["direction"] == "higher") & (raw.round(NOISE_PLACES) >= oa.threshold) & (out["kind"] == "input")
+    )
     no_reason = text_col(out["deviation_reason"]).str.strip() == ""
     out["reason_missing"] = out["overachieved"] & no_reason & oa.require_reason
     # Share of the weight withheld: a fixed penalty when unexplained, plus a cut that grows with the
@@ -314,20 +389,36 @@ def _overachievement(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
 def _notes(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     """What changed the points after the method: over-achievement, its cut, 人工调整 ("" when nothing)."""
     oa = ruleset.overachievement
-    over = "实际值达目标的 " + pct(items["actual"] / items["target"].where(items["target"] > 0)) + "，超过 " \
+    over = (
+        "实际值达目标的 "
+        + pct(items["actual"] / items["target"].where(items["target"] > 0))
+        + "，超过 "
         + f"{oa.threshold:.0%}"
+    )
     note = pd.Series("", index=items.index, dtype=object)
     note = note.mask(items["overachieved"] & ~items["reason_missing"], over + "，已说明偏差原因")
     note = note.mask(items["reason_missing"], over + "，未说明偏差原因")
     note = note.mask(items["oa_cut"] > 0, note + "，按偏离度扣减 " + pct(items["oa_cut"]) + " 分值")
-    adjusted = "人工调整为 " + fmt_num(items["override_score"]) + " 分（计算得分 " + fmt_num(
-        items["points_computed"]) + "，理由：" + text_col(items["override_reason"]).replace("", "未说明") + "）"
+    adjusted = (
+        "人工调整为 "
+        + fmt_num(items["override_score"])
+        + " 分（计算得分 "
+        + fmt_num(items["points_computed"])
+        + "，理由："
+        + text_col(items["override_reason"]).replace("", "未说明")
+        + "）"
+    )
     has = items["override_score"].notna()
     note = note.mask(has & (note != ""), note + "；" + adjusted).mask(has & (note == ""), adjusted)
     diff = items["points"] - items["published_score"]
     differs = diff.abs() >= 0.005  # a published 得分 the department computed otherwise
-    said = "与单位自评得分 " + fmt_num(items["published_score"]) + " 相差 " + fmt_num(diff).where(
-        diff < 0, "+" + fmt_num(diff)) + " 分"
+    said = (
+        "与单位自评得分 "
+        + fmt_num(items["published_score"])
+        + " 相差 "
+        + fmt_num(diff).where(diff < 0, "+" + fmt_num(diff))
+        + " 分"
+    )
     return note.mask(differs & (note != ""), note + "；" + said).mask(differs & (note == ""), said)
 
 
@@ -338,16 +429,38 @@ def _explain(items: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     comp = text_col(items["comparator"]).replace({">=": "≥", "<=": "≤", "range": ""})
     written = items["target_text"].astype(str)
     target = np.where(written.str.match(r"^[≥≤<>=＞＜]") | items["target"].isna(), written, comp + written)
-    text = (items["name"].astype(str) + "：实际 " + items["actual_text"].astype(str) + "，目标 " + target + "，"
-            + items["how"].astype(str) + "，得 " + p + "/" + w + " 分")
+    text = (
+        items["name"].astype(str)
+        + "：实际 "
+        + items["actual_text"].astype(str)
+        + "，目标 "
+        + target
+        + "，"
+        + items["how"].astype(str)
+        + "，得 "
+        + p
+        + "/"
+        + w
+        + " 分"
+    )
     missing = items["kind"] == "missing"
-    text = text.mask(missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w
-                     + " 分未得")
+    text = text.mask(
+        missing & (items["indicator_id"] == ""), "未设置" + items["level1"].astype(str) + "，本级 " + w + " 分未得"
+    )
     if "_rejected" in items:
         rejected = missing & (items["_rejected"] > 0)
-        text = text.mask(rejected, items["level1"].astype(str) + "有 " + items["_rejected"].astype(str)
-                         + " 行指标未通过校验（见拒绝清单），本级 " + w + " 分暂未计分，评分未完成")
-    text = text.mask(missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得")
+        text = text.mask(
+            rejected,
+            items["level1"].astype(str)
+            + "有 "
+            + items["_rejected"].astype(str)
+            + " 行指标未通过校验（见拒绝清单），本级 "
+            + w
+            + " 分暂未计分，评分未完成",
+        )
+    text = text.mask(
+        missing & (items["indicator_id"] != ""), items["name"].astype(str) + "：缺少数据，" + w + " 分未得"
+    )
     return text.mask(items["note"] != "", text + "；" + items["note"])
 
 
@@ -362,9 +475,15 @@ def rejected_rows(ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
     seen: dict[tuple[str, str, str | None, int | None], dict[str, str]] = {}
     for r in ds.rejections:
         lv = ruleset.level_for(r.level1) if r.level1 else None
-        seen.setdefault((r.table, str(r.source.file), r.source.sheet, r.source.row), {
-            "dept_code": r.dept_code, "project_code": r.project_code, "table": r.table,
-            "level1": lv.name if lv is not None else r.level1})
+        seen.setdefault(
+            (r.table, str(r.source.file), r.source.sheet, r.source.row),
+            {
+                "dept_code": r.dept_code,
+                "project_code": r.project_code,
+                "table": r.table,
+                "level1": lv.name if lv is not None else r.level1,
+            },
+        )
     cols = ["dept_code", "project_code", "level1", "table"]
     return pd.DataFrame(list(seen.values()), columns=cols) if seen else pd.DataFrame(columns=cols)
 
@@ -411,8 +530,11 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     parts = [_input_items(ds, ruleset, open_levels, fixed_ids), _metric_items(ds, ruleset)]
     if ruleset.scope == "department":
         parts.append(_fixed_items(ds, ruleset, _project_completion(ds, ruleset)))
-    items = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
-        pd.DataFrame(columns=list(ITEM_COLUMNS))
+    items = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else pd.DataFrame(columns=list(ITEM_COLUMNS))
+    )
     for col in ITEM_COLUMNS:
         if col not in items:
             items[col] = np.nan
@@ -424,8 +546,9 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     items = _assign_methods(items, ruleset)
     items = _apply_methods(items, ruleset)
     items = _overachievement(items, ruleset)
-    items["points"] = items["points_computed"].where(items["override_score"].isna(),
-                                                     items["override_score"].clip(lower=0))
+    items["points"] = items["points_computed"].where(
+        items["override_score"].isna(), items["override_score"].clip(lower=0)
+    )
     # Every indicator score lies in [0, weight], an adjusted one too (validation rejects overrides above a
     # given 分值; one above a share the level allocated is capped here and the note says so).
     items["points"] = half_up(items["points"].clip(lower=0, upper=items["weight"]), precision(ruleset))
@@ -436,8 +559,9 @@ def score(ds: Dataset, ruleset: Ruleset) -> ScoreResult:
     departments = _department_totals(items, projects, ds, ruleset)
     rej = rejected_rows(ds, ruleset)
     if len(projects):
-        projects = _mark_incomplete(projects, rej[rej["project_code"] != ""], ["dept_code", "project_code"],
-                                    precision(ruleset))
+        projects = _mark_incomplete(
+            projects, rej[rej["project_code"] != ""], ["dept_code", "project_code"], precision(ruleset)
+        )
     departments = _mark_incomplete(departments, rej, ["dept_code"], precision(ruleset))
     return ScoreResult(items[[*ITEM_COLUMNS, "direction"]], projects, departments, ruleset, ds)
 
@@ -448,8 +572,11 @@ def _ordered(items: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     # Ruleset-defined indicators keep the ruleset's order (they were built in it); input rows follow the sheet.
     row = items["_row"].astype(float).where(items["kind"].isin(["input", "metric"]), -1.0)
     items = items.assign(_lv=items["level1"].map(order), _r=row)
-    return items.sort_values(["dept_code", "project_code", "_lv", "_r"], kind="stable").drop(
-        columns=["_lv", "_r"]).reset_index(drop=True)
+    return (
+        items.sort_values(["dept_code", "project_code", "_lv", "_r"], kind="stable")
+        .drop(columns=["_lv", "_r"])
+        .reset_index(drop=True)
+    )
 
 
 def _project_totals(items: pd.DataFrame, ds: Dataset, ruleset: Ruleset) -> pd.DataFrame:
@@ -480,8 +607,14 @@ def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset,
         pr["w"] = pr["w"].where(pr.groupby("dept_code")["w"].transform("sum") > 0, 1.0)
         pr["wt"] = pr["w"] * pr["total"]
         g = pr.groupby("dept_code")
-        agg = pd.DataFrame({"total": g["wt"].sum() / g["w"].sum(), "n_projects": g.size(),
-                            "budget_final": g["budget_final"].sum(), "spent": g["spent"].sum()})
+        agg = pd.DataFrame(
+            {
+                "total": g["wt"].sum() / g["w"].sum(),
+                "n_projects": g.size(),
+                "budget_final": g["budget_final"].sum(),
+                "spent": g["spent"].sum(),
+            }
+        )
         d = d.join(agg)
     else:
         tot = items.groupby("dept_code")["points"].sum().rename("total")
@@ -494,5 +627,3 @@ def _department_totals(items: pd.DataFrame, projects: pd.DataFrame, ds: Dataset,
     d["grade"] = d["total"].map(ruleset.grade_of)
     d["rank"] = d["total"].rank(ascending=False, method="min").astype(int)
     return d.reset_index().sort_values(["rank", "dept_code"]).reset_index(drop=True)
-
-

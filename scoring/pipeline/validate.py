@@ -108,8 +108,15 @@ class _Rejecter:
     def __init__(self) -> None:
         self.items: list[Rejection] = []
 
-    def add(self, table: Table, df: pd.DataFrame, rows: Sequence[int] | np.ndarray, field: str | np.ndarray,
-            reasons: str | Sequence[str] | np.ndarray, hints: str | Sequence[str] | np.ndarray = "") -> None:
+    def add(
+        self,
+        table: Table,
+        df: pd.DataFrame,
+        rows: Sequence[int] | np.ndarray,
+        field: str | np.ndarray,
+        reasons: str | Sequence[str] | np.ndarray,
+        hints: str | Sequence[str] | np.ndarray = "",
+    ) -> None:
         """One rejection per row position in `rows` (in that order), each naming `field` of `table` (one field
         for all rows, or an array of fields aligned with `rows`)."""
         pos = np.asarray(rows, dtype=np.int64)
@@ -134,14 +141,32 @@ class _Rejecter:
         levels = cells("level1") if indicator else np.full(n, None, dtype=object)
         names = cells("name") if indicator else np.full(n, None, dtype=object)
         for file, sheet, row, f, value, dept, project, level1, name, r, h in zip(
-                cells("_file").tolist(), cells("_sheet").tolist(), cells("_row").tolist(), fields.tolist(),
-                values.tolist(), cells("dept_code").tolist(), cells("project_code").tolist(), levels.tolist(),
-                names.tolist(), why, hint, strict=True):
-            self.items.append(Rejection(table.sheet, Source(file, sheet, int(row), headers[f]), value, r, h,
-                                        "" if _blank(dept) else _code_text(dept),
-                                        "" if _blank(project) else _code_text(project),
-                                        "" if not indicator or _blank(level1) else str(level1).strip(),
-                                        "" if not indicator or _blank(name) else str(name).strip()))
+            cells("_file").tolist(),
+            cells("_sheet").tolist(),
+            cells("_row").tolist(),
+            fields.tolist(),
+            values.tolist(),
+            cells("dept_code").tolist(),
+            cells("project_code").tolist(),
+            levels.tolist(),
+            names.tolist(),
+            why,
+            hint,
+            strict=True,
+        ):
+            self.items.append(
+                Rejection(
+                    table.sheet,
+                    Source(file, sheet, int(row), headers[f]),
+                    value,
+                    r,
+                    h,
+                    "" if _blank(dept) else _code_text(dept),
+                    "" if _blank(project) else _code_text(project),
+                    "" if not indicator or _blank(level1) else str(level1).strip(),
+                    "" if not indicator or _blank(name) else str(name).strip(),
+                )
+            )
 
     def drop(self, df: pd.DataFrame, bad: np.ndarray) -> pd.DataFrame:
         return df[~bad].reset_index(drop=True)
@@ -170,6 +195,7 @@ _PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]+)?")
 
 def _number_cell(table: Table, col: Column) -> Callable[[Any], tuple[float, str | None]]:
     """One numeric cell read: (value, None), or (NaN, reason) when the row must be rejected. Blank → NaN."""
+
     def read(v: Any) -> tuple[float, str | None]:
         if type(v) is str and _PLAIN_NUMBER.fullmatch(v):
             return (float(v), None)
@@ -185,6 +211,7 @@ def _number_cell(table: Table, col: Column) -> Callable[[Any], tuple[float, str 
         if col.comment.startswith("万元") and parsed.unit not in MONEY_UNITS:
             return (np.nan, f"金额单位应为万元，而不是「{parsed.unit}」")
         return (parsed.value, None)
+
     return read
 
 
@@ -269,8 +296,9 @@ class _Membership:
         bad[rows] = True
 
 
-def _typed(raw: pd.DataFrame, table: Table, rej: _Rejecter, members: _Membership, *codes: str
-           ) -> tuple[pd.DataFrame, np.ndarray]:
+def _typed(
+    raw: pd.DataFrame, table: Table, rej: _Rejecter, members: _Membership, *codes: str
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The steps every table after 单位信息 takes: codes as text, required cells, numbers, and the
     department each row belongs to. Returns the typed frame and the mask of rows already rejected."""
     df = _codes(raw, "dept_code", *codes)
@@ -300,17 +328,27 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     seen = pd.Series(codes[ok]).duplicated(keep="first").to_numpy()
     first_at = {c: i for i, c in zip(ok[~seen][::-1], codes[ok][~seen][::-1], strict=True)}
     dup = ok[seen]
-    rej.add(DEPARTMENTS, depts, dup, "dept_code",
-            [f"部门编码重复，已在 {files[first_at[codes[i]]]} 第{row_nums[first_at[codes[i]]]}行出现" for i in dup],
-            "同一部门只能提交一次")
+    rej.add(
+        DEPARTMENTS,
+        depts,
+        dup,
+        "dept_code",
+        [f"部门编码重复，已在 {files[first_at[codes[i]]]} 第{row_nums[first_at[codes[i]]]}行出现" for i in dup],
+        "同一部门只能提交一次",
+    )
     bad[dup] = True
     first_file: dict[str, object] = {c: files[i] for c, i in first_at.items()}
     if year is not None:
         ok = np.flatnonzero(~bad)
         years = depts["year"].to_numpy()[ok]
         other = ok[[int(y) != year for y in years]]
-        rej.add(DEPARTMENTS, depts, other, "year",
-                [f"年度为 {int(y)}，与所评年度 {year} 不符" for y in depts["year"].to_numpy()[other]])
+        rej.add(
+            DEPARTMENTS,
+            depts,
+            other,
+            "year",
+            [f"年度为 {int(y)}，与所评年度 {year} 不符" for y in depts["year"].to_numpy()[other]],
+        )
         bad[other] = True
     members = _Membership(depts, bad, first_file, rej)
     depts = rej.drop(depts, bad)
@@ -322,9 +360,17 @@ def validate(raw: RawData, ruleset: Ruleset, year: int | None = None) -> Dataset
     unknown = np.flatnonzero(budget["line_key"].isna().to_numpy() & ~bad)
     if len(unknown):
         aliases = [a for names in lib.budget_lines.values() for a in names]
-        rej.add(BUDGET, budget, unknown, "line", "未知预算科目",
-                [did_you_mean(str(v), aliases) or "可用：" + "、".join(names[0] for names in lib.budget_lines.values())
-                 for v in budget["line"].iloc[unknown]])
+        rej.add(
+            BUDGET,
+            budget,
+            unknown,
+            "line",
+            "未知预算科目",
+            [
+                did_you_mean(str(v), aliases) or "可用：" + "、".join(names[0] for names in lib.budget_lines.values())
+                for v in budget["line"].iloc[unknown]
+            ],
+        )
         bad[unknown] = True
     budget = rej.drop(budget, bad)
 
@@ -355,8 +401,9 @@ class _Problems:
         self.reason = np.full(n, None, dtype=object)
         self.hint = np.full(n, "", dtype=object)
 
-    def fail(self, mask: np.ndarray, field: str | np.ndarray, reason: str | np.ndarray,
-             hint: str | np.ndarray = "") -> None:
+    def fail(
+        self, mask: np.ndarray, field: str | np.ndarray, reason: str | np.ndarray, hint: str | np.ndarray = ""
+    ) -> None:
         """Rows in `mask` (still pending) fail with field/reason/hint (scalars, or arrays aligned with rows)."""
         hit = mask & self.pending
         if not hit.any():
@@ -371,7 +418,11 @@ class _Problems:
 
 
 def _validate_indicators(
-    raw: pd.DataFrame, ruleset: Ruleset, rej: _Rejecter, members: _Membership, projects: pd.DataFrame,
+    raw: pd.DataFrame,
+    ruleset: Ruleset,
+    rej: _Rejecter,
+    members: _Membership,
+    projects: pd.DataFrame,
 ) -> pd.DataFrame:
     df, bad = _typed(raw, INDICATORS, rej, members, "project_code")
     lib = ruleset.library
@@ -383,16 +434,20 @@ def _validate_indicators(
 
     # 项目编码: a project of the 项目支出 table, or none (整体指标) only for a department-scope ruleset
     proj_keys = pd.MultiIndex.from_arrays([projects["dept_code"], projects["project_code"]])
-    listed = pd.MultiIndex.from_arrays([df["dept_code"], df["project_code"]]).isin(proj_keys) if n else \
-        np.zeros(0, dtype=bool)
+    listed = (
+        pd.MultiIndex.from_arrays([df["dept_code"], df["project_code"]]).isin(proj_keys)
+        if n
+        else np.zeros(0, dtype=bool)
+    )
     probs.fail(has_project & ~listed, "project_code", "项目支出表中没有此项目编码")
     if ruleset.scope == "project":
         probs.fail(~has_project, "project_code", "项目编码为空", "部门整体指标请填入“整体绩效指标”表")
 
     # 一级/二级 resolved once per distinct pair as written
     written1 = pd.Series(_spread(*_distinct(df["level1"], str)), index=df.index, dtype=object)
-    written2 = pd.Series(_spread(*_distinct(df["level2"], lambda v: "" if _blank(v) else str(v))),
-                         index=df.index, dtype=object)
+    written2 = pd.Series(
+        _spread(*_distinct(df["level2"], lambda v: "" if _blank(v) else str(v))), index=df.index, dtype=object
+    )
     levels = _LevelCache(ruleset)
     pairs: list[tuple[str, str]] = []
     pair_codes = np.zeros(0, dtype=np.int64)
@@ -401,12 +456,16 @@ def _validate_indicators(
         pair_codes, pairs = np.asarray(codes, dtype=np.int64), [(str(a), str(b)) for a, b in uniques]
     resolved = [levels.resolve(a, b) for a, b in pairs]
     res_rows = _spread(resolved, np.asarray(pair_codes, dtype=np.int64))
-    unresolved = np.fromiter((len(r) == 3 for r in resolved), bool, len(resolved))[pair_codes] if n else \
-        np.zeros(0, dtype=bool)
+    unresolved = (
+        np.fromiter((len(r) == 3 for r in resolved), bool, len(resolved))[pair_codes] if n else np.zeros(0, dtype=bool)
+    )
     if unresolved.any():
-        probs.fail(unresolved, np.array([r[0] if len(r) == 3 else None for r in res_rows], dtype=object),
-                   np.array([r[1] if len(r) == 3 else None for r in res_rows], dtype=object),
-                   np.array([r[2] if len(r) == 3 else "" for r in res_rows], dtype=object))
+        probs.fail(
+            unresolved,
+            np.array([r[0] if len(r) == 3 else None for r in res_rows], dtype=object),
+            np.array([r[1] if len(r) == 3 else None for r in res_rows], dtype=object),
+            np.array([r[2] if len(r) == 3 else "" for r in res_rows], dtype=object),
+        )
     canon1 = _spread([r[0] if len(r) == 2 else None for r in resolved], pair_codes)
     canon2 = _spread([r[1] if len(r) == 2 else None for r in resolved], pair_codes)
 
@@ -415,15 +474,21 @@ def _validate_indicators(
     # 执行率 inside 产出). Scoring it again counted the same money twice (114.70/100).
     spots = _execution_spots(ruleset)
     if ruleset.scope == "project" and spots:
-        ids, at = _distinct(df["name"], lambda v: (i.id if (i := lib.resolve(str(v))) else None))
+        ids, at = _distinct(df["name"], lambda v: i.id if (i := lib.resolve(str(v))) else None)
         is_exec = np.asarray([i == EXECUTION_ID for i in ids], dtype=bool)[at]
-        spot_pairs = np.fromiter((len(r) == 2 and any(r[0] == l1 and (not l2 or r[1] == l2) for l1, l2, _ in spots)
-                                  for r in resolved), bool, len(resolved))
+        spot_pairs = np.fromiter(
+            (len(r) == 2 and any(r[0] == l1 and (not l2 or r[1] == l2) for l1, l2, _ in spots) for r in resolved),
+            bool,
+            len(resolved),
+        )
         l1, l2, pts = spots[0]
         where = f"{l1}/{l2}" if l2 else l1
-        probs.fail(has_project & (is_exec | spot_pairs[pair_codes]), "name",
-                   f"预算执行率已由规则集按 全年执行数 / 全年预算数 计分（{where}，{pts:g} 分），此行重复，不另计分",
-                   "请删除此行；执行率由“项目支出”表的全年预算数和全年执行数计算")
+        probs.fail(
+            has_project & (is_exec | spot_pairs[pair_codes]),
+            "name",
+            f"预算执行率已由规则集按 全年执行数 / 全年预算数 计分（{where}，{pts:g} 分），此行重复，不另计分",
+            "请删除此行；执行率由“项目支出”表的全年预算数和全年执行数计算",
+        )
 
     # 人工调整得分 within [0, 分值] and explained (see _override_problem)
     score = df["override_score"].to_numpy(dtype=float)
@@ -431,8 +496,11 @@ def _validate_indicators(
     adjusted = ~np.isnan(score) & probs.pending
     reasons = df["override_reason"]
     for i in np.flatnonzero(adjusted):
-        problem = _override_problem({"override_score": score[i], "weight": weight[i],
-                                     "override_reason": reasons.iloc[i]}, ruleset, str(canon1[i]))
+        problem = _override_problem(
+            {"override_score": score[i], "weight": weight[i], "override_reason": reasons.iloc[i]},
+            ruleset,
+            str(canon1[i]),
+        )
         if problem is not None:
             probs.fail_row(int(i), *problem)
 
@@ -449,26 +517,37 @@ def _validate_indicators(
     rows = np.flatnonzero(probs.reason != None)  # noqa: E711 - elementwise over an object array
     rej.add(INDICATORS, df, rows, probs.field[rows], probs.reason[rows], probs.hint[rows])
     keep = probs.pending
-    parsed = pd.DataFrame({
-        "level1": canon1[keep], "level2": canon2[keep], "category1": written1.to_numpy()[keep],
-        "category2": written2.to_numpy()[keep], "target_text": _attr(t_res, t_at, "raw")[keep],
-        "actual_text": _attr(a_res, a_at, "raw")[keep], "comparator": _attr(t_res, t_at, "comparator")[keep],
-        "target": _attr(t_res, t_at, "value")[keep], "high": _attr(t_res, t_at, "high")[keep],
-        "unit": _attr(t_res, t_at, "unit")[keep], "actual": pair["actual"][keep],
-        "actual_unit": pair["actual_unit"][keep], "qualitative": pair["qualitative"][keep],
-        "target_qualitative": pair["target_qualitative"][keep],
-    }, index=df.index[keep]).infer_objects()
+    parsed = pd.DataFrame(
+        {
+            "level1": canon1[keep],
+            "level2": canon2[keep],
+            "category1": written1.to_numpy()[keep],
+            "category2": written2.to_numpy()[keep],
+            "target_text": _attr(t_res, t_at, "raw")[keep],
+            "actual_text": _attr(a_res, a_at, "raw")[keep],
+            "comparator": _attr(t_res, t_at, "comparator")[keep],
+            "target": _attr(t_res, t_at, "value")[keep],
+            "high": _attr(t_res, t_at, "high")[keep],
+            "unit": _attr(t_res, t_at, "unit")[keep],
+            "actual": pair["actual"][keep],
+            "actual_unit": pair["actual_unit"][keep],
+            "qualitative": pair["qualitative"][keep],
+            "target_qualitative": pair["target_qualitative"][keep],
+        },
+        index=df.index[keep],
+    ).infer_objects()
     if parsed.empty:
         parsed = pd.DataFrame(columns=list(_EMPTY_PARSED))
     out = df[keep].drop(columns=["level1", "level2", "target", "actual"]).join(parsed)
-    out["indicator_id"] = _map(out["name"], lambda n: (i.id if (i := lib.resolve(str(n))) else str(n)))
+    out["indicator_id"] = _map(out["name"], lambda n: i.id if (i := lib.resolve(str(n))) else str(n))
     for c in ("reason", "override_reason", "level2"):
         out[c] = _map(out[c], lambda v: "" if _blank(v) else str(v))
     return out.reset_index(drop=True)[[*_COLUMNS, *SOURCE_COLUMNS]]
 
 
-def _pairs(t_res: list[Any], t_at: np.ndarray, a_res: list[Any], a_at: np.ndarray, qual: object,
-           probs: _Problems) -> dict[str, np.ndarray]:
+def _pairs(
+    t_res: list[Any], t_at: np.ndarray, a_res: list[Any], a_at: np.ndarray, qual: object, probs: _Problems
+) -> dict[str, np.ndarray]:
     """Reconcile parsed targets with their actuals, column-wise: units, percentages written as fractions,
     qualitative text. Fails rows in `probs`; returns the actual columns (value and unit as reconciled)."""
     t_qual = _attr(t_res, t_at, "text") != None  # noqa: E711
@@ -480,24 +559,42 @@ def _pairs(t_res: list[Any], t_at: np.ndarray, a_res: list[Any], a_at: np.ndarra
     a_unit = _attr(a_res, a_at, "unit")
     probs.fail(t_qual & a_numeric, "actual", "定性指标的实际完成值应为文字等级", "如 达成预期指标 / 部分达成 / 未达成")
     if isinstance(qual, Mapping):
-        matched = np.fromiter((not isinstance(r, ParsedValue) or r.text is None  # numbers failed above
-                               or qualitative.match_share(r.raw, qual) is not None for r in a_res), bool,
-                              len(a_res))[a_at]
+        matched = np.fromiter(
+            (
+                not isinstance(r, ParsedValue)
+                or r.text is None  # numbers failed above
+                or qualitative.match_share(r.raw, qual) is not None
+                for r in a_res
+            ),
+            bool,
+            len(a_res),
+        )[a_at]
         probs.fail(t_qual & ~matched, "actual", qualitative.UNMATCHED_REASON, qualitative.hint(qual))
     quant = ~t_qual
-    probs.fail(quant & a_qual, "actual", "定量指标的实际完成值应为数值",
-               np.array([f"目标为 {r.raw}" if isinstance(r, ParsedValue) else "" for r in t_res], dtype=object)[t_at]
-               if len(t_res) else "")
+    probs.fail(
+        quant & a_qual,
+        "actual",
+        "定量指标的实际完成值应为数值",
+        np.array([f"目标为 {r.raw}" if isinstance(r, ParsedValue) else "" for r in t_res], dtype=object)[t_at]
+        if len(t_res)
+        else "",
+    )
     for col, value, unit in (("target", t_value, t_unit), ("actual", a_value, a_unit)):
-        negative = np.fromiter((v is not None and v < 0 for v in value), bool, len(value)) & \
-            np.fromiter((u not in _NONNEGATIVE_EXEMPT for u in unit), bool, len(unit))
+        negative = np.fromiter((v is not None and v < 0 for v in value), bool, len(value)) & np.fromiter(
+            (u not in _NONNEGATIVE_EXEMPT for u in unit), bool, len(unit)
+        )
         if (negative & quant).any():
-            probs.fail(quant & negative, col, np.array([f"以「{u}」计的数量不能为负数" for u in unit], dtype=object),
-                       "未完成请填 0")
+            probs.fail(
+                quant & negative,
+                col,
+                np.array([f"以「{u}」计的数量不能为负数" for u in unit], dtype=object),
+                "未完成请填 0",
+            )
     t_pct = t_unit == "%"
     a_none = a_unit == None  # noqa: E711
-    fraction = t_pct & a_none & a_numeric & np.fromiter(
-        (v is not None and abs(v) <= 1.5 for v in a_value), bool, len(a_value))
+    fraction = (
+        t_pct & a_none & a_numeric & np.fromiter((v is not None and abs(v) <= 1.5 for v in a_value), bool, len(a_value))
+    )
     actual = a_value.copy()
     actual_unit = a_unit.copy()
     fix = quant & fraction
@@ -505,21 +602,73 @@ def _pairs(t_res: list[Any], t_at: np.ndarray, a_res: list[Any], a_at: np.ndarra
     actual_unit[quant & (t_pct & a_none)] = "%"
     rest = quant & ~t_pct & a_none
     actual_unit[rest] = t_unit[rest]
-    mixed = quant & (t_unit != None) & (t_unit != actual_unit) & (  # noqa: E711
-        np.isin(t_unit.astype(str), ["%", "万元"]) | np.fromiter((u in ("%", "万元") for u in actual_unit), bool,
-                                                                   len(actual_unit)))
+    mixed = (
+        quant
+        & (t_unit != None)  # noqa: E711 - elementwise over an object array, not an identity test
+        & (t_unit != actual_unit)
+        & (
+            np.isin(t_unit.astype(str), ["%", "万元"])
+            | np.fromiter((u in ("%", "万元") for u in actual_unit), bool, len(actual_unit))
+        )
+    )
     if (mixed & probs.pending).any():
-        probs.fail(mixed, "actual", np.array([f"单位与目标不一致：目标为「{t}」，实际为「{a}」"
-                                              for t, a in zip(t_unit, actual_unit, strict=True)], dtype=object))
-    return {"actual": actual, "actual_unit": actual_unit, "qualitative": a_qual.astype(bool),
-            "target_qualitative": t_qual.astype(bool)}
+        probs.fail(
+            mixed,
+            "actual",
+            np.array(
+                [f"单位与目标不一致：目标为「{t}」，实际为「{a}」" for t, a in zip(t_unit, actual_unit, strict=True)],
+                dtype=object,
+            ),
+        )
+    return {
+        "actual": actual,
+        "actual_unit": actual_unit,
+        "qualitative": a_qual.astype(bool),
+        "target_qualitative": t_qual.astype(bool),
+    }
 
 
-_EMPTY_PARSED = ("level1", "level2", "category1", "category2", "target_text", "actual_text", "comparator", "target", "high", "unit",
-                 "actual", "actual_unit", "qualitative", "target_qualitative")
-_COLUMNS = ("dept_code", "project_code", "level1", "level2", "category1", "category2", "name", "indicator_id", "target_text",
-            "actual_text", "comparator", "target", "high", "unit", "actual", "actual_unit", "qualitative",
-            "target_qualitative", "weight", "published_score", "reason", "override_score", "override_reason")
+_EMPTY_PARSED = (
+    "level1",
+    "level2",
+    "category1",
+    "category2",
+    "target_text",
+    "actual_text",
+    "comparator",
+    "target",
+    "high",
+    "unit",
+    "actual",
+    "actual_unit",
+    "qualitative",
+    "target_qualitative",
+)
+_COLUMNS = (
+    "dept_code",
+    "project_code",
+    "level1",
+    "level2",
+    "category1",
+    "category2",
+    "name",
+    "indicator_id",
+    "target_text",
+    "actual_text",
+    "comparator",
+    "target",
+    "high",
+    "unit",
+    "actual",
+    "actual_unit",
+    "qualitative",
+    "target_qualitative",
+    "weight",
+    "published_score",
+    "reason",
+    "override_score",
+    "override_reason",
+)
 
 
 class _LevelCache:
@@ -540,14 +689,20 @@ class _LevelCache:
         rs = self.ruleset
         level = rs.level_for(level1)
         if level is None:
-            return ("level1", f"规则集 {rs.name} 中没有一级指标「{level1}」",
-                    did_you_mean(level1, rs.level_names()) or "可用：" + "、".join(lv.name for lv in rs.levels))
+            return (
+                "level1",
+                f"规则集 {rs.name} 中没有一级指标「{level1}」",
+                did_you_mean(level1, rs.level_names()) or "可用：" + "、".join(lv.name for lv in rs.levels),
+            )
         if level2 and level.children:
             child = rs.child_for(level, level2)
             if child is None:
-                return ("level2", f"一级指标「{level.name}」下没有二级指标「{level2}」",
-                        did_you_mean(level2, [n for c in level.children for n in c.names()])
-                        or "可用：" + "、".join(c.name for c in level.children))
+                return (
+                    "level2",
+                    f"一级指标「{level.name}」下没有二级指标「{level2}」",
+                    did_you_mean(level2, [n for c in level.children for n in c.names()])
+                    or "可用：" + "、".join(c.name for c in level.children),
+                )
             return (level.name, child.name)
         return (level.name, level2)
 
@@ -558,8 +713,9 @@ EXECUTION_ID = "预算执行率"
 def _execution_spots(ruleset: Ruleset) -> list[tuple[str, str, float]]:
     """Where the ruleset scores 执行率 itself from the budget lines: (一级, 二级 or "", points)."""
     spots = [(lv.name, "", float(lv.points)) for lv in ruleset.levels if lv.metric == "execution_rate"]
-    return spots + [(lv.name, c.name, float(c.points)) for lv in ruleset.levels for c in lv.children
-                    if c.metric == "execution_rate"]
+    return spots + [
+        (lv.name, c.name, float(c.points)) for lv in ruleset.levels for c in lv.children if c.metric == "execution_rate"
+    ]
 
 
 def _override_problem(row: dict[str, Any], ruleset: Ruleset, level1: str) -> tuple[str, str, str] | None:
@@ -574,8 +730,11 @@ def _override_problem(row: dict[str, Any], ruleset: Ruleset, level1: str) -> tup
     bound = float(weight) if not _blank(weight) else float(level.points if level is not None else ruleset.total)
     what = "分值" if not _blank(weight) else f"「{level1}」的分值"
     if float(score) > bound + EPS:
-        return ("override_score", f"人工调整得分 {float(score):g} 超过{what} {bound:g}",
-                "调整后的得分应在 0 与分值之间")
+        return (
+            "override_score",
+            f"人工调整得分 {float(score):g} 超过{what} {bound:g}",
+            "调整后的得分应在 0 与分值之间",
+        )
     if _blank(row["override_reason"]):
         return ("override_reason", "有人工调整得分但未填写调整理由", "请在“调整理由”列说明调整依据")
     return None

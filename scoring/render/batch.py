@@ -93,10 +93,20 @@ class _Split:
     def __init__(self, run: Run, rejected_codes: Sequence[str]) -> None:
         self.run = run
         ds, res = run.dataset, run.result
-        self._frames = {name: (self._plain(df), self._positions(df)) for name, df in (
-            ("departments", ds.departments), ("budget", ds.budget), ("projects", ds.projects),
-            ("indicators", ds.indicators), ("notes", ds.notes), ("items", res.items),
-            ("result_projects", res.projects), ("result_departments", res.departments), ("checks", run.checks))}
+        self._frames = {
+            name: (self._plain(df), self._positions(df))
+            for name, df in (
+                ("departments", ds.departments),
+                ("budget", ds.budget),
+                ("projects", ds.projects),
+                ("indicators", ds.indicators),
+                ("notes", ds.notes),
+                ("items", res.items),
+                ("result_projects", res.projects),
+                ("result_departments", res.departments),
+                ("checks", run.checks),
+            )
+        }
         self._rejections = self._group(zip(rejected_codes, ds.rejections, strict=True))
         self._findings = self._group((str(f.dept_code), f) for f in run.findings)
         self._facts = self._group((str(f.get("dept_code")), f) for f in run.facts)
@@ -132,18 +142,36 @@ class _Split:
     def department(self, code: str) -> Run:
         """The run as if only `code` had been scored: its rows, checks, findings, facts and rejected rows."""
         run, ds, res = self.run, self.run.dataset, self.run.result
-        sub_ds = dataclasses.replace(ds, departments=self.own("departments", code), budget=self.own("budget", code),
-                                     projects=self.own("projects", code), indicators=self.own("indicators", code),
-                                     notes=self.own("notes", code), rejections=tuple(self._rejections.get(code, ())),
-                                     problems=(), rows_read=0)
+        sub_ds = dataclasses.replace(
+            ds,
+            departments=self.own("departments", code),
+            budget=self.own("budget", code),
+            projects=self.own("projects", code),
+            indicators=self.own("indicators", code),
+            notes=self.own("notes", code),
+            rejections=tuple(self._rejections.get(code, ())),
+            problems=(),
+            rows_read=0,
+        )
         read = sub_ds.rows_used + sub_ds.rows_rejected  # read = used + rejected, as for a whole run
         sub_ds = dataclasses.replace(sub_ds, rows_read=read)
         depts = self.own("result_departments", code).copy()
         depts["rank"] = 1  # alone in its own documents: the bureau's ranking stays in the 汇总表
-        result = dataclasses.replace(res, items=self.own("items", code), projects=self.own("result_projects", code),
-                                     departments=depts, dataset=sub_ds)
-        return dataclasses.replace(run, dataset=sub_ds, checks=self.own("checks", code), result=result,
-                                   findings=tuple(self._findings.get(code, ())), facts=tuple(self._facts.get(code, ())))
+        result = dataclasses.replace(
+            res,
+            items=self.own("items", code),
+            projects=self.own("result_projects", code),
+            departments=depts,
+            dataset=sub_ds,
+        )
+        return dataclasses.replace(
+            run,
+            dataset=sub_ds,
+            checks=self.own("checks", code),
+            result=result,
+            findings=tuple(self._findings.get(code, ())),
+            facts=tuple(self._facts.get(code, ())),
+        )
 
 
 def department_runs(run: Run, rejected_codes: Sequence[str] | None = None) -> Iterator[tuple[str, Run]]:
@@ -202,8 +230,16 @@ def write_batch(run: Run, folder: Path, progress: Callable[[str], None] | None =
 # ------------------------------------------------------------------ the 汇总表
 
 
-def _sheet(wb: Any, title: str, headers: Sequence[str], rows: list[list[Any]], formats: dict[int, str],
-           wrap: Sequence[int] = (), fixed: dict[int, float] | None = None, empty: str = "无") -> Any:
+def _sheet(
+    wb: Any,
+    title: str,
+    headers: Sequence[str],
+    rows: list[list[Any]],
+    formats: dict[int, str],
+    wrap: Sequence[int] = (),
+    fixed: dict[int, float] | None = None,
+    empty: str = "无",
+) -> Any:
     ws = wb.create_sheet(title)
     header(ws, 1, headers)
     write_rows(ws, 2, rows, formats, wrap)
@@ -215,8 +251,7 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: list[list[Any]], f
     return ws
 
 
-def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
-                  folders: dict[str, Path] | None = None) -> Any:
+def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders: dict[str, Path] | None = None) -> Any:
     """The 汇总表 workbook in memory (tests read it back by cell)."""
     codes = rejection_departments(run) if rejected_codes is None else list(rejected_codes)
     d = run.result.departments.assign(dept_code=lambda x: x["dept_code"].astype(str))
@@ -230,27 +265,69 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
     wb, ws = new_workbook(RANKING_SHEET)
     assert ws is not None
     has_status = "status" in d.columns
-    heads = ["排名", "部门编码", "部门名称", "主管部门", "行业", "年度", "总分", "等级", *levels,
-             "项目数", "全年预算数(万元)", "全年执行数(万元)", "被拒绝行数", "检查不符项数",
-             *(["状态"] if has_status else []), "文件夹"]
+    heads = [
+        "排名",
+        "部门编码",
+        "部门名称",
+        "主管部门",
+        "行业",
+        "年度",
+        "总分",
+        "等级",
+        *levels,
+        "项目数",
+        "全年预算数(万元)",
+        "全年执行数(万元)",
+        "被拒绝行数",
+        "检查不符项数",
+        *(["状态"] if has_status else []),
+        "文件夹",
+    ]
     rows = []
     r: Any
     for r in d.itertuples(index=False):
         code = str(r.dept_code)
-        row: list[Any] = [int(r.rank), code, _text(r.dept_name), _text(getattr(r, "supervisor", "")),
-                          _text(getattr(r, "sector", "")), int(r.year), _r2(r.total), _text(r.grade),
-                          *[_r2(scores.at[code, lv]) for lv in levels], int(r.n_projects), _r2(r.budget_final),
-                          _r2(r.spent), int(rejected.get(code, 0)), int(failed.get(code, 0))]
+        row: list[Any] = [
+            int(r.rank),
+            code,
+            _text(r.dept_name),
+            _text(getattr(r, "supervisor", "")),
+            _text(getattr(r, "sector", "")),
+            int(r.year),
+            _r2(r.total),
+            _text(r.grade),
+            *[_r2(scores.at[code, lv]) for lv in levels],
+            int(r.n_projects),
+            _r2(r.budget_final),
+            _r2(r.spent),
+            int(rejected.get(code, 0)),
+            int(failed.get(code, 0)),
+        ]
         if has_status:
             row.append(_text(getattr(r, "status", "")))
         row.append(folders[code].name if folders and code in folders else "")
         rows.append(row)
     n_lv = len(levels)
-    fmts = {0: INT_FMT, 5: INT_FMT, 6: SCORE_FMT, **{8 + i: SCORE_FMT for i in range(n_lv)},
-            8 + n_lv: INT_FMT, 9 + n_lv: MONEY_FMT, 10 + n_lv: MONEY_FMT, 11 + n_lv: INT_FMT, 12 + n_lv: INT_FMT}
+    fmts = {
+        0: INT_FMT,
+        5: INT_FMT,
+        6: SCORE_FMT,
+        **{8 + i: SCORE_FMT for i in range(n_lv)},
+        8 + n_lv: INT_FMT,
+        9 + n_lv: MONEY_FMT,
+        10 + n_lv: MONEY_FMT,
+        11 + n_lv: INT_FMT,
+        12 + n_lv: INT_FMT,
+    }
     rs = run.ruleset
-    put(ws, 1, 1, f"{rs.title} 汇总表（{'、'.join(sorted({str(int(y)) for y in d['year']}))}年度，共 {len(d)} 个部门）",
-        bold=True, border=False)
+    put(
+        ws,
+        1,
+        1,
+        f"{rs.title} 汇总表（{'、'.join(sorted({str(int(y)) for y in d['year']}))}年度，共 {len(d)} 个部门）",
+        bold=True,
+        border=False,
+    )
     header(ws, 3, heads)
     write_rows(ws, 4, rows, fmts)
     fit_widths(ws, start_row=3)
@@ -262,8 +339,12 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
     total = sum(c.count for c in counts) or 1
     g = wb.create_sheet(GRADES_SHEET)
     header(g, 1, ["等级", "部门数", PROVISIONAL_HEADER, "占比"])
-    write_rows(g, 2, [[c.grade, c.count, c.provisional, round_half_up(c.count / total, 4)] for c in counts],
-               {1: INT_FMT, 2: INT_FMT, 3: "0.00%"})
+    write_rows(
+        g,
+        2,
+        [[c.grade, c.count, c.provisional, round_half_up(c.count / total, 4)] for c in counts],
+        {1: INT_FMT, 2: INT_FMT, 3: "0.00%"},
+    )
     put(g, len(counts) + 2, 1, "合计", bold=True, align=CENTER)
     put(g, len(counts) + 2, 2, sum(c.count for c in counts), INT_FMT, bold=True)
     put(g, len(counts) + 2, 3, sum(c.provisional for c in counts), INT_FMT, bold=True)
@@ -273,38 +354,109 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None,
     for title, column, label in ((SUPERVISOR_SHEET, "supervisor", "主管部门"), (SECTOR_SHEET, "sector", "行业")):
         s = group_summary(run, column)
         groups: list[Any] = list(s.itertuples(index=False))
-        grows = [[_text(x.group), int(x.部门数), _r2(x.平均分), _r2(x.最高分), _r2(x.最低分),
-                  *[int(getattr(x, gr)) for gr in GRADES], int(getattr(x, PROVISIONAL_HEADER))] for x in groups]
-        _sheet(wb, title, [label, *GROUP_HEADERS], grows,
-               {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(5)}})
+        grows = [
+            [
+                _text(x.group),
+                int(x.部门数),
+                _r2(x.平均分),
+                _r2(x.最高分),
+                _r2(x.最低分),
+                *[int(getattr(x, gr)) for gr in GRADES],
+                int(getattr(x, PROVISIONAL_HEADER)),
+            ]
+            for x in groups
+        ]
+        _sheet(
+            wb,
+            title,
+            [label, *GROUP_HEADERS],
+            grows,
+            {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT, 4: SCORE_FMT, **{5 + i: INT_FMT for i in range(5)}},
+        )
 
     rrows = []
     for rej, code in zip(run.dataset.rejections, codes, strict=True):
         s_ = rej.source
-        rrows.append([code, names.get(code, "（未能识别部门）" if not code else "（未评分）"), _text(rej.table),
-                      _text(s_.file), _text(s_.sheet), s_.row, _text(s_.column), _text(rej.value), _text(rej.reason),
-                      _text(rej.hint)])
-    _sheet(wb, REJECTED_SHEET, ["部门编码", "部门名称", "表", "文件", "工作表", "行", "列", "值", "原因", "提示"],
-           rrows, {5: INT_FMT}, wrap=(8, 9), fixed={9: 40, 10: 40})
+        rrows.append(
+            [
+                code,
+                names.get(code, "（未能识别部门）" if not code else "（未评分）"),
+                _text(rej.table),
+                _text(s_.file),
+                _text(s_.sheet),
+                s_.row,
+                _text(s_.column),
+                _text(rej.value),
+                _text(rej.reason),
+                _text(rej.hint),
+            ]
+        )
+    _sheet(
+        wb,
+        REJECTED_SHEET,
+        ["部门编码", "部门名称", "表", "文件", "工作表", "行", "列", "值", "原因", "提示"],
+        rrows,
+        {5: INT_FMT},
+        wrap=(8, 9),
+        fixed={9: 40, 10: 40},
+    )
 
-    crows = [[str(c.dept_code), names.get(str(c.dept_code), ""), _text(c.title),
-              SEVERITY_ZH.get(str(c.severity), _text(c.severity)), STATUS_ZH.get(str(c.status), _text(c.status)),
-              _text(c.subject), _r2(c.expected), _r2(c.actual), _r2(c.difference), _text(c.message)]
-             for c in fc.itertuples(index=False)]
-    _sheet(wb, CHECKS_SHEET, ["部门编码", "部门名称", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明"],
-           crows, {6: MONEY_FMT, 7: MONEY_FMT, 8: MONEY_FMT}, wrap=(9,), fixed={10: 56})
+    crows = [
+        [
+            str(c.dept_code),
+            names.get(str(c.dept_code), ""),
+            _text(c.title),
+            SEVERITY_ZH.get(str(c.severity), _text(c.severity)),
+            STATUS_ZH.get(str(c.status), _text(c.status)),
+            _text(c.subject),
+            _r2(c.expected),
+            _r2(c.actual),
+            _r2(c.difference),
+            _text(c.message),
+        ]
+        for c in fc.itertuples(index=False)
+    ]
+    _sheet(
+        wb,
+        CHECKS_SHEET,
+        ["部门编码", "部门名称", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明"],
+        crows,
+        {6: MONEY_FMT, 7: MONEY_FMT, 8: MONEY_FMT},
+        wrap=(9,),
+        fixed={10: 56},
+    )
 
     order: dict[str, int] = {str(s): i for i, s in enumerate(SEVERITIES)}
     found = sorted(run.findings, key=lambda f: (order.get(str(f.severity), 9), str(f.dept_code), f.rule_id))
-    frows = [[str(f.dept_code or ""), names.get(str(f.dept_code), ""), SEVERITY_ZH.get(str(f.severity), str(f.severity)),
-              _text(f.category), _text(f.problem), _text(f.cause), _text(f.measure), "、".join(map(str, f.subjects)),
-              _text(f.rule_id)] for f in found]
-    _sheet(wb, FINDINGS_SHEET, ["部门编码", "部门名称", "严重程度", "类别", "问题", "原因", "措施", "涉及", "规则"], frows,
-           {}, wrap=(4, 5, 6, 7), fixed={5: 44, 6: 36, 7: 44, 8: 24}, empty="未发现问题")
+    frows = [
+        [
+            str(f.dept_code or ""),
+            names.get(str(f.dept_code), ""),
+            SEVERITY_ZH.get(str(f.severity), str(f.severity)),
+            _text(f.category),
+            _text(f.problem),
+            _text(f.cause),
+            _text(f.measure),
+            "、".join(map(str, f.subjects)),
+            _text(f.rule_id),
+        ]
+        for f in found
+    ]
+    _sheet(
+        wb,
+        FINDINGS_SHEET,
+        ["部门编码", "部门名称", "严重程度", "类别", "问题", "原因", "措施", "涉及", "规则"],
+        frows,
+        {},
+        wrap=(4, 5, 6, 7),
+        fixed={5: 44, 6: 36, 7: 44, 8: 24},
+        empty="未发现问题",
+    )
     return wb
 
 
-def render_summary_xlsx(run: Run, out: Path, rejected_codes: Sequence[str] | None = None,
-                        folders: dict[str, Path] | None = None) -> Path:
+def render_summary_xlsx(
+    run: Run, out: Path, rejected_codes: Sequence[str] | None = None, folders: dict[str, Path] | None = None
+) -> Path:
     """Write the 汇总表 workbook to `out` and return it."""
     return save(build_summary(run, rejected_codes, folders), out)

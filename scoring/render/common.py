@@ -25,8 +25,7 @@ def counts_line(run: Run) -> str:
 
 def ranking_rows(run: Run) -> list[list[str]]:
     d = run.result.departments
-    return [[str(r.rank), r.dept_name, str(r.year), r.total_text, r.grade, str(r.n_projects)]
-            for r in iter_rows(d)]
+    return [[str(r.rank), r.dept_name, str(r.year), r.total_text, r.grade, str(r.n_projects)] for r in iter_rows(d)]
 
 
 RANKING_HEADERS = ["排名", "部门", "年度", "得分", "等级", "项目数"]
@@ -39,8 +38,10 @@ def project_rows(run: Run, dept_code: str) -> list[list[str]]:
     if p.empty:
         return []
     p = p[p["dept_code"] == dept_code]
-    return [[r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), r.total_text, r.grade]
-            for r in iter_rows(p)]
+    return [
+        [r.project_name, _wan(r.budget_final), _wan(r.spent), _pct(r.execution_rate), r.total_text, r.grade]
+        for r in iter_rows(p)
+    ]
 
 
 def reason_cell(r: Any) -> str:

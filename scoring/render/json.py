@@ -53,7 +53,7 @@ def _write_frame(entry: TraceFrame, out: TextIO) -> None:
         return
     out.write("[")
     for start in range(0, len(df), CHUNK_ROWS):
-        chunk = df.iloc[start:start + CHUNK_ROWS]
+        chunk = df.iloc[start : start + CHUNK_ROWS]
         rows = _record_lines(chunk, entry)
         out.write(("," if start else "") + "\n    {\n" + "\n    },\n    {\n".join(rows) + "\n    }")
     out.write("\n  ]")
@@ -63,8 +63,12 @@ def _record_lines(chunk: pd.DataFrame, entry: TraceFrame) -> list[str]:
     """Each row's members, one per line at depth 3, joined by ",\n" (the record's braces left to the caller)."""
     members = [_members(chunk[name], "      " + encode_basestring(str(name)) + ": ") for name in chunk.columns]
     if entry.extra is not None:
-        members.append([",\n".join("      " + encode_basestring(k) + ": " + _dumps(v, 3) for k, v in more.items())
-                        for more in entry.extra(chunk)])
+        members.append(
+            [
+                ",\n".join("      " + encode_basestring(k) + ": " + _dumps(v, 3) for k, v in more.items())
+                for more in entry.extra(chunk)
+            ]
+        )
     return list(map(",\n".join, zip(*members, strict=True)))
 
 

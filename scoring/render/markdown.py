@@ -22,9 +22,17 @@ from scoring.render.common import (
 def render_markdown(run: Run) -> str:
     """The scored 自评表 in Markdown: ranking, then each department's projects and indicators."""
     rs = run.ruleset
-    out = ["# 绩效自评评分结果", "", f"- 规则集：{md_text(rs.title)}（`{md_text(rs.name)}` {md_text(rs.version)}）",
-           f"- 依据：{md_text(rs.source_doc)}", f"- {counts_line(run)}", "", "## 部门排名", "",
-           tabulate(md_rows(ranking_rows(run)), RANKING_HEADERS, tablefmt="github", disable_numparse=True)]
+    out = [
+        "# 绩效自评评分结果",
+        "",
+        f"- 规则集：{md_text(rs.title)}（`{md_text(rs.name)}` {md_text(rs.version)}）",
+        f"- 依据：{md_text(rs.source_doc)}",
+        f"- {counts_line(run)}",
+        "",
+        "## 部门排名",
+        "",
+        tabulate(md_rows(ranking_rows(run)), RANKING_HEADERS, tablefmt="github", disable_numparse=True),
+    ]
     for d in iter_rows(run.result.departments):
         out += ["", f"## {md_text(d.dept_name)}（{d.total_text} 分，{d.grade}）"]
         rows = project_rows(run, d.dept_code)
@@ -34,11 +42,17 @@ def render_markdown(run: Run) -> str:
             if code != d.dept_code:
                 continue
             headers, item_rows = item_table(run, code, project)
-            out += ["", f"### {md_text(title)}" if project else "### 指标得分", "",
-                    tabulate(md_rows(item_rows), headers, tablefmt="github", disable_numparse=True)]
+            out += [
+                "",
+                f"### {md_text(title)}" if project else "### 指标得分",
+                "",
+                tabulate(md_rows(item_rows), headers, tablefmt="github", disable_numparse=True),
+            ]
     if len(run.checks):
-        out += ["", "## 一致性检查", ""] + [f"- {'**不符**' if r.status == 'fail' else STATUS_ZH.get(r.status, r.status)}：{md_text(r.message)}"
-                                              for r in iter_rows(run.checks)]
+        out += ["", "## 一致性检查", ""] + [
+            f"- {'**不符**' if r.status == 'fail' else STATUS_ZH.get(r.status, r.status)}：{md_text(r.message)}"
+            for r in iter_rows(run.checks)
+        ]
     if run.dataset.rejections:
         out += ["", "## 被拒绝的行", ""] + [f"- {md_text(r)}" for r in run.dataset.rejections]
     return "\n".join(out) + "\n"

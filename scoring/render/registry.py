@@ -99,8 +99,10 @@ def get(name: str, scope: Scope = "run") -> Renderer:
     found = RENDERERS.get(name)
     if found is None or found.scope != scope:
         choices = names(scope)
-        raise UsageError(f"未知输出格式 '{name}'（unknown format）",
-                         hint=did_you_mean(name, choices) or "可用：" + "、".join(choices))
+        raise UsageError(
+            f"未知输出格式 '{name}'（unknown format）",
+            hint=did_you_mean(name, choices) or "可用：" + "、".join(choices),
+        )
     return found
 
 
@@ -120,8 +122,9 @@ def default_path(run: Run, renderer: Renderer) -> Path:
     return inside(Path.cwd(), safe_name(f"perfscore-{run.ruleset.name}-{'-'.join(years)}") + renderer.extension)
 
 
-def render(run: Run, fmt: str, out: Path | None = None, options: Options | None = None, *,
-           scope: Scope = "run") -> Path | None:
+def render(
+    run: Run, fmt: str, out: Path | None = None, options: Options | None = None, *, scope: Scope = "run"
+) -> Path | None:
     """Write `run` in format `fmt`: to `out`, to stdout (terminal formats without `out`), or to the
     default file name (file formats without `out`). Returns the file written, None for stdout."""
     renderer = get(fmt, scope)
@@ -205,24 +208,49 @@ def _report_docx(run: Run, options: Options, path: Path) -> None:
 
 
 def _register_builtins() -> None:
-    register(Renderer("table", Kind.TERMINAL, ".txt", "终端表格 / terminal tables",
-                      text=lambda run, o: render_table(run, o.detail)))
-    register(Renderer("md", Kind.TERMINAL, ".md", "Markdown 评分表 / Markdown tables",
-                      text=lambda run, o: render_markdown(run)))
-    register(Renderer("json", Kind.TERMINAL, ".json", "JSON 全过程记录 / JSON trace",
-                      text=lambda run, o: render_json(run), stream=lambda run, o, f: write_json(run, f)))
-    register(Renderer("xlsx", Kind.FILE, ".xlsx", "Excel 自评表 / Excel workbook",
-                      write=_xlsx))
-    register(Renderer("html", Kind.FILE, ".html", "网页概览 / HTML overview",
-                      text=lambda run, o: render_html(run)))
+    register(
+        Renderer(
+            "table",
+            Kind.TERMINAL,
+            ".txt",
+            "终端表格 / terminal tables",
+            text=lambda run, o: render_table(run, o.detail),
+        )
+    )
+    register(
+        Renderer(
+            "md", Kind.TERMINAL, ".md", "Markdown 评分表 / Markdown tables", text=lambda run, o: render_markdown(run)
+        )
+    )
+    register(
+        Renderer(
+            "json",
+            Kind.TERMINAL,
+            ".json",
+            "JSON 全过程记录 / JSON trace",
+            text=lambda run, o: render_json(run),
+            stream=lambda run, o, f: write_json(run, f),
+        )
+    )
+    register(Renderer("xlsx", Kind.FILE, ".xlsx", "Excel 自评表 / Excel workbook", write=_xlsx))
+    register(Renderer("html", Kind.FILE, ".html", "网页概览 / HTML overview", text=lambda run, o: render_html(run)))
     # After xlsx, so an --out ending in .xlsx still means the 自评表 workbook; `-f summary` asks for this one.
-    register(Renderer("summary", Kind.FILE, ".xlsx", "汇总表：排名、等级分布、按主管部门/行业、问题 / bureau summary",
-                      write=_summary))
+    register(
+        Renderer(
+            "summary",
+            Kind.FILE,
+            ".xlsx",
+            "汇总表：排名、等级分布、按主管部门/行业、问题 / bureau summary",
+            write=_summary,
+        )
+    )
     # The department report: Markdown first, so it is the default for an --out of any other extension.
-    register(Renderer("report-md", Kind.TERMINAL, ".md", "自评报告 Markdown / report", text=_report,
-                      scope="department"))
-    register(Renderer("report-docx", Kind.FILE, ".docx", "自评报告 Word / report", write=_report_docx,
-                      scope="department"))
+    register(
+        Renderer("report-md", Kind.TERMINAL, ".md", "自评报告 Markdown / report", text=_report, scope="department")
+    )
+    register(
+        Renderer("report-docx", Kind.FILE, ".docx", "自评报告 Word / report", write=_report_docx, scope="department")
+    )
 
 
 _register_builtins()

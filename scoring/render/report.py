@@ -124,7 +124,7 @@ WEIGHTED = "（各项目得分按全年预算数加权平均）"
 
 
 def _score(r: Any, how: str = "") -> str:
-    """"得分 92.09 分", or for a provisional score "得分暂定为 92.09 分（评分未完成）" — never a bare figure."""
+    """ "得分 92.09 分", or for a provisional score "得分暂定为 92.09 分（评分未完成）" — never a bare figure."""
     if bool(getattr(r, "provisional", False)):
         return f"得分{how}暂定为{fmt2(r.total)}分（评分未完成）"
     return f"得分{r.total_text}分{how}"
@@ -146,11 +146,14 @@ def build_report(run: Run, dept_code: str) -> Report:
 
 def _spread(run: Run, scored: pd.DataFrame) -> str:
     """The projects per grade, by the one counting rule (a provisional 良（暂定） is a 良, noted as 暂定)."""
-    counts = [c for c in count_grades(scored, [g.name for g in sorted(run.ruleset.grades, key=lambda g: -g.min)])
-              if c.count]
+    counts = [
+        c for c in count_grades(scored, [g.name for g in sorted(run.ruleset.grades, key=lambda g: -g.min)]) if c.count
+    ]
     if len(counts) == 1:
         return f"{len(scored)}个项目评价等级均为“{counts[0].grade}”{_of_which(counts[0])}。"
-    return f"{len(scored)}个项目中，评价等级为" + "，".join(f"“{c.grade}”{c.count}个{_of_which(c)}" for c in counts) + "。"
+    return (
+        f"{len(scored)}个项目中，评价等级为" + "，".join(f"“{c.grade}”{c.count}个{_of_which(c)}" for c in counts) + "。"
+    )
 
 
 def _of_which(c: GradeCount) -> str:
@@ -175,17 +178,37 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
     yield Block("p", _indicator_setting(run, code))
 
     yield Block("h2", "二、绩效自评工作开展情况")
-    yield Block("p", f"根据{basis(run)}要求，本单位对{year}年度纳入绩效自评范围的{n}个项目开展了绩效自评。"
-                     f"自评对照年初批复的绩效目标，逐项核实预算执行和各项绩效指标的完成情况，按{_weights(run)}"
-                     f"（满分{run.ruleset.total:g}分）逐项计分，并对未完成目标和偏离目标较大的指标分析原因。")
+    yield Block(
+        "p",
+        f"根据{basis(run)}要求，本单位对{year}年度纳入绩效自评范围的{n}个项目开展了绩效自评。"
+        f"自评对照年初批复的绩效目标，逐项核实预算执行和各项绩效指标的完成情况，按{_weights(run)}"
+        f"（满分{run.ruleset.total:g}分）逐项计分，并对未完成目标和偏离目标较大的指标分析原因。",
+    )
 
     yield Block("h2", "三、综合评价情况及评价结论")
-    yield Block("p", f"经自评，本单位{year}年度项目支出绩效自评综合{_score(d, WEIGHTED)}，"
-                     f"评价等级为“{d['grade']}”。{_spread(run, scored)}{_provisional(d)}" if n else f"本单位{year}年度无纳入绩效自评的项目。")
+    yield Block(
+        "p",
+        f"经自评，本单位{year}年度项目支出绩效自评综合{_score(d, WEIGHTED)}，"
+        f"评价等级为“{d['grade']}”。{_spread(run, scored)}{_provisional(d)}"
+        if n
+        else f"本单位{year}年度无纳入绩效自评的项目。",
+    )
     if n:
-        yield Block("table", headers=["项目名称", "全年预算数（万元）", "全年执行数（万元）", "预算执行率", "自评得分", "评价等级"],
-                    rows=[[r.project_name, _wan(r.budget_final), _wan(r.spent), pct_text(r.execution_rate),
-                           str(r.total_text), str(r.grade)] for r in iter_rows(scored)])
+        yield Block(
+            "table",
+            headers=["项目名称", "全年预算数（万元）", "全年执行数（万元）", "预算执行率", "自评得分", "评价等级"],
+            rows=[
+                [
+                    r.project_name,
+                    _wan(r.budget_final),
+                    _wan(r.spent),
+                    pct_text(r.execution_rate),
+                    str(r.total_text),
+                    str(r.grade),
+                ]
+                for r in iter_rows(scored)
+            ],
+        )
 
     yield Block("h2", "四、绩效目标完成情况分析")
     yield Block("h3", "（一）资金投入情况分析")
@@ -194,8 +217,11 @@ def _project_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> Itera
     for i, r in enumerate(iter_rows(scored), start=1):
         yield Block("h4", f"{i}.{r.project_name}")
         carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
-        yield Block("p", f"该项目全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，"
-                         f"预算执行率{pct_text(r.execution_rate)}{carry}；自评{_score(r)}，等级为“{r.grade}”。")
+        yield Block(
+            "p",
+            f"该项目全年预算{_wan(r.budget_final)}万元，实际支出{_wan(r.spent)}万元，"
+            f"预算执行率{pct_text(r.execution_rate)}{carry}；自评{_score(r)}，等级为“{r.grade}”。",
+        )
         yield Block("p", _project_narrative(run, code, str(r.project_code), str(r.project_name)))
         yield from _completion(run, code, str(r.project_code), str(r.project_name))
         headers, rows = item_table(run, code, r.project_code)
@@ -229,16 +255,41 @@ def _project_overview(run: Run, code: str, year: int) -> Iterator[Block]:
         return
     final, spent = p["budget_final"].sum(min_count=1), p["spent"].sum(min_count=1)
     fund = p[p["is_fund"]]
-    split = (f"，其中一般公共预算项目{len(p) - len(fund)}个、政府性基金预算项目{len(fund)}个"
-             if len(fund) else "，均为一般公共预算项目")
+    split = (
+        f"，其中一般公共预算项目{len(p) - len(fund)}个、政府性基金预算项目{len(fund)}个"
+        if len(fund)
+        else "，均为一般公共预算项目"
+    )
     rate = pct_text(spent / final) if pd.notna(final) and final else pct_text(None)
-    yield Block("p", f"本单位{year}年度纳入绩效自评的项目共{len(p)}个{split}；全年预算合计{_wan(final)}万元，"
-                     f"实际支出{_wan(spent)}万元，预算执行率{rate}。")
-    yield Block("table", headers=["序号", "项目名称", "资金性质", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）",
-                                  "结转结余（万元）"],
-                rows=[[str(i), r.project_name, _given(r.fund_type) or "一般公共预算", _wan(r.budget_initial),
-                       _wan(r.budget_final), _wan(r.spent), _wan(r.carryover)]
-                      for i, r in enumerate(iter_rows(p), start=1)])
+    yield Block(
+        "p",
+        f"本单位{year}年度纳入绩效自评的项目共{len(p)}个{split}；全年预算合计{_wan(final)}万元，"
+        f"实际支出{_wan(spent)}万元，预算执行率{rate}。",
+    )
+    yield Block(
+        "table",
+        headers=[
+            "序号",
+            "项目名称",
+            "资金性质",
+            "年初预算数（万元）",
+            "全年预算数（万元）",
+            "全年执行数（万元）",
+            "结转结余（万元）",
+        ],
+        rows=[
+            [
+                str(i),
+                r.project_name,
+                _given(r.fund_type) or "一般公共预算",
+                _wan(r.budget_initial),
+                _wan(r.budget_final),
+                _wan(r.spent),
+                _wan(r.carryover),
+            ]
+            for i, r in enumerate(iter_rows(p), start=1)
+        ],
+    )
 
 
 def _set_items(run: Run, code: str, project_code: str | None = None) -> pd.DataFrame:
@@ -253,11 +304,14 @@ def _indicator_setting(run: Run, code: str) -> str:
     if it.empty:
         return "各项目未设置绩效指标。"
     by_level = it.groupby("level1", sort=False).size()
-    levels = "、".join(f"{name}{int(by_level[name])}个" for name in [lv.name for lv in run.ruleset.levels]
-                      if name in by_level)
+    levels = "、".join(
+        f"{name}{int(by_level[name])}个" for name in [lv.name for lv in run.ruleset.levels] if name in by_level
+    )
     qual = int(it["qualitative"].fillna(False).astype(bool).sum())
-    return (f"各项目共设置三级绩效指标{len(it)}个，其中{levels}；定量指标{len(it) - qual}个，定性指标{qual}个。"
-            "各项目年度总体绩效目标见本报告第四部分。")
+    return (
+        f"各项目共设置三级绩效指标{len(it)}个，其中{levels}；定量指标{len(it) - qual}个，定性指标{qual}个。"
+        "各项目年度总体绩效目标见本报告第四部分。"
+    )
 
 
 def _funds(run: Run, code: str) -> Iterator[Block]:
@@ -265,15 +319,27 @@ def _funds(run: Run, code: str) -> Iterator[Block]:
     rows = _budget_rows(run, code, ("general", "basic", "personnel", "public", "project", "fund", "total"))
     if rows:
         yield Block("p", "本单位年度预算收支情况如下表。")
-        yield Block("table", rows=rows, headers=["科目", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）"])
+        yield Block(
+            "table", rows=rows, headers=["科目", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）"]
+        )
     if not p.empty:
         initial, final = p["budget_initial"].sum(min_count=1), p["budget_final"].sum(min_count=1)
         spent, carry = p["spent"].sum(min_count=1), p["carryover"].sum(min_count=1)
         adjusted = p[(p["budget_initial"] - p["budget_final"]).abs() > LOST_EPSILON]
-        adj = ("，年中预算调整的项目有" + "、".join(f"“{r.project_name}”（{_wan(r.budget_initial)}万元调整为{_wan(r.budget_final)}万元）"
-                                         for r in iter_rows(adjusted)) if len(adjusted) else "，年中未调整预算")
-        yield Block("p", f"纳入自评的项目年初预算合计{_wan(initial)}万元，全年预算合计{_wan(final)}万元{adj}。"
-                         f"全年实际支出{_wan(spent)}万元，年末结转结余{_wan(carry)}万元。")
+        adj = (
+            "，年中预算调整的项目有"
+            + "、".join(
+                f"“{r.project_name}”（{_wan(r.budget_initial)}万元调整为{_wan(r.budget_final)}万元）"
+                for r in iter_rows(adjusted)
+            )
+            if len(adjusted)
+            else "，年中未调整预算"
+        )
+        yield Block(
+            "p",
+            f"纳入自评的项目年初预算合计{_wan(initial)}万元，全年预算合计{_wan(final)}万元{adj}。"
+            f"全年实际支出{_wan(spent)}万元，年末结转结余{_wan(carry)}万元。",
+        )
     yield Block("p", placeholder("资金到位情况和资金管理情况（资金管理制度、审批程序、专款专用等）"))
 
 
@@ -283,7 +349,11 @@ def _project_narrative(run: Run, code: str, project_code: str, name: str) -> str
     if PROJECT_TEXT_FIELD in p.columns:
         match = p[p["project_code"] == project_code]
         given = _given(match[PROJECT_TEXT_FIELD].iloc[0]) if len(match) else ""
-    return sentence(given) if given else placeholder(f"“{name}”年度总体绩效目标、资金主要用途、全年完成的主要工作和取得的成效")
+    return (
+        sentence(given)
+        if given
+        else placeholder(f"“{name}”年度总体绩效目标、资金主要用途、全年完成的主要工作和取得的成效")
+    )
 
 
 def _completion(run: Run, code: str, project_code: str, name: str) -> Iterator[Block]:
@@ -295,17 +365,30 @@ def _completion(run: Run, code: str, project_code: str, name: str) -> Iterator[B
     lost = it[it["weight"].astype(float) - it["points"].astype(float) > LOST_EPSILON]
     over = it[it["overachieved"].fillna(False).astype(bool)]
     text = f"“{name}”设置绩效指标{len(it)}个，完成年度指标值{len(it) - len(lost)}个"
-    text += "，全部完成。" if lost.empty else (
-        f"；未完成{len(lost)}个：" + "；".join(f"“{r.name}”年度指标值{r.target_text}，实际完成{r.actual_text}"
-                                             for r in iter_rows(lost)) + "。")
+    text += (
+        "，全部完成。"
+        if lost.empty
+        else (
+            f"；未完成{len(lost)}个："
+            + "；".join(f"“{r.name}”年度指标值{r.target_text}，实际完成{r.actual_text}" for r in iter_rows(lost))
+            + "。"
+        )
+    )
     if len(over):
-        text += "超额完成较多的指标有" + "、".join(f"“{r.name}”（年度指标值{r.target_text}，实际完成{r.actual_text}）"
-                                                for r in iter_rows(over)) + "。"
+        text += (
+            "超额完成较多的指标有"
+            + "、".join(f"“{r.name}”（年度指标值{r.target_text}，实际完成{r.actual_text}）" for r in iter_rows(over))
+            + "。"
+        )
     yield Block("p", text + _unscored(run, code, project_code))
     for r in iter_rows(pd.concat([lost, over[~over.index.isin(lost.index)]])):
         reason = _given(r.deviation_reason)
-        yield Block("p", f"“{r.name}”偏差原因：{sentence(reason)}" if reason else
-                    placeholder(f"“{name}”的“{r.name}”偏离年度指标值的原因及改进措施"))
+        yield Block(
+            "p",
+            f"“{r.name}”偏差原因：{sentence(reason)}"
+            if reason
+            else placeholder(f"“{name}”的“{r.name}”偏离年度指标值的原因及改进措施"),
+        )
 
 
 def _unscored(run: Run, code: str, project_code: str) -> str:
@@ -319,15 +402,17 @@ def _unscored(run: Run, code: str, project_code: str) -> str:
             seen.setdefault((r.name, r.source.row), []).append(f"{what}，{reason}" if what else reason)
     if not seen:
         return ""
-    parts = "；".join(("“" + name + "”" if name else f"第{row}行的指标") + "；".join(why)
-                     for (name, row), why in seen.items())
-    return (f"另有{len(seen)}个指标的数据未通过校验，未计分，项目得分为暂定（{parts}），"
-            "请单位核实后重新填报。")
+    parts = "；".join(
+        ("“" + name + "”" if name else f"第{row}行的指标") + "；".join(why) for (name, row), why in seen.items()
+    )
+    return f"另有{len(seen)}个指标的数据未通过校验，未计分，项目得分为暂定（{parts}），请单位核实后重新填报。"
 
 
 def _application(year: int) -> str:
-    return (f"本次自评结果将作为本单位编制{year + 1}年度预算、安排项目资金和设定绩效目标的重要依据，"
-            "自评发现问题的整改情况纳入下一年度绩效运行监控；自评报告按规定随部门决算一并公开。")
+    return (
+        f"本次自评结果将作为本单位编制{year + 1}年度预算、安排项目资金和设定绩效目标的重要依据，"
+        "自评发现问题的整改情况纳入下一年度绩效运行监控；自评报告按规定随部门决算一并公开。"
+    )
 
 
 def _other_notes(run: Run, code: str) -> str:
@@ -349,11 +434,15 @@ def _department_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> It
     yield Block("h2", "六、资金使用及绩效情况")
     yield Block("h3", "（一）整体支出绩效情况")
     levels = run.result.items[run.result.items["dept_code"] == code]
-    parts = "、".join(f"{lv.name}{fmt2(levels[levels['level1'] == lv.name]['points'].sum())}分（满分{float(lv.points):g}分）"
-                      for lv in run.ruleset.levels)
-    yield Block("p", f"根据{basis(run)}，本单位按{_weights(run)}的部门整体支出绩效评价共性指标开展自评，"
-                     f"{year}年度部门整体支出绩效自评{_score(d)}，评价等级为“{d['grade']}”。其中，{parts}。"
-                     + _provisional(d))
+    parts = "、".join(
+        f"{lv.name}{fmt2(levels[levels['level1'] == lv.name]['points'].sum())}分（满分{float(lv.points):g}分）"
+        for lv in run.ruleset.levels
+    )
+    yield Block(
+        "p",
+        f"根据{basis(run)}，本单位按{_weights(run)}的部门整体支出绩效评价共性指标开展自评，"
+        f"{year}年度部门整体支出绩效自评{_score(d)}，评价等级为“{d['grade']}”。其中，{parts}。" + _provisional(d),
+    )
     yield Block("p", placeholder("部门整体支出取得的主要成效（年度重点工作完成情况）"))
     headers, rows = item_table(run, code)
     yield Block("table", rows=rows, headers=headers)
@@ -362,19 +451,35 @@ def _department_report(run: Run, code: str, d: pd.Series, info: pd.Series) -> It
         yield Block("h3", "（二）项目支出绩效情况")
         for i, r in enumerate(iter_rows(projects), start=1):
             yield Block("h4", f"{i}.{r.project_name}")
-            adjust = r.budget_final - r.budget_initial if pd.notna(r.budget_final) and pd.notna(r.budget_initial) else None
+            adjust = (
+                r.budget_final - r.budget_initial if pd.notna(r.budget_final) and pd.notna(r.budget_initial) else None
+            )
             carry = "" if pd.isna(r.carryover) else f"，结转结余{_wan(r.carryover)}万元"
             rate = pct_text(r.spent / r.budget_final) if pd.notna(r.budget_final) and r.budget_final else pct_text(None)
-            yield Block("p", f"该项目全年预算{_wan(r.budget_final)}万元，年中调整{_wan(adjust)}万元，实际支出{_wan(r.spent)}万元，"
-                             f"预算执行率{rate}{carry}。")
+            yield Block(
+                "p",
+                f"该项目全年预算{_wan(r.budget_final)}万元，年中调整{_wan(adjust)}万元，实际支出{_wan(r.spent)}万元，"
+                f"预算执行率{rate}{carry}。",
+            )
             yield Block("p", _project_narrative(run, code, str(r.project_code), str(r.project_name)))
             ind = run.dataset.indicators
             ind = ind[(ind["dept_code"] == code) & (ind["project_code"] == r.project_code)]
             if len(ind):
-                yield Block("table", headers=["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因"],
-                            rows=[[_given(x.category1) or _given(x.level1), _given(x.category2) or _given(x.level2),
-                                   _given(x.name), _given(x.target_text), _given(x.actual_text), _given(x.reason)]
-                                  for x in iter_rows(ind)])
+                yield Block(
+                    "table",
+                    headers=["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因"],
+                    rows=[
+                        [
+                            _given(x.category1) or _given(x.level1),
+                            _given(x.category2) or _given(x.level2),
+                            _given(x.name),
+                            _given(x.target_text),
+                            _given(x.actual_text),
+                            _given(x.reason),
+                        ]
+                        for x in iter_rows(ind)
+                    ],
+                )
     yield from _problems_and_measures(run, code, year, ("七", "八"))
     yield Block("h2", "九、部门整体支出绩效自评结果拟应用和公开情况")
     yield Block("p", _application(year))
@@ -437,9 +542,18 @@ MEASURE_GROUPS: dict[str, tuple[str, str]] = {
 # two such paragraphs never repeat a sentence.
 OTHER_MEASURE = "{next}年度对{category}方面的问题逐项落实整改。"
 # Categories whose measures read together when there are more than six groups.
-_MERGE_ORDER = (("满意度", "目标设置"), ("数据质量", "目标设置"), ("自评质量", "目标设置"), ("预算编制", "预算执行"),
-                ("共性指标", "资金管理"), ("预算配置", "资金管理"), ("三公经费", "资金管理"), ("人员管理", "资金管理"),
-                ("数据一致性", "资金管理"), ("成本控制", "资金管理"))
+_MERGE_ORDER = (
+    ("满意度", "目标设置"),
+    ("数据质量", "目标设置"),
+    ("自评质量", "目标设置"),
+    ("预算编制", "预算执行"),
+    ("共性指标", "资金管理"),
+    ("预算配置", "资金管理"),
+    ("三公经费", "资金管理"),
+    ("人员管理", "资金管理"),
+    ("数据一致性", "资金管理"),
+    ("成本控制", "资金管理"),
+)
 MAX_MEASURES = 6
 
 
@@ -496,7 +610,7 @@ def measure_paragraphs(found: list[Finding], year: int) -> list[tuple[str, str]]
             groups[into] += groups.pop(small)
     if len(groups) > MAX_MEASURES - 1:  # still too many: the last groups read together, none is dropped
         names = list(groups)
-        keep, rest = names[:MAX_MEASURES - 2], names[MAX_MEASURES - 2:]
+        keep, rest = names[: MAX_MEASURES - 2], names[MAX_MEASURES - 2 :]
         merged = {name: groups[name] for name in keep}
         merged["、".join(rest)] = [m for name in rest for m in groups[name]]
         groups = merged
@@ -504,8 +618,13 @@ def measure_paragraphs(found: list[Finding], year: int) -> list[tuple[str, str]]
     for category, measures in groups.items():
         title, when = MEASURE_GROUPS.get(category, (f"针对{category}方面的问题加强整改", OTHER_MEASURE))
         out.append((title, when.format(next=year + 1, category=category) + "".join(_merge_measures(measures))))
-    out.append(("强化自评结果应用", f"将本次自评发现问题的整改情况纳入{year + 1}年度绩效运行监控，整改不到位的项目在"
-                                  f"{year + 2}年度预算安排中相应调减，推动预算安排与绩效结果挂钩。"))
+    out.append(
+        (
+            "强化自评结果应用",
+            f"将本次自评发现问题的整改情况纳入{year + 1}年度绩效运行监控，整改不到位的项目在"
+            f"{year + 2}年度预算安排中相应调减，推动预算安排与绩效结果挂钩。",
+        )
+    )
     return out
 
 

@@ -44,10 +44,13 @@ def level_scores(run: Run) -> pd.DataFrame:
         return pd.DataFrame(0.0, index=pd.Index(codes, name="dept_code"), columns=levels)
     it = it.assign(dept_code=it["dept_code"].astype(str), project_code=text_col(it["project_code"]))
     if run.ruleset.scope == "project" and len(run.result.projects):
-        per = it.pivot_table(index=["dept_code", "project_code"], columns="level1", values="points",
-                             aggfunc="sum", fill_value=0.0)
-        pr = run.result.projects.assign(dept_code=run.result.projects["dept_code"].astype(str),
-                                        project_code=text_col(run.result.projects["project_code"]))
+        per = it.pivot_table(
+            index=["dept_code", "project_code"], columns="level1", values="points", aggfunc="sum", fill_value=0.0
+        )
+        pr = run.result.projects.assign(
+            dept_code=run.result.projects["dept_code"].astype(str),
+            project_code=text_col(run.result.projects["project_code"]),
+        )
         w = pr.set_index(["dept_code", "project_code"])["budget_final"].fillna(0.0)
         dept_sum = w.groupby(level="dept_code").transform("sum")
         w = w.where(dept_sum > 0, 1.0)
@@ -76,8 +79,9 @@ def group_summary(run: Run, column: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["group", *GROUP_HEADERS])
     key = text_col(d[column]).str.strip().replace("", UNFILLED)
     g = d.assign(group=key).groupby("group", sort=True)
-    out = pd.DataFrame({"部门数": g.size(), "平均分": g["total"].mean(), "最高分": g["total"].max(),
-                        "最低分": g["total"].min()})
+    out = pd.DataFrame(
+        {"部门数": g.size(), "平均分": g["total"].mean(), "最高分": g["total"].max(), "最低分": g["total"].min()}
+    )
     counted = {group: {c.grade: c for c in count_grades(rows, GRADES)} for group, rows in g}
     for grade in GRADES:
         out[grade] = [counted[group][grade].count for group in out.index]
@@ -93,8 +97,10 @@ def _codes_by_row(path: Path, sheet: str | None, table_name: str) -> dict[int, s
         return {}
     try:
         if path.suffix.lower() in SUFFIXES:
-            frames = [build_frame(table, g.rows, path, g.title, None)
-                      for g in read_grids(path, lambda t: t == sheet, formulas=False)]
+            frames = [
+                build_frame(table, g.rows, path, g.title, None)
+                for g in read_grids(path, lambda t: t == sheet, formulas=False)
+            ]
             raw = pd.concat(frames) if frames else pd.DataFrame()
         else:
             raw = read_csv(path, table)
@@ -152,8 +158,11 @@ class Attention:
     status: str
 
     def __str__(self) -> str:
-        parts = [f"被拒绝 {self.rejected} 行" if self.rejected else "", f"检查不符 {self.failed} 项" if self.failed else "",
-                 self.status]
+        parts = [
+            f"被拒绝 {self.rejected} 行" if self.rejected else "",
+            f"检查不符 {self.failed} 项" if self.failed else "",
+            self.status,
+        ]
         return f"{self.dept_name}（{self.dept_code}）：" + "，".join(p for p in parts if p)
 
 
@@ -166,10 +175,20 @@ def attention(run: Run, rejected_codes: list[str] | None = None) -> list[Attenti
     failed = fc["dept_code"].astype(str).value_counts() if len(fc) else pd.Series(dtype=int)
     d = run.result.departments
     names = dict(zip(d["dept_code"].astype(str), d["dept_name"].astype(str), strict=True))
-    status = (dict(zip(d["dept_code"].astype(str), text_col(d["status"]), strict=True))
-              if "status" in d.columns else {})
-    flagged = {*rejected.index.astype(str), *failed.index.astype(str),
-               *(c for c, s in status.items() if s == INCOMPLETE)}
-    out = [Attention(c, names.get(c, "（未能识别部门）" if not c else "（未评分）"), int(rejected.get(c, 0)),
-                     int(failed.get(c, 0)), status.get(c, "")) for c in flagged]
+    status = dict(zip(d["dept_code"].astype(str), text_col(d["status"]), strict=True)) if "status" in d.columns else {}
+    flagged = {
+        *rejected.index.astype(str),
+        *failed.index.astype(str),
+        *(c for c, s in status.items() if s == INCOMPLETE),
+    }
+    out = [
+        Attention(
+            c,
+            names.get(c, "（未能识别部门）" if not c else "（未评分）"),
+            int(rejected.get(c, 0)),
+            int(failed.get(c, 0)),
+            status.get(c, ""),
+        )
+        for c in flagged
+    ]
     return sorted(out, key=lambda a: (-(a.rejected + a.failed), a.dept_code))

@@ -90,8 +90,14 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-           formats: dict[int, str], wrap: Iterable[int] = ()) -> int:
+def _table(
+    ws: Worksheet,
+    top: int,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    formats: dict[int, str],
+    wrap: Iterable[int] = (),
+) -> int:
     """Header plus rows from `top`; formats and wrap are 0-based column indexes. Returns the next free row."""
     header(ws, top, headers)
     return write_rows(ws, top + 1, rows, formats, wrap)
@@ -136,8 +142,17 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
     top = 6
     rows = []
     for d in iter_rows(run.result.departments):
-        rows.append([int(d.rank), _text(d.dept_name), _text(d.dept_code), int(d.year), _num(d.total),
-                     _text(d.grade), int(d.n_projects)])
+        rows.append(
+            [
+                int(d.rank),
+                _text(d.dept_name),
+                _text(d.dept_code),
+                int(d.year),
+                _num(d.total),
+                _text(d.grade),
+                int(d.n_projects),
+            ]
+        )
     nxt = _table(ws, top, RANKING_HEADERS, rows, {0: INT_FMT, 3: INT_FMT, 4: SCORE_FMT, 6: INT_FMT})
     if rs.scope == "department":
         for r in range(top + 1, nxt):
@@ -152,9 +167,19 @@ def _summary(ws: Worksheet, run: Run, names: dict[tuple[str, str | None], str]) 
         headers = ("部门", "项目编码", "项目名称", "全年预算数", "全年执行数", "执行率", "得分", "等级")
         order = {c: i for i, c in enumerate(run.result.departments["dept_code"])}
         ordered = sorted(iter_rows(projects), key=lambda p: (order.get(p.dept_code, 0), str(p.project_code)))
-        prow = [[_text(dept_names.get(p.dept_code)), _text(p.project_code), _text(p.project_name),
-                 _num(p.budget_final), _num(p.spent), _rate(p.execution_rate), _num(p.total), _text(p.grade)]
-                for p in ordered]
+        prow = [
+            [
+                _text(dept_names.get(p.dept_code)),
+                _text(p.project_code),
+                _text(p.project_name),
+                _num(p.budget_final),
+                _num(p.spent),
+                _rate(p.execution_rate),
+                _num(p.total),
+                _text(p.grade),
+            ]
+            for p in ordered
+        ]
         _table(ws, top + 1, headers, prow, {3: MONEY_FMT, 4: MONEY_FMT, 5: PCT_FMT, 6: SCORE_FMT})
         for r, p in enumerate(ordered, start=top + 2):
             key = (str(p.dept_code), str(p.project_code))
@@ -229,8 +254,7 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         merge(ws, 4, 2, 4, ncol)
 
     # Funds block (万元), as the MoF form has it: 年度资金总额 (the row 执行率 is scored on) and its sources.
-    put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=HEAD_FILL,
-        align=CENTER)
+    put(ws, 5, 1, "项目资金（万元）" if project_code else "部门资金（万元）", bold=True, fill=HEAD_FILL, align=CENTER)
     put(ws, 5, 2, "", fill=HEAD_FILL)
     for i, h in enumerate(FUNDS_HEADERS):
         put(ws, 5, 3 + i, h, bold=True, fill=HEAD_FILL, align=CENTER)
@@ -268,11 +292,26 @@ def _unit_sheet(ws: Worksheet, run: Run, dept_code: str, project_code: str | Non
         placeholder = it.kind == "missing" and not _text(it.indicator_id)
         # A level with no indicators keeps its row (分值 withheld, 得分 0) but no 三级 text, so a reader of
         # the MoF layout (scoring.load_mof) skips it instead of taking it for an indicator.
-        values: list[Any] = [_text(it.level1), _text(it.level2), "" if placeholder else _text(it.name),
-                  "" if placeholder else _text(it.target_text), "" if placeholder else _text(it.actual_text),
-                  _num(it.weight), _num(it.points), _num(it.published_score), _explanation(it)]
+        values: list[Any] = [
+            _text(it.level1),
+            _text(it.level2),
+            "" if placeholder else _text(it.name),
+            "" if placeholder else _text(it.target_text),
+            "" if placeholder else _text(it.actual_text),
+            _num(it.weight),
+            _num(it.points),
+            _num(it.published_score),
+            _explanation(it),
+        ]
         for c, v in enumerate(values, start=1):
-            put(ws, r, c, v, SCORE_FMT if c in (6, 7, 8) else None, align=WRAP if c == ncol else (CENTER if c <= 2 else None))
+            put(
+                ws,
+                r,
+                c,
+                v,
+                SCORE_FMT if c in (6, 7, 8) else None,
+                align=WRAP if c == ncol else (CENTER if c <= 2 else None),
+            )
     _merge_runs(ws, first, items)
 
     tr = r + 1
@@ -303,8 +342,9 @@ GOAL_PLACEHOLDER = "【待单位补充：年度总体目标】"
 ACHIEVED_PLACEHOLDER = "【待单位补充：年度总体目标实际完成情况】"
 
 
-def _fund_sources(run: Run, dept_code: str, project_code: str | None, totals: Sequence[Any]
-                  ) -> list[tuple[str, list[Any]]]:
+def _fund_sources(
+    run: Run, dept_code: str, project_code: str | None, totals: Sequence[Any]
+) -> list[tuple[str, list[Any]]]:
     """The 当年财政拨款 / 上年结转资金 / 其他资金 rows: 年初预算数, 全年预算数, 全年执行数 where the input gives
     them (current_/carried_/other_ columns of 项目支出), blank where it does not — unknown, never 0 — so the form
     stays whole for the unit to fill. A department's figure is the sum over its projects only when every project
@@ -322,8 +362,10 @@ def _fund_sources(run: Run, dept_code: str, project_code: str | None, totals: Se
             values = p[col] if col in p.columns and len(p) else None
             parts.append(None if values is None or values.isna().any() else finite_or_none(values.sum()))
         columns.append(apportion(parts, finite_or_none(totals[i])))
-    return [(label, [columns[0][k], columns[1][k], columns[2][k], None, None, None])
-            for k, (label, _) in enumerate(FUND_SOURCES)]
+    return [
+        (label, [columns[0][k], columns[1][k], columns[2][k], None, None, None])
+        for k, (label, _) in enumerate(FUND_SOURCES)
+    ]
 
 
 def _goal_texts(run: Run, dept_code: str, project_code: str | None) -> tuple[str, str]:
@@ -368,9 +410,19 @@ def _findings(ws: Worksheet, run: Run) -> None:
     found = sorted(run.findings, key=lambda f: (SEVERITY_ORDER.get(str(f.severity), 9), str(f.dept_code)))
     rows = []
     for i, f in enumerate(found, start=1):
-        rows.append([i, _text(names.get(f.dept_code, f.dept_code)), SEVERITY_ZH.get(str(f.severity), str(f.severity)),
-                     _text(f.category), _text(f.problem), _text(f.cause), _text(f.measure),
-                     "、".join(str(s) for s in (getattr(f, "subjects", ()) or ())), _text(f.rule_id)])
+        rows.append(
+            [
+                i,
+                _text(names.get(f.dept_code, f.dept_code)),
+                SEVERITY_ZH.get(str(f.severity), str(f.severity)),
+                _text(f.category),
+                _text(f.problem),
+                _text(f.cause),
+                _text(f.measure),
+                "、".join(str(s) for s in (getattr(f, "subjects", ()) or ())),
+                _text(f.rule_id),
+            ]
+        )
     headers = ("序号", "部门", "严重程度", "类别", "问题", "原因", "措施", "涉及", "规则")
     _table(ws, 1, headers, rows, {0: INT_FMT}, wrap=(4, 5, 6, 7))
     if not rows:
@@ -383,9 +435,19 @@ def _checks(ws: Worksheet, run: Run) -> None:
     names = run.result.departments.set_index("dept_code")["dept_name"]
     rows = []
     for c in iter_rows(run.checks):
-        rows.append([_text(names.get(c.dept_code, c.dept_code)), _text(c.title),
-                     SEVERITY_ZH.get(str(c.severity), _text(c.severity)), STATUS_ZH.get(str(c.status), _text(c.status)),
-                     _text(c.subject), _num(c.expected), _num(c.actual), _num(c.difference), _text(c.message)])
+        rows.append(
+            [
+                _text(names.get(c.dept_code, c.dept_code)),
+                _text(c.title),
+                SEVERITY_ZH.get(str(c.severity), _text(c.severity)),
+                STATUS_ZH.get(str(c.status), _text(c.status)),
+                _text(c.subject),
+                _num(c.expected),
+                _num(c.actual),
+                _num(c.difference),
+                _text(c.message),
+            ]
+        )
     headers = ("部门", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明")
     _table(ws, 1, headers, rows, {5: MONEY_FMT, 6: MONEY_FMT, 7: MONEY_FMT}, wrap=(8,))
     if not rows:
@@ -398,8 +460,18 @@ def _rejections(ws: Worksheet, run: Run) -> None:
     rows = []
     for r in run.dataset.rejections:
         s = r.source
-        rows.append([_text(r.table), _text(s.file), _text(s.sheet), s.row, _text(s.column),
-                     _text(r.value), _text(r.reason), _text(r.hint)])
+        rows.append(
+            [
+                _text(r.table),
+                _text(s.file),
+                _text(s.sheet),
+                s.row,
+                _text(s.column),
+                _text(r.value),
+                _text(r.reason),
+                _text(r.hint),
+            ]
+        )
     headers = ("表", "文件", "工作表", "行", "列", "值", "原因", "提示")
     _table(ws, 1, headers, rows, {3: INT_FMT}, wrap=(6, 7))
     if not rows:

@@ -13,8 +13,18 @@ from scoring.core.yamlio import file_of, line_of
 from scoring.rules import expr
 from scoring.rules.indicators import Library
 
-PROJECT_FIELDS = ("dept_code", "project_code", "project_name", "budget_initial", "budget_final", "spent",
-                  "carryover", "period_months", "execution_rate", "adjustment_rate")
+PROJECT_FIELDS = (
+    "dept_code",
+    "project_code",
+    "project_name",
+    "budget_initial",
+    "budget_final",
+    "spent",
+    "carryover",
+    "period_months",
+    "execution_rate",
+    "adjustment_rate",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +68,15 @@ class CheckKind:
 CHECK_KINDS: dict[str, CheckKind] = {}
 
 
-def check_kind(name: str, *, default_on: Literal["department", "project"] = "project") -> Callable[
-        [CheckCompiler], CheckCompiler]:
+def check_kind(
+    name: str, *, default_on: Literal["department", "project"] = "project"
+) -> Callable[[CheckCompiler], CheckCompiler]:
     """Register the compiler of a check kind (the run side registers with scoring.pipeline.checks.runs)."""
+
     def register(fn: CheckCompiler) -> CheckCompiler:
         CHECK_KINDS[name] = CheckKind(fn, default_on)
         return fn
+
     return register
 
 
@@ -80,8 +93,13 @@ def compile_checks(raw: Iterable[Mapping[str, Any]], *, file: Path | str, librar
         on = item.get("on", spec.default_on if spec else "project")
         severity = item.get("severity", "medium")
         if spec is None or on not in ("department", "project") or severity not in SEVERITIES:
-            raise RulesetError("检查的 kind/on/severity 取值有误", file=where, rule=cid, line=line,
-                               hint="kind: " + "|".join(CHECK_KINDS) + "，on: department|project，severity: high|medium|low")
+            raise RulesetError(
+                "检查的 kind/on/severity 取值有误",
+                file=where,
+                rule=cid,
+                line=line,
+                hint="kind: " + "|".join(CHECK_KINDS) + "，on: department|project，severity: high|medium|low",
+            )
         base = Check(cid, str(item.get("title", cid)), kind, on, severity, line=line)
         out.append(spec.compile(item, base, CompileContext(where, library)))
     return tuple(out)
@@ -98,10 +116,12 @@ def _sum(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
     left, right = str(item.get("left", "")), tuple(str(r) for r in item.get("right") or ())
     for f in (left, *right):
         if f not in known:
-            raise RulesetError(f"未知字段 '{f}'", file=ctx.file, rule=base.id, line=base.line,
-                               hint=did_you_mean(f, known))
-    return replace(base, left=left, right=right, tolerance=float(item.get("tolerance", 0.01)),
-                   message=str(item.get("message", "")))
+            raise RulesetError(
+                f"未知字段 '{f}'", file=ctx.file, rule=base.id, line=base.line, hint=did_you_mean(f, known)
+            )
+    return replace(
+        base, left=left, right=right, tolerance=float(item.get("tolerance", 0.01)), message=str(item.get("message", ""))
+    )
 
 
 @check_kind("assert")
@@ -114,22 +134,30 @@ def _assert(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
         raise RulesetError(f"表达式无法解析：{exc}", file=ctx.file, rule=base.id, line=base.line) from exc
     unknown = expr.check_fields(cond, known)
     if unknown:
-        raise RulesetError(f"未知字段 '{unknown[0]}'", file=ctx.file, rule=base.id, line=base.line,
-                           hint=did_you_mean(unknown[0], known))
+        raise RulesetError(
+            f"未知字段 '{unknown[0]}'",
+            file=ctx.file,
+            rule=base.id,
+            line=base.line,
+            hint=did_you_mean(unknown[0], known),
+        )
     return replace(base, tolerance=0.0, condition=cond, message=str(item.get("message", "")))
 
 
 def _with_params(defaults: Mapping[str, float]) -> CheckCompiler:
     """A per-project check whose YAML gives only numbers, each with a default."""
+
     def compile_params(item: Mapping[str, Any], base: Check, ctx: CompileContext) -> Check:
         params: dict[str, float] = {}
         for k, v in defaults.items():
             given = item.get(k, v)
             if isinstance(given, bool) or not isinstance(given, int | float) or given != given:  # NaN too
-                raise RulesetError(f"检查参数 {k} 应为数值，而不是 '{given}'", file=ctx.file, rule=base.id,
-                                   line=base.line)
+                raise RulesetError(
+                    f"检查参数 {k} 应为数值，而不是 '{given}'", file=ctx.file, rule=base.id, line=base.line
+                )
             params[k] = float(given)
         return replace(base, on="project", message=str(item.get("message", "")), params=params)
+
     return compile_params
 
 

@@ -286,11 +286,18 @@ class _KindCompiler:
                 return False
             return _atom(dop, f"{a.name}#{code}", _slot_value(b.value))
         codes = [c for c in a.codes if c in b.codes and (c == "n" or op not in ex.ORDER_OPS)]
-        return _or([
-            _and([exists(f"{a.name}#{c}"), exists(f"{b.name}#{c}"),
-                  _atom(dop, f"{a.name}#{c}", {"$m": f"{b.name}#{c}"})])
-            for c in codes
-        ])
+        return _or(
+            [
+                _and(
+                    [
+                        exists(f"{a.name}#{c}"),
+                        exists(f"{b.name}#{c}"),
+                        _atom(dop, f"{a.name}#{c}", {"$m": f"{b.name}#{c}"}),
+                    ]
+                )
+                for c in codes
+            ]
+        )
 
     def condition(self, e: ex.Expr) -> Cond:
         """The durable condition under which e holds."""
@@ -386,7 +393,9 @@ class Conditions:
     with it, every rule is type-checked and a mistyped fact value raises FactError.
     """
 
-    def __init__(self, rules: Sequence[CompiledRuleSpec], schema: Mapping[str, Mapping[str, type]] | None = None) -> None:
+    def __init__(
+        self, rules: Sequence[CompiledRuleSpec], schema: Mapping[str, Mapping[str, type]] | None = None
+    ) -> None:
         ids = [r.rule_id for r in rules]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -417,12 +426,19 @@ class Conditions:
             fields = tuple((n, None if kind_schema is None else ex.schema_type(kind_schema[n])) for n in names)
             slots = [f"{n}#{c}" for n in [*names, *(s[0] for s in comp.synthetic.values())] for c in TYPE_CODES]
             self._kinds[kind] = _KindPlan(
-                f'"#kind":{to_json(kind)}', fields, tuple(comp.synthetic.values()), {k: to_json(k) + ":" for k in slots})
+                f'"#kind":{to_json(kind)}', fields, tuple(comp.synthetic.values()), {k: to_json(k) + ":" for k in slots}
+            )
         self.plan = tuple(
-            RulePlan(spec.rule_id, spec.kind, tuple(texts), tuple(
-                f"{name} = {ex.to_text(e) if '#' not in repr(e) else repr(e)}"
-                for name, e, _ in self._kinds[spec.kind].synthetic
-                if any(f'"{name}#' in t for t in texts)))
+            RulePlan(
+                spec.rule_id,
+                spec.kind,
+                tuple(texts),
+                tuple(
+                    f"{name} = {ex.to_text(e) if '#' not in repr(e) else repr(e)}"
+                    for name, e, _ in self._kinds[spec.kind].synthetic
+                    if any(f'"{name}#' in t for t in texts)
+                ),
+            )
             for spec, texts in zip(self.rules, texts_of, strict=True)
         )
 
@@ -463,7 +479,10 @@ class Conditions:
             if expected is not None and type(value) is not expected:
                 raise FactError(
                     f"应为{ex.type_name(expected)}，实际为{ex.type_name(type(value))} {value!r}",
-                    index=index, kind=kind, field=name)
+                    index=index,
+                    kind=kind,
+                    field=name,
+                )
             parts.append(keys[f"{name}#{_code(value)}"] + value_json(value))
         if plan.synthetic:
             env = dict(fact)

@@ -34,8 +34,12 @@ def grade_interval(grade: Grade, ruleset: Ruleset) -> str:
 
 
 def _fixed(fi: FixedIndicator, indent: str) -> str:
-    parts = [f"{indent}{fi.id}  {fi.points:g} 分", f"来源 {fi.source}（{SOURCES[fi.source]}）",
-             f"方法 {method_text(fi.method)}", f"目标 {fi.target or '（部门填报）'}"]
+    parts = [
+        f"{indent}{fi.id}  {fi.points:g} 分",
+        f"来源 {fi.source}（{SOURCES[fi.source]}）",
+        f"方法 {method_text(fi.method)}",
+        f"目标 {fi.target or '（部门填报）'}",
+    ]
     if fi.category:
         parts.append(f"汇总类别 {fi.category}")
     return "  ".join(parts)
@@ -65,25 +69,41 @@ def describe_ruleset(rs: Ruleset) -> str:
     lo, hi = rs.years
     years = f"{lo or '不限'}–{hi or '不限'}" if (lo or hi) else "不限"
     scope = {"project": "逐项目评分（部门得分按全年预算数加权平均）", "department": "部门整体评分"}[rs.scope]
-    missing = {"withhold": "withhold（该级不得分）", "redistribute": "redistribute（按已设置级次折算）"}[rs.missing_level]
-    lines = [rs.label, f"依据：{rs.source_doc or '（未写 source）'}", f"适用年度：{years}；{scope}；总分 {rs.total:g}",
-             f"未设置某一级指标时：{missing}", "", "权重树："]
+    missing = {"withhold": "withhold（该级不得分）", "redistribute": "redistribute（按已设置级次折算）"}[
+        rs.missing_level
+    ]
+    lines = [
+        rs.label,
+        f"依据：{rs.source_doc or '（未写 source）'}",
+        f"适用年度：{years}；{scope}；总分 {rs.total:g}",
+        f"未设置某一级指标时：{missing}",
+        "",
+        "权重树：",
+    ]
     for lv in rs.levels:
         lines += _level(lv, "  ")
-    own = [i for i in rs.library.indicators.values() if i.id in {str(r.get("id")) for r in rs.raw.get("indicators") or ()}]
+    own = [
+        i for i in rs.library.indicators.values() if i.id in {str(r.get("id")) for r in rs.raw.get("indicators") or ()}
+    ]
     if own:
         lines += ["", "自设指标："]
-        lines += [f"  {i.id}  方向 {i.direction}  单位 {i.unit or '—'}" + (f"  别名 {'、'.join(i.aliases)}" if i.aliases
-                                                                          else "") for i in own]
+        lines += [
+            f"  {i.id}  方向 {i.direction}  单位 {i.unit or '—'}"
+            + (f"  别名 {'、'.join(i.aliases)}" if i.aliases else "")
+            for i in own
+        ]
     lines += ["", "计分方法（自上而下取第一条匹配）："]
     lines += [f"  {i}. {_when(r.when)} → {method_text(r.method)}" for i, r in enumerate(rs.method_rules, start=1)]
     if rs.blank_comparators:
         lines += ["", "未写比较符的目标："]
         lines += [f"  {_when(b.when)} → {b.comparator}" for b in rs.blank_comparators]
     oa = rs.overachievement
-    lines += ["", f"超额完成：实际/目标 ≥ {oa.threshold:g} 时{'须' if oa.require_reason else '不须'}说明偏差原因；"
-                  f"未说明扣 {oa.penalty:g} 倍分值，每超出 1 倍再扣 {oa.per_excess:g}，最多扣 {oa.cap:g}"
-                  + ("；说明了原因也扣" if oa.even_with_reason else "")]
+    lines += [
+        "",
+        f"超额完成：实际/目标 ≥ {oa.threshold:g} 时{'须' if oa.require_reason else '不须'}说明偏差原因；"
+        f"未说明扣 {oa.penalty:g} 倍分值，每超出 1 倍再扣 {oa.per_excess:g}，最多扣 {oa.cap:g}"
+        + ("；说明了原因也扣" if oa.even_with_reason else ""),
+    ]
     lines += ["", "等级：" + "，".join(f"{g.name} {grade_interval(g, rs)}" for g in rs.grades)]
     lines += ["", f"一致性检查 {len(rs.checks)} 条："]
     for c in rs.checks:

@@ -57,15 +57,28 @@ def _sections(rs: Ruleset) -> dict[str, dict[str, str]]:
     lo, hi = rs.years
     oa = rs.overachievement
     return {
-        "总体": {"标题": rs.title, "依据": rs.source_doc or ABSENT, "范围": rs.scope, "总分": f"{rs.total:g}",
-                 "适用年度": f"{lo or '不限'}–{hi or '不限'}", "未设置某级指标时": rs.missing_level},
+        "总体": {
+            "标题": rs.title,
+            "依据": rs.source_doc or ABSENT,
+            "范围": rs.scope,
+            "总分": f"{rs.total:g}",
+            "适用年度": f"{lo or '不限'}–{hi or '不限'}",
+            "未设置某级指标时": rs.missing_level,
+        },
         "权重": weights,
-        "计分方法": {**level_methods, **{f"规则：{flow(dict(r.when)) if r.when else '其余全部'}": method_text(r.method)
-                                     for r in rs.method_rules}},
-        "阈值": {"超额完成倍数": f"{oa.threshold:g}", "须说明偏差原因": "是" if oa.require_reason else "否",
-                 "未说明原因扣减比例": f"{oa.penalty:g}", "按偏离度每倍扣减": f"{oa.per_excess:g}",
-                 "最多扣减比例": f"{oa.cap:g}", "说明原因也扣减": "是" if oa.even_with_reason else "否",
-                 **{f"未写比较符：{flow(dict(b.when))}": b.comparator for b in rs.blank_comparators}},
+        "计分方法": {
+            **level_methods,
+            **{f"规则：{flow(dict(r.when)) if r.when else '其余全部'}": method_text(r.method) for r in rs.method_rules},
+        },
+        "阈值": {
+            "超额完成倍数": f"{oa.threshold:g}",
+            "须说明偏差原因": "是" if oa.require_reason else "否",
+            "未说明原因扣减比例": f"{oa.penalty:g}",
+            "按偏离度每倍扣减": f"{oa.per_excess:g}",
+            "最多扣减比例": f"{oa.cap:g}",
+            "说明原因也扣减": "是" if oa.even_with_reason else "否",
+            **{f"未写比较符：{flow(dict(b.when))}": b.comparator for b in rs.blank_comparators},
+        },
         "等级": {g.name: grade_interval(g, rs) for g in rs.grades},
         "检查": {cid: flow({k: v for k, v in c.items() if k != "id"}) for cid, c in _by_id(rs, "checks").items()},
         "问题规则": {},  # compared rule by rule in diff_rulesets
@@ -83,8 +96,11 @@ def _findings(a: Ruleset, b: Ruleset) -> list[Change]:
             out.append(Change("问题规则", fid, text if fid in fa else ABSENT, text if fid in fb else ABSENT))
             continue
         keys = list(fa[fid]) + [k for k in fb[fid] if k not in fa[fid]]
-        out += [Change("问题规则", f"{fid}（{k}）", str(fa[fid].get(k, ABSENT)), str(fb[fid].get(k, ABSENT)))
-                for k in keys if fa[fid].get(k) != fb[fid].get(k)]
+        out += [
+            Change("问题规则", f"{fid}（{k}）", str(fa[fid].get(k, ABSENT)), str(fb[fid].get(k, ABSENT)))
+            for k in keys
+            if fa[fid].get(k) != fb[fid].get(k)
+        ]
     return out
 
 
@@ -98,8 +114,11 @@ def diff_rulesets(a: Ruleset, b: Ruleset) -> list[Change]:
             continue
         left, right = sa[cat], sb[cat]
         keys = list(left) + [k for k in right if k not in left]
-        out += [Change(cat, k, left.get(k, ABSENT), right.get(k, ABSENT)) for k in keys
-                if left.get(k, ABSENT) != right.get(k, ABSENT)]
+        out += [
+            Change(cat, k, left.get(k, ABSENT), right.get(k, ABSENT))
+            for k in keys
+            if left.get(k, ABSENT) != right.get(k, ABSENT)
+        ]
     return out
 
 

@@ -45,10 +45,15 @@ class KindColumns:
     dict, built by the caller only for facts that are reported.
     """
 
-    def __init__(self, kind: str, index: Ints, fact: Callable[[int], Mapping[str, object]],
-                 arrays: Mapping[str, Objects] | None = None,
-                 take: Callable[[Ints], Sequence[Mapping[str, object]]] | None = None,
-                 frame: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        index: Ints,
+        fact: Callable[[int], Mapping[str, object]],
+        arrays: Mapping[str, Objects] | None = None,
+        take: Callable[[Ints], Sequence[Mapping[str, object]]] | None = None,
+        frame: pd.DataFrame | None = None,
+    ) -> None:
         self.kind, self.index, self.fact = kind, index, fact
         self._take, self._frame = take, frame
         self._arrays = dict(arrays) if arrays is not None else None
@@ -73,8 +78,7 @@ class KindColumns:
                 if values is None:
                     values = np.full(len(self), None, dtype=object)
             else:
-                values = np.fromiter((self.fact(r).get(name) for r in range(len(self))), dtype=object,
-                                     count=len(self))
+                values = np.fromiter((self.fact(r).get(name) for r in range(len(self))), dtype=object, count=len(self))
             self._cache[name] = values
         return values
 
@@ -95,8 +99,9 @@ class KindColumns:
         if self._columns is None and self._frame is not None:  # the facts' own frame (RangeIndex, one row each)
             self._columns = Columns(self._frame)
         if self._columns is None:
-            frame = pd.DataFrame({name: pd.Series(self.column(name), dtype=object) for name in fields},
-                                 index=pd.RangeIndex(len(self)))
+            frame = pd.DataFrame(
+                {name: pd.Series(self.column(name), dtype=object) for name in fields}, index=pd.RangeIndex(len(self))
+            )
             self._columns = Columns(frame)
         return np.flatnonzero(self._columns.holds(expr).to_numpy())
 
@@ -185,8 +190,11 @@ def cause_given(rule: FindingRule, facts: KindColumns, rows: Ints) -> Bools:
     given = np.ones(len(rows), dtype=bool)
     for name in dict.fromkeys(n for n, _ in template_fields(rule.cause_given)):
         values = facts.column(name)[rows].tolist()
-        given &= np.fromiter((bool(v.strip()) if type(v) is str else bool(str(v or "").strip()) for v in values),
-                             dtype=bool, count=len(rows))
+        given &= np.fromiter(
+            (bool(v.strip()) if type(v) is str else bool(str(v or "").strip()) for v in values),
+            dtype=bool,
+            count=len(rows),
+        )
     return given
 
 
@@ -215,6 +223,7 @@ def _either(a: Objects, b: Objects) -> Objects:
 
 def subjects(facts: KindColumns, rows: Ints) -> Objects:
     """What each row's finding is about, as a reader names it (``findings._subject``, column-wise)."""
+
     def text(name: str) -> Objects:
         return _texts(facts, name, rows)
 

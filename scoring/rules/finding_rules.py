@@ -150,7 +150,10 @@ def template_fields(template: str) -> list[tuple[str, str]]:
 
 
 def compile_findings(
-    raw: Sequence[Mapping[str, Any]], *, file: str | Path, schema: Mapping[str, Mapping[str, type]],
+    raw: Sequence[Mapping[str, Any]],
+    *,
+    file: str | Path,
+    schema: Mapping[str, Mapping[str, type]],
 ) -> tuple[FindingRule, ...]:
     """Check and compile a ``findings:`` section; raises RulesetError naming file, rule and line."""
     if not isinstance(raw, Sequence) or isinstance(raw, str):
@@ -168,8 +171,9 @@ def compile_findings(
 
         where = item.get(FILE_KEY) or file
 
-        def fail(message: str, hint: str = "", rule_name: str = rule_name, line: int | None = line,
-                 where: Path | str = where) -> RulesetError:
+        def fail(
+            message: str, hint: str = "", rule_name: str = rule_name, line: int | None = line, where: Path | str = where
+        ) -> RulesetError:
             return RulesetError(message, file=where, rule=rule_name, line=line, hint=hint)
 
         for key in item:
@@ -194,8 +198,9 @@ def compile_findings(
 
         severity = SEVERITY_ALIASES.get(str(item["severity"]), str(item["severity"]))
         if severity not in SEVERITIES:
-            raise fail(f"severity 应为 high / medium / low，而不是 '{item['severity']}'",
-                       did_you_mean(severity, SEVERITIES))
+            raise fail(
+                f"severity 应为 high / medium / low，而不是 '{item['severity']}'", did_you_mean(severity, SEVERITIES)
+            )
 
         when_raw = item["when"]
         if isinstance(when_raw, bool):
@@ -234,11 +239,20 @@ def compile_findings(
                 if spec and ex.schema_type(allowed[name]) is not float:
                     raise fail(f"{key} 模板中的 {{{name}:{spec}}}：格式 {spec} 只能用于数值字段")
 
-        rules.append(FindingRule(
-            id=rule_id, on=on, when=when, severity=severity, category=item["category"],
-            problem=item["problem"], cause=item["cause"], measure=item["measure"],
-            merge_key=merge_key, line=line, problem_merged=item.get("problem_merged"),
-            cause_given=item.get("cause_given"),
-        ))
+        rules.append(
+            FindingRule(
+                id=rule_id,
+                on=on,
+                when=when,
+                severity=severity,
+                category=item["category"],
+                problem=item["problem"],
+                cause=item["cause"],
+                measure=item["measure"],
+                merge_key=merge_key,
+                line=line,
+                problem_merged=item.get("problem_merged"),
+                cause_given=item.get("cause_given"),
+            )
+        )
     return tuple(rules)
-

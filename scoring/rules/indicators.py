@@ -63,8 +63,12 @@ class Library:
                 norm = normalize_name(name)
                 if norm in lookup and lookup[norm] != ind.id:
                     raise RulesetError(
-                        f"名称 '{name}' 已属于指标库中的指标 '{lookup[norm]}'", file=path, rule=ind.id, line=line_of(raw),
-                        hint="换一个名称，或直接使用库中的指标")
+                        f"名称 '{name}' 已属于指标库中的指标 '{lookup[norm]}'",
+                        file=path,
+                        rule=ind.id,
+                        line=line_of(raw),
+                        hint="换一个名称，或直接使用库中的指标",
+                    )
                 lookup[norm] = ind.id
             indicators[ind.id] = ind
         return Library(indicators, self.budget_lines, lookup)
@@ -80,8 +84,11 @@ class Library:
     def department_fields(self) -> tuple[str, ...]:
         """Names a formula may use: <line>_<money field> per budget line, projects_<field> sums, staff counts."""
         money = tuple(f"{k}_{m}" for k in self.budget_lines for m in MONEY_FIELDS)
-        projects = tuple(f"projects_{part}{m}" for part in ("", "general_", "fund_")
-                         for m in ("budget_initial", "budget_final", "spent", "carryover"))
+        projects = tuple(
+            f"projects_{part}{m}"
+            for part in ("", "general_", "fund_")
+            for m in ("budget_initial", "budget_final", "spent", "carryover")
+        )
         return (*money, *projects, "staff_authorized", "staff_actual")
 
 
@@ -108,7 +115,9 @@ def load_library(paths: Iterable[Path] | None = None) -> Library:
                 if norm in lookup and lookup[norm] != ind.id:
                     raise RulesetError(
                         f"名称 '{name}' 同时属于指标 '{lookup[norm]}' 和 '{ind.id}'",
-                        file=path, rule=ind.id, line=line_of(raw),
+                        file=path,
+                        rule=ind.id,
+                        line=line_of(raw),
                     )
                 lookup[norm] = ind.id
             indicators[ind.id] = ind
@@ -122,7 +131,10 @@ def _indicator(raw: Mapping[str, object], path: Path) -> Indicator:
     direction = str(raw.get("direction", "higher"))
     if direction not in DIRECTIONS:
         raise RulesetError(
-            f"未知方向 '{direction}'", file=path, rule=ident, line=line_of(raw),
+            f"未知方向 '{direction}'",
+            file=path,
+            rule=ident,
+            line=line_of(raw),
             hint=did_you_mean(direction, DIRECTIONS) or "可选 higher / lower / exact",
         )
     patterns = []

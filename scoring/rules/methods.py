@@ -43,7 +43,8 @@ class MethodParams(Strict):
     """Parameters every method accepts; each method's model adds its own (declared once, shown in the schema)."""
 
     round: Annotated[int, Field(ge=0, le=6, strict=True)] | None = Field(
-        None, description="计分前将实际值（执行率等比率按百分数）四舍五入到几位小数，如 0：49.88% 按 50% 计分")
+        None, description="计分前将实际值（执行率等比率按百分数）四舍五入到几位小数，如 0：49.88% 按 50% 计分"
+    )
 
 
 class BandSpec(Strict):
@@ -57,7 +58,8 @@ class BandSpec(Strict):
     max: Annotated[Num | None, Given] = Field(None, description="上限（不写表示无上限）")
     share: Share | None = Field(None, description="得分比例 0–1，如 0.8 表示得该指标分值的 80%")
     linear: tuple[Share, Share] | None = Field(
-        None, description="[下限处比例, 上限处比例]：档内按实际值线性插值（不写 min 时从 0 起算）")
+        None, description="[下限处比例, 上限处比例]：档内按实际值线性插值（不写 min 时从 0 起算）"
+    )
     label: Text | None = Field(None, description="档次名称，显示在得分说明中")
 
     @model_validator(mode="after")
@@ -124,8 +126,11 @@ def _no_params(params: Params) -> list[str]:
 
 
 def method(
-    name: str, title: str, check: Callable[[Params], list[str]] = _no_params,
-    params: type[MethodParams] = MethodParams, example: Mapping[str, Any] | None = None,
+    name: str,
+    title: str,
+    check: Callable[[Params], list[str]] = _no_params,
+    params: type[MethodParams] = MethodParams,
+    example: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[[pd.DataFrame, Params], MethodResult]], Callable[[pd.DataFrame, Params], MethodResult]]:
     """Register a scoring method under `name` (the word rulesets use), with its parameter model."""
 
@@ -150,8 +155,10 @@ def validate_params(name: str, params: Params) -> list[str]:
     try:
         METHODS[name].params.model_validate(dict(params))
     except ValidationError as exc:
-        return [f"{'.'.join(str(x) for x in e['loc']) or '参数'}：{e['msg'].removeprefix('Value error, ')}"
-                for e in exc.errors()]
+        return [
+            f"{'.'.join(str(x) for x in e['loc']) or '参数'}：{e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
     return METHODS[name].check(params)
 
 
@@ -165,8 +172,11 @@ def _cap(completion: pd.Series, weight: pd.Series) -> pd.Series:
     return completion.clip(lower=0, upper=1).fillna(0) * weight
 
 
-@method("ratio", "完成比例（越高越好，封顶）", example={
-    "params": {}, "target": 100, "actual": 80, "comparator": ">=", "weight": 10})
+@method(
+    "ratio",
+    "完成比例（越高越好，封顶）",
+    example={"params": {}, "target": 100, "actual": 80, "comparator": ">=", "weight": 10},
+)
 def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值达到目标得满分；未达到按 实际值/目标值 × 分值 计分（财预〔2020〕10号）。目标为 0 时实际值 ≥0 即满分。"""
     completion = _safe_ratio(g["actual"], g["target"])
@@ -180,8 +190,11 @@ def ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(points, completion, how)
 
 
-@method("inverse_ratio", "反向比例（越低越好）", example={
-    "params": {}, "target": 80, "actual": 100, "comparator": "<=", "weight": 10})
+@method(
+    "inverse_ratio",
+    "反向比例（越低越好）",
+    example={"params": {}, "target": 80, "actual": 100, "comparator": "<=", "weight": 10},
+)
 def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值不超过目标得满分；超出时按 (1 − 超出部分/目标值) × 分值 计分，超出一倍及以上不得分。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
@@ -197,8 +210,11 @@ def inverse_ratio(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(points, completion, how)
 
 
-@method("target_over_actual", "反向比例（目标/实际）", example={
-    "params": {}, "target": 80, "actual": 100, "comparator": "<=", "weight": 10})
+@method(
+    "target_over_actual",
+    "反向比例（目标/实际）",
+    example={"params": {}, "target": 80, "actual": 100, "comparator": "<=", "weight": 10},
+)
 def target_over_actual(g: pd.DataFrame, params: Params) -> MethodResult:
     """越低越好：实际值不超过目标得满分；超出时按 年度指标值/实际值 × 分值 计分（自评表填表说明）。目标为 0 时实际值 ≤0 得满分否则不得分。"""
     actual, target = g["actual"].astype(float), g["target"].astype(float)
@@ -210,8 +226,7 @@ def target_over_actual(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(share * g["weight"], share, how)
 
 
-@method("exact", "等于目标", example={
-    "params": {}, "target": 0, "actual": 1, "comparator": "=", "weight": 10})
+@method("exact", "等于目标", example={"params": {}, "target": 0, "actual": 1, "comparator": "=", "weight": 10})
 def exact(g: pd.DataFrame, params: Params) -> MethodResult:
     """目标为 0 时实际值 ≤0 得满分否则不得分；目标大于 0 时同“完成比例”。"""
     zero_target = g["target"].astype(float).abs() < EPS
@@ -222,8 +237,11 @@ def exact(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(points, completion, res.how.mask(zero_target, "目标为 0"))
 
 
-@method("range", "区间目标", example={
-    "params": {}, "target": 90, "high": 100, "actual": 110, "comparator": "range", "weight": 10})
+@method(
+    "range",
+    "区间目标",
+    example={"params": {}, "target": 90, "high": 100, "actual": 110, "comparator": "range", "weight": 10},
+)
 def range_(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值落在目标区间内得满分；低于下限按 实际/下限 计分；高于上限按偏离度 (1 − 超出/上限) 计分。"""
     actual = g["actual"].astype(float)
@@ -233,8 +251,11 @@ def range_(g: pd.DataFrame, params: Params) -> MethodResult:
     above = (1 - _safe_ratio(actual - high, high)).clip(lower=0)
     share = pd.Series(1.0, index=g.index).mask(actual < low - EPS, below).mask(actual > high + EPS, above)
     share = share.clip(0, 1).fillna(0)
-    how = pd.Series("在目标区间内", index=g.index).mask(actual < low - EPS, "低于区间下限").mask(
-        actual > high + EPS, "高于区间上限")
+    how = (
+        pd.Series("在目标区间内", index=g.index)
+        .mask(actual < low - EPS, "低于区间下限")
+        .mask(actual > high + EPS, "高于区间上限")
+    )
     return MethodResult(share * g["weight"], share, how)
 
 
@@ -242,15 +263,17 @@ def _meets(g: pd.DataFrame) -> pd.Series:
     a, t = g["actual"].astype(float), g["target"].astype(float)
     comp = g["comparator"].astype(object).fillna(">=")
     high = g["high"].astype(float).fillna(t)
-    return pd.Series(np.select(
-        [comp == "<=", comp == "<", comp == ">", comp == "=", comp == "range"],
-        [a <= t + EPS, a < t - EPS, a > t + EPS, (a - t).abs() <= EPS, (a >= t - EPS) & (a <= high + EPS)],
-        default=a >= t - EPS,
-    ), index=g.index)
+    return pd.Series(
+        np.select(
+            [comp == "<=", comp == "<", comp == ">", comp == "=", comp == "range"],
+            [a <= t + EPS, a < t - EPS, a > t + EPS, (a - t).abs() <= EPS, (a >= t - EPS) & (a <= high + EPS)],
+            default=a >= t - EPS,
+        ),
+        index=g.index,
+    )
 
 
-@method("binary", "达标即满分", example={
-    "params": {}, "target": 95, "actual": 94.9, "comparator": ">=", "weight": 10})
+@method("binary", "达标即满分", example={"params": {}, "target": 95, "actual": 94.9, "comparator": ">=", "weight": 10})
 def binary(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值满足目标（按目标的比较符）得满分，否则不得分。"""
     ok = _meets(g).astype(float)
@@ -292,9 +315,21 @@ def _band_value(g: pd.DataFrame, params: Params) -> pd.Series:
     return g["actual"].astype(float).round(NOISE_PLACES)
 
 
-@method("bands", "分档计分", _check_bands, BandsParams, example={
-    "params": {"bands": [{"min": 95, "share": 1}, {"min": 90, "max": 95, "share": 0.8}, {"max": 90, "linear": [0, 0.8]}]},
-    "target": 100, "actual": 45, "comparator": ">=", "weight": 10})
+@method(
+    "bands",
+    "分档计分",
+    _check_bands,
+    BandsParams,
+    example={
+        "params": {
+            "bands": [{"min": 95, "share": 1}, {"min": 90, "max": 95, "share": 0.8}, {"max": 90, "linear": [0, 0.8]}]
+        },
+        "target": 100,
+        "actual": 45,
+        "comparator": ">=",
+        "weight": 10,
+    },
+)
 def bands(g: pd.DataFrame, params: Params) -> MethodResult:
     """按实际值（或 on: completion 时按完成率%）落入的档次给分：每档 [min, max)（closed: right 时为 (min, max]）对应分值比例 share；
     写 linear: [a, b] 的档在下限处得 a、上限处得 b，之间线性（不写 min 时从 0 起算）。"""
@@ -335,8 +370,13 @@ def _check_linear(params: Params) -> list[str]:
     return ["zero 与 full 不能相等"] if zero == full else []
 
 
-@method("linear", "阈值间线性", _check_linear, LinearParams, example={
-    "params": {"zero": 20, "full": 0}, "target": 0, "actual": 10, "comparator": "<=", "weight": 4})
+@method(
+    "linear",
+    "阈值间线性",
+    _check_linear,
+    LinearParams,
+    example={"params": {"zero": 20, "full": 0}, "target": 0, "actual": 10, "comparator": "<=", "weight": 4},
+)
 def linear(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值（或 on: completion 时的完成率%）在 zero 处得 0 分、full 处得满分，之间线性插值；zero > full 表示越低越好。"""
     value = _band_value(g, params)
@@ -354,8 +394,13 @@ def _check_deduction(params: Params) -> list[str]:
     return [] if isinstance(step, int | float) and step > 0 else ["step 必须为正数"]
 
 
-@method("deduction", "按次/按点扣分", _check_deduction, DeductionParams, example={
-    "params": {"per": 0.5, "step": 1}, "target": 100, "actual": 106, "comparator": "<=", "weight": 5})
+@method(
+    "deduction",
+    "按次/按点扣分",
+    _check_deduction,
+    DeductionParams,
+    example={"params": {"per": 0.5, "step": 1}, "target": 100, "actual": 106, "comparator": "<=", "weight": 5},
+)
 def deduction(g: pd.DataFrame, params: Params) -> MethodResult:
     """实际值超出目标（越低越好）或低于目标（越高越好）的部分，每 step 个单位扣 per 分，扣到 floor 分为止（默认扣完为止）；
     whole_steps: true 时不足一个 step 的部分不扣。"""
@@ -395,9 +440,19 @@ def qualitative_share(text: str, params: Params) -> float | None:
     return phrases.match_share(text, params)
 
 
-@method("qualitative", "定性分级", _check_qualitative, QualitativeParams, example={
-    "params": {"levels": [{"share": 1, "match": ["达成"]}, {"share": 0.7, "match": ["部分达成"]}]},
-    "target": None, "actual": "部分达成", "comparator": None, "weight": 10})
+@method(
+    "qualitative",
+    "定性分级",
+    _check_qualitative,
+    QualitativeParams,
+    example={
+        "params": {"levels": [{"share": 1, "match": ["达成"]}, {"share": 0.7, "match": ["部分达成"]}]},
+        "target": None,
+        "actual": "部分达成",
+        "comparator": None,
+        "weight": 10,
+    },
+)
 def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
     """定性指标按实际完成情况的文字对照等级给分：达成 / 部分达成 / 未达成 各对应分值比例（财预〔2020〕10号）。"""
     texts = g["actual_text"].astype(str)
@@ -407,8 +462,11 @@ def qualitative(g: pd.DataFrame, params: Params) -> MethodResult:
     return MethodResult(share * g["weight"], share, how)
 
 
-@method("budget_execution", "预算执行率（财政部方法）", example={
-    "params": {"round": 0}, "target": 100, "actual": 49.88, "comparator": ">=", "weight": 10})
+@method(
+    "budget_execution",
+    "预算执行率（财政部方法）",
+    example={"params": {"round": 0}, "target": 100, "actual": 49.88, "comparator": ">=", "weight": 10},
+)
 def budget_execution(g: pd.DataFrame, params: Params) -> MethodResult:
     """得分 = 执行率 × 分值，最高不超过分值；执行率 = 全年执行数 / 全年预算数（财预〔2020〕10号）。"""
     res = ratio(g, params)
@@ -421,12 +479,16 @@ def example_frame(example: Mapping[str, Any]) -> pd.DataFrame:
     """The one-row frame a method's worked example is scored on."""
     actual = example["actual"]
     text = isinstance(actual, str)
-    return pd.DataFrame({
-        "actual": [np.nan if text else float(actual)],
-        "target": [np.nan if example.get("target") is None else float(example["target"])],
-        "high": [float(example.get("high", np.nan))], "comparator": [example.get("comparator")],
-        "weight": [float(example["weight"])], "actual_text": [str(actual)],
-    })
+    return pd.DataFrame(
+        {
+            "actual": [np.nan if text else float(actual)],
+            "target": [np.nan if example.get("target") is None else float(example["target"])],
+            "high": [float(example.get("high", np.nan))],
+            "comparator": [example.get("comparator")],
+            "weight": [float(example["weight"])],
+            "actual_text": [str(actual)],
+        }
+    )
 
 
 def run_example(name: str) -> MethodResult | None:
@@ -460,8 +522,11 @@ def method_params(name: str) -> list[tuple[str, str, str, str]]:
     required = set(schema.get("required", ()))
     rows = []
     for key, prop in schema.get("properties", {}).items():
-        default = "必填" if key in required else ("不设" if prop.get("default") is None else
-                                                  json.dumps(prop.get("default"), ensure_ascii=False))
+        default = (
+            "必填"
+            if key in required
+            else ("不设" if prop.get("default") is None else json.dumps(prop.get("default"), ensure_ascii=False))
+        )
         rows.append((key, _param_type(prop, defs), default, str(prop.get("description", ""))))
     return rows
 
@@ -477,9 +542,14 @@ def describe_methods() -> str:
             ex = meth.example
             written = json.dumps({"name": name, **ex["params"]}, ensure_ascii=False) if ex["params"] else name
             comp = {">=": "≥", "<=": "≤", "=": "=", "range": ""}.get(str(ex.get("comparator")), "")
-            target = ("" if ex.get("target") is None else
-                      f"目标 {comp}{ex['target']:g}" + (f"–{ex['high']:g}" if "high" in ex else "") + "，")
-            out.append(f"  例：method: {written}；{target}实际 {ex['actual']}，分值 {ex['weight']:g} → "
-                       f"{float(res.points.iloc[0]):.2f} 分（{res.how.iloc[0]}）")
+            target = (
+                ""
+                if ex.get("target") is None
+                else f"目标 {comp}{ex['target']:g}" + (f"–{ex['high']:g}" if "high" in ex else "") + "，"
+            )
+            out.append(
+                f"  例：method: {written}；{target}实际 {ex['actual']}，分值 {ex['weight']:g} → "
+                f"{float(res.points.iloc[0]):.2f} 分（{res.how.iloc[0]}）"
+            )
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -71,7 +71,7 @@ def _match(t: str, lv: Levels) -> float | None:
         return lv.phrases[t]
     for neg in NEGATIONS:
         if t.startswith(neg) and len(t) > len(neg):
-            rest = _match(t[len(neg):], lv)
+            rest = _match(t[len(neg) :], lv)
             # "没有达成预期指标": a negated top-level answer reads as the lowest level; a negated middle or
             # low answer ("不差", "未基本完成") says nothing a reviewer could grade, so it is not decided.
             if rest is not None and rest >= lv.highest and lv.highest > lv.lowest:

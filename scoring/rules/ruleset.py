@@ -215,7 +215,9 @@ def _regular(path: Path, what: str, shown: str | None = None) -> Path:
 
 def shipped_names() -> list[str]:
     """Names `extends:` and `include:` accept without a path: rulesets and fragments/… in every search folder."""
-    names = {p.relative_to(d).with_suffix("").as_posix() for d in _search_dirs() if d.is_dir() for p in d.rglob("*.yaml")}
+    names = {
+        p.relative_to(d).with_suffix("").as_posix() for d in _search_dirs() if d.is_dir() for p in d.rglob("*.yaml")
+    }
     return sorted(names)
 
 
@@ -249,14 +251,19 @@ def _resolve_reference(ref: str, origin: Path) -> Path:
             candidate = folder / f"{ref}.yaml"
             if candidate.is_file():
                 return _regular(candidate, "规则集")
-        raise RulesetError(f"未知规则集 '{ref}'", hint=did_you_mean(ref, shipped_names()) or
-                           "可用：" + "、".join(shipped_names()) + "；本地文件请写成路径，如 ./my.yaml")
+        raise RulesetError(
+            f"未知规则集 '{ref}'",
+            hint=did_you_mean(ref, shipped_names())
+            or "可用：" + "、".join(shipped_names()) + "；本地文件请写成路径，如 ./my.yaml",
+        )
     candidate = origin.parent / ref
     real = candidate.resolve()
     allowed = [origin.parent.resolve(), *(d.resolve() for d in _search_dirs())]
     if not any(real.is_relative_to(a) for a in allowed):
-        raise RulesetError(f"'{ref}' 位于规则集所在文件夹之外，已拒绝",
-                           hint=f"把文件放进 {origin.parent}，或把它的文件夹加入环境变量 {SEARCH_PATH_ENV}")
+        raise RulesetError(
+            f"'{ref}' 位于规则集所在文件夹之外，已拒绝",
+            hint=f"把文件放进 {origin.parent}，或把它的文件夹加入环境变量 {SEARCH_PATH_ENV}",
+        )
     return _regular(candidate, "文件", ref)
 
 
@@ -281,8 +288,8 @@ def _find_ruleset(name_or_path: str | Path) -> Path:
     if str(name_or_path) in shipped:
         return shipped[str(name_or_path)]
     raise RulesetError(
-        f"未知规则集 '{name_or_path}'", hint=did_you_mean(str(name_or_path), shipped) or
-        "可用：" + "、".join(sorted(shipped)),
+        f"未知规则集 '{name_or_path}'",
+        hint=did_you_mean(str(name_or_path), shipped) or "可用：" + "、".join(sorted(shipped)),
     )
 
 
@@ -295,8 +302,11 @@ def _merge(base: Any, over: Any) -> Any:
         for k, v in over.items():
             out[k] = _merge(base[k], v) if k in base and k not in (LINE_KEY, FILE_KEY) else v
         return out
-    if isinstance(base, list) and isinstance(over, list) and all(
-            isinstance(x, dict) and ("name" in x or "id" in x) for x in (*base, *over)):
+    if (
+        isinstance(base, list)
+        and isinstance(over, list)
+        and all(isinstance(x, dict) and ("name" in x or "id" in x) for x in (*base, *over))
+    ):
         key = "id" if all("id" in x for x in (*base, *over)) else "name"
         merged = {x[key]: x for x in base}
         for x in over:
@@ -330,8 +340,12 @@ def _read_document(path: Path) -> tuple[dict[str, Any], Positions]:
         loaded, positions = read_yaml(path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise RulesetError(f"YAML 语法错误：{exc.problem or exc.context}", file=path,
-                           line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        raise RulesetError(
+            f"YAML 语法错误：{exc.problem or exc.context}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
     except YamlLimitError as exc:
         raise RulesetError(str(exc), file=path, line=exc.line) from None
     except UnicodeDecodeError:
@@ -353,8 +367,14 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
 
     def at(key: tuple[str | int, ...], exc: RulesetError) -> RulesetError:
         pos = positions.of(key)
-        return RulesetError(exc.args[0], file=path, rule=key[0] if isinstance(key[0], str) else None,
-                            line=pos[0] if pos else None, column=pos[1] if pos else None, hint=exc.hint)
+        return RulesetError(
+            exc.args[0],
+            file=path,
+            rule=key[0] if isinstance(key[0], str) else None,
+            line=pos[0] if pos else None,
+            column=pos[1] if pos else None,
+            hint=exc.hint,
+        )
 
     for i, fragment in enumerate(doc.pop("include", None) or ()):
         try:
@@ -372,11 +392,15 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             raise at(("extends",), exc) from None
         chain = (*seen, path.resolve())
         if base_path.resolve() in chain:
-            raise at(("extends",), RulesetError("extends 形成循环", hint=" → ".join(
-                p.name for p in (*chain[chain.index(base_path.resolve()):], base_path.resolve()))))
+            raise at(
+                ("extends",),
+                RulesetError(
+                    "extends 形成循环",
+                    hint=" → ".join(p.name for p in (*chain[chain.index(base_path.resolve()) :], base_path.resolve())),
+                ),
+            )
         base = _tag_file(_read_raw(base_path, (*seen, path.resolve())), base_path)
-        lineage = [f"{base.get('name', base_path.stem)} {base.get('version', '')}".strip(),
-                   *base.pop(EXTENDED_KEY, [])]
+        lineage = [f"{base.get('name', base_path.stem)} {base.get('version', '')}".strip(), *base.pop(EXTENDED_KEY, [])]
         for k in ("tests", "name", "version", "title"):
             base.pop(k, None)  # a child's own tests and identity, never its parent's
         doc = _merge(base, {k: v for k, v in doc.items() if k != "extends"})
@@ -406,8 +430,13 @@ def _method_spec(raw: Any, path: Path, rule: str, line: int | None) -> MethodSpe
     else:
         raise RulesetError("method 应为方法名或含 name 的映射", file=path, rule=rule, line=line)
     if name not in m.METHODS:
-        raise RulesetError(f"未知计分方法 '{name}'", file=path, rule=rule, line=line,
-                           hint=did_you_mean(name, m.METHODS) or "可用：" + "、".join(m.METHODS))
+        raise RulesetError(
+            f"未知计分方法 '{name}'",
+            file=path,
+            rule=rule,
+            line=line,
+            hint=did_you_mean(name, m.METHODS) or "可用：" + "、".join(m.METHODS),
+        )
     problems = m.validate_params(name, params)
     if problems:
         raise RulesetError(f"方法 {name} 参数有误：" + "；".join(problems), file=path, rule=rule, line=line)
@@ -431,8 +460,19 @@ def _level(raw: Any, path: Path, lib: Library, parent: str = "") -> Level:
     split = raw.get("split", "equal")
     if split not in ("equal", "by_child"):
         raise RulesetError(f"未知 split '{split}'", file=path, rule=rule, line=line, hint="可用：equal / by_child")
-    level = Level(name, points, tuple(str(a) for a in raw.get("aliases") or ()), children,
-                  bool(raw.get("open", False)), split, fixed, metric, method, line, str(path))
+    level = Level(
+        name,
+        points,
+        tuple(str(a) for a in raw.get("aliases") or ()),
+        children,
+        bool(raw.get("open", False)),
+        split,
+        fixed,
+        metric,
+        method,
+        line,
+        str(path),
+    )
     _check_level_sums(level, path, rule)
     return replace(level, roles=_roles(raw.get("role"), name, path, rule, line))
 
@@ -448,8 +488,13 @@ def _roles(raw: Any, name: str, path: Path, rule: str, line: int | None) -> tupl
     declared = [str(r) for r in (raw if isinstance(raw, list) else [raw])]
     unknown = [r for r in declared if r not in ROLE_WORDS]
     if unknown:
-        raise RulesetError(f"未知 role '{unknown[0]}'", file=path, rule=rule, line=line,
-                           hint=did_you_mean(unknown[0], ROLE_WORDS) or "可用：" + " / ".join(ROLE_WORDS))
+        raise RulesetError(
+            f"未知 role '{unknown[0]}'",
+            file=path,
+            rule=rule,
+            line=line,
+            hint=did_you_mean(unknown[0], ROLE_WORDS) or "可用：" + " / ".join(ROLE_WORDS),
+        )
     return tuple(declared)
 
 
@@ -460,15 +505,22 @@ def _check_level_sums(level: Level, path: Path, rule: str) -> None:
     # goes to the department's own indicators. A closed level's children must add up exactly.
     if sized and (total - level.points > TOL if level.open else abs(total - level.points) > TOL):
         raise RulesetError(
-            f"下级分值之和 {total:g} 不等于本级分值 {level.points:g}" if not level.open
+            f"下级分值之和 {total:g} 不等于本级分值 {level.points:g}"
+            if not level.open
             else f"下级分值之和 {total:g} 超过本级分值 {level.points:g}",
-            file=path, rule=rule, line=level.line,
-            hint="、".join(f"{c.name} {c.points:g}" for c in sized))
+            file=path,
+            rule=rule,
+            line=level.line,
+            hint="、".join(f"{c.name} {c.points:g}" for c in sized),
+        )
     if level.indicators and not level.open and abs(sum(i.points for i in level.indicators) - level.points) > TOL:
         raise RulesetError(
             f"指标分值之和 {sum(i.points for i in level.indicators):g} 不等于本级分值 {level.points:g}",
-            file=path, rule=rule, line=level.line,
-            hint="、".join(f"{i.id} {i.points:g}" for i in level.indicators))
+            file=path,
+            rule=rule,
+            line=level.line,
+            hint="、".join(f"{i.id} {i.points:g}" for i in level.indicators),
+        )
 
 
 def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> FixedIndicator:
@@ -482,10 +534,17 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
     derivable = bool(ind.formula) and not _formula_unknowns(ind.formula or "", lib)
     source = str(raw.get("from") or ("formula" if derivable else "input"))
     if source not in FIXED_SOURCES:
-        raise RulesetError(f"未知来源 from: '{source}'", file=path, rule=rule, line=line,
-                           hint="可用：formula（由预算数据推导）/ input（部门填报）/ projects（汇总项目指标）")
+        raise RulesetError(
+            f"未知来源 from: '{source}'",
+            file=path,
+            rule=rule,
+            line=line,
+            hint="可用：formula（由预算数据推导）/ input（部门填报）/ projects（汇总项目指标）",
+        )
     if source == "formula" and not ind.formula:
-        raise RulesetError(f"指标 '{ind.id}' 在指标库中没有 formula，不能 from: formula", file=path, rule=rule, line=line)
+        raise RulesetError(
+            f"指标 '{ind.id}' 在指标库中没有 formula，不能 from: formula", file=path, rule=rule, line=line
+        )
     if source == "formula" and ind.formula:
         _check_formula(ind.formula, lib, path, rule, line)
     method = _method_spec(raw["method"], path, rule, line) if raw.get("method") else None
@@ -497,10 +556,16 @@ def _fixed(raw: Mapping[str, Any], path: Path, lib: Library, parent: str) -> Fix
         raise RulesetError(f"目标值 '{target}' 无法解析", file=path, rule=rule, line=line)
     if source in ("formula", "projects") and parsed is not None and parsed.value is None:
         # a formula or a mean completion is a number: a worded target could never be compared with it
-        raise RulesetError(f"目标值 '{target}' 不是数值，推导或汇总的指标需要数值目标", file=path, rule=rule, line=line,
-                           hint="如 ≥100%、≤0%")
-    return FixedIndicator(ind.id, float(_need(raw, "points", path, rule)), method, source, target,
-                          raw.get("category"), line)
+        raise RulesetError(
+            f"目标值 '{target}' 不是数值，推导或汇总的指标需要数值目标",
+            file=path,
+            rule=rule,
+            line=line,
+            hint="如 ≥100%、≤0%",
+        )
+    return FixedIndicator(
+        ind.id, float(_need(raw, "points", path, rule)), method, source, target, raw.get("category"), line
+    )
 
 
 def _formula_unknowns(formula: str, lib: Library) -> list[str]:
@@ -515,28 +580,48 @@ def _check_formula(formula: str, lib: Library, path: Path, rule: str, line: int 
         raise RulesetError(f"公式无法解析：{exc}", file=path, rule=rule, line=line) from exc
     unknown = expr.check_fields(parsed, lib.department_fields())
     if unknown:
-        raise RulesetError(f"公式使用了未知字段 {', '.join(unknown)}", file=path, rule=rule, line=line,
-                           hint=did_you_mean(unknown[0], lib.department_fields()))
+        raise RulesetError(
+            f"公式使用了未知字段 {', '.join(unknown)}",
+            file=path,
+            rule=rule,
+            line=line,
+            hint=did_you_mean(unknown[0], lib.department_fields()),
+        )
 
 
 def _grades(raw: Any, path: Path, total: float) -> tuple[Grade, ...]:
     if not raw:  # 90（含）-100 优、80–90 良、60–80 中、60 以下差 (财预〔2020〕10号), as shares of the total
         k = total / 100
-        raw = [{"name": "优", "min": 90 * k}, {"name": "良", "min": 80 * k, "max": 90 * k},
-               {"name": "中", "min": 60 * k, "max": 80 * k}, {"name": "差", "max": 60 * k}]
+        raw = [
+            {"name": "优", "min": 90 * k},
+            {"name": "良", "min": 80 * k, "max": 90 * k},
+            {"name": "中", "min": 60 * k, "max": 80 * k},
+            {"name": "差", "max": 60 * k},
+        ]
     for g in raw:
         if not (g.get("name") or g.get("grade")):
-            raise RulesetError("等级缺少 name（如 优、良、中、差）", file=file_of(g, path), rule="grades", line=line_of(g))
-    grades = tuple(Grade(str(g.get("name") or g.get("grade")), float(g.get("min", 0)),
-                         float(g.get("max", total))) for g in raw)
+            raise RulesetError(
+                "等级缺少 name（如 优、良、中、差）", file=file_of(g, path), rule="grades", line=line_of(g)
+            )
+    grades = tuple(
+        Grade(str(g.get("name") or g.get("grade")), float(g.get("min", 0)), float(g.get("max", total))) for g in raw
+    )
     bands = [{"min": g.min, "max": g.max} for g in grades]
     # The lowest grade reaches down to −∞ and the highest up to +∞ (a score is never outside 0–total).
     problems = m.band_coverage(
-        [{"min": b["min"] if b["min"] > 0 else float("-inf"),
-          "max": b["max"] if b["max"] < total else float("inf")} for b in bands], label="等级")
+        [
+            {"min": b["min"] if b["min"] > 0 else float("-inf"), "max": b["max"] if b["max"] < total else float("inf")}
+            for b in bands
+        ],
+        label="等级",
+    )
     if problems:
-        raise RulesetError("等级区间有误：" + "；".join(problems), file=path, rule="grades",
-                           line=line_of(raw[0]) if isinstance(raw, list) else None)
+        raise RulesetError(
+            "等级区间有误：" + "；".join(problems),
+            file=path,
+            rule="grades",
+            line=line_of(raw[0]) if isinstance(raw, list) else None,
+        )
     return tuple(sorted(grades, key=lambda g: -g.min))
 
 
@@ -549,8 +634,13 @@ def _when(r: Mapping[str, Any], path: Path, rule: str, section: str, allowed: fr
     bad = set(when) - allowed
     if bad:
         b = sorted(bad)[0]
-        raise RulesetError(f"{section} 的 when 不支持字段 '{b}'", file=path, rule=rule, line=line_of(r),
-                           hint=did_you_mean(b, allowed) or "可用：" + "、".join(sorted(allowed)))
+        raise RulesetError(
+            f"{section} 的 when 不支持字段 '{b}'",
+            file=path,
+            rule=rule,
+            line=line_of(r),
+            hint=did_you_mean(b, allowed) or "可用：" + "、".join(sorted(allowed)),
+        )
     return when
 
 
@@ -561,8 +651,9 @@ def _blank_comparators(raw: Any, path: Path) -> tuple[BlankComparator, ...]:
         when = _when(r, path, rule, "blank_comparator", WHEN_FIELDS - {"comparator", "direction", "qualitative"})
         comparator = str(r.get("comparator", ""))
         if comparator not in (">=", "<=", "="):
-            raise RulesetError(f"comparator 应为 >=、<= 或 =，而不是 '{comparator}'", file=path, rule=rule,
-                               line=line_of(r))
+            raise RulesetError(
+                f"comparator 应为 >=、<= 或 =，而不是 '{comparator}'", file=path, rule=rule, line=line_of(r)
+            )
         out.append(BlankComparator(when, comparator))
     return tuple(out)
 
@@ -593,24 +684,37 @@ def _compile(raw: dict[str, Any], path: Path, lib: Library) -> Ruleset:
     first = raw["levels"][0] if raw["levels"] else None  # where a whole-tree error points
     if abs(level_sum - total) > TOL:
         raise RulesetError(
-            f"一级指标分值之和 {level_sum:g} 不等于总分 {total:g}", file=file_of(first, path), rule="levels",
+            f"一级指标分值之和 {level_sum:g} 不等于总分 {total:g}",
+            file=file_of(first, path),
+            rule="levels",
             line=line_of(first),
-            hint="、".join(f"{lv.name} {lv.points:g}" for lv in levels))
+            hint="、".join(f"{lv.name} {lv.points:g}" for lv in levels),
+        )
     _check_unique_names(levels, path)
     _check_tree(levels, scope, Path(file_of(first, path)), line_of(first))
     years = raw.get("years") or {}
     oa = raw.get("overachievement") or {}
     ruleset = Ruleset(
-        name=name, version=str(raw.get("version", "")), title=str(raw.get("title", name)),
-        source_doc=str(raw.get("source", "")), scope=scope, total=total,
-        years=(years.get("from"), years.get("to")), levels=levels,
+        name=name,
+        version=str(raw.get("version", "")),
+        title=str(raw.get("title", name)),
+        source_doc=str(raw.get("source", "")),
+        scope=scope,
+        total=total,
+        years=(years.get("from"), years.get("to")),
+        levels=levels,
         method_rules=_method_rules(raw.get("methods"), path),
         blank_comparators=_blank_comparators(raw.get("blank_comparator"), path),
         grades=_grades(raw.get("grades"), path, total),
         overachievement=_overachievement(oa, path),
         missing_level=raw.get("missing_level", "withhold"),
-        checks=(), findings=(), tests=tuple(raw.get("tests") or ()),
-        path=path, library=lib, raw=raw, extends=tuple(raw.get(EXTENDED_KEY) or ()),
+        checks=(),
+        findings=(),
+        tests=tuple(raw.get("tests") or ()),
+        path=path,
+        library=lib,
+        raw=raw,
+        extends=tuple(raw.get(EXTENDED_KEY) or ()),
     )
     return _attach_findings(ruleset, raw, path)
 
@@ -619,14 +723,28 @@ def _overachievement(oa: Mapping[str, Any], path: Path) -> Overachievement:
     known = {"threshold", "require_reason", "penalty", "per_excess", "cap", "even_with_reason", LINE_KEY, FILE_KEY}
     unknown = sorted(set(oa) - known)
     if unknown:
-        raise RulesetError(f"overachievement 不支持 '{unknown[0]}'", file=path, rule="overachievement",
-                           line=line_of(oa), hint=did_you_mean(unknown[0], known - {LINE_KEY}))
-    out = Overachievement(float(oa.get("threshold", 1.3)), bool(oa.get("require_reason", True)),
-                          float(oa.get("penalty", 0.0)), float(oa.get("per_excess", 0.0)), float(oa.get("cap", 1.0)),
-                          bool(oa.get("even_with_reason", False)))
+        raise RulesetError(
+            f"overachievement 不支持 '{unknown[0]}'",
+            file=path,
+            rule="overachievement",
+            line=line_of(oa),
+            hint=did_you_mean(unknown[0], known - {LINE_KEY}),
+        )
+    out = Overachievement(
+        float(oa.get("threshold", 1.3)),
+        bool(oa.get("require_reason", True)),
+        float(oa.get("penalty", 0.0)),
+        float(oa.get("per_excess", 0.0)),
+        float(oa.get("cap", 1.0)),
+        bool(oa.get("even_with_reason", False)),
+    )
     if out.threshold <= 1 or not 0 <= out.penalty <= 1 or out.per_excess < 0 or not 0 <= out.cap <= 1:
-        raise RulesetError("overachievement 取值有误：threshold 应大于 1，penalty 与 cap 在 0–1 之间，per_excess 不为负",
-                           file=path, rule="overachievement", line=line_of(oa))
+        raise RulesetError(
+            "overachievement 取值有误：threshold 应大于 1，penalty 与 cap 在 0–1 之间，per_excess 不为负",
+            file=path,
+            rule="overachievement",
+            line=line_of(oa),
+        )
     return out
 
 
@@ -652,42 +770,67 @@ def _check_tree(levels: Sequence[Level], scope: str, path: Path, line: int | Non
         for child in top.children:
             if child.open:
                 # score.py takes a department's own rows by their 一级 only; an open 二级 would drop them silently
-                raise fail(child, f"open 只能用于一级指标，不能用于二级指标 '{child.name}'",
-                           f"把 open: true 写在一级指标 '{top.name}' 上")
+                raise fail(
+                    child,
+                    f"open 只能用于一级指标，不能用于二级指标 '{child.name}'",
+                    f"把 open: true 写在一级指标 '{top.name}' 上",
+                )
             if child.children:
                 raise fail(child, f"二级指标 '{child.name}' 不能再有 children（权重树只有一级和二级）")
         seen: dict[str, str] = {}
         for child in top.children:
             for n in child.names():
                 if normalize_name(n) in seen:
-                    raise fail(child, f"二级指标名称 '{n}' 在 '{top.name}' 下重复（与 '{seen[normalize_name(n)]}'）",
-                               "同一行只能计入一个二级指标")
+                    raise fail(
+                        child,
+                        f"二级指标名称 '{n}' 在 '{top.name}' 下重复（与 '{seen[normalize_name(n)]}'）",
+                        "同一行只能计入一个二级指标",
+                    )
                 seen[normalize_name(n)] = child.name
         for lv in (top, *top.children):
             if lv.metric and scope != "project":
-                raise fail(lv, "metric 只用于 scope: project（部门整体规则集用 indicators 设定 预算执行率，from: formula）")
+                raise fail(
+                    lv, "metric 只用于 scope: project（部门整体规则集用 indicators 设定 预算执行率，from: formula）"
+                )
             for fi in lv.indicators:
                 if fi.id in fixed_ids:
                     raise fail(lv, f"指标 '{fi.id}' 设定了两次（另一处在 '{fixed_ids[fi.id].name}'），会被重复计分")
                 fixed_ids[fi.id] = lv
         if top.points > TOL and not _reachable(top):
-            raise fail(top, f"一级指标 '{top.name}' 的 {top.points:g} 分无法得到：它不是 open，没有 metric，也没有 indicators",
-                       "单位自设指标的级次写 open: true；由数据计算的写 metric；规则集设定的写 indicators")
+            raise fail(
+                top,
+                f"一级指标 '{top.name}' 的 {top.points:g} 分无法得到：它不是 open，没有 metric，也没有 indicators",
+                "单位自设指标的级次写 open: true；由数据计算的写 metric；规则集设定的写 indicators",
+            )
         for child in top.children:
             if child.points > TOL and not top.open and not _reachable(child):
-                raise fail(child, f"二级指标 '{child.name}' 的 {child.points:g} 分无法得到：没有 metric 或 indicators",
-                           f"或把一级指标 '{top.name}' 设为 open: true")
+                raise fail(
+                    child,
+                    f"二级指标 '{child.name}' 的 {child.points:g} 分无法得到：没有 metric 或 indicators",
+                    f"或把一级指标 '{top.name}' 设为 open: true",
+                )
     if len(metrics) > 1:
-        raise fail(metrics[1], f"预算执行率（metric: execution_rate）设置了 {len(metrics)} 次，会被重复计分",
-                   "、".join(lv.name for lv in metrics))
+        raise fail(
+            metrics[1],
+            f"预算执行率（metric: execution_rate）设置了 {len(metrics)} 次，会被重复计分",
+            "、".join(lv.name for lv in metrics),
+        )
     if scope == "project" and not metrics:
         raise RulesetError(
-            "没有计分预算执行率的级次：项目支出规则集需要一个 metric: execution_rate 的一级或二级指标", file=path,
-            rule="levels", line=line, hint="删除 预算执行率 一级时，在另一级下加 {name: 预算执行, points: 20, metric: execution_rate}")
+            "没有计分预算执行率的级次：项目支出规则集需要一个 metric: execution_rate 的一级或二级指标",
+            file=path,
+            rule="levels",
+            line=line,
+            hint="删除 预算执行率 一级时，在另一级下加 {name: 预算执行, points: 20, metric: execution_rate}",
+        )
     if scope == "department" and "预算执行率" not in fixed_ids:
         raise RulesetError(
-            "没有计分预算执行率：部门整体规则集需要在 indicators 中设定 预算执行率（from: formula）", file=path,
-            rule="levels", line=line, hint="如 {id: 预算执行率, points: 8, from: formula, target: \"≥100%\", method: budget_execution}")
+            "没有计分预算执行率：部门整体规则集需要在 indicators 中设定 预算执行率（from: formula）",
+            file=path,
+            rule="levels",
+            line=line,
+            hint='如 {id: 预算执行率, points: 8, from: formula, target: "≥100%", method: budget_execution}',
+        )
 
 
 def _reachable(level: Level) -> bool:

@@ -69,7 +69,6 @@ Positive = Annotated[Num, Field(gt=0)]
 Share = Annotated[Num, Field(ge=0, le=1)]
 Year = Annotated[int, Field(ge=1900, le=2200, strict=True)]
 # A number where text is expected (`version: 2020.1`, `target: 100`) is read as its text, so editors accept both.
-Text = Annotated[str, BeforeValidator(_text), Field(max_length=20_000),
-                 WithJsonSchema({"type": ["string", "number"]})]
+Text = Annotated[str, BeforeValidator(_text), Field(max_length=20_000), WithJsonSchema({"type": ["string", "number"]})]
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
 Given = BeforeValidator(_given)  # on `X | None = None` fields: absent is fine, an explicit null is refused

@@ -46,7 +46,9 @@ def _method_union() -> Any:
     """One model per registered method, told apart by `name` (built from the registry, so never stale)."""
     models = [
         create_model(
-            f"Method_{name}", __base__=meth.params, __doc__=f"{meth.title}：{meth.doc}",
+            f"Method_{name}",
+            __base__=meth.params,
+            __doc__=f"{meth.title}：{meth.doc}",
             name=(Literal[name], Field(description=meth.title)),  # type: ignore[arg-type]
         )
         for name, meth in m.METHODS.items()
@@ -78,8 +80,11 @@ def _listed(value: Any) -> Any:
     return value if isinstance(value, list) else [value]
 
 
-Selector = Annotated[list[Text], BeforeValidator(_listed), WithJsonSchema(
-    {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
+Selector = Annotated[
+    list[Text],
+    BeforeValidator(_listed),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 
 
 class FixedIndicatorSpec(Strict):
@@ -88,7 +93,8 @@ class FixedIndicatorSpec(Strict):
     id: Name = Field(description="指标库中的指标名称或别名")
     points: Annotated[NonNeg | None, Given] = Field(None, description="分值")
     from_: Literal["formula", "input", "projects"] | None = Field(
-        None, alias="from", description="formula 由预算数据推导 / input 部门填报 / projects 汇总项目指标")
+        None, alias="from", description="formula 由预算数据推导 / input 部门填报 / projects 汇总项目指标"
+    )
     target: Text | None = Field(None, description="年度指标值，如 ≤100%")
     method: MethodRef | None = Field(None, description="计分方法（不写则按 methods 规则）")
     category: Text | None = Field(None, description="from: projects 时汇总的项目二级指标类别，如 数量")
@@ -107,7 +113,9 @@ class LevelSpec(Strict):
     split: Literal["equal", "by_child"] = Field("equal", description="equal 各行平均 / by_child 先按二级平均")
     # the names are checked by the compiler (scoring.rules.ruleset ROLE_WORDS), which says which are known
     role: Selector | None = Field(
-        None, description="本级在 10号 指标体系中的作用（output 产出 / benefit 效益 / satisfaction 满意度）；不写时按名称判断")
+        None,
+        description="本级在 10号 指标体系中的作用（output 产出 / benefit 效益 / satisfaction 满意度）；不写时按名称判断",
+    )
     children: list[Annotated[LevelSpec, BeforeValidator(_named)]] = Field(default_factory=list, description="二级指标")
     indicators: list[FixedIndicatorSpec] = Field(default_factory=list, description="规则集设定的指标")
     remove: StrictBool = Field(False, description="extends 时删除父规则集中的同名级次")
@@ -119,7 +127,9 @@ class IndicatorSpec(Strict):
     id: Name = Field(description="规范名称")
     aliases: list[Name] = Field(default_factory=list, description="别名")
     category: Text | None = Field(None, description="类别，如 过程-预算执行")
-    direction: Literal["higher", "lower", "exact"] = Field("higher", description="higher 越高越好 / lower 越低越好 / exact 等于")
+    direction: Literal["higher", "lower", "exact"] = Field(
+        "higher", description="higher 越高越好 / lower 越低越好 / exact 等于"
+    )
     unit: Text | None = Field(None, description="计量单位，如 %")
     formula: Text | None = Field(None, description="由部门预算数据推导的公式（perfscore 表达式）")
     remove: StrictBool = False
@@ -200,7 +210,9 @@ class FindingSpec(Strict):
     measure: Text | None = None
     merge_key: Text | None = None
     problem_merged: Text | None = None
-    cause_given: Text | None = Field(None, description="单位填写了偏差原因时代替 cause 的原因模板（如 单位说明：{reason}）")
+    cause_given: Text | None = Field(
+        None, description="单位填写了偏差原因时代替 cause 的原因模板（如 单位说明：{reason}）"
+    )
     remove: StrictBool = False
 
 
@@ -235,7 +247,8 @@ class RulesetSpec(Strict):
     total: Positive = Field(100.0, description="总分")
     levels: list[Annotated[LevelSpec, BeforeValidator(_named)]] | None = Field(None, description="一级指标")
     missing_level: Literal["withhold", "redistribute"] = Field(
-        "withhold", description="未设置某一级指标时：withhold 该级不得分 / redistribute 按已设置的级次折算")
+        "withhold", description="未设置某一级指标时：withhold 该级不得分 / redistribute 按已设置的级次折算"
+    )
     blank_comparator: list[BlankComparatorSpec] = Field(default_factory=list)
     methods: list[MethodRuleSpec] = Field(default_factory=list, description="计分方法规则，取第一条匹配")
     overachievement: OverachievementSpec | None = None
@@ -282,7 +295,13 @@ def _data_path(doc: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     cur = doc
     for elem in loc:
-        if isinstance(cur, Mapping) and elem in cur or isinstance(cur, list) and isinstance(elem, int) and 0 <= elem < len(cur):
+        if (
+            isinstance(cur, Mapping)
+            and elem in cur
+            or isinstance(cur, list)
+            and isinstance(elem, int)
+            and 0 <= elem < len(cur)
+        ):
             cur = cur[elem]  # type: ignore[index]
             out.append(elem)
     return tuple(out)
@@ -307,15 +326,28 @@ def _message(err: ErrorDetails, path: tuple[str | int, ...]) -> tuple[str, str]:
         return f"未知 {key} '{value}'", did_you_mean(str(value), options) or "可用：" + " / ".join(options)
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])), ""
-    bounds = {"greater_than_equal": ("ge", "应不小于"), "greater_than": ("gt", "应大于"),
-              "less_than_equal": ("le", "应不大于"), "less_than": ("lt", "应小于")}
+    bounds = {
+        "greater_than_equal": ("ge", "应不小于"),
+        "greater_than": ("gt", "应大于"),
+        "less_than_equal": ("le", "应不大于"),
+        "less_than": ("lt", "应小于"),
+    }
     if kind in bounds:
         name, words = bounds[kind]
         return f"{words} {ctx.get(name)}，而不是 {value}", ""
-    types = {"list_type": "列表（每项以 - 开头）", "model_type": "映射（key: value）", "dict_type": "映射（key: value）",
-             "model_attributes_type": "映射（key: value）", "bool_type": "true 或 false",
-             "string_type": "文字", "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数",
-             "float_type": "数值", "float_parsing": "数值"}
+    types = {
+        "list_type": "列表（每项以 - 开头）",
+        "model_type": "映射（key: value）",
+        "dict_type": "映射（key: value）",
+        "model_attributes_type": "映射（key: value）",
+        "bool_type": "true 或 false",
+        "string_type": "文字",
+        "int_type": "整数",
+        "int_parsing": "整数",
+        "int_from_float": "整数",
+        "float_type": "数值",
+        "float_parsing": "数值",
+    }
     if kind in types:
         return f"应为 {types[kind]}，而不是 {shown(value)}", ""
     if kind in ("too_short", "string_too_short"):
@@ -349,8 +381,9 @@ def validate_document(doc: Any, positions: Positions, file: Path | str) -> Rules
         more = "".join(f"\n  {file}" + (f":{p[0]}:{p[1]}" if p else "") + f" {r}：{msg}" for p, r, msg in rest[:20])
         if len(rest) > 20:
             more += f"\n  ……另有 {len(rest) - 20} 处错误"
-        raise RulesetError(message + more, file=file, rule=rule or None,
-                           line=pos[0] if pos else None, column=pos[1] if pos else None) from None
+        raise RulesetError(
+            message + more, file=file, rule=rule or None, line=pos[0] if pos else None, column=pos[1] if pos else None
+        ) from None
 
 
 def json_schema() -> dict[str, Any]:
@@ -361,8 +394,12 @@ def json_schema() -> dict[str, Any]:
     def patch(node: Any) -> Any:
         if isinstance(node, dict):
             if "discriminator" in node and node["discriminator"].get("propertyName") == "name":
-                return {"anyOf": [{"type": "string", "enum": names, "description": "方法名（无参数时可直接写）"},
-                                  {k: patch(v) for k, v in node.items()}]}
+                return {
+                    "anyOf": [
+                        {"type": "string", "enum": names, "description": "方法名（无参数时可直接写）"},
+                        {k: patch(v) for k, v in node.items()},
+                    ]
+                }
             return {k: patch(v) for k, v in node.items()}
         if isinstance(node, list):
             return [patch(v) for v in node]

@@ -37,7 +37,11 @@ from scoring.store.backend import INDICATOR_COLUMNS, StoreError
 from scoring.store.location import open_store
 from scoring.store.yearly import pick_ruleset
 
-RULES = {"over_two_years": "连续两年超额完成", "below_last_actual": "目标低于上年实际", "below_peers": "目标低于同类部门"}
+RULES = {
+    "over_two_years": "连续两年超额完成",
+    "below_last_actual": "目标低于上年实际",
+    "below_peers": "目标低于同类部门",
+}
 _ORDER = {k: i for i, k in enumerate(RULES)}
 _TOL = EPS  # comparisons of ratios at the shared noise level (scoring.core.tolerance)
 
@@ -82,21 +86,38 @@ def _pct(x: float) -> str:
 def advise(frame: pd.DataFrame, year: int, options: AdviceOptions | None = None) -> list[TargetAdvice]:
     """Target advice for `year` from indicator rows (INDICATOR_COLUMNS) of `year` and `year − 1`."""
     opt = options or AdviceOptions()
-    usable = frame[(frame["direction"].astype(str) == "higher") & ~frame["qualitative"].astype(bool)
-                   & (frame["target"] > 0)]
+    usable = frame[
+        (frame["direction"].astype(str) == "higher") & ~frame["qualitative"].astype(bool) & (frame["target"] > 0)
+    ]
     key = ["dept_code", "project_code", "indicator_id"]
     now = usable[(usable["year"] == year) & usable["actual"].notna()].drop_duplicates(key)
     last = usable[(usable["year"] == year - 1) & usable["actual"].notna()].drop_duplicates(key)
-    before = {(str(c), str(p), str(i)): (float(t), float(a)) for c, p, i, t, a in
-              zip(last["dept_code"], last["project_code"], last["indicator_id"], last["target"], last["actual"],
-                  strict=True)}
+    before = {
+        (str(c), str(p), str(i)): (float(t), float(a))
+        for c, p, i, t, a in zip(
+            last["dept_code"], last["project_code"], last["indicator_id"], last["target"], last["actual"], strict=True
+        )
+    }
     nxt = year + 1
     out: list[TargetAdvice] = []
 
     def add(r: pd.Series, rule: str, suggested: float, why: str) -> None:
-        out.append(TargetAdvice(year, str(r["dept_code"]), str(r["dept_name"]), str(r["project_code"]),
-                                str(r["indicator_id"]), str(r["name"]), str(r["unit"]), rule, float(r["target"]),
-                                float(r["actual"]), suggested, f"建议 {nxt} 年目标不低于 {_n(suggested)}{r['unit']}（{why}）"))
+        out.append(
+            TargetAdvice(
+                year,
+                str(r["dept_code"]),
+                str(r["dept_name"]),
+                str(r["project_code"]),
+                str(r["indicator_id"]),
+                str(r["name"]),
+                str(r["unit"]),
+                rule,
+                float(r["target"]),
+                float(r["actual"]),
+                suggested,
+                f"建议 {nxt} 年目标不低于 {_n(suggested)}{r['unit']}（{why}）",
+            )
+        )
 
     for _, r in now.iterrows():
         u, t, a = str(r["unit"]), float(r["target"]), float(r["actual"])
@@ -105,12 +126,20 @@ def advise(frame: pd.DataFrame, year: int, options: AdviceOptions | None = None)
             continue
         pt, pa = before[k]
         if a >= t * (1 + opt.over) - _TOL and pa >= pt * (1 + opt.over) - _TOL:
-            add(r, "over_two_years", min(pa, a),
+            add(
+                r,
+                "over_two_years",
+                min(pa, a),
                 f"近两年实际值分别为 {_n(pa)}{u}、{_n(a)}{u}，目标分别为 {_n(pt)}{u}、{_n(t)}{u}，"
-                f"均超出当年目标 {_pct(opt.over)} 以上")
+                f"均超出当年目标 {_pct(opt.over)} 以上",
+            )
         if t < pa - _TOL:
-            add(r, "below_last_actual", max(pa, a),
-                f"{year} 年目标 {_n(t)}{u} 低于 {year - 1} 年实际值 {_n(pa)}{u}；{year} 年实际值 {_n(a)}{u}")
+            add(
+                r,
+                "below_last_actual",
+                max(pa, a),
+                f"{year} 年目标 {_n(t)}{u} 低于 {year - 1} 年实际值 {_n(pa)}{u}；{year} 年实际值 {_n(a)}{u}",
+            )
 
     rates = usable[(usable["year"] == year) & usable["actual"].notna() & usable["unit"].isin(opt.peer_units)]
     per_dept = rates.groupby(["indicator_id", "unit", "dept_code"])["actual"].median()
@@ -121,9 +150,13 @@ def advise(frame: pd.DataFrame, year: int, options: AdviceOptions | None = None)
         median = float(peers.median())
         t = float(r["target"])
         if t < median * (1 - opt.peer_gap) - _TOL:
-            add(r, "below_peers", median,
+            add(
+                r,
+                "below_peers",
+                median,
                 f"同一指标在其他 {len(peers)} 个部门 {year} 年实际值的中位数为 {_n(median)}{r['unit']}，"
-                f"本部门目标 {_n(t)}{r['unit']} 低于它 {_pct(opt.peer_gap)} 以上")
+                f"本部门目标 {_n(t)}{r['unit']} 低于它 {_pct(opt.peer_gap)} 以上",
+            )
     return sorted(out, key=lambda x: (x.dept_code, x.project_code, x.indicator_id, _ORDER[x.rule]))
 
 
@@ -134,14 +167,29 @@ def _run_rows(run: Run) -> pd.DataFrame:
     deps = run.result.departments
     years = dict(zip(deps["dept_code"].astype(str), deps["year"].astype(int), strict=True))
     names = dict(zip(deps["dept_code"].astype(str), deps["dept_name"].astype(str), strict=True))
-    rows = [{"ruleset": run.ruleset.name, "year": years.get(code), "dept_code": code, "dept_name": names.get(code, ""),
-             **asdict(i)}
-            for code, inds in indicator_rows(run).items() for i in inds if code in years]
+    rows = [
+        {
+            "ruleset": run.ruleset.name,
+            "year": years.get(code),
+            "dept_code": code,
+            "dept_name": names.get(code, ""),
+            **asdict(i),
+        }
+        for code, inds in indicator_rows(run).items()
+        for i in inds
+        if code in years
+    ]
     return pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
 
 
-def advise_store(location: str | Path, year: int, *, ruleset: str | None = None, run: Run | None = None,
-                 options: AdviceOptions | None = None) -> list[TargetAdvice]:
+def advise_store(
+    location: str | Path,
+    year: int,
+    *,
+    ruleset: str | None = None,
+    run: Run | None = None,
+    options: AdviceOptions | None = None,
+) -> list[TargetAdvice]:
     """Target advice for `year` from the store at `location`, with `run` (if given) laid over what is stored.
 
     The current run's rows replace stored rows of the same department and year, so advice can be given before
@@ -173,16 +221,32 @@ def render_advice(advice: Sequence[TargetAdvice], fmt: str = "table") -> str:
     """Advice as `table` (terminal), `md` or `json` (a list of records, field names as in TargetAdvice)."""
     if fmt == "json":
         return json.dumps([asdict(a) for a in advice], ensure_ascii=False, indent=2)
-    rows = [[f"{a.dept_name}（{a.dept_code}）", a.project_code, a.name, RULES[a.rule], f"{_n(a.target)}{a.unit}",
-             "—" if a.actual is None else f"{_n(a.actual)}{a.unit}", f"≥{_n(a.suggested)}{a.unit}", a.basis]
-            for a in advice]
+    rows = [
+        [
+            f"{a.dept_name}（{a.dept_code}）",
+            a.project_code,
+            a.name,
+            RULES[a.rule],
+            f"{_n(a.target)}{a.unit}",
+            "—" if a.actual is None else f"{_n(a.actual)}{a.unit}",
+            f"≥{_n(a.suggested)}{a.unit}",
+            a.basis,
+        ]
+        for a in advice
+    ]
     depts = len({a.dept_code for a in advice})
-    title = (f"目标设置建议：{len(advice)} 条，涉及 {depts} 个部门（供审核参考，不是结论）"
-             if advice else "目标设置建议：没有发现目标明显偏低的指标")
+    title = (
+        f"目标设置建议：{len(advice)} 条，涉及 {depts} 个部门（供审核参考，不是结论）"
+        if advice
+        else "目标设置建议：没有发现目标明显偏低的指标"
+    )
     if fmt == "md":
         lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-        return f"## {title}\n\n" + ("\n".join(lines + ["| " + " | ".join(r) + " |" for r in md_rows(rows)])
-                                     if rows else "") + "\n"
+        return (
+            f"## {title}\n\n"
+            + ("\n".join(lines + ["| " + " | ".join(r) + " |" for r in md_rows(rows)]) if rows else "")
+            + "\n"
+        )
     if fmt != "table":
         raise UsageError(f"advice 不支持格式「{fmt}」", hint="可用 table、md、json")
     return title + ("\n" + tabulate(rows, HEADERS, disable_numparse=True) if rows else "") + "\n"

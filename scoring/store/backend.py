@@ -17,18 +17,66 @@ import pandas as pd
 from scoring.core.errors import PerfscoreError
 
 # Columns of ResultStore.history and ResultStore.departments; the departments export adds rank.
-HISTORY_COLUMNS = ("year", "ruleset", "ruleset_version", "ruleset_fingerprint", "dept_code", "dept_name", "total",
-                   "grade", "n_projects", "stored_at")
-DEPARTMENT_COLUMNS = ("year", "ruleset", "dept_code", "dept_name", "total", "grade", "rank", "n_projects",
-                      "budget_final", "spent", "ruleset_version", "ruleset_fingerprint", "stored_at")
+HISTORY_COLUMNS = (
+    "year",
+    "ruleset",
+    "ruleset_version",
+    "ruleset_fingerprint",
+    "dept_code",
+    "dept_name",
+    "total",
+    "grade",
+    "n_projects",
+    "stored_at",
+)
+DEPARTMENT_COLUMNS = (
+    "year",
+    "ruleset",
+    "dept_code",
+    "dept_name",
+    "total",
+    "grade",
+    "rank",
+    "n_projects",
+    "budget_final",
+    "spent",
+    "ruleset_version",
+    "ruleset_fingerprint",
+    "stored_at",
+)
 # Columns of ResultStore.indicators: one row per scored indicator of a stored department (pos keeps the order).
-INDICATOR_COLUMNS = ("ruleset", "year", "dept_code", "dept_name", "project_code", "pos", "indicator_id", "name",
-                     "level1", "unit", "comparator", "direction", "qualitative", "target", "actual", "completion")
+INDICATOR_COLUMNS = (
+    "ruleset",
+    "year",
+    "dept_code",
+    "dept_name",
+    "project_code",
+    "pos",
+    "indicator_id",
+    "name",
+    "level1",
+    "unit",
+    "comparator",
+    "direction",
+    "qualitative",
+    "target",
+    "actual",
+    "completion",
+)
 # Columns of ResultStore.level1_scores: a department's score under each 一级指标 (they add up to its total).
 LEVEL1_COLUMNS = ("ruleset", "year", "dept_code", "level1", "score")
 # Columns of ResultStore.runs; input_files is {path: sha256} of every file the run read.
-RUN_COLUMNS = ("run_id", "ruleset", "ruleset_version", "ruleset_fingerprint", "stored_at", "rows_read",
-               "rows_scored", "rows_rejected", "input_files")
+RUN_COLUMNS = (
+    "run_id",
+    "ruleset",
+    "ruleset_version",
+    "ruleset_fingerprint",
+    "stored_at",
+    "rows_read",
+    "rows_scored",
+    "rows_rejected",
+    "input_files",
+)
 
 
 class StoreError(PerfscoreError):

@@ -23,6 +23,8 @@ def open_store(location: str | Path) -> ResultStore:
             )
 
             return PostgresStore(text)
-        raise StoreError(f"不支持 {scheme}:// 存储地址：--store 接受本地文件夹（SQLite）或 postgresql:// 地址"
-                         f" / a store is a local folder or a postgresql:// URL")
+        raise StoreError(
+            f"不支持 {scheme}:// 存储地址：--store 接受本地文件夹（SQLite）或 postgresql:// 地址"
+            f" / a store is a local folder or a postgresql:// URL"
+        )
     return SqliteStore(Path(location))

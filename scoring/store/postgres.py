@@ -77,13 +77,18 @@ class PostgresStore(SqlStore):
             found = execute("SELECT value FROM perfscore_meta WHERE key = 'schema_version'")
             version = int(found[0][0]) if found else 0
             if version > SCHEMA_VERSION:
-                raise StoreError(f"存储 {self.location} 由更新版本的 perfscore 写入（结构版本 {version}），请升级 perfscore")
+                raise StoreError(
+                    f"存储 {self.location} 由更新版本的 perfscore 写入（结构版本 {version}），请升级 perfscore"
+                )
             if version == SCHEMA_VERSION:
                 return
         for ddl in _TABLES:
             execute(ddl)
-        execute("INSERT INTO perfscore_meta (key, value) VALUES ('schema_version', :v) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", {"v": str(SCHEMA_VERSION)})
+        execute(
+            "INSERT INTO perfscore_meta (key, value) VALUES ('schema_version', :v) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            {"v": str(SCHEMA_VERSION)},
+        )
 
     def exists(self) -> bool:
         try:

@@ -38,8 +38,18 @@ from scoring.store.backend import (
 )
 from scoring.store.location import open_store
 
-__all__ = ["DEPARTMENT_COLUMNS", "HISTORY_COLUMNS", "StoreError", "StoredRow", "export_csv", "history",
-           "known_departments", "resolve_department", "store_run", "stored_trace"]
+__all__ = [
+    "DEPARTMENT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "StoreError",
+    "StoredRow",
+    "export_csv",
+    "history",
+    "known_departments",
+    "resolve_department",
+    "store_run",
+    "stored_trace",
+]
 
 _PER_DEPT = ("departments", "projects", "items", "checks", "findings")
 
@@ -75,8 +85,10 @@ def _number(value: Any) -> float | None:
 
 def input_hashes(run: Run) -> tuple[tuple[str, str], ...]:
     """(path, sha256) of every input file the run read, sorted by path; a file gone since is left out."""
-    paths = sorted({f for fs in _source_files(run).values() for f in fs}
-                   | {str(r.source.file) for r in run.dataset.rejections if hasattr(r, "source")})
+    paths = sorted(
+        {f for fs in _source_files(run).values() for f in fs}
+        | {str(r.source.file) for r in run.dataset.rejections if hasattr(r, "source")}
+    )
     out = []
     for path in paths:
         try:
@@ -122,18 +134,30 @@ def indicator_rows(run: Run) -> dict[str, tuple[IndicatorRow, ...]]:
     if not len(items):
         return {}
     # Column-wise (one list per column, then zip): a run of hundreds of departments has thousands of rows.
-    texts = {c: [_text(v) for v in (items[c] if c in items else [""] * len(items))]
-             for c in ("dept_code", "project_code", "indicator_id", "name", "level1", "unit", "comparator",
-                       "direction")}
+    texts = {
+        c: [_text(v) for v in (items[c] if c in items else [""] * len(items))]
+        for c in ("dept_code", "project_code", "indicator_id", "name", "level1", "unit", "comparator", "direction")
+    }
     nums = {c: [_number(v) for v in items[c]] for c in ("target", "actual", "completion")}
     qual = [v is True or v is np.True_ for v in items["qualitative"]]
     out: dict[str, list[IndicatorRow]] = defaultdict(list)
     for i, code in enumerate(texts["dept_code"]):
-        out[code].append(IndicatorRow(
-            project_code=texts["project_code"][i], pos=len(out[code]), indicator_id=texts["indicator_id"][i],
-            name=texts["name"][i], level1=texts["level1"][i], unit=texts["unit"][i],
-            comparator=texts["comparator"][i], direction=texts["direction"][i] or "higher", qualitative=qual[i],
-            target=nums["target"][i], actual=nums["actual"][i], completion=nums["completion"][i]))
+        out[code].append(
+            IndicatorRow(
+                project_code=texts["project_code"][i],
+                pos=len(out[code]),
+                indicator_id=texts["indicator_id"][i],
+                name=texts["name"][i],
+                level1=texts["level1"][i],
+                unit=texts["unit"][i],
+                comparator=texts["comparator"][i],
+                direction=texts["direction"][i] or "higher",
+                qualitative=qual[i],
+                target=nums["target"][i],
+                actual=nums["actual"][i],
+                completion=nums["completion"][i],
+            )
+        )
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -149,13 +173,27 @@ def _rows(run: Run) -> list[StoredRow]:
         code = str(d.dept_code)
         own = files.get(code, set())
         rejections = [r for r in full["rejections"] if r["file"] in own] or ([] if own else full["rejections"])
-        body = {"ruleset": full["ruleset"], "counts": full["counts"],
-                **{k: grouped[k].get(code, []) for k in _PER_DEPT}, "rejections": rejections}
-        rows.append(StoredRow(
-            year=int(d.year), dept_code=code, dept_name=str(d.dept_name), total=float(d.total), grade=str(d.grade),
-            n_projects=int(d.n_projects), budget_final=_number(getattr(d, "budget_final", None)),
-            spent=_number(getattr(d, "spent", None)), trace=json.dumps(body, ensure_ascii=False),
-            level1=tuple(levels.get(code, {}).items()), indicators=indicators.get(code, ())))
+        body = {
+            "ruleset": full["ruleset"],
+            "counts": full["counts"],
+            **{k: grouped[k].get(code, []) for k in _PER_DEPT},
+            "rejections": rejections,
+        }
+        rows.append(
+            StoredRow(
+                year=int(d.year),
+                dept_code=code,
+                dept_name=str(d.dept_name),
+                total=float(d.total),
+                grade=str(d.grade),
+                n_projects=int(d.n_projects),
+                budget_final=_number(getattr(d, "budget_final", None)),
+                spent=_number(getattr(d, "spent", None)),
+                trace=json.dumps(body, ensure_ascii=False),
+                level1=tuple(levels.get(code, {}).items()),
+                indicators=indicators.get(code, ()),
+            )
+        )
     return rows
 
 
@@ -163,9 +201,16 @@ def store_run(run: Run, location: str | Path, *, now: datetime | None = None) ->
     """Store every department of `run` under its own fiscal year in one transaction; replace earlier copies."""
     rs = run.ruleset
     read, scored, rejected = run.counts
-    record = RunRecord(ruleset=rs.name, ruleset_version=str(rs.version), ruleset_fingerprint=rs.fingerprint,
-                       stored_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-                       rows_read=read, rows_scored=scored, rows_rejected=rejected, input_files=input_hashes(run))
+    record = RunRecord(
+        ruleset=rs.name,
+        ruleset_version=str(rs.version),
+        ruleset_fingerprint=rs.fingerprint,
+        stored_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        rows_read=read,
+        rows_scored=scored,
+        rows_rejected=rejected,
+        input_files=input_hashes(run),
+    )
     rows = _rows(run)
     open_store(location).put(record, rows)
     return rows

@@ -77,22 +77,30 @@ def load_results_use(path: Path | None = None) -> ResultsUse:
             raise RulesetError(f"等级「{grade}」应写 treatment、text，可选 adjust", file=file, rule=str(grade))
         adjust = spec.get("adjust")
         if adjust is not None and not (isinstance(adjust, int | float) and -1 <= adjust <= 1):
-            raise RulesetError(f"等级「{grade}」的 adjust 应为 -1 到 1 之间的比例（-0.10 = 压减 10%）", file=file,
-                               rule=str(grade))
-        grades[str(grade)] = GradeRule(str(spec["treatment"]), str(spec.get("text", spec["treatment"])),
-                                       None if adjust is None else float(adjust))
+            raise RulesetError(
+                f"等级「{grade}」的 adjust 应为 -1 到 1 之间的比例（-0.10 = 压减 10%）", file=file, rule=str(grade)
+            )
+        grades[str(grade)] = GradeRule(
+            str(spec["treatment"]), str(spec.get("text", spec["treatment"])), None if adjust is None else float(adjust)
+        )
     ex = raw.get("execution") or {}
     if set(ex) - {"below", "years", "treatment", "text"}:
         raise RulesetError("execution 应只含 below、years、treatment、text", file=file, rule="execution")
     below, years = ex.get("below", 0.6), ex.get("years", 2)
     if not (isinstance(below, int | float) and 0 < below <= 1) or not (isinstance(years, int) and years >= 1):
         raise RulesetError("execution.below 应为 0–1 的比例，years 为正整数", file=file, rule="execution")
-    return ResultsUse(grades, float(below), years, str(ex.get("treatment", "收回或调减")),
-                      str(ex.get("text", "预算执行率连续 {years} 年低于 {below}（{rates}）")))
+    return ResultsUse(
+        grades,
+        float(below),
+        years,
+        str(ex.get("treatment", "收回或调减")),
+        str(ex.get("text", "预算执行率连续 {years} 年低于 {below}（{rates}）")),
+    )
 
 
-def suggest_budget(location: str | Path, year: int, *, ruleset: str | None = None,
-                   mapping: ResultsUse | None = None) -> list[BudgetSuggestion]:
+def suggest_budget(
+    location: str | Path, year: int, *, ruleset: str | None = None, mapping: ResultsUse | None = None
+) -> list[BudgetSuggestion]:
     """Suggestions for every department stored for `year`, by department code (grade first, then execution)."""
     use = mapping or load_results_use()
     store = open_store(location)
@@ -110,13 +118,33 @@ def suggest_budget(location: str | Path, year: int, *, ruleset: str | None = Non
         code, grade = str(d.dept_code), str(d.grade)
         rule = use.grades.get(grade)
         if rule is not None:
-            out.append(BudgetSuggestion(year, code, str(d.dept_name), grade, "grade", rule.treatment, rule.adjust,
-                                        f"{rule.text}（{year} 年总分 {float(d.total):.2f}）"))
+            out.append(
+                BudgetSuggestion(
+                    year,
+                    code,
+                    str(d.dept_name),
+                    grade,
+                    "grade",
+                    rule.treatment,
+                    rule.adjust,
+                    f"{rule.text}（{year} 年总分 {float(d.total):.2f}）",
+                )
+            )
         mine = rates.get(code, {})
         if len(mine) == use.years and all(mine[y] < use.below for y in span):
             shown = "、".join(f"{y} 年 {mine[y] * 100:.2f}%" for y in span)
-            out.append(BudgetSuggestion(year, code, str(d.dept_name), grade, "execution", use.treatment, None,
-                                        use.text.format(years=use.years, below=f"{use.below * 100:g}%", rates=shown)))
+            out.append(
+                BudgetSuggestion(
+                    year,
+                    code,
+                    str(d.dept_name),
+                    grade,
+                    "execution",
+                    use.treatment,
+                    None,
+                    use.text.format(years=use.years, below=f"{use.below * 100:g}%", rates=shown),
+                )
+            )
     return out
 
 
@@ -125,8 +153,16 @@ def render_budget(suggestions: Sequence[BudgetSuggestion], fmt: str = "table") -
     if fmt == "json":
         return json.dumps([asdict(s) for s in suggestions], ensure_ascii=False, indent=2)
     head = ["部门", "等级", "建议", "调整比例", "依据"]
-    rows = [[f"{s.dept_name}（{s.dept_code}）", s.grade, s.treatment,
-             "" if s.adjust is None else f"{s.adjust * 100:+g}%", s.basis] for s in suggestions]
+    rows = [
+        [
+            f"{s.dept_name}（{s.dept_code}）",
+            s.grade,
+            s.treatment,
+            "" if s.adjust is None else f"{s.adjust * 100:+g}%",
+            s.basis,
+        ]
+        for s in suggestions
+    ]
     title = "结果应用建议（供审核参考，不是预算安排决定）"
     if fmt == "md":
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -46,11 +46,13 @@ UPSERT_RESULT = (
 )
 DELETE_INDICATORS = "DELETE FROM indicators WHERE ruleset = :ruleset AND year = :year AND dept_code = :dept_code"
 _IND_STORED = INDICATOR_COLUMNS[:3] + INDICATOR_COLUMNS[4:]  # dept_name lives in results
-INSERT_INDICATOR = (f"INSERT INTO indicators ({', '.join(_IND_STORED)}) VALUES ("
-                    + ", ".join(f":{c}" for c in _IND_STORED) + ")")
+INSERT_INDICATOR = (
+    f"INSERT INTO indicators ({', '.join(_IND_STORED)}) VALUES (" + ", ".join(f":{c}" for c in _IND_STORED) + ")"
+)
 # A re-run replaces its predecessor's rows; the predecessor's run record then describes nothing and goes too.
-PRUNE_RUNS = ("DELETE FROM runs WHERE run_id <> :run_id AND NOT EXISTS "
-              "(SELECT 1 FROM results r WHERE r.run_id = runs.run_id)")
+PRUNE_RUNS = (
+    "DELETE FROM runs WHERE run_id <> :run_id AND NOT EXISTS (SELECT 1 FROM results r WHERE r.run_id = runs.run_id)"
+)
 
 
 class Execute(Protocol):
@@ -95,51 +97,97 @@ class SqlStore(ABC):
     def put(self, run: RunRecord, rows: Sequence[StoredRow]) -> None:
         with self._transaction() as execute:
             self._ensure_schema(execute)
-            record = {"ruleset": run.ruleset, "ruleset_version": run.ruleset_version,
-                      "ruleset_fingerprint": run.ruleset_fingerprint, "stored_at": run.stored_at,
-                      "rows_read": run.rows_read, "rows_scored": run.rows_scored, "rows_rejected": run.rows_rejected,
-                      "input_files": json.dumps(dict(run.input_files), ensure_ascii=False)}
+            record = {
+                "ruleset": run.ruleset,
+                "ruleset_version": run.ruleset_version,
+                "ruleset_fingerprint": run.ruleset_fingerprint,
+                "stored_at": run.stored_at,
+                "rows_read": run.rows_read,
+                "rows_scored": run.rows_scored,
+                "rows_rejected": run.rows_rejected,
+                "input_files": json.dumps(dict(run.input_files), ensure_ascii=False),
+            }
             run_id = execute(INSERT_RUN, record)[0][0]
             # Sorted keys: two concurrent runs replacing the same departments lock them in the same order
             # (PostgreSQL row locks), so one waits for the other instead of deadlocking.
             ordered = sorted(rows, key=lambda r: (r.year, r.dept_code))
             if ordered:
-                execute(UPSERT_RESULT, [
-                    {**record, "year": r.year, "dept_code": r.dept_code, "dept_name": r.dept_name, "total": r.total,
-                     "grade": r.grade, "n_projects": r.n_projects, "budget_final": r.budget_final, "spent": r.spent,
-                     "run_id": run_id, "trace": r.trace, "level1": json.dumps(dict(r.level1), ensure_ascii=False)}
-                    for r in ordered])
-                execute(DELETE_INDICATORS, [{"ruleset": run.ruleset, "year": r.year, "dept_code": r.dept_code}
-                                            for r in ordered])
-                indicators = [{"ruleset": run.ruleset, "year": r.year, "dept_code": r.dept_code,
-                               "project_code": i.project_code, "pos": i.pos, "indicator_id": i.indicator_id,
-                               "name": i.name, "level1": i.level1, "unit": i.unit, "comparator": i.comparator,
-                               "direction": i.direction, "qualitative": 1 if i.qualitative else 0,
-                               "target": i.target, "actual": i.actual, "completion": i.completion}
-                              for r in ordered for i in r.indicators]
+                execute(
+                    UPSERT_RESULT,
+                    [
+                        {
+                            **record,
+                            "year": r.year,
+                            "dept_code": r.dept_code,
+                            "dept_name": r.dept_name,
+                            "total": r.total,
+                            "grade": r.grade,
+                            "n_projects": r.n_projects,
+                            "budget_final": r.budget_final,
+                            "spent": r.spent,
+                            "run_id": run_id,
+                            "trace": r.trace,
+                            "level1": json.dumps(dict(r.level1), ensure_ascii=False),
+                        }
+                        for r in ordered
+                    ],
+                )
+                execute(
+                    DELETE_INDICATORS,
+                    [{"ruleset": run.ruleset, "year": r.year, "dept_code": r.dept_code} for r in ordered],
+                )
+                indicators = [
+                    {
+                        "ruleset": run.ruleset,
+                        "year": r.year,
+                        "dept_code": r.dept_code,
+                        "project_code": i.project_code,
+                        "pos": i.pos,
+                        "indicator_id": i.indicator_id,
+                        "name": i.name,
+                        "level1": i.level1,
+                        "unit": i.unit,
+                        "comparator": i.comparator,
+                        "direction": i.direction,
+                        "qualitative": 1 if i.qualitative else 0,
+                        "target": i.target,
+                        "actual": i.actual,
+                        "completion": i.completion,
+                    }
+                    for r in ordered
+                    for i in r.indicators
+                ]
                 if indicators:
                     execute(INSERT_INDICATOR, indicators)
             execute(PRUNE_RUNS, {"run_id": run_id})
 
     def history(self, dept_code: str) -> pd.DataFrame:
-        rows = self._read(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM results WHERE dept_code = :code "
-                          "ORDER BY year, ruleset", {"code": dept_code})
+        rows = self._read(
+            f"SELECT {', '.join(HISTORY_COLUMNS)} FROM results WHERE dept_code = :code ORDER BY year, ruleset",
+            {"code": dept_code},
+        )
         return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
     def departments(self, year: int | None = None, ruleset: str | None = None) -> pd.DataFrame:
-        cols = [c if c != "rank" else
-                "RANK() OVER (PARTITION BY year, ruleset ORDER BY total DESC) AS rank" for c in DEPARTMENT_COLUMNS]
+        cols = [
+            c if c != "rank" else "RANK() OVER (PARTITION BY year, ruleset ORDER BY total DESC) AS rank"
+            for c in DEPARTMENT_COLUMNS
+        ]
         where, params = _where(None if year is None else [year], ruleset)
-        rows = self._read(f"SELECT {', '.join(cols)} FROM results{where} ORDER BY year, ruleset, total DESC, dept_code",
-                          params)
+        rows = self._read(
+            f"SELECT {', '.join(cols)} FROM results{where} ORDER BY year, ruleset, total DESC, dept_code", params
+        )
         return pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
 
     def indicators(self, years: Sequence[int] | None = None, ruleset: str | None = None) -> pd.DataFrame:
         where, params = _where(years, ruleset, "i.")
         cols = ", ".join("r.dept_name" if c == "dept_name" else f"i.{c}" for c in INDICATOR_COLUMNS)
-        rows = self._read(f"SELECT {cols} FROM indicators i JOIN results r ON r.ruleset = i.ruleset AND "
-                          f"r.year = i.year AND r.dept_code = i.dept_code{where} "
-                          "ORDER BY i.year, i.ruleset, i.dept_code, i.pos", params)
+        rows = self._read(
+            f"SELECT {cols} FROM indicators i JOIN results r ON r.ruleset = i.ruleset AND "
+            f"r.year = i.year AND r.dept_code = i.dept_code{where} "
+            "ORDER BY i.year, i.ruleset, i.dept_code, i.pos",
+            params,
+        )
         out = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
         out["qualitative"] = out["qualitative"].astype(bool)
         for c in ("target", "actual", "completion"):
@@ -148,10 +196,14 @@ class SqlStore(ABC):
 
     def level1_scores(self, years: Sequence[int] | None = None, ruleset: str | None = None) -> pd.DataFrame:
         where, params = _where(years, ruleset)
-        rows = self._read(f"SELECT ruleset, year, dept_code, level1 FROM results{where} "
-                          "ORDER BY year, ruleset, dept_code", params)
-        flat = [(rs, y, code, name, float(score)) for rs, y, code, text in rows
-                for name, score in json.loads(text or "{}").items()]
+        rows = self._read(
+            f"SELECT ruleset, year, dept_code, level1 FROM results{where} ORDER BY year, ruleset, dept_code", params
+        )
+        flat = [
+            (rs, y, code, name, float(score))
+            for rs, y, code, text in rows
+            for name, score in json.loads(text or "{}").items()
+        ]
         return pd.DataFrame(flat, columns=list(LEVEL1_COLUMNS))
 
     def runs(self) -> pd.DataFrame:
@@ -167,8 +219,10 @@ class SqlStore(ABC):
         return {str(c): str(n) for c, n in rows}
 
     def trace(self, ruleset: str, year: int, dept_code: str) -> dict[str, Any] | None:
-        rows = self._read("SELECT trace FROM results WHERE ruleset = :ruleset AND year = :year AND dept_code = :code",
-                          {"ruleset": ruleset, "year": year, "code": dept_code})
+        rows = self._read(
+            "SELECT trace FROM results WHERE ruleset = :ruleset AND year = :year AND dept_code = :code",
+            {"ruleset": ruleset, "year": year, "code": dept_code},
+        )
         if not rows:
             return None
         out: dict[str, Any] = json.loads(rows[0][0])
@@ -178,7 +232,11 @@ class SqlStore(ABC):
 # The store's tables, written once for both backends; `schema(dialect)` fills in the types that differ.
 _TYPES = {
     "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "REF": "INTEGER", "FLOAT": "REAL"},
-    "postgresql": {"ID": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "REF": "BIGINT", "FLOAT": "DOUBLE PRECISION"},
+    "postgresql": {
+        "ID": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "REF": "BIGINT",
+        "FLOAT": "DOUBLE PRECISION",
+    },
 }
 _RUNS = """CREATE TABLE IF NOT EXISTS runs (
         run_id $ID,
@@ -227,9 +285,13 @@ _INDICATORS = """CREATE TABLE IF NOT EXISTS indicators (
         completion $FLOAT,
         PRIMARY KEY (ruleset, year, dept_code, pos)
     )"""
-_SCHEMA = (_RUNS, _RESULTS, _INDICATORS,
-           "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
-           "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)")
+_SCHEMA = (
+    _RUNS,
+    _RESULTS,
+    _INDICATORS,
+    "CREATE INDEX IF NOT EXISTS results_by_dept ON results (dept_code)",
+    "CREATE INDEX IF NOT EXISTS indicators_by_id ON indicators (indicator_id, year)",
+)
 
 
 def schema(dialect: str) -> tuple[str, ...]:

@@ -65,14 +65,17 @@ class SqliteStore(SqlStore):
 
     def _check_folder(self, create: bool) -> None:
         if self.root.exists() and not self.root.is_dir():
-            raise StoreError(f"--store {self.root} 是一个文件，不是存储文件夹；请给出一个文件夹（不存在时自动创建）"
-                             f" / --store must be a folder, not a file")
+            raise StoreError(
+                f"--store {self.root} 是一个文件，不是存储文件夹；请给出一个文件夹（不存在时自动创建）"
+                f" / --store must be a folder, not a file"
+            )
         if create:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"无法创建存储文件夹 {self.root}：{exc.strerror or exc}"
-                                 f" / cannot create the store folder") from exc
+                raise StoreError(
+                    f"无法创建存储文件夹 {self.root}：{exc.strerror or exc} / cannot create the store folder"
+                ) from exc
         elif not self.exists():
             raise StoreError(f"{self.root} 不是 perfscore 存储目录（缺少 {DB_FILE}）")
 
@@ -88,12 +91,15 @@ class SqliteStore(SqlStore):
                 yield con
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"存储 {self.path} 被其他运行占用超过 {BUSY_TIMEOUT_S:.0f} 秒，请稍后重试"
-                                 f" / the store stayed locked by another run") from exc
+                raise StoreError(
+                    f"存储 {self.path} 被其他运行占用超过 {BUSY_TIMEOUT_S:.0f} 秒，请稍后重试"
+                    f" / the store stayed locked by another run"
+                ) from exc
             raise StoreError(f"无法使用存储 {self.path}：{exc} / cannot use the store") from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"存储 {self.path} 不是有效的 perfscore 数据库：{exc}"
-                             f" / not a perfscore store database") from exc
+            raise StoreError(
+                f"存储 {self.path} 不是有效的 perfscore 数据库：{exc} / not a perfscore store database"
+            ) from exc
 
     def _ensure_schema(self, execute: Execute) -> None:
         """Create the tables, or migrate a version-1 or -2 store in place; inside the write transaction."""
@@ -120,21 +126,40 @@ class SqliteStore(SqlStore):
 
     def _migrate_v1(self, execute: Execute) -> None:
         """Version 1 kept each trace in ROOT/<year>/<ruleset>/<code>.json; fold them into the database."""
-        rows = execute("SELECT year, ruleset, ruleset_version, ruleset_fingerprint, dept_code, dept_name, total, "
-                       "grade, n_projects, trace, stored_at FROM results_v1")
+        rows = execute(
+            "SELECT year, ruleset, ruleset_version, ruleset_fingerprint, dept_code, dept_name, total, "
+            "grade, n_projects, trace, stored_at FROM results_v1"
+        )
         run_id = execute(
             "INSERT INTO runs (ruleset, ruleset_version, ruleset_fingerprint, stored_at, rows_read, rows_scored, "
-            "rows_rejected) VALUES ('(migrated)', '', '', '', 0, 0, 0) RETURNING run_id")[0][0]
+            "rows_rejected) VALUES ('(migrated)', '', '', '', 0, 0, 0) RETURNING run_id"
+        )[0][0]
         for year, rs, version, fp, code, name, total, grade, n_proj, rel, stamp in rows:
             try:
                 body = (self.root / str(rel)).read_text(encoding="utf-8")
                 json.loads(body)
             except (OSError, ValueError):
                 body = "{}"
-            execute(UPSERT_RESULT, {"ruleset": rs, "year": year, "dept_code": code, "dept_name": name,
-                                    "total": total, "grade": grade, "n_projects": n_proj, "budget_final": None,
-                                    "spent": None, "ruleset_version": version, "ruleset_fingerprint": fp,
-                                    "stored_at": stamp, "run_id": run_id, "trace": body, "level1": "{}"})
+            execute(
+                UPSERT_RESULT,
+                {
+                    "ruleset": rs,
+                    "year": year,
+                    "dept_code": code,
+                    "dept_name": name,
+                    "total": total,
+                    "grade": grade,
+                    "n_projects": n_proj,
+                    "budget_final": None,
+                    "spent": None,
+                    "ruleset_version": version,
+                    "ruleset_fingerprint": fp,
+                    "stored_at": stamp,
+                    "run_id": run_id,
+                    "trace": body,
+                    "level1": "{}",
+                },
+            )
         execute("DROP TABLE results_v1")
 
     def check(self) -> None:

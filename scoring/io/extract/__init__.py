@@ -67,13 +67,33 @@ from scoring.io.extract.write import summary, write_workbook
 from scoring.rules.indicators import Library, default_library
 
 __all__ = [
-    "BudgetLine", "CHECK_SHEET", "Extraction", "Fact", "Figure", "IndicatorRow", "Issue", "Project",
-    "SOURCE_SHEET", "extract_path", "extract_text", "levels_of", "read_report", "summary", "write_workbook",
+    "BudgetLine",
+    "CHECK_SHEET",
+    "Extraction",
+    "Fact",
+    "Figure",
+    "IndicatorRow",
+    "Issue",
+    "Project",
+    "SOURCE_SHEET",
+    "extract_path",
+    "extract_text",
+    "levels_of",
+    "read_report",
+    "summary",
+    "write_workbook",
 ]
 
 
-def extract_text(text: str, *, year: int | None = None, code: str | None = None, library: Library | None = None,
-                 source: Path | str = "<报告>", generic: bool = True) -> Extraction:
+def extract_text(
+    text: str,
+    *,
+    year: int | None = None,
+    code: str | None = None,
+    library: Library | None = None,
+    source: Path | str = "<报告>",
+    generic: bool = True,
+) -> Extraction:
     """Read facts from report text. `year` overrides the fiscal year in the title; `code` is the 部门编码.
 
     generic=False keeps the generic pattern's counts and rates in 提取来源 only, out of 绩效指标.
@@ -98,14 +118,38 @@ def extract_text(text: str, *, year: int | None = None, code: str | None = None,
     else:
         digest = hashlib.sha1((dept_name or ex.source.name).encode("utf-8")).hexdigest()[:8].upper()
         dept_code = f"EX{digest}"
-        ex.issue("单位信息", "low", "提示", "部门编码",
-                 f"未指定部门编码，暂用 {dept_code}；请用 --code 指定或在“单位信息”表中改正")
+        ex.issue(
+            "单位信息",
+            "low",
+            "提示",
+            "部门编码",
+            f"未指定部门编码，暂用 {dept_code}；请用 --code 指定或在“单位信息”表中改正",
+        )
     facts = tuple(sorted(ex.facts, key=lambda f: f.offset))
-    return Extraction(Path(source), ex.text, dept_code, dept_name, fiscal_year, staff_auth, staff_actual, budget,
-                      projects, indicators, facts, tuple(ex.issues), figures)
+    return Extraction(
+        Path(source),
+        ex.text,
+        dept_code,
+        dept_name,
+        fiscal_year,
+        staff_auth,
+        staff_actual,
+        budget,
+        projects,
+        indicators,
+        facts,
+        tuple(ex.issues),
+        figures,
+    )
 
 
-def extract_path(path: Path, *, year: int | None = None, code: str | None = None,
-                 library: Library | None = None, generic: bool = True) -> Extraction:
+def extract_path(
+    path: Path,
+    *,
+    year: int | None = None,
+    code: str | None = None,
+    library: Library | None = None,
+    generic: bool = True,
+) -> Extraction:
     """Read a .txt or .docx report and extract its facts."""
     return extract_text(read_report(path), year=year, code=code, library=library, source=path, generic=generic)

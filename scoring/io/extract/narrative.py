@@ -26,7 +26,9 @@ from scoring.io.extract.segment import _sentence
 
 MEANINGS: Final = ("initial", "final", "received", "spent", "carryover")
 # A bare "万" is a money unit only where no count unit follows it ("13.971129万并且全部到位").
-_FIGURE: Final = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元|万(?![\u4e00-\u9fff]*?[人次件户个亩名册]|平方))")
+_FIGURE: Final = re.compile(
+    rf"(?<![\d.,])(?P<num>{_NUMBER})[ \t]*(?P<unit>亿元|万元|元|万(?![\u4e00-\u9fff]*?[人次件户个亩名册]|平方))"
+)
 _SENTENCE_STOPS: Final = "。；;！？!?\n"
 _NAME_CHARS: Final = r"[^，,。；;：:、\s()（）《》〈〉“”\"'【】\[\]]"
 _OPEN: Final = "(（[【"
@@ -101,6 +103,7 @@ def load_phrasings(path: Path = PHRASINGS) -> Phrasings:
 
 # -- unit name --
 
+
 def _unit_at_start(s: str, ph: Phrasings, *, whole: bool = False) -> str | None:
     """The unit's name at the start of s: the shortest run ending in a unit word ("红河州第二人民医院…" → 医院);
     with whole=True, s itself when it is one name ("固始县祖师庙镇人民政府", not 镇)."""
@@ -125,8 +128,10 @@ def unit_name(text: str, ph: Phrasings | None = None) -> tuple[str, int, str] | 
             continue
         before = re.match(rf"(?P<pre>.+?)(?:{year}|关于)", flat)
         after = re.match(rf"{year}(?P<post>.+)", flat)
-        for part, pattern in ((before and before.group("pre"), "unit:title"), (after and after.group("post"),
-                                                                             "unit:title-after-year")):
+        for part, pattern in (
+            (before and before.group("pre"), "unit:title"),
+            (after and after.group("post"), "unit:title-after-year"),
+        ):
             name = _unit_at_start(part, ph) if part else None
             if name and (pos := text.find(name)) >= 0:
                 return name, pos, pattern
@@ -141,7 +146,7 @@ def unit_name(text: str, ph: Phrasings | None = None) -> tuple[str, int, str] | 
         return signature
     for word in ph.lead_words:
         for m in re.finditer(rf"{re.escape(word)}(?:{year})?", head):
-            name = _unit_at_start(re.sub(r"[ \t]+", "", head[m.end():m.end() + 40]), ph)
+            name = _unit_at_start(re.sub(r"[ \t]+", "", head[m.end() : m.end() + 40]), ph)
             if name and (pos := text.find(name, m.end())) >= 0:
                 return name, pos, "unit:lead"
     return None
@@ -163,7 +168,9 @@ def _signature(text: str, ph: Phrasings) -> tuple[str, int, str] | None:
 def report_year(text: str) -> tuple[int, int] | None:
     """(year, offset) most often written as "YYYY年" outside document numbers and dates, when the title has none."""
     counts: dict[int, list[int]] = {}
-    for m in re.finditer(r"(?<![\d〔\[［【])((?:19|20)\d{2})[ \t]*年(?![ \t]*\d{1,2}[ \t]*月[ \t]*\d{1,2}[ \t]*日)", text):
+    for m in re.finditer(
+        r"(?<![\d〔\[［【])((?:19|20)\d{2})[ \t]*年(?![ \t]*\d{1,2}[ \t]*月[ \t]*\d{1,2}[ \t]*日)", text
+    ):
         counts.setdefault(int(m.group(1)), []).append(m.start(1))
     if not counts:
         return None
@@ -172,6 +179,7 @@ def report_year(text: str) -> tuple[int, int] | None:
 
 
 # -- figures and projects --
+
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
     pos = 0
@@ -194,7 +202,7 @@ def nested(sentence: str, at: int, ph: Phrasings | None = None) -> bool:
         elif ch in _CLOSE and depth_starts:
             depth_starts.pop()
     for start in depth_starts:
-        inside = sentence[start + 1:at]
+        inside = sentence[start + 1 : at]
         if any(inside.startswith(w) or w in inside for w in ph.nested):
             return True
     bare = sentence[:at]
@@ -230,7 +238,7 @@ def _project_before(window: str, at: int, ph: Phrasings) -> str:
         pass
     if m is None:
         return ""
-    gap = window[m.end():at]
+    gap = window[m.end() : at]
     if not re.fullmatch(r"[，,]?(?:县级|市级|州级|省级|镇级)?", gap):
         return ""
     return _clean_project(m.group(), ph)
@@ -242,7 +250,7 @@ def _clean_project(name: str, ph: Phrasings) -> str:
         changed = False
         for p in ph.drop_prefixes:
             if name.startswith(p) and len(name) > len(p) + 2:
-                name, changed = name[len(p):], True
+                name, changed = name[len(p) :], True
     return name if len(name) > 3 and name not in ("本项目", "该项目") else ""
 
 
@@ -278,7 +286,7 @@ def read_figures(text: str, ph: Phrasings | None = None) -> Reading:
         had_received = False
         for m in _FIGURE.finditer(sentence):
             value = _money(m.group("num"), "万元" if m.group("unit") == "万" else m.group("unit"))
-            window = sentence[prev:m.start()]
+            window = sentence[prev : m.start()]
             prev = m.end()
             abs_start = s_start + m.start()
             if value is None:
@@ -289,15 +297,23 @@ def read_figures(text: str, ph: Phrasings | None = None) -> Reading:
                     name = _clean_project(item.group(1).removeprefix(listed), ph)
                     if name:
                         add_name(name)
-                        figures.append(Figure("final", value, m.group(), abs_start, _sentence(text, abs_start),
-                                              listed, name, "中"))
+                        figures.append(
+                            Figure("final", value, m.group(), abs_start, _sentence(text, abs_start), listed, name, "中")
+                        )
                 continue
             if nested(sentence, m.start(), ph):
                 continue
             found = _last_phrase(window, ph)
-            tail = sentence[m.end():m.end() + 10]
-            after = next((meaning for meaning, words in ph.after.items() for w in words
-                          if tail.startswith(w) or re.match(rf"[^，,。]{{0,3}}{re.escape(w)}", tail)), None)
+            tail = sentence[m.end() : m.end() + 10]
+            after = next(
+                (
+                    meaning
+                    for meaning, words in ph.after.items()
+                    for w in words
+                    if tail.startswith(w) or re.match(rf"[^，,。]{{0,3}}{re.escape(w)}", tail)
+                ),
+                None,
+            )
             if found is None and after is None:
                 unsure.append(Unsure(m.group(), abs_start, _sentence(text, abs_start)))
                 continue
@@ -319,8 +335,9 @@ def read_figures(text: str, ph: Phrasings | None = None) -> Reading:
             base = last_final or next((f for f in reversed(figures) if f.meaning == "final"), None)
             if base is not None:
                 i = s_start + next(sentence.find(w) for w in ph.all_received if w in sentence)
-                figures.append(Figure("received", base.value, base.text, i, _sentence(text, i),
-                                      "全部到位", base.project, "推算"))
+                figures.append(
+                    Figure("received", base.value, base.text, i, _sentence(text, i), "全部到位", base.project, "推算")
+                )
         for meaning, words in ph.zero.items():
             for w in words:
                 i = sentence.find(w)
@@ -350,11 +367,12 @@ def settle(reading: Reading) -> tuple[dict[str, Figure], dict[str, dict[str, Fig
 
 # -- years --
 
+
 def year_is_history(text: str, start: int, end: int, ph: Phrasings | None = None) -> bool:
     """Whether the year written at text[start:end] sits in a history phrase, a document title or number, or a date."""
     ph = ph or load_phrasings()
-    before = text[max(0, start - 8):start]
-    after = text[end:end + 16]
+    before = text[max(0, start - 8) : start]
+    after = text[end : end + 16]
     if before.rstrip()[-1:] in ph.document_number:
         return True
     if re.match(r"[ \t]*年?[ \t]*\d{1,2}[ \t]*月[ \t]*\d{1,2}[ \t]*日", after):
@@ -390,13 +408,19 @@ def rate_flags(unit: Mapping[str, Figure], ph: Phrasings | None = None) -> list[
     if final is not None and initial is not None and initial.value > 0:
         change = (final.value - initial.value) / initial.value
         if abs(change) > t["adjustment_above"] + EPS:
-            out.append(("预算调整幅度", f"预算调整幅度 {change:+.2%}（年初 {initial.text} → 全年 {final.text}），"
-                        f"超过 {t['adjustment_above']:.0%}", final))
+            out.append(
+                (
+                    "预算调整幅度",
+                    f"预算调整幅度 {change:+.2%}（年初 {initial.text} → 全年 {final.text}），"
+                    f"超过 {t['adjustment_above']:.0%}",
+                    final,
+                )
+            )
     return out
 
 
-
 # -- indicators --
+
 
 @dataclass(frozen=True, slots=True)
 class ProseIndicator:
@@ -424,8 +448,9 @@ def _indicator_words(path: Path = PHRASINGS) -> Mapping[str, tuple[str, ...]]:
 @cache
 def _value_rx(units: tuple[str, ...]) -> re.Pattern[str]:
     """A value as written in an indicator sentence: optional comparator, number, unit."""
-    return re.compile(r"(?P<cmp>[≥≤><＞＜=])?(?P<num>\d+(?:\.\d+)?)(?P<unit>%|万元|元|"
-                      + "|".join(map(re.escape, units)) + ")")
+    return re.compile(
+        r"(?P<cmp>[≥≤><＞＜=])?(?P<num>\d+(?:\.\d+)?)(?P<unit>%|万元|元|" + "|".join(map(re.escape, units)) + ")"
+    )
 
 
 def _zones(text: str, words: Mapping[str, tuple[str, ...]]) -> list[tuple[int, int, str]]:
@@ -434,8 +459,14 @@ def _zones(text: str, words: Mapping[str, tuple[str, ...]]) -> list[tuple[int, i
     out: list[tuple[int, int, str]] = []
     pos, start, kind = 0, None, ""
     for line in text.split("\n"):
-        new = next((k for k, key in (("actual", "zone_actual"), ("target", "zone_target"))
-                    if any(w in line for w in words[key])), None)
+        new = next(
+            (
+                k
+                for k, key in (("actual", "zone_actual"), ("target", "zone_target"))
+                if any(w in line for w in words[key])
+            ),
+            None,
+        )
         if start is not None and (new or any(w in line for w in words["zone_end"])):
             out.append((start, pos, kind))
             start = None
@@ -448,16 +479,18 @@ def _zones(text: str, words: Mapping[str, tuple[str, ...]]) -> list[tuple[int, i
 
 
 def _clean_name(name: str, words: Mapping[str, tuple[str, ...]]) -> str:
-    name = re.sub(r"^\s*(?:[(（]?\d{1,2}[)）.、．]|[(（][一二三四五六七八九十]{1,3}[)）])\s*", "", name).strip(" :：，,。")
+    name = re.sub(r"^\s*(?:[(（]?\d{1,2}[)）.、．]|[(（][一二三四五六七八九十]{1,3}[)）])\s*", "", name).strip(
+        " :：，,。"
+    )
     changed = True
     while changed:
         changed = False
         for w in words["lead_words"]:
             if name.startswith(w) and len(name) > len(w) + 1:
-                name, changed = name[len(w):], True
+                name, changed = name[len(w) :], True
         for w in words["tail_words"]:
             if name.endswith(w) and len(name) > len(w) + 1:
-                name, changed = name[:-len(w)], True
+                name, changed = name[: -len(w)], True
     return name
 
 
@@ -468,7 +501,7 @@ def _pipe_table(text: str, words: Mapping[str, tuple[str, ...]]) -> list[ProseIn
     last = text.rfind("|")
     cells: list[tuple[str, int]] = []
     pos = 0
-    for chunk in text[:last].split("|") + [text[last + 1:].split("\n\n")[0].split("\n3.")[0]]:
+    for chunk in text[:last].split("|") + [text[last + 1 :].split("\n\n")[0].split("\n3.")[0]]:
         cells.append((re.sub(r"\s+", "", chunk), pos + len(chunk) - len(chunk.lstrip())))
         pos += len(chunk) + 1
     rows: list[list[tuple[str, int]]] = [[]]
@@ -493,7 +526,7 @@ def _pipe_table(text: str, words: Mapping[str, tuple[str, ...]]) -> list[ProseIn
     if name_col is None or (target_col is None and actual_col is None):
         return []
     out = []
-    for row in rows[rows.index(header) + 1:]:
+    for row in rows[rows.index(header) + 1 :]:
         if len(row) < -name_col:
             continue
         name, offset = row[name_col]
@@ -533,18 +566,26 @@ def read_indicators(text: str) -> list[ProseIndicator]:
                     is_target = bool(v.group("cmp")) and v.group("cmp") in comparators
                     name = _clean_name(colon.group("name"), words)
                     at = start + colon.start("name")
-                    out.append(ProseIndicator(name, written if is_target else "", "" if is_target else written,
-                                              at, at + len(name), "indicator:colon"))
+                    out.append(
+                        ProseIndicator(
+                            name,
+                            written if is_target else "",
+                            "" if is_target else written,
+                            at,
+                            at + len(name),
+                            "indicator:colon",
+                        )
+                    )
                 heading = ""
                 continue
             for v in value_rx.finditer(line):
-                if v.group("unit") in ("万元", "元") and "收入" not in line[:v.start()]:
+                if v.group("unit") in ("万元", "元") and "收入" not in line[: v.start()]:
                     continue  # money in an indicator zone is a budget figure, not an output
-                if not re.match(r"[，,。；;、)）(（]|$", line[v.end():]):
+                if not re.match(r"[，,。；;、)）(（]|$", line[v.end() :]):
                     continue  # "12个绩效目标指标", "300米深机井": a quantity of what follows, not a result
-                phrase = line[max(line.rfind(ch, 0, v.start()) for ch in "，,。；;") + 1:v.start()]
+                phrase = line[max(line.rfind(ch, 0, v.start()) for ch in "，,。；;") + 1 : v.start()]
                 if re.search(r"\d", phrase) and "、" in phrase:
-                    phrase = phrase[phrase.rindex("、") + 1:]
+                    phrase = phrase[phrase.rindex("、") + 1 :]
                 name = _clean_name(phrase, words)
                 if len(name) <= 3 and heading:
                     name = heading  # "完成率100%" under "(3)项目实施进度"

@@ -60,8 +60,10 @@ def _flow_rx(path: Path = PHRASINGS) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{col}>{'|'.join(map(re.escape, words))})" for col, words in flow.items()))
 
 
-_NUMBERING: Final = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,3}[）)]|"
-                               r"[一二三四五六七八九十]{1,3}、|[①-⑳])\s*")
+_NUMBERING: Final = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,3}[）)]|"
+    r"[一二三四五六七八九十]{1,3}、|[①-⑳])\s*"
+)
 _SUB_LINES: Final = ("basic", "personnel", "public", "project")
 _FLOW_COLUMN: Final = {"final": "budget_final", "initial": "budget_initial", "income": "income", "spent": "spent"}
 _IN_FUND: Final = {"basic": "fund_basic", "project": "fund_project"}
@@ -106,8 +108,14 @@ def _scope_of(title: str) -> str | None:
     return None
 
 
-_COLUMN_NAMES: Final = {"budget_initial": "年初预算数", "budget_final": "全年预算数", "spent": "全年执行数",
-                        "income": "收入", "carryover": "结转结余", "adjust": "调增减"}
+_COLUMN_NAMES: Final = {
+    "budget_initial": "年初预算数",
+    "budget_final": "全年预算数",
+    "spent": "全年执行数",
+    "income": "收入",
+    "carryover": "结转结余",
+    "adjust": "调增减",
+}
 _COUNT_UNIT_WORDS: Final = """
     平方米 平方公里 立方米 公里 千米 公顷 人次 台次 件次 场次 户次 车次 架次 亩 米 吨 公斤 千克 个 次 人 名 件 台 户 家 所 座
     处 项 场 期 批 份 篇 本 册 套 辆 艘 条 根 棵 株 头 只 羽 起 例 张 块 盏 组 支 队 间 栋 宗 单 平米
@@ -121,7 +129,22 @@ _GENERIC_RATE: Final = re.compile(
     r"(?P<name>率|满意度)(?:为|达到|达|提高到|提升至|提升到|保持在|保持|稳定在)?(?P<value>\d+(?:\.\d+)?)%"
 )
 _PHRASE_STOP: Final = "，,。；;：:！？!?\n（(）)《》"
-_LEAD_WORDS: Final = ("其中", "累计", "共计", "合计", "总计", "全年", "本年度", "年内", "同时", "此外", "另外", "并", "及", "共")
+_LEAD_WORDS: Final = (
+    "其中",
+    "累计",
+    "共计",
+    "合计",
+    "总计",
+    "全年",
+    "本年度",
+    "年内",
+    "同时",
+    "此外",
+    "另外",
+    "并",
+    "及",
+    "共",
+)
 _TAIL_WORDS: Final = ("共计", "合计", "总计", "累计", "达到", "超过", "共", "达", "约", "近", "计", "为", "了", "逾")
 
 
@@ -144,7 +167,7 @@ def _strip_phrase(phrase: str, *, tail: bool = True) -> str | None:
         changed = False
         for w in _LEAD_WORDS:
             if phrase.startswith(w) and len(phrase) > len(w):
-                phrase, changed = phrase[len(w):], True
+                phrase, changed = phrase[len(w) :], True
         for w in _TAIL_WORDS if tail else ():
             if phrase.endswith(w):
                 phrase, changed = phrase[: -len(w)], True
@@ -190,9 +213,19 @@ def _partial_periods(text: str) -> Iterator[tuple[int, int, str, str]]:
 
 
 _LEVEL1: Final = {"产出": "产出指标", "效益": "效益指标", "效果": "效益指标", "满意度": "满意度指标"}
-_LEVEL2: Final = {"数量": "数量指标", "质量": "质量指标", "时效": "时效指标", "成本": "成本指标",
-                  "经济": "经济效益指标", "社会": "社会效益指标", "生态": "生态效益指标", "可持续": "可持续影响指标",
-                  "效益": "社会效益指标", "满意度": "服务对象满意度指标", "服务对象满意度": "服务对象满意度指标"}
+_LEVEL2: Final = {
+    "数量": "数量指标",
+    "质量": "质量指标",
+    "时效": "时效指标",
+    "成本": "成本指标",
+    "经济": "经济效益指标",
+    "社会": "社会效益指标",
+    "生态": "生态效益指标",
+    "可持续": "可持续影响指标",
+    "效益": "社会效益指标",
+    "满意度": "服务对象满意度指标",
+    "服务对象满意度": "服务对象满意度指标",
+}
 
 
 def levels_of(category: str) -> tuple[str, str] | None:

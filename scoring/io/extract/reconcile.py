@@ -71,8 +71,9 @@ def budget_lines(ex: Extractor) -> tuple[BudgetLine, ...]:
 def reconcile_projects(ex: Extractor) -> tuple[tuple[Project, ...], dict[int, str]]:
     """Reconcile list items with sections into numbered projects; section index → 项目编码."""
     pairs = _pairs(ex.items, ex.sections)
-    order: list[tuple[Section | None, ListItem | None]] = [(sec, ex.items[pairs[j]] if j in pairs else None)
-                                                              for j, sec in enumerate(ex.sections)]
+    order: list[tuple[Section | None, ListItem | None]] = [
+        (sec, ex.items[pairs[j]] if j in pairs else None) for j, sec in enumerate(ex.sections)
+    ]
     order += [(None, it) for i, it in enumerate(ex.items) if i not in pairs.values()]
     projects: list[Project] = []
     codes: dict[int, str] = {}
@@ -84,13 +85,20 @@ def reconcile_projects(ex: Extractor) -> tuple[tuple[Project, ...], dict[int, st
         name = sec.name if sec is not None else item.name if item is not None else ""
         fields = sec.fields if sec is not None else {}
 
-        def pick(fld: str, listed: float | None, _fields: Mapping[str, tuple[float, str, int]] = fields,
-                 _name: str = name) -> float | None:
+        def pick(
+            fld: str, listed: float | None, _fields: Mapping[str, tuple[float, str, int]] = fields, _name: str = name
+        ) -> float | None:
             written = _fields.get(fld)
             if listed is not None and written is not None and abs(listed - written[0]) >= 0.005:
-                ex.issue("项目核对", "high", "不符", _name,
-                         f"{_name}：项目支出情况中{_COLUMN_NAMES[fld]} {_fmt(listed)} 万元，绩效情况中为 "
-                         f"{written[1]}（{_fmt(written[0])} 万元）；已采用前者", written[2])
+                ex.issue(
+                    "项目核对",
+                    "high",
+                    "不符",
+                    _name,
+                    f"{_name}：项目支出情况中{_COLUMN_NAMES[fld]} {_fmt(listed)} 万元，绩效情况中为 "
+                    f"{written[1]}（{_fmt(written[0])} 万元）；已采用前者",
+                    written[2],
+                )
             if listed is not None:
                 return listed
             return written[0] if written is not None else None
@@ -103,12 +111,32 @@ def reconcile_projects(ex: Extractor) -> tuple[tuple[Project, ...], dict[int, st
         anchor = sec.start if sec is not None else item.offset if item is not None else 0
         if final is None and spent is not None and carryover is not None:
             final = round(spent + carryover, MONEY_PLACES)
-            ex.fact(PROJECTS.sheet, name, "budget_final", final, anchor, anchor, "derived:spent+carryover", "推算",
-                    code, "全年预算数 = 实际支出 + 结余结转")
+            ex.fact(
+                PROJECTS.sheet,
+                name,
+                "budget_final",
+                final,
+                anchor,
+                anchor,
+                "derived:spent+carryover",
+                "推算",
+                code,
+                "全年预算数 = 实际支出 + 结余结转",
+            )
         if initial is None and final is not None and adjust is not None:
             initial = round(final - adjust, MONEY_PLACES)
-            ex.fact(PROJECTS.sheet, name, "budget_initial", initial, anchor, anchor, "derived:final-adjust", "推算",
-                    code, "年初预算数 = 全年预算数 − 年中调增（减）")
+            ex.fact(
+                PROJECTS.sheet,
+                name,
+                "budget_initial",
+                initial,
+                anchor,
+                anchor,
+                "derived:final-adjust",
+                "推算",
+                code,
+                "年初预算数 = 全年预算数 − 年中调增（减）",
+            )
         fund_key = item.fund if item is not None else None
         fund_type = "政府性基金" if fund_key == "fund" else "一般公共预算"
         if item is None or fund_key is None:
@@ -118,29 +146,45 @@ def reconcile_projects(ex: Extractor) -> tuple[tuple[Project, ...], dict[int, st
             inside = [p for p in periods if sec.start <= p[0] < sec.end]
             if inside:
                 period = inside[0][2]
-                ex.fact(PROJECTS.sheet, name, "period", period, inside[0][0], inside[0][1], "project:period",
-                        project=code)
+                ex.fact(
+                    PROJECTS.sheet, name, "period", period, inside[0][0], inside[0][1], "project:period", project=code
+                )
         list_name = item.name if item is not None and sec is not None and item.name != sec.name else ""
         if sec is not None and item is None:
             ex.issue("项目核对", "medium", "提示", name, f"{name}：预算执行情况的项目列表中没有对应项目", sec.start)
         if item is not None and sec is None:
             ex.issue("项目核对", "medium", "提示", name, f"{name}：项目支出绩效情况中没有对应的项目段落", item.offset)
         if list_name:
-            how = "金额相同" if item is not None and item.spent is not None and sec is not None and \
-                "spent" in sec.fields and abs(item.spent - sec.fields["spent"][0]) < 0.005 else "名称相近"
-            ex.fact(PROJECTS.sheet, name, "list_name", list_name, item.offset if item else anchor,
-                    (item.offset if item else anchor) + len(list_name), "project:reconcile", project=code,
-                    note=f"项目列表中的「{list_name}」与绩效情况中的「{name}」按{how}对应")
+            how = (
+                "金额相同"
+                if item is not None
+                and item.spent is not None
+                and sec is not None
+                and "spent" in sec.fields
+                and abs(item.spent - sec.fields["spent"][0]) < 0.005
+                else "名称相近"
+            )
+            ex.fact(
+                PROJECTS.sheet,
+                name,
+                "list_name",
+                list_name,
+                item.offset if item else anchor,
+                (item.offset if item else anchor) + len(list_name),
+                "project:reconcile",
+                project=code,
+                note=f"项目列表中的「{list_name}」与绩效情况中的「{name}」按{how}对应",
+            )
         projects.append(Project(code, name, fund_type, initial, final, spent, carryover, period, list_name))
     # Tag project facts with their codes now that the codes are known.
     by_name = {p.name: p.code for p in projects} | {p.list_name: p.code for p in projects if p.list_name}
-    ex.facts[:] = [replace(f, project=by_name.get(f.subject, f.project)) if f.table == PROJECTS.sheet else f
-                   for f in ex.facts]
+    ex.facts[:] = [
+        replace(f, project=by_name.get(f.subject, f.project)) if f.table == PROJECTS.sheet else f for f in ex.facts
+    ]
     return tuple(projects), codes
 
 
-def indicator_rows(ex: Extractor, section_codes: Mapping[int, str], generic: bool = True
-                    ) -> tuple[IndicatorRow, ...]:
+def indicator_rows(ex: Extractor, section_codes: Mapping[int, str], generic: bool = True) -> tuple[IndicatorRow, ...]:
     rows: list[IndicatorRow] = []
     seen: set[tuple[str, str]] = set()
     periods = list(_partial_periods(ex.text))  # once, in text order: a scan per indicator was quadratic
@@ -191,12 +235,18 @@ def formula_checks(ex: Extractor, rows: Sequence[IndicatorRow]) -> None:
             if not isinstance(computed, float) or written is None:
                 continue
             digits = len(row.actual.split(".")[1].rstrip("%")) if "." in row.actual else 0
-            if abs(computed - written) > 0.5 * 10 ** -digits + EPS:
+            if abs(computed - written) > 0.5 * 10**-digits + EPS:
                 parts = "、".join(f"{k} {found[k].actual}" for k in sorted(formula.fields()))
                 offset = next((f.offset for f in ex.facts if f.subject == ind_id and f.project == project_code), None)
-                ex.issue("指标", "medium", "不符", ind_id,
-                         f"{project_code} {ind_id} 写为 {row.actual}，按 {parts} 计算为 {computed:.2f}"
-                         f"（公式 {ind.formula}）", offset)
+                ex.issue(
+                    "指标",
+                    "medium",
+                    "不符",
+                    ind_id,
+                    f"{project_code} {ind_id} 写为 {row.actual}，按 {parts} 计算为 {computed:.2f}"
+                    f"（公式 {ind.formula}）",
+                    offset,
+                )
 
 
 def amount_checks(ex: Extractor, budget: Sequence[BudgetLine]) -> None:
@@ -207,50 +257,83 @@ def amount_checks(ex: Extractor, budget: Sequence[BudgetLine]) -> None:
             continue
         too_big = f.value >= LARGE_WAN or (total is not None and f.subject not in ("合计",) and f.value > 10 * total)
         if too_big:
-            ex.issue("金额单位", "high", "不符", f.subject,
-                     f"{f.subject}：{f.text} 金额过大，疑似把元写成了万元（按元计为 {_fmt(f.value / 10_000)} 万元）",
-                     f.offset)
+            ex.issue(
+                "金额单位",
+                "high",
+                "不符",
+                f.subject,
+                f"{f.subject}：{f.text} 金额过大，疑似把元写成了万元（按元计为 {_fmt(f.value / 10_000)} 万元）",
+                f.offset,
+            )
 
 
-_FIGURE_COLUMN: Final = {"initial": "budget_initial", "final": "budget_final", "received": "income", "spent": "spent",
-                         "carryover": "carryover"}
+_FIGURE_COLUMN: Final = {
+    "initial": "budget_initial",
+    "final": "budget_final",
+    "received": "income",
+    "spent": "spent",
+    "carryover": "carryover",
+}
 
 
-def headline_figures(ex: Extractor, budget: tuple[BudgetLine, ...], projects: tuple[Project, ...]
-                     ) -> tuple[tuple[Figure, ...], tuple[BudgetLine, ...], tuple[Project, ...]]:
+def headline_figures(
+    ex: Extractor, budget: tuple[BudgetLine, ...], projects: tuple[Project, ...]
+) -> tuple[tuple[Figure, ...], tuple[BudgetLine, ...], tuple[Project, ...]]:
     """The report's headline figures by its phrasings; they fill 预算收支/项目支出 when those are still empty."""
     reading = read_figures(ex.text)
     unit, by_project = settle(reading)
-    settled = [*unit.values()] + [f if f.project == name else replace(f, project=name)
-                                  for name, figs in by_project.items() for f in figs.values()]
+    settled = [*unit.values()] + [
+        f if f.project == name else replace(f, project=name) for name, figs in by_project.items() for f in figs.values()
+    ]
     quiet = bool(budget or projects)  # the 科目/section passes read this report; the figures only add checks
     if not budget and unit:
         get = {m: (f.value if f else None) for m in ("initial", "final", "spent") for f in (unit.get(m),)}
-        budget = (BudgetLine("total", ex.library.budget_lines.get("total", ("合计",))[0], get["initial"],
-                             get["final"], get["spent"]),)
+        budget = (
+            BudgetLine(
+                "total", ex.library.budget_lines.get("total", ("合计",))[0], get["initial"], get["final"], get["spent"]
+            ),
+        )
     if not projects and by_project:
         rows = []
         for n, (name, figs) in enumerate(by_project.items(), start=1):
-            val = {m: (f.value if f else None) for m in ("initial", "final", "spent", "carryover")
-                   for f in (figs.get(m),)}
-            rows.append(Project(f"P{n:02d}", name, "一般公共预算", val["initial"], val["final"], val["spent"],
-                                val["carryover"]))
+            val = {
+                m: (f.value if f else None) for m in ("initial", "final", "spent", "carryover") for f in (figs.get(m),)
+            }
+            rows.append(
+                Project(f"P{n:02d}", name, "一般公共预算", val["initial"], val["final"], val["spent"], val["carryover"])
+            )
         projects = tuple(rows)
     if not quiet:
         for f in settled:
             table = PROJECTS.sheet if f.project else BUDGET.sheet
-            ex.fact(table, f.project or "合计", _FIGURE_COLUMN[f.meaning], f.value, f.offset, f.offset + len(f.text),
-                    f"figure:{f.meaning}", f.confidence, note=f"按「{f.phrase}」" if f.phrase else "")
+            ex.fact(
+                table,
+                f.project or "合计",
+                _FIGURE_COLUMN[f.meaning],
+                f.value,
+                f.offset,
+                f.offset + len(f.text),
+                f"figure:{f.meaning}",
+                f.confidence,
+                note=f"按「{f.phrase}」" if f.phrase else "",
+            )
         for u in reading.unsure:
-            ex.issue("金额含义", "low", "提示", u.text, f"{u.text} 前后没有说明其含义的词语（年初预算、调整后预算、到位、"
-                     "执行等），未提取；请对照原句填写", u.offset)
+            ex.issue(
+                "金额含义",
+                "low",
+                "提示",
+                u.text,
+                f"{u.text} 前后没有说明其含义的词语（年初预算、调整后预算、到位、执行等），未提取；请对照原句填写",
+                u.offset,
+            )
     for subject, message, fig in () if quiet else rate_flags(unit):
         ex.issue("资金", "medium", "提示", subject, message, fig.offset, f"figure:{subject}")
     return tuple(settled), budget, projects
 
 
-def prose_indicators(ex: Extractor, rows: tuple[IndicatorRow, ...], projects: Sequence[Project]
-                     ) -> tuple[IndicatorRow, ...]:
+def prose_indicators(
+    ex: Extractor, rows: tuple[IndicatorRow, ...], projects: Sequence[Project]
+) -> tuple[IndicatorRow, ...]:
     """Indicators a narrative report states in prose or a pipe table, when the section passes found none.
 
     They belong to the report's project when it has exactly one, else to the unit (整体绩效指标). Confidence is
@@ -275,6 +358,9 @@ def prose_indicators(ex: Extractor, rows: tuple[IndicatorRow, ...], projects: Se
         for fld, value in (("target", ind.target), ("actual", ind.actual)):
             if value:
                 ex.fact(table, ind.name, fld, value, ind.offset, ind.end, ind.pattern, "中", project)
-        out.append(IndicatorRow(project, levels[0], levels[1], ind.name, ind.actual, "中",
-                                resolved.id if resolved else "", ind.target))
+        out.append(
+            IndicatorRow(
+                project, levels[0], levels[1], ind.name, ind.actual, "中", resolved.id if resolved else "", ind.target
+            )
+        )
     return tuple(out)

@@ -121,15 +121,45 @@ class Extractor:
 
     # -- helpers --
 
-    def fact(self, table: str, subject: str, fld: str, value: str | float | int, start: int, end: int,
-             pattern: str, confidence: Confidence = "高", project: str = "", note: str = "") -> Fact:
-        f = Fact(table, subject, fld, value, self.text[start:end], start, _sentence(self.text, start, end),
-                 pattern, confidence, project, note)
+    def fact(
+        self,
+        table: str,
+        subject: str,
+        fld: str,
+        value: str | float | int,
+        start: int,
+        end: int,
+        pattern: str,
+        confidence: Confidence = "高",
+        project: str = "",
+        note: str = "",
+    ) -> Fact:
+        f = Fact(
+            table,
+            subject,
+            fld,
+            value,
+            self.text[start:end],
+            start,
+            _sentence(self.text, start, end),
+            pattern,
+            confidence,
+            project,
+            note,
+        )
         self.facts.append(f)
         return f
 
-    def issue(self, kind: str, severity: Severity, status: str, subject: str, message: str,
-              offset: int | None = None, check_id: str = "") -> None:
+    def issue(
+        self,
+        kind: str,
+        severity: Severity,
+        status: str,
+        subject: str,
+        message: str,
+        offset: int | None = None,
+        check_id: str = "",
+    ) -> None:
         sentence = _sentence(self.text, offset) if offset is not None else ""
         new = Issue(kind, severity, status, subject, message, sentence, offset, check_id)
         same = (kind, status, subject, message, sentence)
@@ -152,16 +182,22 @@ class Extractor:
         tops = [h for h in self.headings if h.level == 1]
         if not tops:
             return [(0, len(self.text), None)]
-        return [(h.start, h.end, _scope_of(h.title)) for h in tops
-                if _BUDGET_HEADING.search(h.title) and "绩效" not in h.title]
+        return [
+            (h.start, h.end, _scope_of(h.title))
+            for h in tops
+            if _BUDGET_HEADING.search(h.title) and "绩效" not in h.title
+        ]
 
     # -- department --
 
     def department(self, year: int | None) -> tuple[str, int | None]:
         text = self.text
         name = ""
-        m = re.search(r"(?:部门（单位）名称|部门\(单位\)名称|单位名称|部门名称|填报单位|编报单位)[ \t]*[:：][ \t]*"
-                      r"(?P<name>[^\s（(]{2,40})", text)
+        m = re.search(
+            r"(?:部门（单位）名称|部门\(单位\)名称|单位名称|部门名称|填报单位|编报单位)[ \t]*[:：][ \t]*"
+            r"(?P<name>[^\s（(]{2,40})",
+            text,
+        )
         if m:
             name = m.group("name").strip()
             self.fact(DEPARTMENTS.sheet, name, "dept_name", name, m.start("name"), m.end("name"), "dept:name-field")
@@ -174,12 +210,14 @@ class Extractor:
         if not name:  # the first line, when it names a body: "青禾区农业农村局"
             for line in (ln.strip() for ln in head.splitlines()):
                 if line:
-                    if re.fullmatch(r"[^\d\s，。]{2,30}(?:局|委|委员会|办|办公室|院|中心|所|站|队|馆|会|部|处|厅|室|社|署)",
-                                    line):
+                    if re.fullmatch(
+                        r"[^\d\s，。]{2,30}(?:局|委|委员会|办|办公室|院|中心|所|站|队|馆|会|部|处|厅|室|社|署)", line
+                    ):
                         name = line
                         pos = text.find(line)
-                        self.fact(DEPARTMENTS.sheet, name, "dept_name", name, pos, pos + len(name), "dept:first-line",
-                                  "中")
+                        self.fact(
+                            DEPARTMENTS.sheet, name, "dept_name", name, pos, pos + len(name), "dept:first-line", "中"
+                        )
                     break
         if not name:
             self.issue("单位信息", "high", "提示", "部门名称", "未找到部门（单位）名称，请在“单位信息”表中填写")
@@ -192,16 +230,27 @@ class Extractor:
             found_year = most[0]
             self.fact(DEPARTMENTS.sheet, name, "year", found_year, most[1], most[1] + 4, "dept:most-named-year", "中")
         if year is not None and found_year is not None and year != found_year:
-            self.issue("年度", "medium", "提示", "年度",
-                       f"报告标题为 {found_year} 年度，按 --year 指定的 {year} 年度处理", y.start(1) if y else None)
+            self.issue(
+                "年度",
+                "medium",
+                "提示",
+                "年度",
+                f"报告标题为 {found_year} 年度，按 --year 指定的 {year} 年度处理",
+                y.start(1) if y else None,
+            )
         if year is None and found_year is None:
             self.issue("单位信息", "high", "提示", "年度", "未找到评价年度，请用 --year 指定或在“单位信息”表中填写")
         return name, year if year is not None else found_year
 
     def staff(self) -> tuple[int | None, int | None]:
         out: list[int | None] = []
-        for fld, rx in (("staff_authorized", r"(?:核定)?编制(?:人数|数)?(?:为|共)?(?P<v>\d+)[ \t]*(?:人|名)"),
-                        ("staff_actual", r"(?:在编人数|在职人数|实有人数|实有在职人员|在编人员|在职人员)(?:为|共)?(?P<v>\d+)[ \t]*(?:人|名)")):
+        for fld, rx in (
+            ("staff_authorized", r"(?:核定)?编制(?:人数|数)?(?:为|共)?(?P<v>\d+)[ \t]*(?:人|名)"),
+            (
+                "staff_actual",
+                r"(?:在编人数|在职人数|实有人数|实有在职人员|在编人员|在职人员)(?:为|共)?(?P<v>\d+)[ \t]*(?:人|名)",
+            ),
+        ):
             m = re.search(rx, self.text)
             if m:
                 self.fact(DEPARTMENTS.sheet, "", fld, int(m.group("v")), m.start(), m.end(), f"dept:{fld}")
@@ -236,7 +285,7 @@ class Extractor:
             if header is None:
                 i += 1
                 continue
-            unit = _unit_of(" ".join(cells)) or _unit_of(text[max(0, start - 120):start]) or "万元"
+            unit = _unit_of(" ".join(cells)) or _unit_of(text[max(0, start - 120) : start]) or "万元"
             j = i + 1
             while j < len(rows) and len(_cells(rows[j][1])) >= max(2, len(cells) - 1):
                 self.row(rows[j][0], rows[j][1], header, unit)
@@ -277,8 +326,11 @@ class Extractor:
                     amounts[fld] = (-money if m.group(1).startswith("-") else money, cell, pos)
         key = self.library.budget_line_key(name)
         if key is not None:
-            for fld, column in (("budget_initial", "budget_initial"), ("budget_final", "budget_final"),
-                                ("spent", "spent")):
+            for fld, column in (
+                ("budget_initial", "budget_initial"),
+                ("budget_final", "budget_final"),
+                ("spent", "spent"),
+            ):
                 if fld in amounts:
                     v, cell, pos = amounts[fld]
                     self.add_budget(key, column, v, pos, pos + len(cell), "budget:table", written_unit=unit)
@@ -295,8 +347,16 @@ class Extractor:
         self.items.append(item)
         self.fact(PROJECTS.sheet, name, "project_name", name, pos, pos + len(name), "project:table")
         for fld, (v, cell, p) in amounts.items():
-            self.fact(PROJECTS.sheet, name, fld, v, p, p + len(cell), "project:table",
-                      note="按元折算为万元" if unit == "元" else "")
+            self.fact(
+                PROJECTS.sheet,
+                name,
+                fld,
+                v,
+                p,
+                p + len(cell),
+                "project:table",
+                note="按元折算为万元" if unit == "元" else "",
+            )
 
     def scope_at(self, pos: int) -> str | None:
         for h in reversed(self.innermost(pos)):
@@ -307,8 +367,17 @@ class Extractor:
 
     # -- budget sentences --
 
-    def add_budget(self, key: str, column: str, value: float, start: int, end: int, pattern: str,
-                   written_unit: str = "万元", confidence: Confidence = "高") -> None:
+    def add_budget(
+        self,
+        key: str,
+        column: str,
+        value: float,
+        start: int,
+        end: int,
+        pattern: str,
+        written_unit: str = "万元",
+        confidence: Confidence = "高",
+    ) -> None:
         line = self.library.budget_lines.get(key, (key,))[0]
         note = "按元折算为万元" if written_unit == "元" else ("按亿元折算为万元" if written_unit == "亿元" else "")
         f = self.fact(BUDGET.sheet, line, column, value, start, end, pattern, confidence, note=note)
@@ -317,14 +386,21 @@ class Extractor:
         if column in have:
             old = have[column][0]
             if abs(old - value) > MONEY_TOL:
-                self.issue("勾稽关系", "high", "不符", line,
-                           f"{line}（{_COLUMN_NAMES[column]}）前后不一致：先为 {_fmt(old)} 万元，后为 {_fmt(value)} 万元；"
-                           f"已采用前者", start)
+                self.issue(
+                    "勾稽关系",
+                    "high",
+                    "不符",
+                    line,
+                    f"{line}（{_COLUMN_NAMES[column]}）前后不一致：先为 {_fmt(old)} 万元，后为 {_fmt(value)} 万元；"
+                    f"已采用前者",
+                    start,
+                )
             return
         have[column] = (value, f)
         if written_unit == "元":
-            self.issue("金额单位", "low", "提示", line,
-                       f"{line}金额以元填写（{f.text}），已折算为 {_fmt(value)} 万元", start)
+            self.issue(
+                "金额单位", "low", "提示", line, f"{line}金额以元填写（{f.text}），已折算为 {_fmt(value)} 万元", start
+            )
 
     def budget_sentences(self) -> None:
         text = self.text
@@ -340,9 +416,9 @@ class Extractor:
         scope, line, flow, prev = None, None, None, 0
         in_list = any(_PROJECT_LIST_HEADING.search(h.title) and h.level > 1 for h in self.innermost(s_start))
         for m in _AMOUNT.finditer(sentence):
-            before = sentence[prev:m.start()]
+            before = sentence[prev : m.start()]
             breaks = [before.rfind(ch) for ch in _CLAUSE_BREAK]
-            label = before[max(breaks) + 1:] if max(breaks) >= 0 else before
+            label = before[max(breaks) + 1 :] if max(breaks) >= 0 else before
             for _a, _b, key in _find_aliases(before, self.aliases):
                 if key in ("general", "fund"):
                     scope = key  # the last 一般公共预算/政府性基金 named so far decides 基本/项目支出
@@ -378,24 +454,44 @@ class Extractor:
         if not re.search(r"[\u4e00-\u9fff]{2}", name) or len(name) > 60:
             return
         self.items.append(ListItem(name, scope, value, start - len(before) + before.rfind(name)))
-        self.fact(PROJECTS.sheet, name, "spent", value, start, end, "project:list",
-                  note="" if scope else "资金性质未注明，按一般公共预算")
+        self.fact(
+            PROJECTS.sheet,
+            name,
+            "spent",
+            value,
+            start,
+            end,
+            "project:list",
+            note="" if scope else "资金性质未注明，按一般公共预算",
+        )
         self.claimed.append((start, end))
 
     # -- project sections --
 
     _PROJECT_FIELDS: Final = (
         ("adjust", re.compile(r"(?P<w>调增（减）|调增\(减\)|调增减|调减|调增|追加|调整)(?:了|为|资金)?")),
-        ("spent", re.compile(r"(?P<w>实际支出|全年支出|全年执行数|实际执行|累计支出|已支出|完成支出|支出资金|支出)(?:了|为|共计|合计)?")),
+        (
+            "spent",
+            re.compile(
+                r"(?P<w>实际支出|全年支出|全年执行数|实际执行|累计支出|已支出|完成支出|支出资金|支出)(?:了|为|共计|合计)?"
+            ),
+        ),
         ("carryover", re.compile(r"(?P<w>结余结转|结转结余|结余|结转)(?:资金)?(?:为)?")),
         ("budget_initial", re.compile(r"(?P<w>年初预算数?)(?:为)?")),
-        ("budget_final", re.compile(r"(?<!年初)(?P<w>全年预算数|全年预算|调整后预算数?|预算资金|预算数|安排资金|预算)(?:为|共计)?")),
+        (
+            "budget_final",
+            re.compile(r"(?<!年初)(?P<w>全年预算数|全年预算|调整后预算数?|预算资金|预算数|安排资金|预算)(?:为|共计)?"),
+        ),
     )
     _NOT_PROJECT: Final = re.compile(r"情况|绩效|总体|概述|整体|基本|问题|措施|结论")
 
     def project_sections(self) -> None:
         text = self.text
-        perf = [h for h in self.headings if h.level == 1 and "绩效" in h.title and not re.search(r"问题|措施|应用|公开", h.title)]
+        perf = [
+            h
+            for h in self.headings
+            if h.level == 1 and "绩效" in h.title and not re.search(r"问题|措施|应用|公开", h.title)
+        ]
         for top in perf:
             for h in self.headings:
                 if h.level > 1 and top.start < h.start < top.end and not self._NOT_PROJECT.search(h.title):
@@ -408,8 +504,9 @@ class Extractor:
                     sec = Section(name, h.start, min(h.end, top.end))
                     self.sections.append(sec)
                     title_pos = text.find(name, h.start)
-                    self.fact(PROJECTS.sheet, name, "project_name", name, title_pos, title_pos + len(name),
-                              "project:section")
+                    self.fact(
+                        PROJECTS.sheet, name, "project_name", name, title_pos, title_pos + len(name), "project:section"
+                    )
                     self.section_fields(sec, body_start if body_start != -1 else h.start)
 
     def section_fields(self, sec: Section, body: int) -> None:
@@ -419,7 +516,7 @@ class Extractor:
                 a = _AMOUNT.match(text, m.end())
                 if a is None:
                     continue
-                if fld == "spent" and re.search(r"(基本|项目|人员|公用)$", text[max(0, m.start() - 2):m.start()]):
+                if fld == "spent" and re.search(r"(基本|项目|人员|公用)$", text[max(0, m.start() - 2) : m.start()]):
                     continue
                 if self.overlaps(a.start(), a.end()):
                     continue
@@ -430,8 +527,16 @@ class Extractor:
                     value = -value
                 sec.fields[fld] = (value, a.group(), a.start())
                 self.claimed.append((a.start(), a.end()))
-                self.fact(PROJECTS.sheet, sec.name, fld, value, a.start(), a.end(), f"project:{fld}",
-                          note="按元折算为万元" if a.group("unit") == "元" else "")
+                self.fact(
+                    PROJECTS.sheet,
+                    sec.name,
+                    fld,
+                    value,
+                    a.start(),
+                    a.end(),
+                    f"project:{fld}",
+                    note="按元折算为万元" if a.group("unit") == "元" else "",
+                )
                 break
 
     # -- indicators --
@@ -453,8 +558,14 @@ class Extractor:
                     actual = value + unit
                     parsed = try_parse_value(actual)
                     if isinstance(parsed, ValueParseError) or parsed.value is None:
-                        self.issue("指标", "low", "提示", ind.id, f"模式 {ind.id}/{n} 匹配到「{m.group()}」，但无法读取数值",
-                                   m.start())
+                        self.issue(
+                            "指标",
+                            "low",
+                            "提示",
+                            ind.id,
+                            f"模式 {ind.id}/{n} 匹配到「{m.group()}」，但无法读取数值",
+                            m.start(),
+                        )
                         continue
                     out.append((m.start(), m.end(), ind.id, ind.category, actual, "高", f"{ind.id}/{n}", ""))
                     self.claimed.append((m.start(), m.end()))
@@ -476,8 +587,11 @@ class Extractor:
                 phrase = _strip_phrase(written, tail=kind == "count")
                 if phrase is None or not (2 <= len(phrase) <= 20) or re.search(r"\d", phrase):
                     continue
-                actual = m.group("value") + (m.group("mult") or "") + m.group("unit") if kind == "count" else (
-                    m.group("value") + "%")
+                actual = (
+                    m.group("value") + (m.group("mult") or "") + m.group("unit")
+                    if kind == "count"
+                    else (m.group("value") + "%")
+                )
                 if isinstance(try_parse_value(actual), ValueParseError):
                     continue
                 resolved = self.library.resolve(phrase)
@@ -498,24 +612,46 @@ class Extractor:
                 found = int(m.group(1))
                 if found == year:
                     continue
-                comparison = re.search(r"(?:较|比|与|同比|相比)$", text[max(0, m.start() - 3):m.start()])
+                comparison = re.search(r"(?:较|比|与|同比|相比)$", text[max(0, m.start() - 3) : m.start()])
                 if not comparison and year_is_history(text, m.start(1), m.end()):
                     continue  # 上年结转, 〔2018〕, 《…2022年…通知》, 2021年12月29日批复, 成立于1958年: not an error
                 left, right = _sentence_span(text, m.start())
-                money = any(left <= f.offset < right and f.table in (BUDGET.sheet, PROJECTS.sheet)
-                            for f in self.facts)
+                money = any(left <= f.offset < right and f.table in (BUDGET.sheet, PROJECTS.sheet) for f in self.facts)
                 if money:
-                    self.issue("年度", "high", "不符", f"{found}年", f"文中出现 {found} 年，与评价年度 {year} 年不符；"
-                               "该句的金额已按本年度提取，请核实", m.start())
+                    self.issue(
+                        "年度",
+                        "high",
+                        "不符",
+                        f"{found}年",
+                        f"文中出现 {found} 年，与评价年度 {year} 年不符；该句的金额已按本年度提取，请核实",
+                        m.start(),
+                    )
                 elif comparison:
-                    self.issue("年度", "low", "提示", f"{found}年",
-                               f"文中出现 {found} 年（评价年度为 {year} 年），为与往年比较，请确认", m.start())
+                    self.issue(
+                        "年度",
+                        "low",
+                        "提示",
+                        f"{found}年",
+                        f"文中出现 {found} 年（评价年度为 {year} 年），为与往年比较，请确认",
+                        m.start(),
+                    )
                 elif found < year:  # most often last year's report copied forward (芦淞 一、三)
-                    self.issue("年度", "medium", "不符", f"{found}年",
-                               f"文中出现 {found} 年，与评价年度 {year} 年不符；请核实是否沿用了往年报告的文字", m.start())
+                    self.issue(
+                        "年度",
+                        "medium",
+                        "不符",
+                        f"{found}年",
+                        f"文中出现 {found} 年，与评价年度 {year} 年不符；请核实是否沿用了往年报告的文字",
+                        m.start(),
+                    )
                 else:  # a later year is usually a plan ("2025年将…"): worth a look, not an error
-                    self.issue("年度", "low", "提示", f"{found}年",
-                               f"文中出现 {found} 年（评价年度为 {year} 年），如为下年计划可忽略", m.start())
+                    self.issue(
+                        "年度",
+                        "low",
+                        "提示",
+                        f"{found}年",
+                        f"文中出现 {found} 年（评价年度为 {year} 年），如为下年计划可忽略",
+                        m.start(),
+                    )
         for start, _end, period, written in _partial_periods(text):
-            self.issue("数据期间", "medium", "提示", written,
-                       f"数据只覆盖 {period}，不是全年（统计口径不完整）", start)
+            self.issue("数据期间", "medium", "提示", written, f"数据只覆盖 {period}，不是全年（统计口径不完整）", start)

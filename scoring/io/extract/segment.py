@@ -41,7 +41,7 @@ def _headings(text: str) -> tuple[Heading, ...]:
     found.sort()
     out = []
     for i, (start, level, title) in enumerate(found):
-        end = next((s for s, lv, _ in found[i + 1:] if lv <= level), len(text))
+        end = next((s for s, lv, _ in found[i + 1 :] if lv <= level), len(text))
         out.append(Heading(level, title, start, end))
     return tuple(out)
 
@@ -63,7 +63,7 @@ def _sentence(text: str, start: int, end: int | None = None, limit: int = 240) -
         return s
     pos = start - left
     lo = max(0, pos - limit // 2)
-    return ("…" if lo else "") + text[left + lo:left + lo + limit].strip() + "…"
+    return ("…" if lo else "") + text[left + lo : left + lo + limit].strip() + "…"
 
 
 def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -26,6 +26,7 @@ from scoring.model.tables import BUDGET, DEPARTMENTS, DEPT_INDICATORS, INDICATOR
 if TYPE_CHECKING:
     from scoring.adapters.xlsx import Worksheet
 
+
 def summary(ex: Extraction, issues: Sequence[Issue]) -> str:
     """A few lines for the terminal: what was found and every 核对 row, most severe first."""
     generic = sum(r.confidence in ("中", "低") for r in ex.indicators)
@@ -50,7 +51,9 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
     confirm: derived amounts and values read by the generic pattern."""
     wb, _ = new_workbook(None)
 
-    def sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Mapping[int, int]) -> Worksheet:
+    def sheet(
+        title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], widths: Mapping[int, int]
+    ) -> Worksheet:
         ws = wb.create_sheet(title)
         header(ws, 1, headers)
         write_rows(ws, 2, rows, border=False)
@@ -59,13 +62,37 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
         return ws
 
     dept_cols = _headers(DEPARTMENTS)
-    sheet(DEPARTMENTS.sheet, dept_cols,
-          [[ex.dept_code, ex.dept_name or None, ex.year, ex.staff_authorized, ex.staff_actual]], {1: 36})
-    sheet(BUDGET.sheet, _headers(BUDGET),
-          [[ex.dept_code, b.line, b.budget_initial, b.budget_final, b.spent, None] for b in ex.budget], {1: 22})
-    ws_projects = sheet(PROJECTS.sheet, _headers(PROJECTS),
-                        [[ex.dept_code, p.code, p.name, p.fund_type, p.budget_initial, p.budget_final, p.spent,
-                          p.carryover, p.period or None] for p in ex.projects], {2: 40})
+    sheet(
+        DEPARTMENTS.sheet,
+        dept_cols,
+        [[ex.dept_code, ex.dept_name or None, ex.year, ex.staff_authorized, ex.staff_actual]],
+        {1: 36},
+    )
+    sheet(
+        BUDGET.sheet,
+        _headers(BUDGET),
+        [[ex.dept_code, b.line, b.budget_initial, b.budget_final, b.spent, None] for b in ex.budget],
+        {1: 22},
+    )
+    ws_projects = sheet(
+        PROJECTS.sheet,
+        _headers(PROJECTS),
+        [
+            [
+                ex.dept_code,
+                p.code,
+                p.name,
+                p.fund_type,
+                p.budget_initial,
+                p.budget_final,
+                p.spent,
+                p.carryover,
+                p.period or None,
+            ]
+            for p in ex.projects
+        ],
+        {2: 40},
+    )
     derived = {(f.project, f.field): f.note for f in ex.facts if f.confidence == "推算"}
     for row, p in enumerate(ex.projects, start=2):
         for fld in ("budget_initial", "budget_final"):
@@ -75,15 +102,24 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
                 style(cell, fill=REVIEW_FILL)
                 add_comment(cell, f"推算：{note}，请核对")
     ind_headers = [*_headers(INDICATORS), "提取置信度"]
-    for table, rows in ((INDICATORS, [r for r in ex.indicators if r.project]),
-                        (DEPT_INDICATORS, [r for r in ex.indicators if not r.project])):
+    for table, rows in (
+        (INDICATORS, [r for r in ex.indicators if r.project]),
+        (DEPT_INDICATORS, [r for r in ex.indicators if not r.project]),
+    ):
         if table is DEPT_INDICATORS and not rows:
             continue
         headers = ind_headers if table is INDICATORS else [*_headers(DEPT_INDICATORS), "提取置信度"]
         values = []
         for r in rows:
-            rec = {"dept_code": ex.dept_code, "project_code": r.project, "level1": r.level1, "level2": r.level2,
-                   "name": r.name, "actual": r.actual or None, "target": r.target or None}
+            rec = {
+                "dept_code": ex.dept_code,
+                "project_code": r.project,
+                "level1": r.level1,
+                "level2": r.level2,
+                "name": r.name,
+                "actual": r.actual or None,
+                "target": r.target or None,
+            }
             values.append([rec.get(f) for f in table.fields] + [r.confidence])
         ws = sheet(table.sheet, headers, values, {table.fields.index("name"): 28})
         t_col = table.fields.index("target") + 1
@@ -96,23 +132,71 @@ def write_workbook(ex: Extraction, out: Path, issues: Sequence[Issue] | None = N
                 for c in range(1, len(headers) + 1):
                     if c != t_col:
                         style(ws.cell(row=i, column=c), fill=REVIEW_FILL)
-    sheet(SOURCE_SHEET, ["序号", "表", "对象", "字段", "值", "原文", "项目编码", "来源句", "字符位置", "行号", "模式",
-                         "置信度", "说明"],
-          [[n, f.table, f.subject, _FIELD_NAMES.get(f.field, f.field), f.value, f.text, f.project or None,
-            f.sentence, f.offset, ex.text.count("\n", 0, f.offset) + 1, f.pattern, f.confidence, f.note or None]
-           for n, f in enumerate(ex.facts, start=1)],
-          {2: 24, 5: 16, 7: 60, 10: 22, 12: 40})
+    sheet(
+        SOURCE_SHEET,
+        [
+            "序号",
+            "表",
+            "对象",
+            "字段",
+            "值",
+            "原文",
+            "项目编码",
+            "来源句",
+            "字符位置",
+            "行号",
+            "模式",
+            "置信度",
+            "说明",
+        ],
+        [
+            [
+                n,
+                f.table,
+                f.subject,
+                _FIELD_NAMES.get(f.field, f.field),
+                f.value,
+                f.text,
+                f.project or None,
+                f.sentence,
+                f.offset,
+                ex.text.count("\n", 0, f.offset) + 1,
+                f.pattern,
+                f.confidence,
+                f.note or None,
+            ]
+            for n, f in enumerate(ex.facts, start=1)
+        ],
+        {2: 24, 5: 16, 7: 60, 10: 22, 12: 40},
+    )
     shown = tuple(issues) if issues is not None else ex.issues
-    sheet(CHECK_SHEET, ["类别", "严重程度", "状态", "对象", "说明", "来源句", "字符位置", "检查编号"],
-          [[i.kind, SEVERITY_SHORT_ZH[i.severity], i.status, i.subject, i.message, i.sentence or None, i.offset,
-            i.check_id or None] for i in shown],
-          {3: 20, 4: 60, 5: 60})
+    sheet(
+        CHECK_SHEET,
+        ["类别", "严重程度", "状态", "对象", "说明", "来源句", "字符位置", "检查编号"],
+        [
+            [
+                i.kind,
+                SEVERITY_SHORT_ZH[i.severity],
+                i.status,
+                i.subject,
+                i.message,
+                i.sentence or None,
+                i.offset,
+                i.check_id or None,
+            ]
+            for i in shown
+        ],
+        {3: 20, 4: 60, 5: 60},
+    )
     return save(wb, out)
 
 
 _FIELD_NAMES: Final = {
     **{c.field: c.header for t in (DEPARTMENTS, BUDGET, PROJECTS, INDICATORS) for c in t.columns},
-    "income": "收入", "adjust": "调增减", "list_name": "项目列表中的名称", "actual": "实际完成值",
+    "income": "收入",
+    "adjust": "调增减",
+    "list_name": "项目列表中的名称",
+    "actual": "实际完成值",
 }
 
 

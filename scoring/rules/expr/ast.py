@@ -31,7 +31,6 @@ class Expr:
         return frozenset(n.name for n in self.walk() if isinstance(n, Field))
 
 
-
 @dataclass(frozen=True, slots=True, eq=False)
 class Literal(Expr):
     value: Scalar

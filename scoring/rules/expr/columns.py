@@ -42,11 +42,15 @@ Objects = npt.NDArray[np.object_]
 # Python's round(x, 10) returns x itself once half an ulp of x exceeds 5e-11 (from 2**19 up);
 # below that, x * 1e10 < 2**53 and rint gives Python's answer except within an ulp of a .5 tie.
 # Worked out for PRECISION = 10; tests/test_expr_columns.py checks both claims against round().
-_ROUND_IDENTITY = 2.0 ** 19
-_SCALE = 10.0 ** PRECISION
+_ROUND_IDENTITY = 2.0**19
+_SCALE = 10.0**PRECISION
 _ORDER: dict[str, Callable[[Floats, Floats | float], Bools]] = {
-    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-    "==": np.equal, "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
 }
 
 
@@ -193,8 +197,13 @@ def _column(frame: pd.DataFrame, name: str) -> _Values:
         cats = _objects(np.asarray(col.cat.categories.to_numpy(dtype=object), dtype=object))
         missing = codes < 0
         pick = np.where(missing, 0, codes)
-        return _Values(np.where(missing, np.nan, cats.n[pick]), None if cats.s is None else cats.s[pick],
-                       cats.sm[pick] & ~missing, cats.t[pick] & ~missing, cats.f[pick] & ~missing)
+        return _Values(
+            np.where(missing, np.nan, cats.n[pick]),
+            None if cats.s is None else cats.s[pick],
+            cats.sm[pick] & ~missing,
+            cats.t[pick] & ~missing,
+            cats.f[pick] & ~missing,
+        )
     if pd.api.types.is_bool_dtype(dtype):  # numpy bool, or the nullable "boolean" with <NA>
         flags = col.astype("boolean")
         return _flags(flags.fillna(False).to_numpy(dtype=bool), (~flags).fillna(False).to_numpy(dtype=bool))

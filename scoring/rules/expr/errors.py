@@ -24,8 +24,8 @@ class ExprSyntaxError(ValueError):
             return ""
         start = max(0, self.position - SNIPPET_CONTEXT)
         end = self.position + SNIPPET_CONTEXT
-        before = ("…" if start else "") + self.text[start:self.position]
-        shown = before + self.text[self.position:end] + ("…" if end < len(self.text) else "")
+        before = ("…" if start else "") + self.text[start : self.position]
+        shown = before + self.text[self.position : end] + ("…" if end < len(self.text) else "")
         shown = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in shown)  # printable as UTF-8
         return f"  {shown}\n  {' ' * display_width(before)}^"
 

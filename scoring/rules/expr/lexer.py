@@ -11,8 +11,16 @@ from typing import Literal as TLiteral
 from scoring.rules.expr.errors import ExprSyntaxError
 
 KEYWORDS: Mapping[str, str] = {
-    "and": "and", "or": "or", "not": "not", "in": "in", "true": "true", "false": "false", "null": "null",
-    "且": "and", "或": "or", "非": "not",
+    "and": "and",
+    "or": "or",
+    "not": "not",
+    "in": "in",
+    "true": "true",
+    "false": "false",
+    "null": "null",
+    "且": "and",
+    "或": "or",
+    "非": "not",
 }
 
 # Literal-size limits (issue 11: a 400-digit number read as float is inf, which no engine can
@@ -23,14 +31,34 @@ MAX_NUMBER_DIGITS = 340  # all digits of a number: to_text writes every float be
 MAX_STRING_LENGTH = 1000  # characters in a string literal; names and categories are far shorter
 
 _FULLWIDTH = {
-    "（": "(", "）": ")", "［": "[", "］": "]", "，": ",", "＜": "<", "＞": ">", "＝": "=", "！": "!",
-    "＋": "+", "－": "-", "＊": "*", "／": "/", "％": "%", "≥": ">=", "≤": "<=", "≠": "!=", "\u3000": " ",
+    "（": "(",
+    "）": ")",
+    "［": "[",
+    "］": "]",
+    "，": ",",
+    "＜": "<",
+    "＞": ">",
+    "＝": "=",
+    "！": "!",
+    "＋": "+",
+    "－": "-",
+    "＊": "*",
+    "／": "/",
+    "％": "%",
+    "≥": ">=",
+    "≤": "<=",
+    "≠": "!=",
+    "\u3000": " ",
 }
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "”": "”", "’": "’"}
 _SYMBOL_HINTS = {
-    "&&": "不支持 '&&'，请使用 and", "||": "不支持 '||'，请使用 or", "!": "不支持 '!'，请使用 not",
-    "=": "比较相等请使用 '=='", "&": "不支持 '&'，请使用 and", "|": "不支持 '|'，请使用 or",
+    "&&": "不支持 '&&'，请使用 and",
+    "||": "不支持 '||'，请使用 or",
+    "!": "不支持 '!'，请使用 not",
+    "=": "比较相等请使用 '=='",
+    "&": "不支持 '&'，请使用 and",
+    "|": "不支持 '|'，请使用 or",
 }
 
 

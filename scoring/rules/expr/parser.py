@@ -31,8 +31,7 @@ def _describe(tok: Token) -> str:
     return f"「{tok.value}」"
 
 
-_TOO_DEEP = (f"表达式嵌套过深：括号、not、负号、函数与连续运算合计最多 {MAX_DEPTH} 层，"
-             "请拆分为几条较简单的条件")
+_TOO_DEEP = f"表达式嵌套过深：括号、not、负号、函数与连续运算合计最多 {MAX_DEPTH} 层，请拆分为几条较简单的条件"
 
 
 class _Parser:
@@ -110,8 +109,12 @@ class _Parser:
         elif t.kind == "kw" and t.value == "in":
             self.advance()
             result = In(left, self.list_literal(), pos=t.pos)
-        elif t.kind == "kw" and t.value == "not" and self.tokens[self.i + 1].kind == "kw" \
-                and self.tokens[self.i + 1].value == "in":
+        elif (
+            t.kind == "kw"
+            and t.value == "not"
+            and self.tokens[self.i + 1].kind == "kw"
+            and self.tokens[self.i + 1].value == "in"
+        ):
             self.advance()
             self.advance()
             result = In(left, self.list_literal(), negated=True, pos=t.pos)

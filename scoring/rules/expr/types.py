@@ -60,8 +60,9 @@ def infer(expr: Expr, schema: Mapping[str, type]) -> type:
 
     def need(node: Expr, t: type, allowed: tuple[type, ...], what: str) -> None:
         if t not in allowed and t is not NULL_TYPE:
-            raise ExprTypeError(f"{what}需要{'或'.join(map(type_name, allowed))}，"
-                                f"但 '{to_text(node)}' 是{type_name(t)}", node.pos)
+            raise ExprTypeError(
+                f"{what}需要{'或'.join(map(type_name, allowed))}，但 '{to_text(node)}' 是{type_name(t)}", node.pos
+            )
 
     def go(e: Expr) -> type:
         match e:
@@ -105,8 +106,8 @@ def infer(expr: Expr, schema: Mapping[str, type]) -> type:
                     ti = go(item)
                     if NULL_TYPE not in (tx, ti) and tx is not ti:
                         raise ExprTypeError(
-                            f"in 列表元素 {to_text(item)} 是{type_name(ti)}，而 '{to_text(x)}' 是{type_name(tx)}",
-                            e.pos)
+                            f"in 列表元素 {to_text(item)} 是{type_name(ti)}，而 '{to_text(x)}' 是{type_name(tx)}", e.pos
+                        )
                 return bool
         raise TypeError(f"不是表达式节点：{e!r}")
 
