@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -25,3 +28,19 @@ levels:
     open: true
     children: [{name: 数量指标}]
 """
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging: a quadratic scan or a symlink loop once took hours (SIGALRM; the main thread)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"超过 {seconds} 秒")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

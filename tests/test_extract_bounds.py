@@ -6,34 +6,17 @@ the text against one, with a generous bound (quadratic work makes the ratio abou
 
 from __future__ import annotations
 
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import deadline
 
 from scoring.io.extract import extract_path, extract_text
 from scoring.io.extract.patterns import MAX_FIGURE_CHARS, MAX_FIGURE_DIGITS, mask_long_numbers
 
 MIXED = "项目预算资金1234567890123456789万元，执行率95.5%，完成绿化12345678个微公园。共1,234,567,890,123,456.50元\n"
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging for hours, as the quadratic scan did (100 KB of digits took 6 minutes)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"超过 {seconds} 秒")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,12 @@ import csv
 import io
 import os
 import shutil
-import signal
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import deadline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -51,22 +49,6 @@ SCORED = {
     "X_1",
     "990121",
 }
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging (a symlink loop used to hang loading)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"超过 {seconds} 秒")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def department(folder: Path, code: str, name: str) -> Path:
