@@ -19,7 +19,7 @@ from scoring.io.mof import read_mof
 FORMS = Path(__file__).parent / "data" / "forms"
 sys.path.insert(0, str(FORMS))
 
-from build import build_form, load_form  # noqa: E402
+from form_builder import build_form, load_form  # noqa: E402
 
 PATHS = sorted(FORMS.glob("0*.yaml"))
 

@@ -436,7 +436,7 @@ def test_provincial_source_rows_fold_into_the_mof_three(tmp_path: Path) -> None:
     import sys
 
     sys.path.insert(0, str(DATA / "forms"))
-    from build import build_form
+    from form_builder import build_form
 
     book = build_form(DATA / "forms" / "02-sichuan-qingshen-gongzixing-2023.yaml", tmp_path / "02.xlsx")
     run = api.run_path(book, "variant-10-90", 2023)

@@ -1,6 +1,6 @@
 """Build a tests/data/forms/*.yaml cell grid into the xlsx a province prints (merged ranges included).
 
-python tests/data/forms/build.py tests/data/forms/02-….yaml /tmp/02.xlsx
+python tests/data/forms/form_builder.py tests/data/forms/02-….yaml /tmp/02.xlsx
 """
 
 from __future__ import annotations
