@@ -173,8 +173,9 @@ def ruleset_doc(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+# Each example compiles, smoke-checks and scores a generated ruleset: 15 on a developer machine, 250 in CI.
 @settings(
-    max_examples=25,
+    max_examples=max(15, settings().max_examples // 4),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
