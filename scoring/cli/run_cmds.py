@@ -27,7 +27,7 @@ from scoring.cli.common import (
     app,
 )
 from scoring.core import atomic
-from scoring.core.errors import IncompleteError, UsageError
+from scoring.core.errors import IncompleteError, StoreError, UsageError
 from scoring.core.lazy import lazy_function, lazy_module
 from scoring.core.paths import inside, safe_name
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from scoring.store import advice as target_advice
     from scoring.store import results as store_mod
     from scoring.store import results_use, yearly
-    from scoring.store.backend import StoreError
     from scoring.store.location import open_store
 else:  # imported when a command runs, so --help starts fast (issue 15)
     run_compare = lazy_function("scoring.compare", "compare")
@@ -61,7 +60,6 @@ else:  # imported when a command runs, so --help starts fast (issue 15)
     results_use = lazy_module("scoring.store.results_use")
     yearly = lazy_module("scoring.store.yearly")
     open_store = lazy_function("scoring.store.location", "open_store")
-    StoreError = lazy_function("scoring.store.backend", "StoreError")
 
 
 @app.command()

@@ -114,6 +114,10 @@ class RulesetError(PerfscoreError):
         return f"{prefix}：{self.args[0]}{hint}" if prefix else f"{self.args[0]}{hint}"
 
 
+class StoreError(PerfscoreError):
+    """The store cannot be used, or holds nothing for what was asked."""
+
+
 class IncompleteError(PerfscoreError):
     """Not all the input was scored: rows were rejected or files could not be read (reported under --strict)."""
 

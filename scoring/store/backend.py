@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from scoring.core.errors import PerfscoreError
+from scoring.core.errors import (
+    StoreError as StoreError,
+)  # defined with the other error classes; the store modules import it from here
 
 # Columns of ResultStore.history and ResultStore.departments; the departments export adds rank.
 HISTORY_COLUMNS = (
@@ -77,10 +79,6 @@ RUN_COLUMNS = (
     "rows_rejected",
     "input_files",
 )
-
-
-class StoreError(PerfscoreError):
-    """The store cannot be used, or holds nothing for what was asked."""
 
 
 @dataclass(frozen=True, slots=True)
