@@ -24,7 +24,7 @@ from scoring.adapters.xlsx import (
     print_landscape,
     put,
     save,
-    write_rows,
+    table_sheet,
 )
 from scoring.core.display import finite_or_none, round_half_up
 from scoring.core.display import fmt2 as _num
@@ -242,26 +242,6 @@ def _rank(v: Any) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
-def _sheet(
-    wb: Any,
-    title: str,
-    headers: list[str],
-    rows: list[list[Any]],
-    formats: dict[int, str],
-    top: int = 1,
-    empty: str = "无",
-) -> Any:
-    ws = wb.create_sheet(title)
-    header(ws, top, headers)
-    write_rows(ws, top + 1, rows, formats)
-    if not rows:
-        ws.cell(row=top + 1, column=1, value=empty)
-    fit_widths(ws, start_row=top)
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    print_landscape(ws, title_rows=f"{top}:{top}")
-    return ws
-
-
 def build_comparison_workbook(c: Comparison) -> Any:
     """The comparison as a workbook: 部门 (totals, grades, ranks, A and B), 等级变化矩阵, 驱动指标, 指标变化,
     问题变化. Scores are stored rounded to the two places shown."""
@@ -282,7 +262,7 @@ def build_comparison_workbook(c: Comparison) -> Any:
         ]
         for r in iter_rows(d)
     ]
-    ws = _sheet(
+    ws = table_sheet(
         wb,
         "部门",
         ["部门编码", "部门", "A 得分", "B 得分", "变化", "A 等级", "B 等级", "A 排名", "B 排名"],
@@ -312,14 +292,14 @@ def build_comparison_workbook(c: Comparison) -> Any:
     fit_widths(m, start_row=2)
     print_landscape(m, title_rows="2:2")
 
-    _sheet(
+    table_sheet(
         wb,
         "驱动指标",
         ["指标", "涉及部门", "得分变化合计", "平均每部门"],
         [[str(r.name), int(r.departments), _r2(r.delta), _r2(r.mean)] for r in iter_rows(c.drivers)],
         {1: INT_FMT, 2: SCORE_FMT, 3: SCORE_FMT},
     )
-    _sheet(
+    table_sheet(
         wb,
         "指标变化",
         ["部门编码", "项目", "指标", "A 得分", "B 得分", "变化"],
@@ -336,7 +316,7 @@ def build_comparison_workbook(c: Comparison) -> Any:
         ],
         {3: SCORE_FMT, 4: SCORE_FMT, 5: SCORE_FMT},
     )
-    _sheet(
+    table_sheet(
         wb,
         "问题变化",
         ["部门编码", "变化", "规则", "问题"],

@@ -683,3 +683,28 @@ def save(wb: Workbook, path: Path) -> Path:
     """Write the workbook atomically (creating the folder; a killed run leaves the previous file) and return its path."""
     save_atomic(path, wb.save)
     return path
+
+
+def table_sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: Mapping[int, str],
+    *,
+    top: int = 1,
+    wrap: Iterable[int] = (),
+    fixed: Mapping[int, float] | None = None,
+    empty: str = "无",
+) -> Worksheet:
+    """A sheet holding one table: header at row `top`, its rows below (or `empty` in the first cell), widths fitted,
+    the header frozen and repeated on every printed page, A4 landscape (the 汇总表's and the comparison's sheets)."""
+    ws = wb.create_sheet(title)
+    header(ws, top, headers)
+    write_rows(ws, top + 1, rows, dict(formats), wrap)
+    if not rows:
+        ws.cell(row=top + 1, column=1, value=empty)
+    fit_widths(ws, fixed=fixed, start_row=top)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    print_landscape(ws, title_rows=f"{top}:{top}")
+    return ws

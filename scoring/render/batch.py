@@ -35,6 +35,7 @@ from scoring.adapters.xlsx import (
     print_landscape,
     put,
     save,
+    table_sheet,
     write_rows,
 )
 from scoring.core import atomic
@@ -230,27 +231,6 @@ def write_batch(run: Run, folder: Path, progress: Callable[[str], None] | None =
 # ------------------------------------------------------------------ the 汇总表
 
 
-def _sheet(
-    wb: Any,
-    title: str,
-    headers: Sequence[str],
-    rows: list[list[Any]],
-    formats: dict[int, str],
-    wrap: Sequence[int] = (),
-    fixed: dict[int, float] | None = None,
-    empty: str = "无",
-) -> Any:
-    ws = wb.create_sheet(title)
-    header(ws, 1, headers)
-    write_rows(ws, 2, rows, formats, wrap)
-    if not rows:
-        ws.cell(row=2, column=1, value=empty)
-    fit_widths(ws, fixed=fixed)
-    ws.freeze_panes = "A2"
-    print_landscape(ws, title_rows="1:1")
-    return ws
-
-
 def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders: dict[str, Path] | None = None) -> Any:
     """The 汇总表 workbook in memory (tests read it back by cell)."""
     codes = rejection_departments(run) if rejected_codes is None else list(rejected_codes)
@@ -366,7 +346,7 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders
             ]
             for x in groups
         ]
-        _sheet(
+        table_sheet(
             wb,
             title,
             [label, *GROUP_HEADERS],
@@ -391,7 +371,7 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders
                 _text(rej.hint),
             ]
         )
-    _sheet(
+    table_sheet(
         wb,
         REJECTED_SHEET,
         ["部门编码", "部门名称", "表", "文件", "工作表", "行", "列", "值", "原因", "提示"],
@@ -416,7 +396,7 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders
         ]
         for c in fc.itertuples(index=False)
     ]
-    _sheet(
+    table_sheet(
         wb,
         CHECKS_SHEET,
         ["部门编码", "部门名称", "检查", "严重程度", "状态", "对象", "应为", "实为", "差额", "说明"],
@@ -442,7 +422,7 @@ def build_summary(run: Run, rejected_codes: Sequence[str] | None = None, folders
         ]
         for f in found
     ]
-    _sheet(
+    table_sheet(
         wb,
         FINDINGS_SHEET,
         ["部门编码", "部门名称", "严重程度", "类别", "问题", "原因", "措施", "涉及", "规则"],
