@@ -691,8 +691,9 @@ class _LevelCache:
         if level is None:
             return (
                 "level1",
-                f"规则集 {rs.name} 中没有一级指标「{level1}」",
-                did_you_mean(level1, rs.level_names()) or "可用：" + "、".join(lv.name for lv in rs.levels),
+                f"本次评分规则中没有一级指标「{level1}」",  # the reason reaches the report: no ruleset name there
+                (did_you_mean(level1, rs.level_names()) or "可用：" + "、".join(lv.name for lv in rs.levels))
+                + f"；规则集 {rs.name}",
             )
         if level2 and level.children:
             child = rs.child_for(level, level2)

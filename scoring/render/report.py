@@ -398,8 +398,7 @@ def _unscored(run: Run, code: str, project_code: str) -> str:
         if r.project_code == project_code and r.table == INDICATORS.sheet:
             value = "" if r.value is None or str(r.value).strip() == "" else f"「{r.value}」"
             what = f"{r.source.column or ''}{value}"
-            reason = r.reason.replace(f"规则集 {run.ruleset.name} ", "本次评分规则")  # no internal identifiers
-            seen.setdefault((r.name, r.source.row), []).append(f"{what}，{reason}" if what else reason)
+            seen.setdefault((r.name, r.source.row), []).append(f"{what}，{r.reason}" if what else r.reason)
     if not seen:
         return ""
     parts = "；".join(
