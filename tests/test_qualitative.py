@@ -35,7 +35,9 @@ assert MOF is not None and DEPT is not None
         ("不及时", 0.3),  # was 1.0: "及时" is a substring
         ("未明显改善", None),  # was 1.0 through "明显"; "明显改善" is no listed phrase
         ("不差", None),  # a negated low phrase says nothing gradable
-        ("基本达成预期指标", None),  # qualifier in front: not a whole phrase
+        ("基本达成预期指标", 0.7),  # the ruleset lists the long form as a whole phrase of its own
+        ("部分达成预期指标", 0.7),
+        ("大体达成预期指标", None),  # an unlisted qualifier in front: not a whole phrase
         ("达成预期指标但效果一般", None),
     ],
     ids=lambda v: str(v),
