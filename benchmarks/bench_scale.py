@@ -2,7 +2,7 @@
 
 For each department count it generates the bulk layout (benchmarks/generate.py), then times, each in a fresh
 process, (a) the yardstick — `python -c` that imports pandas and read_csv's every file — and (b) `perfscore score
-DIR --year 2024 --no-detail` (and `-f json` with --json), and prints every figure as a ratio to the yardstick
+DIR --year 2024` with its default output (the one-screen overview; `-f json` with --json), and prints every figure as a ratio to the yardstick
 of the same run, with peak RSS. Machines here are shared and noisy: read the ratios, not the seconds.
 
     python benchmarks/bench_scale.py --departments 1000 5000 --write-results
@@ -60,7 +60,6 @@ def perfscore(folder: Path, *extra: str) -> list[str]:
         str(folder),
         "--year",
         "2024",
-        "--no-detail",
         *extra,
     ]
 
@@ -88,6 +87,12 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, nargs="*", default=[], help="also time these --chunk sizes (0: no chunks)")
     ap.add_argument("--jobs", type=int, default=1, help="--jobs for the perfscore runs")
     ap.add_argument("--parquet", action="store_true", help="also time Parquet input against read_parquet")
+    ap.add_argument(
+        "--folders",
+        type=int,
+        default=0,
+        help="also time N departments in per-department folders, end to end with start-up (target: 300 in < 3 s)",
+    )
     args = ap.parse_args()
     jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
     rows = []
@@ -120,6 +125,26 @@ def main() -> None:
                 f"{run:.1f} s = {run / base:.1f}× read_csv, peak RSS {rss:.0f} MiB{extra}",
                 flush=True,
             )
+    slope = ""
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        per = [r["run"] / r["n"] * 1000 for r in rows]
+        slope = (
+            f"Slope {(b['run'] - a['run']) / (b['n'] - a['n']) * 1000:.2f} ms a department from {a['n']:,} to "
+            f"{b['n']:,}; per department " + ", ".join(f"{p:.2f}" for p in per) + " ms (flat when linear)."
+        )
+        print(slope)
+    folders = ""
+    if args.folders:
+        with tempfile.TemporaryDirectory() as tmp:
+            write(build(args.folders), Path(tmp) / "f", "folders")
+            secs, f_rss = measure(perfscore(Path(tmp) / "f", *jobs))
+            bare, _ = measure([sys.executable, "-c", "pass"])
+        folders = (
+            f"{args.folders:,} departments in per-department folders, end to end with interpreter start-up: "
+            f"{secs:.2f} s (target < 3 s), peak RSS {f_rss:.0f} MiB; bare `python -c pass` {bare:.2f} s."
+        )
+        print(folders)
     if args.write_results:
         lines = [
             "# Benchmark results",
@@ -149,6 +174,7 @@ def main() -> None:
                 f"- {r['n']:,} departments: {r['pq_ratio']:.1f}× read_parquet, peak RSS {r['pq_rss']:.0f} MiB"
                 for r in rows
             ]
+        lines += [""] + [x for x in (slope, folders) if x]
         lines += [
             "",
             f"Load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared with other work).",

@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import os
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from scoring import api
 from scoring.cli import app
 from scoring.core.errors import IncompleteError
+from scoring.model.tables import TABLES
 from scoring.render.batch import DEPT_FILES, SUMMARY_FILE, department_runs
 from scoring.render.summary import rejection_departments
 from scoring.render.table import render_table
@@ -299,3 +301,17 @@ def test_progress_bar_only_on_a_terminal_and_after_a_second(monkeypatch: pytest.
     with run_cmds._progress(4) as step:
         assert step is None
     assert piped.getvalue() == ""
+
+
+def test_rejected_rows_are_counted_under_the_code_written_on_them(tmp_path: Path) -> None:
+    """The overview and 汇总表 count a rejected row under the 部门编码 validation read on it, without reading the
+    input again: the codes are the same after the input is gone, and match the generated rows that were bad."""
+    tables = _generate(tmp_path / "in", 5)
+    run = api.run_path(tmp_path / "in", "mof-project", 2024)
+    shutil.rmtree(tmp_path / "in")
+    codes = rejection_departments(run)
+    assert len(codes) == len(run.dataset.rejections) > 0
+    key = {t.sheet: t.key for t in TABLES}
+    for r, code in zip(run.dataset.rejections, codes, strict=True):
+        assert r.source.row is not None
+        assert code == tables[key[r.table]]["dept_code"].iloc[r.source.row - 2]  # row 1 is the header

@@ -8,18 +8,12 @@ The 汇总表 workbook (`scoring.render.batch`) and the terminal screen for many
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from scoring.adapters.xlsx import SUFFIXES, read_grids
-from scoring.core.errors import PerfscoreError
 from scoring.core.text import text_col
-from scoring.io.csv_tables import read_csv
-from scoring.io.raw import build_frame
 from scoring.model.grades import GradeCount, count_grades
 from scoring.model.run import Run
-from scoring.model.tables import TABLES
 
 GRADES = ("优", "良", "中", "差")
 UNFILLED = "（未填）"  # the group of departments that left 主管部门 / 行业 blank
@@ -89,28 +83,6 @@ def group_summary(run: Run, column: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _codes_by_row(path: Path, sheet: str | None, table_name: str) -> dict[int, str]:
-    """部门编码 of every row of one input file (row as the user sees it), read again from the file: a rejected
-    row never reaches the Dataset, but the bureau must know whose it is."""
-    table = next((t for t in TABLES if table_name in (t.key, t.sheet)), None)  # rejections name the sheet
-    if table is None or "dept_code" not in table.fields or not path.is_file():
-        return {}
-    try:
-        if path.suffix.lower() in SUFFIXES:
-            frames = [
-                build_frame(table, g.rows, path, g.title, None)
-                for g in read_grids(path, lambda t: t == sheet, formulas=False)
-            ]
-            raw = pd.concat(frames) if frames else pd.DataFrame()
-        else:
-            raw = read_csv(path, table)
-    except (PerfscoreError, OSError, ValueError):
-        return {}
-    if raw.empty or "dept_code" not in raw.columns:
-        return {}
-    return {int(r): ("" if pd.isna(c) else str(c).strip()) for r, c in zip(raw["_row"], raw["dept_code"], strict=True)}
-
-
 def _file_departments(run: Run) -> dict[str, set[str]]:
     """Input file → the departments whose accepted rows it holds (a file of one department names it)."""
     out: dict[str, set[str]] = {}
@@ -123,16 +95,12 @@ def _file_departments(run: Run) -> dict[str, set[str]]:
 
 
 def rejection_departments(run: Run) -> list[str]:
-    """The 部门编码 of each rejected row (in `run.dataset.rejections` order): the code written on the row, else
-    the one department the row's file holds, else ""."""
-    cache: dict[tuple[str, str | None, str], dict[int, str]] = {}
+    """The 部门编码 of each rejected row (in `run.dataset.rejections` order): the code on the row as validation
+    read it (a single-department file's blank codes filled), else the one department the row's file holds, else ""."""
     by_file: dict[str, set[str]] | None = None
     out = []
     for r in run.dataset.rejections:
-        key = (str(r.source.file), r.source.sheet, r.table)
-        if key not in cache:
-            cache[key] = _codes_by_row(Path(r.source.file), r.source.sheet, r.table)
-        code = cache[key].get(r.source.row, "") if r.source.row is not None else ""
+        code = r.dept_code
         if not code:
             by_file = _file_departments(run) if by_file is None else by_file
             only = by_file.get(str(r.source.file), set())
