@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import sys
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,14 @@ import pandas as pd
 import pytest
 
 from scoring.core.errors import DataError
+from scoring.io import csv_tables
 from scoring.io.csv_tables import read_csv
 from scoring.io.raw import build_frame, read_text
+from scoring.io.readers import load
 from scoring.model.tables import INDICATORS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from generate import build, write  # noqa: E402
 
 HEADER = ["部门编码", "项目编码", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "备注"]
 
@@ -122,3 +128,43 @@ def test_peak_memory_is_a_small_multiple_of_the_file(big: Path) -> None:
     whole = traced_peak(lambda: whole_file_read(big))
     assert streamed < 7 * size, f"峰值 {streamed / size:.1f} 倍文件大小"
     assert whole > 3 * streamed
+
+
+def _departments_tree(root: Path) -> Path:
+    """Six department folders as a province's units send them: one leaves the optional 项目支出 column 资金性质
+    out (so that column is blank in its file only), one leaves 部门编码 blank in 绩效指标 (filled from 单位信息),
+    one holds a small file in GB18030 and one a tab-separated file."""
+    tables = build(6, projects=2, indicators=3, seed=5)
+    write(tables, root, "folders")
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    proj = folders[1] / "项目支出.csv"
+    df = pd.read_csv(proj, dtype=str)
+    df.drop(
+        columns=[c for c in df.columns if c not in ("部门编码", "项目编码", "项目名称", "全年预算数", "全年执行数")]
+    ).to_csv(proj, index=False)
+    ind = folders[2] / "绩效指标.csv"
+    df = pd.read_csv(ind, dtype=str)
+    df["部门编码"] = ""
+    df.to_csv(ind, index=False)
+    gb = folders[3] / "绩效指标.csv"
+    gb.write_bytes(gb.read_text(encoding="utf-8").encode("gb18030"))
+    tab = folders[4] / "项目支出.csv"
+    pd.read_csv(tab, dtype=str).to_csv(tab, index=False, sep="\t")
+    return root
+
+
+def test_folder_of_departments_loads_as_one_frame_per_file_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small files are gathered column by column into one DataFrame per table (issue 15); the tables equal those
+    of the former path, a DataFrame per file concatenated, cell for cell and dtype for dtype."""
+    root = _departments_tree(tmp_path / "in")
+    gathered = load(root)
+    monkeypatch.setattr(csv_tables, "SMALL_FILE_BYTES", 0)  # every file read whole into its own DataFrame
+    per_file = load(root)
+    assert gathered.problems == per_file.problems
+    for key, frame in per_file.tables.items():
+        pd.testing.assert_frame_equal(gathered.tables[key], frame, check_exact=True)
+    ind = gathered["indicators"]
+    assert ind["dept_code"].notna().all() and (ind["dept_code"] != "").all()  # blank codes filled
+    assert len(gathered["projects"]) == 12 and len(ind) == 36

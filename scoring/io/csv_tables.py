@@ -20,6 +20,8 @@ import pandas as pd
 from scoring.core.errors import DataError, Source
 from scoring.io.raw import (
     CHUNK_ROWS,
+    Columns,
+    build_columns,
     build_frame,
     build_frame_from_grid,
     head_text,
@@ -30,6 +32,10 @@ from scoring.io.raw import (
 from scoring.io.reader import Reader
 from scoring.model.tables import TABLES, Table
 
+SMALL_FILE_BYTES = 1024 * 1024
+"""CSV files up to this size (a department's own file in a folder of departments) are parsed by the csv module into
+`Columns`, which the loader gathers into one DataFrame per table for all files: pandas' read_csv and a DataFrame
+per file cost several milliseconds a file, which for thousands of department folders was most of the load."""
 FAST_PATH_BYTES = 256 * 1024 * 1024
 """Plain CSV files up to this size are read whole by pandas in one step (a province's bulk export, issue 15);
 its peak memory, the text plus its cells, is a few times the file, about what the stream holds. Larger files and
@@ -157,11 +163,25 @@ def _is_csv_folder(path: Path) -> bool:
     return path.is_dir() and any(sheet_table(p.stem) for p in path.glob("*.csv"))
 
 
-def _read_folder(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame]]:
+def read_csv_columns(path: Path, table: Table, notices: list[DataError] | None = None) -> Columns:
+    """A small CSV file (SMALL_FILE_BYTES) as `Columns`: the rows `read_csv` gives, before they become a frame."""
+    text = read_text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    return build_columns(table, _csv_rows(io.StringIO(text, newline=""), delimiter, path), path, None, notices)
+
+
+def _read_any(path: Path, table: Table, notices: list[DataError]) -> pd.DataFrame | Columns:
+    if path.stat().st_size <= SMALL_FILE_BYTES:
+        return read_csv_columns(path, table, notices)
+    return read_csv(path, table, notices)
+
+
+def _read_folder(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame | Columns]]:
     for p in sorted(path.glob("*.csv")):
         table = sheet_table(p.stem)
         if table is not None:
-            yield table, read_csv(p, table, notices)
+            yield table, _read_any(p, table, notices)
 
 
 def _guess_csv_table(path: Path) -> Table:
@@ -175,9 +195,9 @@ def _guess_csv_table(path: Path) -> Table:
     )
 
 
-def _read_file(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame]]:
+def _read_file(path: Path, notices: list[DataError]) -> Iterator[tuple[Table, pd.DataFrame | Columns]]:
     table = sheet_table(path.stem) or _guess_csv_table(path)
-    yield table, read_csv(path, table, notices)
+    yield table, _read_any(path, table, notices)
 
 
 CSV_FOLDER = Reader(

@@ -105,6 +105,46 @@ def find_header(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A table's rows as read, one object array of raw cells per column (fields, then SOURCE_COLUMNS), not yet a
+    DataFrame. A folder of many departments' small files is gathered as these and becomes one DataFrame per table
+    (`concat_columns`): building a DataFrame for each file cost more than reading the file (issue 15)."""
+
+    table: Table
+    arrays: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.arrays[self.table.fields[0]])
+
+    def frame(self) -> pd.DataFrame:
+        """The DataFrame `build_frame` gives for the same rows."""
+        return _frame(self.table, dict(self.arrays))
+
+
+def _frame(table: Table, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    if not len(arrays[table.fields[0]]):
+        return empty_frame(table)
+    # Column by column, each typed from all its values (as one from_records over every row would: a chunk of
+    # blanks must not make the column object), so only one column is ever held twice.
+    return pd.DataFrame(
+        {c: pd.Series(arrays.pop(c)).infer_objects() for c in [*table.fields, *SOURCE_COLUMNS]}, copy=False
+    )
+
+
+def concat_columns(parts: Sequence[Columns]) -> pd.DataFrame | None:
+    """The parts (of one table, each non-empty) as one DataFrame, equal to concatenating each part's `frame()`;
+    None when that cannot be promised: a column blank in some parts (typed object there) but not in all."""
+    table = parts[0].table
+    arrays: dict[str, np.ndarray] = {}
+    for c in [*table.fields, *SOURCE_COLUMNS]:
+        blank = [all(v is None for v in p.arrays[c]) for p in parts]  # stops at the first cell written
+        if any(blank) and not all(blank):
+            return None
+        arrays[c] = np.concatenate([p.arrays[c] for p in parts])
+    return _frame(table, arrays)
+
+
 def build_frame(
     table: Table,
     rows: Iterable[Sequence[object]],
@@ -119,6 +159,19 @@ def build_frame(
     `rows` may be a stream (a CSV being parsed): it is read once, `chunk_rows` rows to a DataFrame at a time.
     Template sample rows (部门编码 starting with 示例) are skipped; one notice per sheet says how many.
     """
+    return build_columns(table, rows, file, sheet, notices, chunk_rows=chunk_rows).frame()
+
+
+def build_columns(
+    table: Table,
+    rows: Iterable[Sequence[object]],
+    file: Path | str,
+    sheet: str | None,
+    notices: list[DataError] | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Columns:
+    """`build_frame`'s rows as `Columns` (see there)."""
     stream = iter(rows)
     top = list(itertools.islice(stream, 10))
     h, fields = find_header(table, top, file, sheet)
@@ -153,11 +206,8 @@ def build_frame(
             records = []
     _sample_notice(samples, file, sheet, notices)
     _add_chunk(chunks, records)
-    if not chunks[columns[0]]:
-        return empty_frame(table)
-    # Column by column, each typed from all its values (as one from_records over every row would: a chunk of
-    # blanks must not make the column object), so only one column is ever held twice.
-    return pd.DataFrame({c: pd.Series(np.concatenate(chunks.pop(c))).infer_objects() for c in columns}, copy=False)
+    empty = np.empty(0, dtype=object)
+    return Columns(table, {c: np.concatenate(chunks.pop(c)) if chunks[c] else empty for c in columns})
 
 
 def _sample_notice(samples: list[int], file: Path | str, sheet: str | None, notices: list[DataError] | None) -> None:

@@ -14,9 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from scoring.core.errors import DataError
+from scoring.io.raw import Columns
 from scoring.model.tables import Table
 
-ReadFunc = Callable[[Path, list[DataError]], Iterable[tuple[Table, pd.DataFrame]]]
+ReadFunc = Callable[[Path, list[DataError]], Iterable[tuple[Table, pd.DataFrame | Columns]]]
+"""A reader yields each table it found as a DataFrame, or as `Columns` that `load_sources` gathers with the other
+sources' into one DataFrame per table (cheaper than a DataFrame a file when files are small)."""
 
 
 def _anything(path: Path) -> bool:

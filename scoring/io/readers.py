@@ -22,7 +22,7 @@ from scoring.core.errors import DataError, Source
 from scoring.io.csv_tables import CSV_FILE, CSV_FOLDER
 from scoring.io.mof import MOF
 from scoring.io.parquet import PARQUET_FOLDER
-from scoring.io.raw import RawData, empty_frame, fill_dept_code
+from scoring.io.raw import Columns, RawData, concat_columns, empty_frame, fill_dept_code
 from scoring.io.reader import Reader
 from scoring.io.workbook import WORKBOOK
 from scoring.model.tables import TABLES
@@ -98,10 +98,21 @@ def load(path: Path) -> RawData:
     return load_sources(found)
 
 
+def _one_frame(parts: list[pd.DataFrame | Columns]) -> pd.DataFrame:
+    """One table's parts from every source as one DataFrame, in source order: gathered column by column when all
+    are `Columns`, else each made a frame and concatenated (the same frame either way)."""
+    if all(isinstance(p, Columns) for p in parts):
+        gathered = concat_columns([p for p in parts if isinstance(p, Columns)])
+        if gathered is not None:
+            return gathered
+    frames = [p.frame() if isinstance(p, Columns) else p for p in parts]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+
 def load_sources(found: Iterable[Path]) -> RawData:
     """Read the given sources, each with its reader, into one set of raw tables: one frame per table for all
     sources (concatenated once), 部门编码 filled for every single-department source in one step."""
-    parts: dict[str, list[pd.DataFrame]] = {t.key: [] for t in TABLES}
+    parts: dict[str, list[pd.DataFrame | Columns]] = {t.key: [] for t in TABLES}
     owners: dict[str, list[int]] = {t.key: [] for t in TABLES}  # the source number of each part
     single: dict[int, object] = {}  # source number → the code of its one department
     problems: list[DataError] = []
@@ -114,8 +125,6 @@ def load_sources(found: Iterable[Path]) -> RawData:
             problems.append(exc)
             continue
         for table, df in loaded:
-            if table.key == "departments" and len(df) == 1:
-                single[number] = df["dept_code"].iloc[0]
             if len(df):
                 parts[table.key].append(df)
                 owners[table.key].append(number)
@@ -125,8 +134,13 @@ def load_sources(found: Iterable[Path]) -> RawData:
         if not frames:
             tables[t.key] = empty_frame(t)
             continue
-        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-        if t.key != "departments" and single:
+        df = _one_frame(frames)
+        if t.key == "departments":
+            starts = np.cumsum([0, *(len(f) for f in frames[:-1])])
+            single = {
+                n: df["dept_code"].iloc[s] for n, s, f in zip(owners[t.key], starts, frames, strict=True) if len(f) == 1
+            }
+        elif single:
             owner = np.repeat(owners[t.key], [len(f) for f in frames])
             fill_dept_code(df, owner, single)
         tables[t.key] = df
