@@ -13,15 +13,15 @@ import itertools
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import pandas as pd
 
 from scoring.adapters.dask import map_on_cluster
 from scoring.core import resources
 from scoring.core.errors import DataError, RulesetError, Source, UsageError
+from scoring.core.lazy import lazy_module
 from scoring.core.yamlio import load_yaml
-from scoring.io.extract import Extraction, Issue, extract_path, write_workbook
 from scoring.io.raw import RawData
 from scoring.io.readers import load
 from scoring.model.dataset import Dataset
@@ -36,6 +36,11 @@ from scoring.pipeline.score import score
 from scoring.pipeline.validate import validate
 from scoring.rules.check_rules import compile_checks
 from scoring.rules.ruleset import Ruleset, load_ruleset
+
+if TYPE_CHECKING:
+    import scoring.io.extract as extract
+else:
+    extract = lazy_module("scoring.io.extract")  # the report extractor: only `extract` and `check` need it
 
 Executor = Literal["local", "dask"]
 
@@ -251,17 +256,19 @@ def extract_report(
     code: str | None = None,
     ruleset: str | Path = "mof-project",
     generic: bool = True,
-) -> tuple[Extraction, tuple[Issue, ...]]:
+) -> tuple[extract.Extraction, tuple[extract.Issue, ...]]:
     """The `perfscore extract` command: read the report, write the workbook, run the sum checks on the
     workbook as written and add their results to its 核对 sheet. Returns the extraction and every issue."""
-    ex = extract_path(report, year=year, code=code, generic=generic)
-    write_workbook(ex, out)
+    ex = extract.extract_path(report, year=year, code=code, generic=generic)
+    extract.write_workbook(ex, out)
     issues = (*ex.issues, *check_workbook(ex, out, ruleset))
-    write_workbook(ex, out, issues)
+    extract.write_workbook(ex, out, issues)
     return ex, issues
 
 
-def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-project") -> tuple[Issue, ...]:
+def check_workbook(
+    ex: extract.Extraction, workbook: Path, ruleset: str | Path = "mof-project"
+) -> tuple[extract.Issue, ...]:
     """Run the ruleset's sum checks (scoring.pipeline.checks.run_checks) on the workbook as written, plus the
     identities in rulesets/fragments/extract-checks.yaml that the ruleset does not hold."""
     rs = load_ruleset(ruleset)
@@ -271,7 +278,7 @@ def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-pr
     if ds.departments.empty:
         why = next((str(r) for r in ds.rejections if r.table == DEPARTMENTS.sheet), "单位信息为空")
         return (
-            Issue(
+            extract.Issue(
                 "勾稽关系",
                 "medium",
                 "提示",
@@ -285,7 +292,7 @@ def check_workbook(ex: Extraction, workbook: Path, ruleset: str | Path = "mof-pr
     for rec in found.to_dict("records"):
         status = "尾差" if rec["status"] == "rounding" else "不符"
         out.append(
-            Issue(
+            extract.Issue(
                 "勾稽关系",
                 rec["severity"],
                 status,

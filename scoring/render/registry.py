@@ -19,13 +19,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from scoring.core import atomic
 from scoring.core.errors import InputError, UsageError, did_you_mean
+from scoring.core.lazy import lazy_module
 from scoring.core.paths import distinct_names, inside, safe_name
 from scoring.model.run import Run
-from scoring.render.batch import BatchOutput, render_summary_xlsx, write_batch
 from scoring.render.common import counts_line
 from scoring.render.html import render_html
 from scoring.render.json import render_json, write_json
@@ -33,6 +33,11 @@ from scoring.render.markdown import render_markdown
 from scoring.render.report import build_report, render_report_docx, render_report_markdown
 from scoring.render.table import render_table
 from scoring.render.xlsx import render_xlsx
+
+if TYPE_CHECKING:
+    from scoring.render import batch
+else:
+    batch = lazy_module("scoring.render.batch")  # the batch folder and 汇总表: imported when one is written
 
 
 class Kind(enum.StrEnum):
@@ -183,14 +188,14 @@ def is_batch_folder(out: Path | None) -> bool:
     return out is not None and (out.is_dir() or out.suffix == "")
 
 
-def render_batch(run: Run, folder: Path, progress: Callable[[str], None] | None = None) -> BatchOutput:
+def render_batch(run: Run, folder: Path, progress: Callable[[str], None] | None = None) -> batch.BatchOutput:
     """The bureau's batch: per department a folder with the 自评表 xlsx, the report docx and md and the JSON
     trace, plus the 汇总表 (`scoring.render.batch`); `progress(name)` after each department."""
-    return write_batch(run, folder, progress)
+    return batch.write_batch(run, folder, progress)
 
 
 def _summary(run: Run, options: Options, path: Path) -> None:
-    render_summary_xlsx(run, path)
+    batch.render_summary_xlsx(run, path)
 
 
 def _xlsx(run: Run, options: Options, path: Path) -> None:
